@@ -1,0 +1,209 @@
+package dev.gatehouse;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One exchange's passage through a {@link PolicyChain}: the outcome of the request hooks, and the way back
+ * through the response hooks of the policies that proceeded. Hosts call {@link #onResponse} just before
+ * committing the response and {@link #onComplete} once it has ended; both run at most once, whatever the
+ * host does.
+ */
+public final class ChainRun {
+    private static final Logger log = LoggerFactory.getLogger(PolicyChain.class);
+
+    private final PolicyChain chain;
+    private final Exchange exchange;
+    private final long startNanos;
+    private int entered;
+    private Decision outcome = Decision.proceed();
+    private Set<String> editedRequestHeaders = Set.of();
+    private boolean responded;
+    private boolean completed;
+
+    ChainRun(PolicyChain chain, Exchange exchange, long startNanos) {
+        this.chain = chain;
+        this.exchange = exchange;
+        this.startNanos = startNanos;
+    }
+
+    void runRequestHooks() {
+        boolean bodyBuffered = false;
+        for (int i = 0; i < chain.size(); i++) {
+            OffloadPolicy policy = chain.policy(i);
+            String name = chain.name(i);
+            if (!bodyBuffered && policy.requestBodyLimit() > 0) {
+                Optional<Decision.Reject> refusal = bufferBody(name);
+                if (refusal.isPresent()) {
+                    record(name, refusal.get());
+                    outcome = refusal.get();
+                    return;
+                }
+                bodyBuffered = true;
+            }
+            Decision decision = decide(policy, name);
+            record(name, decision);
+            if (!(decision instanceof Decision.Proceed proceed)) {
+                outcome = decision;
+                return;
+            }
+            entered = i + 1;
+            applyEdits(proceed);
+        }
+    }
+
+    private Optional<Decision.Reject> bufferBody(String name) {
+        int limit = chain.requestBodyLimit();
+        try {
+            if (exchange.bufferBody(limit)) {
+                return Optional.empty();
+            }
+            return Optional.of(Decision.reject(413, "The request body is larger than " + limit + " bytes.")
+                    .because("request body over " + limit + " bytes"));
+        } catch (IOException e) {
+            return Optional.of(Decision.reject(400, "The request body could not be read.")
+                    .because("request body unreadable: " + e));
+        }
+    }
+
+    private Decision decide(OffloadPolicy policy, String name) {
+        Decision decision;
+        try {
+            decision = policy.onRequest(exchange);
+        } catch (RuntimeException e) {
+            log.error("policy {} failed in onRequest for {}", name, exchange, e);
+            return Decision.reject(Problem.of(500)).because("policy failed: " + e);
+        }
+        if (decision == null) {
+            return contractBroken(name, "returned null from onRequest (expected: a Decision)");
+        }
+        if (decision instanceof Decision.Proceed proceed) {
+            for (int i = 0; i < proceed.upstreamHeaders().size(); i++) {
+                String header = proceed.upstreamHeaders().name(i);
+                if (PolicyChain.HOST_OWNED_REQUEST_HEADERS.contains(header.toLowerCase(Locale.ROOT))) {
+                    return contractBroken(
+                            name,
+                            "set " + header + " on the upstream request (expected: no framing or hop-by-hop header)");
+                }
+            }
+        }
+        return decision;
+    }
+
+    private Decision contractBroken(String name, String what) {
+        log.error("policy {} {}", name, what);
+        return Decision.reject(Problem.of(500)).because("policy " + what);
+    }
+
+    private void applyEdits(Decision.Proceed proceed) {
+        if (!proceed.editsHeaders()) {
+            return;
+        }
+        if (editedRequestHeaders.isEmpty()) {
+            editedRequestHeaders = new LinkedHashSet<>();
+        }
+        Headers headers = exchange.requestHeaders();
+        for (String removed : proceed.removedHeaders()) {
+            headers.remove(removed);
+            editedRequestHeaders.add(removed.toLowerCase(Locale.ROOT));
+        }
+        Headers set = proceed.upstreamHeaders();
+        for (int i = 0; i < set.size(); i++) {
+            editedRequestHeaders.add(set.name(i).toLowerCase(Locale.ROOT));
+        }
+        for (String name : set.names()) {
+            headers.set(name, set.all(name));
+        }
+    }
+
+    private void record(String name, Decision decision) {
+        if (decision instanceof Decision.Proceed && decision.reason().isEmpty()) {
+            return;
+        }
+        String outcomeName = decision instanceof Decision.Proceed
+                ? "proceed"
+                : decision instanceof Decision.Reject ? "reject" : "replay";
+        DecisionLog.of(exchange).add(name, outcomeName, decision.reason().orElse(""));
+    }
+
+    public Exchange exchange() {
+        return exchange;
+    }
+
+    /** {@link Decision.Proceed} with the merged header edits, or the refusal or replay that ended the request hooks. */
+    public Decision outcome() {
+        return outcome;
+    }
+
+    /** True when the service should be called. */
+    public boolean proceeds() {
+        return outcome instanceof Decision.Proceed;
+    }
+
+    /** The response to write instead of calling the service: a refusal or a replay. */
+    public Optional<StoredResponse> answer() {
+        if (outcome instanceof Decision.Reject reject) {
+            return Optional.of(reject.response());
+        }
+        if (outcome instanceof Decision.Replay replay) {
+            return Optional.of(replay.response());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The request header names (lower case) that policies set or removed. For each, the host replaces the
+     * client's fields, in any letter case, with {@code exchange().requestHeaders().all(name)}.
+     */
+    public Set<String> editedRequestHeaders() {
+        return editedRequestHeaders;
+    }
+
+    /** Runs the response hooks, innermost policy first; only the first call has an effect. */
+    public void onResponse(ResponseHead head) {
+        if (responded) {
+            return;
+        }
+        responded = true;
+        for (int i = entered - 1; i >= 0; i--) {
+            try {
+                chain.policy(i).onResponse(exchange, head);
+            } catch (RuntimeException e) {
+                log.error("policy {} failed in onResponse for {}", chain.name(i), exchange, e);
+            }
+        }
+    }
+
+    /** Runs the completion hooks, innermost policy first; only the first call has an effect. */
+    public void onComplete(int status, Optional<Throwable> failure) {
+        if (completed) {
+            return;
+        }
+        completed = true;
+        Completion completion = new Completion(status, Duration.ofNanos(chain.nanoTime() - startNanos), failure);
+        for (int i = entered - 1; i >= 0; i--) {
+            try {
+                chain.policy(i).onComplete(exchange, completion);
+            } catch (RuntimeException e) {
+                log.error(
+                        "policy {} threw from onComplete (expected: never throws) for {}", chain.name(i), exchange, e);
+            }
+        }
+    }
+
+    public boolean isComplete() {
+        return completed;
+    }
+
+    @Override
+    public String toString() {
+        return "ChainRun[" + exchange + ", " + entered + "/" + chain.size() + " proceeded, "
+                + outcome.getClass().getSimpleName() + "]";
+    }
+}

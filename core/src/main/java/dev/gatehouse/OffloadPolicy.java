@@ -1,0 +1,54 @@
+package dev.gatehouse;
+
+/**
+ * One piece of cross-cutting work done in front of a service: authentication, rate limiting, compression,
+ * idempotency, request ids, logs.
+ *
+ * <p>A {@link PolicyChain} calls the three hooks like the layers of an onion. Requests pass outer to inner
+ * through {@link #onRequest}; responses unwind inner to outer through {@link #onResponse} and {@link
+ * #onComplete}. A policy sees the response hooks if and only if its {@code onRequest} returned {@link
+ * Decision.Proceed}, so an outer request-id policy still stamps the 401 that an inner auth policy wrote.
+ *
+ * <p>Policies are immutable and thread-safe: one instance serves every exchange concurrently. Per-exchange
+ * state goes in {@linkplain Exchange#setAttribute attributes}. A trivial policy is a lambda:
+ *
+ * <pre>{@code
+ * OffloadPolicy denyTrace = exchange -> "TRACE".equals(exchange.method())
+ *         ? Decision.reject(405, "TRACE is not allowed")
+ *         : Decision.proceed();
+ * }</pre>
+ */
+@FunctionalInterface
+public interface OffloadPolicy {
+
+    /**
+     * Runs before the service, outer policies first: let the request through (maybe with upstream headers to
+     * set), refuse it, or answer it from a stored response.
+     */
+    Decision onRequest(Exchange exchange);
+
+    /**
+     * Runs before the response is committed, inner policies first, for the service's response and for
+     * refusals or replays decided by inner policies alike: edit headers, install body transforms.
+     */
+    default void onResponse(Exchange exchange, ResponseHead response) {}
+
+    /**
+     * Runs once after the exchange has ended, inner policies first, whatever happened: the service threw,
+     * the client went away, the response was refused. For logs, metrics and releasing claims. Must not throw.
+     */
+    default void onComplete(Exchange exchange, Completion completion) {}
+
+    /**
+     * How many bytes of the request body this policy reads in {@code onRequest}; 0 when it reads none. The
+     * chain buffers the body before calling a policy that needs it, and refuses longer bodies with 413.
+     */
+    default int requestBodyLimit() {
+        return 0;
+    }
+
+    /** A short name for logs and error messages, {@code request-id} for {@code RequestIdPolicy}. */
+    default String name() {
+        return PolicyNames.of(getClass());
+    }
+}

@@ -1,0 +1,143 @@
+package dev.gatehouse;
+
+import static dev.gatehouse.internal.Checks.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * An immutable, thread-safe, ordered list of policies, built once and shared by every exchange.
+ *
+ * <p>{@link #start} runs {@link OffloadPolicy#onRequest} outer to inner until a policy refuses or replays,
+ * and returns the {@link ChainRun} through which the host later calls the response hooks, inner to outer,
+ * on exactly the policies that proceeded.
+ *
+ * <p>Recommended order: request id → access log → authentication → rate limit → compression →
+ * idempotency. The chain checks the policies' contract and names the offender: a policy that throws or
+ * returns {@code null} from {@code onRequest}, or that tries to set a framing header upstream, is logged
+ * and the request refused with 500; a policy that throws from a response hook is logged and skipped.
+ */
+public final class PolicyChain {
+    /** Framing and hop-by-hop fields are the host's to write, never a policy's. */
+    static final Set<String> HOST_OWNED_REQUEST_HEADERS =
+            Set.of("content-length", "transfer-encoding", "host", "connection", "upgrade", "te", "trailer");
+
+    private static final PolicyChain EMPTY = new PolicyChain(new OffloadPolicy[0], new String[0], System::nanoTime);
+
+    private final OffloadPolicy[] policies;
+    private final String[] names;
+    private final int bodyLimit;
+    private final LongSupplier nanoClock;
+
+    private PolicyChain(OffloadPolicy[] policies, String[] names, LongSupplier nanoClock) {
+        this.policies = policies;
+        this.names = names;
+        this.nanoClock = nanoClock;
+        this.bodyLimit = Arrays.stream(policies)
+                .mapToInt(OffloadPolicy::requestBodyLimit)
+                .max()
+                .orElse(0);
+    }
+
+    /** A chain of these policies, outermost first. */
+    public static PolicyChain of(OffloadPolicy... policies) {
+        Builder builder = builder();
+        Arrays.asList(policies).forEach(builder::add);
+        return builder.build();
+    }
+
+    /** The chain with no policies: every request goes through untouched. */
+    public static PolicyChain empty() {
+        return EMPTY;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Runs the request hooks on {@code exchange}; the returned run carries the outcome. */
+    public ChainRun start(Exchange exchange) {
+        ChainRun run = new ChainRun(this, exchange, nanoClock.getAsLong());
+        run.runRequestHooks();
+        return run;
+    }
+
+    /** The largest request body any policy reads; 0 when none does. */
+    public int requestBodyLimit() {
+        return bodyLimit;
+    }
+
+    public int size() {
+        return policies.length;
+    }
+
+    public List<String> names() {
+        return List.of(names);
+    }
+
+    OffloadPolicy policy(int index) {
+        return policies[index];
+    }
+
+    String name(int index) {
+        return names[index];
+    }
+
+    long nanoTime() {
+        return nanoClock.getAsLong();
+    }
+
+    @Override
+    public String toString() {
+        return "PolicyChain" + Arrays.toString(names);
+    }
+
+    /** Builds a {@link PolicyChain}; policies are added outermost first. */
+    public static final class Builder {
+        private final List<OffloadPolicy> policies = new ArrayList<>();
+        private final List<String> names = new ArrayList<>();
+        private LongSupplier nanoClock = System::nanoTime;
+
+        private Builder() {}
+
+        /** Adds a policy named by its {@link OffloadPolicy#name()}. */
+        public Builder add(OffloadPolicy policy) {
+            requireNonNull(policy, "policies[" + policies.size() + "]");
+            return add(policy.name(), policy);
+        }
+
+        /** Adds a policy under a name of your choice, for a lambda say. */
+        public Builder add(String name, OffloadPolicy policy) {
+            requireNonNull(name, "name");
+            requireNonNull(policy, name);
+            checkArgument(!name.isBlank(), "name: \"%s\" (expected: not blank)", name);
+            checkArgument(
+                    policies.stream().noneMatch(added -> added == policy),
+                    "policy: %s (expected: added once; a chain calls each policy once per exchange)",
+                    name);
+            checkArgument(
+                    policy.requestBodyLimit() >= 0,
+                    "%s.requestBodyLimit(): %s (expected: >= 0)",
+                    name,
+                    policy.requestBodyLimit());
+            policies.add(policy);
+            names.add(name.toLowerCase(Locale.ROOT));
+            return this;
+        }
+
+        /** The clock for durations, {@link System#nanoTime} unless a test injects its own. */
+        public Builder nanoClock(LongSupplier nanoClock) {
+            this.nanoClock = requireNonNull(nanoClock, "nanoClock");
+            return this;
+        }
+
+        public PolicyChain build() {
+            return new PolicyChain(policies.toArray(new OffloadPolicy[0]), names.toArray(new String[0]), nanoClock);
+        }
+    }
+}

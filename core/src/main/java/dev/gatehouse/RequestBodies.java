@@ -1,0 +1,35 @@
+package dev.gatehouse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Optional;
+
+/** Bounded reading of request bodies, shared by every exchange implementation. */
+public final class RequestBodies {
+    private RequestBodies() {}
+
+    /**
+     * Reads all of {@code in} if it holds at most {@code maxBytes}; reads at most one byte more otherwise,
+     * so a huge body costs no more than the limit.
+     *
+     * @return the body, or empty when it is longer than {@code maxBytes}
+     */
+    public static Optional<RequestBody> read(InputStream in, int maxBytes) throws IOException {
+        byte[] buffer = new byte[Math.min(maxBytes + 1, 8192)];
+        int length = 0;
+        while (true) {
+            if (length == buffer.length) {
+                if (length > maxBytes) {
+                    return Optional.empty();
+                }
+                buffer = Arrays.copyOf(buffer, (int) Math.min((long) maxBytes + 1, 2L * buffer.length));
+            }
+            int n = in.read(buffer, length, buffer.length - length);
+            if (n < 0) {
+                return Optional.of(RequestBody.wrap(buffer, length));
+            }
+            length += n;
+        }
+    }
+}

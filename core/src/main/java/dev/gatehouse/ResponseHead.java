@@ -1,0 +1,140 @@
+package dev.gatehouse;
+
+import static dev.gatehouse.internal.Checks.checkState;
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * A response just before it is committed: its status and headers, which policies may edit in {@link
+ * OffloadPolicy#onResponse}, and the body transforms they install.
+ *
+ * <p>Transforms stack in the order policies install them. Response hooks run innermost-first, so the
+ * innermost policy's transform sees the service's bytes first and the outermost one's output reaches the
+ * client: an idempotency store records the plain body and compression encodes it afterwards.
+ */
+public final class ResponseHead {
+    private final int status;
+    private final Headers original;
+    private final Headers headers;
+    private final boolean bodyTransformable;
+    private final List<BodyTransform> transforms = new ArrayList<>(2);
+
+    private ResponseHead(int status, Headers headers, boolean bodyTransformable) {
+        this.status = status;
+        this.original = headers.immutableCopy();
+        this.headers = headers.copy();
+        this.bodyTransformable = bodyTransformable;
+    }
+
+    /** A head whose body the host will stream through the installed transforms. */
+    public static ResponseHead of(int status, Headers headers) {
+        return new ResponseHead(status, requireNonNull(headers, "headers"), true);
+    }
+
+    /**
+     * A head whose body the host writes itself, such as a container error page after {@code sendError}:
+     * headers may change, the body may not.
+     */
+    public static ResponseHead withFixedBody(int status, Headers headers) {
+        return new ResponseHead(status, requireNonNull(headers, "headers"), false);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    /** The response headers, to edit in place. */
+    public Headers headers() {
+        return headers;
+    }
+
+    public void setHeader(String name, String value) {
+        headers.set(name, value);
+    }
+
+    public void removeHeader(String name) {
+        headers.remove(name);
+    }
+
+    /** Whether the body can be transformed; false for bodies the host writes itself. */
+    public boolean bodyTransformable() {
+        return bodyTransformable;
+    }
+
+    /**
+     * Installs a body transform.
+     *
+     * @throws IllegalStateException when {@link #bodyTransformable()} is false
+     */
+    public void transformBody(BodyTransform transform) {
+        requireNonNull(transform, "transform");
+        checkState(
+                bodyTransformable,
+                "transformBody: a %s body written by the host (expected: bodyTransformable())",
+                status);
+        transforms.add(transform);
+    }
+
+    public boolean hasTransforms() {
+        return !transforms.isEmpty();
+    }
+
+    /**
+     * Adds {@code token} to {@code Vary} unless it is listed already (in any letter case) or {@code Vary: *}
+     * says everything varies. Existing fields are merged into one.
+     */
+    public void addVary(String token) {
+        Headers.checkName(token);
+        Set<String> tokens = new LinkedHashSet<>();
+        for (String value : headers.all("Vary")) {
+            for (String listed : value.split(",")) {
+                String trimmed = listed.trim();
+                if (trimmed.equals("*")) {
+                    return;
+                }
+                if (!trimmed.isEmpty() && tokens.stream().noneMatch(trimmed::equalsIgnoreCase)) {
+                    tokens.add(trimmed);
+                }
+            }
+        }
+        if (tokens.stream().noneMatch(token::equalsIgnoreCase)) {
+            tokens.add(token);
+        }
+        headers.set("Vary", String.join(", ", tokens));
+    }
+
+    /** The names whose values differ from those the head was created with, lower case: what a host writes back. */
+    public Set<String> changedHeaderNames() {
+        Set<String> changed = new LinkedHashSet<>();
+        for (Headers side : List.of(original, headers)) {
+            for (int i = 0; i < side.size(); i++) {
+                String name = side.name(i).toLowerCase(Locale.ROOT);
+                if (!changed.contains(name) && !original.all(name).equals(headers.all(name))) {
+                    changed.add(name);
+                }
+            }
+        }
+        return changed;
+    }
+
+    /** Wraps the host's stream in the installed transforms; the first installed receives the body first. */
+    public OutputStream wrapBody(OutputStream downstream) throws IOException {
+        OutputStream out = downstream;
+        for (int i = transforms.size() - 1; i >= 0; i--) {
+            out = transforms.get(i).wrap(out);
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "ResponseHead[" + status + ", " + headers + ", " + transforms.size() + " transforms]";
+    }
+}

@@ -1,0 +1,36 @@
+package dev.gatehouse.internal;
+
+import dev.gatehouse.AttributeKey;
+import java.util.Optional;
+
+/** A tiny identity map of attributes: exchanges carry a handful, so a linear scan beats hashing. */
+public final class Attributes {
+    private Object[] entries = new Object[8];
+    private int size;
+
+    public <T> Optional<T> get(AttributeKey<T> key) {
+        for (int i = 0; i < 2 * size; i += 2) {
+            if (entries[i] == key) {
+                return Optional.of(key.cast(entries[i + 1]));
+            }
+        }
+        return Optional.empty();
+    }
+
+    public <T> void set(AttributeKey<T> key, T value) {
+        java.util.Objects.requireNonNull(key, "key");
+        key.cast(java.util.Objects.requireNonNull(value, key.name()));
+        for (int i = 0; i < 2 * size; i += 2) {
+            if (entries[i] == key) {
+                entries[i + 1] = value;
+                return;
+            }
+        }
+        if (2 * size == entries.length) {
+            entries = java.util.Arrays.copyOf(entries, entries.length * 2);
+        }
+        entries[2 * size] = key;
+        entries[2 * size + 1] = value;
+        size++;
+    }
+}

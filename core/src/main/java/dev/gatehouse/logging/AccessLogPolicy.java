@@ -1,0 +1,86 @@
+package dev.gatehouse.logging;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.Completion;
+import dev.gatehouse.Decision;
+import dev.gatehouse.DecisionLog;
+import dev.gatehouse.Exchange;
+import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.Route;
+import dev.gatehouse.requestid.RequestIdPolicy;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes exactly one INFO event per exchange to the {@code dev.gatehouse.access} logger: method, path,
+ * status, duration, client address, request id, route, and every policy's decision with its reason. The
+ * fields are SLF4J key-value pairs, so a JSON layout gets them as members; the message repeats them for
+ * plain layouts. Query strings and headers are never logged: they may carry credentials.
+ *
+ * <p>Put it right after the request-id policy so that it sees every refusal of the policies inside it.
+ */
+public final class AccessLogPolicy implements OffloadPolicy {
+    private final Logger logger;
+
+    private AccessLogPolicy(Logger logger) {
+        this.logger = logger;
+    }
+
+    /** Logs to {@code dev.gatehouse.access}. */
+    public static AccessLogPolicy ofDefaults() {
+        return of(LoggerFactory.getLogger("dev.gatehouse.access"));
+    }
+
+    public static AccessLogPolicy of(Logger logger) {
+        return new AccessLogPolicy(requireNonNull(logger, "logger"));
+    }
+
+    @Override
+    public Decision onRequest(Exchange exchange) {
+        return Decision.proceed();
+    }
+
+    @Override
+    public void onComplete(Exchange exchange, Completion completion) {
+        if (!logger.isInfoEnabled()) {
+            return;
+        }
+        String requestId = exchange.attribute(RequestIdPolicy.REQUEST_ID).orElse("-");
+        String route = exchange.attribute(Route.KEY).map(Route::toString).orElse("-");
+        List<DecisionLog.Entry> entries =
+                exchange.attribute(DecisionLog.KEY).map(DecisionLog::entries).orElse(List.of());
+        String decisions = entries.stream().map(DecisionLog.Entry::toString).collect(Collectors.joining(" "));
+        double millis = completion.elapsed().toNanos() / 1e6;
+        String error = completion
+                .failure()
+                .map(failure -> failure.getClass().getName())
+                .orElse("");
+        logger.atInfo()
+                .addKeyValue("method", exchange.method())
+                .addKeyValue("path", exchange.path())
+                .addKeyValue("status", completion.status())
+                .addKeyValue("duration_ms", millis)
+                .addKeyValue("client", exchange.peerAddress())
+                .addKeyValue("request_id", requestId)
+                .addKeyValue("route", route)
+                .addKeyValue("decisions", decisions)
+                .addKeyValue("error", error)
+                .log(
+                        "{} {} {} {}ms id={} {}{}",
+                        exchange.method(),
+                        exchange.path(),
+                        completion.status(),
+                        String.format("%.3f", millis),
+                        requestId,
+                        decisions,
+                        error.isEmpty() ? "" : " error=" + error);
+    }
+
+    @Override
+    public String toString() {
+        return "AccessLogPolicy[" + logger.getName() + "]";
+    }
+}

@@ -1,0 +1,166 @@
+package dev.gatehouse.requestid;
+
+import static dev.gatehouse.internal.Checks.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.AttributeKey;
+import dev.gatehouse.Decision;
+import dev.gatehouse.Exchange;
+import dev.gatehouse.Headers;
+import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.ResponseHead;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * Gives every exchange a request id and a W3C trace context.
+ *
+ * <p>A valid incoming {@code X-Request-Id} (one field, at most {@code maxLength} characters of letters,
+ * digits and {@code - _ . : + / = @ ~}) is kept; a missing or invalid one is replaced by a generated id. The
+ * id is passed to the service, recorded as {@link #REQUEST_ID}, and echoed on every response, refusals
+ * included. A valid {@code traceparent} passes through untouched; otherwise a new trace is started (and an
+ * orphaned {@code tracestate} dropped), recorded as {@link #TRACE_CONTEXT}.
+ *
+ * <p>Put it first in the chain so that every other policy and every response sees the id.
+ */
+public final class RequestIdPolicy implements OffloadPolicy {
+    public static final AttributeKey<String> REQUEST_ID = AttributeKey.of("gatehouse.requestId", String.class);
+    public static final AttributeKey<TraceContext> TRACE_CONTEXT =
+            AttributeKey.of("gatehouse.traceContext", TraceContext.class);
+
+    private static final String TRACEPARENT = "traceparent";
+    private static final String TRACESTATE = "tracestate";
+
+    private final String headerName;
+    private final int maxLength;
+    private final Supplier<String> idGenerator;
+    private final boolean sampleStartedTraces;
+
+    private RequestIdPolicy(Builder builder) {
+        this.headerName = builder.headerName;
+        this.maxLength = builder.maxLength;
+        this.idGenerator = builder.idGenerator;
+        this.sampleStartedTraces = builder.sampleStartedTraces;
+    }
+
+    /** {@code X-Request-Id}, at most 128 characters, random 128-bit hex ids, started traces sampled. */
+    public static RequestIdPolicy ofDefaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Decision onRequest(Exchange exchange) {
+        Headers client = exchange.requestHeaders();
+        List<String> sent = client.all(headerName);
+        boolean kept = sent.size() == 1 && isValid(sent.get(0));
+        String id = kept ? sent.get(0) : idGenerator.get();
+        exchange.setAttribute(REQUEST_ID, id);
+
+        Headers upstream = Headers.create().set(headerName, id);
+        Optional<String> traceparent = client.count(TRACEPARENT) == 1
+                ? TraceContext.validTraceparent(client.first(TRACEPARENT).orElseThrow())
+                : Optional.empty();
+        List<String> removed = List.of();
+        if (traceparent.isPresent()) {
+            upstream.set(TRACEPARENT, traceparent.get());
+            exchange.setAttribute(TRACE_CONTEXT, new TraceContext(traceparent.get(), false));
+        } else {
+            String started = "00-" + randomHex(32) + "-" + randomHex(16) + (sampleStartedTraces ? "-01" : "-00");
+            upstream.set(TRACEPARENT, started);
+            exchange.setAttribute(TRACE_CONTEXT, new TraceContext(started, true));
+            removed = client.contains(TRACESTATE) ? List.of(TRACESTATE) : List.of();
+        }
+        Decision.Proceed proceed = Decision.proceed(upstream, removed);
+        return kept || sent.isEmpty() ? proceed : proceed.because("replaced invalid " + headerName);
+    }
+
+    @Override
+    public void onResponse(Exchange exchange, ResponseHead response) {
+        exchange.attribute(REQUEST_ID).ifPresent(id -> response.setHeader(headerName, id));
+    }
+
+    boolean isValid(String id) {
+        if (id.isEmpty() || id.length() > maxLength) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean safe =
+                    c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-_.:+/=@~".indexOf(c) >= 0;
+            if (!safe) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** 128 random bits as 32 lower-case hex digits: unique, not a secret. */
+    public static String randomId() {
+        return randomHex(32);
+    }
+
+    private static String randomHex(int digits) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        char[] hex = new char[digits];
+        long bits = 0;
+        for (int i = 0; i < digits; i++) {
+            if (i % 16 == 0) {
+                bits = random.nextLong();
+                if (i == 0 && bits == 0) {
+                    bits = 1;
+                }
+            }
+            hex[i] = Character.forDigit((int) (bits & 0xf), 16);
+            bits >>>= 4;
+        }
+        return new String(hex);
+    }
+
+    @Override
+    public String toString() {
+        return "RequestIdPolicy[" + headerName + ", maxLength=" + maxLength + "]";
+    }
+
+    /** Builds a {@link RequestIdPolicy}. */
+    public static final class Builder {
+        private String headerName = "X-Request-Id";
+        private int maxLength = 128;
+        private Supplier<String> idGenerator = RequestIdPolicy::randomId;
+        private boolean sampleStartedTraces = true;
+
+        private Builder() {}
+
+        public Builder headerName(String headerName) {
+            this.headerName = Headers.checkName(headerName);
+            return this;
+        }
+
+        public Builder maxLength(int maxLength) {
+            checkArgument(maxLength >= 16 && maxLength <= 1024, "maxLength: %s (expected: 16..1024)", maxLength);
+            this.maxLength = maxLength;
+            return this;
+        }
+
+        /** How new ids are made; the generator must return valid ids. */
+        public Builder idGenerator(Supplier<String> idGenerator) {
+            this.idGenerator = requireNonNull(idGenerator, "idGenerator");
+            return this;
+        }
+
+        /** Whether traces started here carry the sampled flag (true by default, like a root span). */
+        public Builder sampleStartedTraces(boolean sample) {
+            this.sampleStartedTraces = sample;
+            return this;
+        }
+
+        public RequestIdPolicy build() {
+            return new RequestIdPolicy(this);
+        }
+    }
+}

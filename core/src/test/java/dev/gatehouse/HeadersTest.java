@@ -1,0 +1,86 @@
+package dev.gatehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class HeadersTest {
+
+    @Test
+    void namesCompareCaseInsensitivelyAndKeepTheirSpelling() {
+        Headers headers = Headers.create().add("X-Request-Id", "a").add("x-request-id", "b");
+
+        assertThat(headers.all("X-REQUEST-ID")).containsExactly("a", "b");
+        assertThat(headers.first("x-Request-ID")).hasValue("a");
+        assertThat(headers.names()).containsExactly("X-Request-Id");
+    }
+
+    @Test
+    void setReplacesEveryFieldOfTheNameInAnyLetterCase() {
+        Headers headers = Headers.create()
+                .add("x-user-id", "spoofed")
+                .add("X-USER-ID", "again")
+                .add("Accept", "*/*");
+
+        headers.set("X-User-Id", "42");
+
+        assertThat(headers.all("X-User-Id")).containsExactly("42");
+        assertThat(headers.size()).isEqualTo(2);
+    }
+
+    @Test
+    void refusesValuesThatCouldSplitTheHeaderSection() {
+        Headers headers = Headers.create();
+
+        for (String value : new String[] {"user\r\nX-Admin: true", "a\nb", "a\rb", "a\0b", "a\u007fb"}) {
+            assertThatThrownBy(() -> headers.add("X-User-Id", value))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("X-User-Id: control character")
+                    .hasMessageNotContaining("X-Admin");
+        }
+        assertThat(headers.isEmpty()).isTrue();
+    }
+
+    @Test
+    void refusesNamesThatAreNotTokens() {
+        for (String name : new String[] {"", "X User", "X:Y", "X\r\nY", "Ä"}) {
+            assertThatThrownBy(() -> Headers.create().add(name, "v")).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void acceptsTabsAndObsTextInValues() {
+        Headers headers = Headers.create().add("X-Note", "a\tb é");
+
+        assertThat(headers.first("X-Note")).hasValue("a\tb é");
+    }
+
+    @Test
+    void immutableCopiesRefuseChangesAndDoNotFollowTheOriginal() {
+        Headers original = Headers.create().add("A", "1");
+        Headers snapshot = original.immutableCopy();
+        original.add("B", "2");
+
+        assertThat(snapshot.size()).isEqualTo(1);
+        assertThatThrownBy(() -> snapshot.add("C", "3")).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void removeTakesEveryLetterCaseAndReportsWhetherItFoundOne() {
+        Headers headers =
+                Headers.of("Via", "1.1 a", "VIA", "1.1 b", "Host", "h").copy();
+
+        assertThat(headers.remove("via")).isTrue();
+        assertThat(headers.remove("via")).isFalse();
+        assertThat(headers.names()).containsExactly("Host");
+    }
+
+    @Test
+    void toStringRedactsCredentials() {
+        Headers headers =
+                Headers.of("Authorization", "Bearer secret-token", "Cookie", "session=secret", "Accept", "*/*");
+
+        assertThat(headers.toString()).doesNotContain("secret").contains("Accept: */*");
+    }
+}

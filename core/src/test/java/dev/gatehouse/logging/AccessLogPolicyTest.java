@@ -1,0 +1,99 @@
+package dev.gatehouse.logging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gatehouse.Decision;
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.RouteTable;
+import dev.gatehouse.requestid.RequestIdPolicy;
+import dev.gatehouse.testing.CapturingLogger;
+import dev.gatehouse.testing.FakeExchange;
+import dev.gatehouse.testing.FakeHost;
+import dev.gatehouse.testing.FakeResponse;
+import org.junit.jupiter.api.Test;
+import org.slf4j.event.Level;
+
+class AccessLogPolicyTest {
+    private final CapturingLogger logger = new CapturingLogger("dev.gatehouse.access", Level.INFO);
+    private final RequestIdPolicy requestIds =
+            RequestIdPolicy.builder().idGenerator(() -> "rid-1").build();
+
+    @Test
+    void writesOneEventPerExchangeWithTheRequestFacts() {
+        PolicyChain chain = PolicyChain.of(requestIds, AccessLogPolicy.of(logger));
+
+        FakeHost.serve(chain, FakeExchange.get("/orders/7").from("198.51.100.4"), e -> FakeResponse.ok("{}"));
+
+        assertThat(logger.events()).singleElement().satisfies(event -> {
+            assertThat(event.level()).isEqualTo(Level.INFO);
+            assertThat(event.keyValues())
+                    .containsEntry("method", "GET")
+                    .containsEntry("path", "/orders/7")
+                    .containsEntry("status", 200)
+                    .containsEntry("client", "198.51.100.4")
+                    .containsEntry("request_id", "rid-1")
+                    .containsKey("duration_ms");
+            assertThat(event.message()).startsWith("GET /orders/7 200 ").contains("id=rid-1");
+        });
+    }
+
+    @Test
+    void namesThePolicyThatRefusedAndWhy() {
+        PolicyChain chain = PolicyChain.builder()
+                .add(requestIds)
+                .add(AccessLogPolicy.of(logger))
+                .add(
+                        "jwt",
+                        e -> Decision.reject(401, "The token has expired.").because("expired at 2026-11-22T10:00:00Z"))
+                .build();
+
+        FakeHost.serve(
+                chain, FakeExchange.get("/orders").header("Authorization", "Bearer eyJhbGciOi.secret.sig"), e -> {
+                    throw new AssertionError("the service must not be called");
+                });
+
+        assertThat(logger.events()).singleElement().satisfies(event -> {
+            assertThat(event.keyValues())
+                    .containsEntry("status", 401)
+                    .containsEntry("decisions", "jwt:reject(expired at 2026-11-22T10:00:00Z)");
+            assertThat(event.message()).doesNotContain("eyJ").doesNotContain("secret");
+        });
+    }
+
+    @Test
+    void logsTheRouteAndAFailureOfTheService() {
+        RouteTable routes = RouteTable.builder()
+                .route("GET", "/orders/**", PolicyChain.of(requestIds, AccessLogPolicy.of(logger)))
+                .build();
+
+        assertThatThrownBy(
+                        () -> FakeHost.serve(routes.select("GET", "/orders/1").chain(), withRoute(routes), e -> {
+                            throw new IllegalStateException("database down");
+                        }))
+                .hasMessage("database down");
+
+        assertThat(logger.events()).singleElement().satisfies(event -> {
+            assertThat(event.keyValues())
+                    .containsEntry("status", 500)
+                    .containsEntry("route", "GET /orders/**")
+                    .containsEntry("error", "java.lang.IllegalStateException");
+            assertThat(event.message()).doesNotContain("database down");
+        });
+    }
+
+    private static FakeExchange withRoute(RouteTable routes) {
+        FakeExchange exchange = FakeExchange.get("/orders/1");
+        exchange.setAttribute(dev.gatehouse.Route.KEY, routes.select("GET", "/orders/1"));
+        return exchange;
+    }
+
+    @Test
+    void writesNothingWhenInfoIsOff() {
+        CapturingLogger quiet = new CapturingLogger("dev.gatehouse.access", Level.WARN);
+
+        FakeHost.serve(PolicyChain.of(AccessLogPolicy.of(quiet)), FakeExchange.get("/"), e -> FakeResponse.ok("ok"));
+
+        assertThat(quiet.events()).isEmpty();
+    }
+}

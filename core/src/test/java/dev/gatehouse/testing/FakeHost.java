@@ -1,0 +1,55 @@
+package dev.gatehouse.testing;
+
+import dev.gatehouse.ChainRun;
+import dev.gatehouse.Exchange;
+import dev.gatehouse.Headers;
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.ResponseHead;
+import dev.gatehouse.StoredResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A host in memory, doing what the adapters do: runs the chain, calls the service if the chain proceeds,
+ * runs the response hooks before "commit", streams the body through the installed transforms and
+ * completes the run. For policy tests and benchmarks that need the whole onion without a server.
+ */
+public final class FakeHost {
+    private FakeHost() {}
+
+    /** Serves one exchange; {@code service} is the terminal call and may throw to simulate a failing service. */
+    public static FakeResponse serve(PolicyChain chain, Exchange exchange, Function<Exchange, FakeResponse> service) {
+        ChainRun run = chain.start(exchange);
+        Optional<StoredResponse> answer = run.answer();
+        FakeResponse response;
+        if (answer.isPresent()) {
+            StoredResponse stored = answer.get();
+            response = FakeResponse.of(stored.status()).withBody(stored.body());
+            stored.headers().forEach(response.headers()::add);
+        } else {
+            try {
+                response = service.apply(exchange);
+            } catch (RuntimeException e) {
+                run.onResponse(ResponseHead.withFixedBody(500, Headers.create()));
+                run.onComplete(500, Optional.of(e));
+                throw e;
+            }
+        }
+        ResponseHead head = ResponseHead.of(response.status(), response.headers());
+        run.onResponse(head);
+        ByteArrayOutputStream delivered = new ByteArrayOutputStream();
+        try (OutputStream body = head.wrapBody(delivered)) {
+            body.write(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        run.onComplete(response.status(), Optional.empty());
+        FakeResponse client = FakeResponse.of(response.status()).withBody(delivered.toByteArray());
+        head.headers().forEach(client.headers()::add);
+        return client;
+    }
+}
