@@ -1,0 +1,19 @@
+package dev.gatehouse.testing.conformance;
+
+import dev.gatehouse.RouteTable;
+import java.net.URI;
+
+/**
+ * A real server that runs the {@link ConformanceService}'s endpoints behind a route table, on an ephemeral
+ * loopback port. Adding a host to the suite means implementing these three methods.
+ */
+public interface ConformanceHost {
+
+    /** Starts the server; returns the base URI, without a trailing slash, of the service's endpoints. */
+    URI start(RouteTable routes, ConformanceService service) throws Exception;
+
+    void stop() throws Exception;
+
+    /** For test reports: {@code "servlet on Jetty 12.1"}. */
+    String name();
+}

@@ -1,0 +1,123 @@
+package dev.gatehouse.testing.conformance;
+
+import dev.gatehouse.Completion;
+import dev.gatehouse.Decision;
+import dev.gatehouse.Exchange;
+import dev.gatehouse.Headers;
+import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.Problem;
+import dev.gatehouse.ResponseHead;
+import dev.gatehouse.requestid.RequestIdPolicy;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.zip.GZIPOutputStream;
+
+/** The policies the suite runs on every host; each one makes one behaviour observable to the client. */
+final class ConformancePolicies {
+    static final String SET_HEADER = "X-Gatehouse-Test";
+    static final String SET_VALUE = "from-policy";
+    static final String REJECT_TRIGGER = "X-Reject";
+    static final String REFUSED_BY = "X-Refused-By";
+    static final String STAMP = "X-Stamp";
+    static final String BODY_DIGEST = "X-Body-Sha256";
+    static final int BODY_LIMIT = 1024;
+
+    private ConformancePolicies() {}
+
+    /** Sets a header on every request; the client's copies must never reach the resource. */
+    static final class SetHeader implements OffloadPolicy {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+            return Decision.proceed(Headers.of(SET_HEADER, SET_VALUE));
+        }
+    }
+
+    /** Refuses requests that carry {@code X-Reject}, with 403, a header and a problem body. */
+    static final class Reject implements OffloadPolicy {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+            if (exchange.requestHeaders().contains(REJECT_TRIGGER)) {
+                return Decision.reject(
+                                Problem.of(403, "Refused by the conformance suite."), Headers.of(REFUSED_BY, "reject"))
+                        .because("asked to refuse");
+            }
+            return Decision.proceed();
+        }
+    }
+
+    /** Stamps every response it sees with its status. */
+    static final class Stamp implements OffloadPolicy {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+            return Decision.proceed();
+        }
+
+        @Override
+        public void onResponse(Exchange exchange, ResponseHead response) {
+            response.setHeader(STAMP, Integer.toString(response.status()));
+        }
+    }
+
+    /** Gzips 200 bodies for clients that accept gzip. */
+    static final class Gzip implements OffloadPolicy {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+            return Decision.proceed();
+        }
+
+        @Override
+        public void onResponse(Exchange exchange, ResponseHead response) {
+            boolean accepted =
+                    exchange.requestHeaders().all("Accept-Encoding").stream().anyMatch(value -> value.contains("gzip"));
+            if (!accepted
+                    || response.status() != 200
+                    || !response.bodyTransformable()
+                    || exchange.method().equals("HEAD")) {
+                return;
+            }
+            response.setHeader("Content-Encoding", "gzip");
+            response.removeHeader("Content-Length");
+            response.addVary("Accept-Encoding");
+            response.transformBody(downstream -> new GZIPOutputStream(downstream, 512, true));
+        }
+    }
+
+    /** Reads the request body (bounded) and passes its digest upstream. */
+    static final class BodyDigest implements OffloadPolicy {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+            try {
+                MessageDigest digest = MessageDigest.getInstance("SHA-256");
+                exchange.body().ifPresent(body -> body.update(digest));
+                return Decision.proceed(Headers.of(BODY_DIGEST, HexFormat.of().formatHex(digest.digest())));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public int requestBodyLimit() {
+            return BODY_LIMIT;
+        }
+    }
+
+    /** Records each completion's status under the exchange's request id. */
+    static final class CompletionRecorder implements OffloadPolicy {
+        final Map<String, List<Integer>> statuses = new ConcurrentHashMap<>();
+
+        @Override
+        public Decision onRequest(Exchange exchange) {
+            return Decision.proceed();
+        }
+
+        @Override
+        public void onComplete(Exchange exchange, Completion completion) {
+            String id = exchange.attribute(RequestIdPolicy.REQUEST_ID).orElse("-");
+            statuses.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>()).add(completion.status());
+        }
+    }
+}

@@ -1,0 +1,303 @@
+package dev.gatehouse.testing.conformance;
+
+import static dev.gatehouse.testing.conformance.ConformancePolicies.BODY_DIGEST;
+import static dev.gatehouse.testing.conformance.ConformancePolicies.BODY_LIMIT;
+import static dev.gatehouse.testing.conformance.ConformancePolicies.REFUSED_BY;
+import static dev.gatehouse.testing.conformance.ConformancePolicies.REJECT_TRIGGER;
+import static dev.gatehouse.testing.conformance.ConformancePolicies.SET_VALUE;
+import static dev.gatehouse.testing.conformance.ConformancePolicies.STAMP;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.RouteTable;
+import dev.gatehouse.requestid.RequestIdPolicy;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The behaviour every host of a policy chain must show a real HTTP client. Extend it with a {@link
+ * ConformanceHost}; the same cases then run against that host.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class ConformanceSuite {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final ConformanceService service = new ConformanceService();
+    private final ConformancePolicies.CompletionRecorder completions = new ConformancePolicies.CompletionRecorder();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(TIMEOUT)
+            .build();
+    private ConformanceHost host;
+    private URI base;
+
+    /** The host under test. */
+    protected abstract ConformanceHost host();
+
+    @BeforeAll
+    void startHost() throws Exception {
+        RequestIdPolicy requestIds = RequestIdPolicy.ofDefaults();
+        ConformancePolicies.Stamp stamp = new ConformancePolicies.Stamp();
+        ConformancePolicies.Reject reject = new ConformancePolicies.Reject();
+        ConformancePolicies.SetHeader setHeader = new ConformancePolicies.SetHeader();
+        ConformancePolicies.Gzip gzip = new ConformancePolicies.Gzip();
+        RouteTable routes = RouteTable.builder()
+                .route(
+                        "POST",
+                        "/echo",
+                        PolicyChain.of(
+                                requestIds,
+                                completions,
+                                stamp,
+                                reject,
+                                setHeader,
+                                new ConformancePolicies.BodyDigest(),
+                                gzip))
+                .otherwise(PolicyChain.of(requestIds, completions, stamp, reject, setHeader, gzip))
+                .build();
+        host = host();
+        base = host.start(routes, service);
+    }
+
+    @AfterAll
+    void stopHost() throws Exception {
+        host.stop();
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT);
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static String text(HttpResponse<byte[]> response) {
+        return new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    private static List<String> echoed(HttpResponse<byte[]> response, String key) {
+        return text(response)
+                .lines()
+                .filter(line -> line.startsWith(key + "="))
+                .map(line -> line.substring(key.length() + 1))
+                .toList();
+    }
+
+    private static byte[] gunzip(byte[] body) throws IOException {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Waits for the exchange's completion, then checks that no second one follows. */
+    private List<Integer> completionsOf(String requestId) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!completions.statuses.containsKey(requestId) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(50);
+        return completions.statuses.getOrDefault(requestId, List.of());
+    }
+
+    @Test
+    void aProceedHeaderReachesTheResourceAndReplacesClientCopiesInAnyLetterCase() throws Exception {
+        HttpResponse<byte[]> response = send(request("/echo")
+                .header("x-gatehouse-test", "spoofed")
+                .header("X-GATEHOUSE-TEST", "spoofed-again")
+                .header("Accept", "text/plain"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(echoed(response, "header:x-gatehouse-test")).containsExactly(SET_VALUE);
+        assertThat(echoed(response, "header:accept")).containsExactly("text/plain");
+    }
+
+    @Test
+    void aRefusalGetsItsStatusHeadersAndProblemBodyAndTheResourceIsNeverCalled() throws Exception {
+        int before = service.executions();
+
+        HttpResponse<byte[]> response = send(request("/echo").header(REJECT_TRIGGER, "yes"));
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(response.headers().firstValue(REFUSED_BY)).hasValue("reject");
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(text(response))
+                .contains("\"status\":403")
+                .contains("\"detail\":\"Refused by the conformance suite.\"");
+        assertThat(service.executions()).isEqualTo(before);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"/text, 200", "/no-such-thing, 404", "/error, 409", "/redirect, 302", "/async, 200", "/stream, 200"})
+    void responseHooksSeeNormalErrorAndRedirectResponses(String path, int status) throws Exception {
+        HttpResponse<byte[]> response = send(request(path));
+
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(response.headers().allValues(STAMP)).containsExactly(Integer.toString(status));
+        assertThat(response.headers().firstValue("X-Request-Id")).isPresent();
+    }
+
+    @Test
+    void responseHooksSeeRefusalsOfInnerPolicies() throws Exception {
+        HttpResponse<byte[]> response = send(request("/text").header(REJECT_TRIGGER, "yes"));
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(response.headers().allValues(STAMP)).containsExactly("403");
+        assertThat(response.headers().firstValue("X-Request-Id")).isPresent();
+    }
+
+    @Test
+    void aRedirectKeepsItsLocation() throws Exception {
+        HttpResponse<byte[]> response = send(request("/redirect"));
+
+        assertThat(response.headers().firstValue("Location"))
+                .hasValueSatisfying(location -> assertThat(location).endsWith("/text"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/text?size=20000", "/text?size=10", "/stream", "/async"})
+    void aBodyTransformAppliesToPlainStreamedAndAsyncResponses(String path) throws Exception {
+        HttpResponse<byte[]> identity = send(request(path));
+        HttpResponse<byte[]> gzipped = send(request(path).header("Accept-Encoding", "gzip"));
+
+        assertThat(identity.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(gzipped.statusCode()).isEqualTo(200);
+        assertThat(gzipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(gzipped.headers().allValues("Vary")).containsExactly("Accept-Encoding");
+        gzipped.headers()
+                .firstValueAsLong("Content-Length")
+                .ifPresent(length -> assertThat(length).isEqualTo(gzipped.body().length));
+        assertThat(gunzip(gzipped.body())).isEqualTo(identity.body()).isEqualTo(expectedBody(path));
+    }
+
+    private static byte[] expectedBody(String path) {
+        if (path.startsWith("/text")) {
+            return ConformanceService.text(Integer.parseInt(path.substring(path.indexOf('=') + 1)));
+        }
+        if (path.equals("/async")) {
+            return ConformanceService.text(ConformanceService.ASYNC_SIZE);
+        }
+        byte[] chunk = ConformanceService.text(ConformanceService.CHUNK_SIZE);
+        byte[] all = new byte[chunk.length * ConformanceService.STREAM_CHUNKS];
+        for (int i = 0; i < ConformanceService.STREAM_CHUNKS; i++) {
+            System.arraycopy(chunk, 0, all, i * chunk.length, chunk.length);
+        }
+        return all;
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "/text, 200",
+        "/async, 200",
+        "/stream, 200",
+        "/no-such-thing, 404",
+        "/error, 409",
+        "/fail, 500",
+        "/redirect, 302"
+    })
+    void onCompleteFiresExactlyOnceWithTheStatusSent(String path, int status) throws Exception {
+        String id = UUID.randomUUID().toString();
+
+        HttpResponse<byte[]> response = send(request(path).header("X-Request-Id", id));
+
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(completionsOf(id)).containsExactly(status);
+    }
+
+    @Test
+    void onCompleteFiresExactlyOnceForARefusal() throws Exception {
+        String id = UUID.randomUUID().toString();
+
+        send(request("/text").header("X-Request-Id", id).header(REJECT_TRIGGER, "yes"));
+
+        assertThat(completionsOf(id)).containsExactly(403);
+    }
+
+    @Test
+    void aResourceThatThrowsGivesA500AndNoStackTrace() throws Exception {
+        HttpResponse<byte[]> response = send(request("/fail"));
+
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(text(response)).doesNotContain("IllegalStateException").doesNotContain("at dev.gatehouse");
+    }
+
+    @Test
+    void aValidRequestIdIsKeptPassedOnAndEchoed() throws Exception {
+        HttpResponse<byte[]> response = send(request("/echo").header("X-Request-Id", "order-42:retry-1"));
+
+        assertThat(echoed(response, "header:x-request-id")).containsExactly("order-42:retry-1");
+        assertThat(response.headers().allValues("X-Request-Id")).containsExactly("order-42:retry-1");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"too-long", "has space", "semi;colon", "quote\"d", "<script>"})
+    void anInvalidRequestIdIsReplacedBeforeTheResourceSeesIt(String sent) throws Exception {
+        String invalid = sent.equals("too-long") ? "a".repeat(129) : sent;
+
+        HttpResponse<byte[]> response = send(request("/echo").header("X-Request-Id", invalid));
+
+        List<String> seen = echoed(response, "header:x-request-id");
+        assertThat(seen).hasSize(1).doesNotContain(invalid);
+        assertThat(seen.get(0)).matches("[0-9a-f]{32}");
+        assertThat(response.headers().allValues("X-Request-Id")).isEqualTo(seen);
+    }
+
+    @Test
+    void aHeadRequestGetsTheHeadAndNoBody() throws Exception {
+        String id = UUID.randomUUID().toString();
+
+        HttpResponse<byte[]> response = send(request("/text?size=100")
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .header("X-Request-Id", id));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEmpty();
+        assertThat(response.headers().allValues(STAMP)).containsExactly("200");
+        assertThat(completionsOf(id)).containsExactly(200);
+    }
+
+    @Test
+    void aPolicyReadsTheBodyAndTheResourceStillReceivesItWhole() throws Exception {
+        byte[] body = ConformanceService.text(BODY_LIMIT);
+
+        HttpResponse<byte[]> response = send(request("/echo").POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        String digest = ConformanceService.sha256(body);
+        assertThat(echoed(response, "body-sha256")).containsExactly(digest);
+        assertThat(echoed(response, "header:" + BODY_DIGEST.toLowerCase(java.util.Locale.ROOT)))
+                .containsExactly(digest);
+    }
+
+    @Test
+    void aBodyLargerThanAPolicyReadsIsRefusedWith413AndNeverReachesTheResource() throws Exception {
+        int before = service.executions();
+
+        HttpResponse<byte[]> response = send(
+                request("/echo").POST(HttpRequest.BodyPublishers.ofByteArray(ConformanceService.text(BODY_LIMIT + 1))));
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(response.headers().allValues(STAMP)).containsExactly("413");
+        assertThat(service.executions()).isEqualTo(before);
+    }
+}

@@ -1,0 +1,155 @@
+package dev.gatehouse.servlet;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.ChainRun;
+import dev.gatehouse.Exchange;
+import dev.gatehouse.Headers;
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.Problem;
+import dev.gatehouse.RouteTable;
+import dev.gatehouse.StoredResponse;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Enumeration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a Gatehouse {@link RouteTable} (or one {@link PolicyChain}) in front of the servlets of an
+ * application. Map it to {@code /*} for the {@code REQUEST} and {@code ASYNC} dispatcher types:
+ *
+ * <pre>{@code
+ * context.addFilter(new FilterHolder(OffloadFilter.of(chain)), "/*",
+ *         EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+ * }</pre>
+ *
+ * <p>The filter only translates: headers that policies set or remove are overlaid on the request the
+ * servlet sees; refusals and replays are written here and the servlet is never called; the response head
+ * goes through the policies just before it is committed (after the servlet's buffer fills, on flush, on
+ * {@code sendError} or {@code sendRedirect}, or at the end) and the body through their transforms. With
+ * async servlets, {@code AsyncContext.complete()} finishes the transforms before the container completes
+ * the response. The exchange's path is the servlet path plus path info, decoded and normalized by the
+ * container.
+ */
+public final class OffloadFilter implements Filter {
+    private static final Logger log = LoggerFactory.getLogger(OffloadFilter.class);
+    static final String STATE = OffloadFilter.class.getName() + ".response";
+
+    private final RouteTable routes;
+
+    private OffloadFilter(RouteTable routes) {
+        this.routes = requireNonNull(routes, "routes");
+    }
+
+    public static OffloadFilter of(RouteTable routes) {
+        return new OffloadFilter(routes);
+    }
+
+    public static OffloadFilter of(PolicyChain chain) {
+        return new OffloadFilter(RouteTable.of(chain));
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain next)
+            throws IOException, ServletException {
+        if (!(request instanceof HttpServletRequest clientRequest)
+                || !(response instanceof HttpServletResponse clientResponse)) {
+            next.doFilter(request, response);
+            return;
+        }
+        if (request.getDispatcherType() == DispatcherType.ASYNC
+                && request.getAttribute(STATE) instanceof OffloadResponse resumed) {
+            proceed(clientRequest, resumed, next);
+            return;
+        }
+        if (request.getDispatcherType() != DispatcherType.REQUEST) {
+            next.doFilter(request, response);
+            return;
+        }
+        Exchange exchange;
+        try {
+            exchange = exchangeOf(clientRequest);
+        } catch (IllegalArgumentException e) {
+            log.warn("refused {} {}: {}", clientRequest.getMethod(), clientRequest.getRequestURI(), e.getMessage());
+            writeDirectly(
+                    clientResponse,
+                    Problem.of(400, "The request has a malformed header field.").toResponse(Headers.empty()));
+            return;
+        }
+        ChainRun run = routes.start(exchange);
+        OffloadResponse offloadResponse = new OffloadResponse(clientResponse, run);
+        Optional<StoredResponse> answer = run.answer();
+        if (answer.isPresent()) {
+            offloadResponse.writeAnswer(answer.get());
+            offloadResponse.finish();
+            run.onComplete(offloadResponse.getStatus(), Optional.empty());
+            return;
+        }
+        request.setAttribute(STATE, offloadResponse);
+        OffloadRequest offloadRequest = new OffloadRequest(clientRequest, offloadResponse, run);
+        proceed(offloadRequest, offloadResponse, next);
+    }
+
+    /**
+     * Calls the servlet; also for an async dispatch of a running exchange, which it finishes if it ends it.
+     * A servlet that throws before committing gets a 500 problem+json that still passes through the policies;
+     * once committed, or with async processing under way, the failure goes on to the container.
+     */
+    private static void proceed(HttpServletRequest request, OffloadResponse response, FilterChain next)
+            throws IOException, ServletException {
+        try {
+            next.doFilter(request, response);
+        } catch (IOException | ServletException | RuntimeException | Error e) {
+            if (e instanceof Error || response.isCommitted() || request.isAsyncStarted()) {
+                response.fail(e);
+                throw e;
+            }
+            log.error("{} {} failed in the service; answered 500", request.getMethod(), request.getRequestURI(), e);
+            response.answerFailure(e);
+            return;
+        }
+        if (!request.isAsyncStarted()) {
+            response.complete();
+        }
+    }
+
+    static Exchange exchangeOf(HttpServletRequest request) {
+        Headers headers = Headers.create();
+        for (Enumeration<String> names = request.getHeaderNames(); names.hasMoreElements(); ) {
+            String name = names.nextElement();
+            for (Enumeration<String> values = request.getHeaders(name); values.hasMoreElements(); ) {
+                headers.add(name, values.nextElement());
+            }
+        }
+        String pathInfo = request.getPathInfo();
+        String path = pathInfo == null ? request.getServletPath() : request.getServletPath() + pathInfo;
+        return Exchange.builder(request.getMethod(), path.isEmpty() ? "/" : path)
+                .query(request.getQueryString())
+                .scheme(request.getScheme())
+                .headers(headers)
+                .peerAddress(request.getRemoteAddr())
+                .body(request::getInputStream)
+                .build();
+    }
+
+    private static void writeDirectly(HttpServletResponse response, StoredResponse answer) throws IOException {
+        response.setStatus(answer.status());
+        answer.headers().forEach(response::addHeader);
+        response.setContentLength(answer.bodyLength());
+        answer.writeBodyTo(response.getOutputStream());
+    }
+
+    @Override
+    public String toString() {
+        return "OffloadFilter[" + routes + "]";
+    }
+}

@@ -1,0 +1,152 @@
+package dev.gatehouse.servlet;
+
+import dev.gatehouse.ChainRun;
+import dev.gatehouse.Headers;
+import dev.gatehouse.RequestBody;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The request the servlet sees: the client's, with the policies' header edits overlaid, the buffered body
+ * replayed if a policy read it, and {@code startAsync} wrapped so that completing finishes the response.
+ */
+final class OffloadRequest extends HttpServletRequestWrapper {
+    private final OffloadResponse response;
+    private final Set<String> editedHeaders;
+    private final Headers upstreamHeaders;
+    private final Optional<RequestBody> body;
+    private ServletInputStream bodyStream;
+    private BufferedReader bodyReader;
+    private OffloadAsyncContext asyncContext;
+
+    OffloadRequest(HttpServletRequest clientRequest, OffloadResponse response, ChainRun run) {
+        super(clientRequest);
+        this.response = response;
+        this.editedHeaders = run.editedRequestHeaders();
+        this.upstreamHeaders = run.exchange().requestHeaders();
+        this.body = run.exchange().body();
+    }
+
+    private boolean edited(String name) {
+        return !editedHeaders.isEmpty() && editedHeaders.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    public String getHeader(String name) {
+        return edited(name) ? upstreamHeaders.first(name).orElse(null) : super.getHeader(name);
+    }
+
+    @Override
+    public Enumeration<String> getHeaders(String name) {
+        return edited(name) ? Collections.enumeration(upstreamHeaders.all(name)) : super.getHeaders(name);
+    }
+
+    @Override
+    public Enumeration<String> getHeaderNames() {
+        if (editedHeaders.isEmpty()) {
+            return super.getHeaderNames();
+        }
+        Set<String> names = new LinkedHashSet<>();
+        for (Enumeration<String> client = super.getHeaderNames(); client.hasMoreElements(); ) {
+            String name = client.nextElement();
+            if (!edited(name)) {
+                names.add(name);
+            }
+        }
+        upstreamHeaders.names().stream().filter(this::edited).forEach(names::add);
+        return Collections.enumeration(names);
+    }
+
+    @Override
+    public int getIntHeader(String name) {
+        if (!edited(name)) {
+            return super.getIntHeader(name);
+        }
+        String value = getHeader(name);
+        return value == null ? -1 : Integer.parseInt(value.trim());
+    }
+
+    @Override
+    public long getDateHeader(String name) {
+        if (!edited(name)) {
+            return super.getDateHeader(name);
+        }
+        String value = getHeader(name);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant()
+                    .toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(name + ": not an HTTP date", e);
+        }
+    }
+
+    @Override
+    public ServletInputStream getInputStream() throws IOException {
+        if (body.isEmpty()) {
+            return super.getInputStream();
+        }
+        if (bodyReader != null) {
+            throw new IllegalStateException("getReader() has been called on this request");
+        }
+        if (bodyStream == null) {
+            bodyStream = new BufferedServletInputStream(body.get());
+        }
+        return bodyStream;
+    }
+
+    @Override
+    public BufferedReader getReader() throws IOException {
+        if (body.isEmpty()) {
+            return super.getReader();
+        }
+        if (bodyStream != null) {
+            throw new IllegalStateException("getInputStream() has been called on this request");
+        }
+        if (bodyReader == null) {
+            String encoding = getCharacterEncoding();
+            Charset charset = encoding == null ? StandardCharsets.ISO_8859_1 : Charset.forName(encoding);
+            bodyReader = new BufferedReader(new InputStreamReader(new BufferedServletInputStream(body.get()), charset));
+        }
+        return bodyReader;
+    }
+
+    @Override
+    public AsyncContext startAsync() {
+        return startAsync(this, response);
+    }
+
+    @Override
+    public AsyncContext startAsync(ServletRequest request, ServletResponse servletResponse) {
+        AsyncContext started = super.startAsync(request, servletResponse);
+        started.addListener(response);
+        asyncContext = new OffloadAsyncContext(started, response);
+        return asyncContext;
+    }
+
+    @Override
+    public AsyncContext getAsyncContext() {
+        AsyncContext current = super.getAsyncContext();
+        return asyncContext != null && asyncContext.wraps(current) ? asyncContext : current;
+    }
+}

@@ -1,0 +1,355 @@
+package dev.gatehouse.servlet;
+
+import dev.gatehouse.ChainRun;
+import dev.gatehouse.Headers;
+import dev.gatehouse.Problem;
+import dev.gatehouse.ResponseHead;
+import dev.gatehouse.StoredResponse;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The response a servlet writes through {@link OffloadFilter}. Like a container, it buffers the body up to
+ * the buffer size before it commits; committing runs the policies' response hooks on the head and opens
+ * the body through their transforms. Once committed, header changes are ignored, as on a committed
+ * response.
+ */
+final class OffloadResponse extends HttpServletResponseWrapper implements AsyncListener {
+    private final HttpServletResponse clientResponse;
+    private final ChainRun run;
+    private final boolean bodiless;
+    private ResponseHead head;
+    private OutputStream body;
+    private boolean transformed;
+    private OffloadOutputStream stream;
+    private PrintWriter writer;
+    private Throwable failure;
+    private boolean finished;
+
+    OffloadResponse(HttpServletResponse clientResponse, ChainRun run) {
+        super(clientResponse);
+        this.clientResponse = clientResponse;
+        this.run = run;
+        this.bodiless = "HEAD".equals(run.exchange().method());
+    }
+
+    /** Writes a refusal or replay as if a servlet had, so that it takes the same way out. */
+    void writeAnswer(StoredResponse answer) throws IOException {
+        clientResponse.setStatus(answer.status());
+        answer.headers().forEach(clientResponse::addHeader);
+        clientResponse.setContentLength(answer.bodyLength());
+        if (!bodiless) {
+            answer.writeBodyTo(getOutputStream());
+        }
+    }
+
+    /** Runs the response hooks and writes the header changes back; once. */
+    private void commitHead(boolean fixedBody, int status) {
+        if (head != null) {
+            return;
+        }
+        Headers current = Headers.create();
+        for (String name : clientResponse.getHeaderNames()) {
+            for (String value : clientResponse.getHeaders(name)) {
+                current.add(name, value);
+            }
+        }
+        head = fixedBody ? ResponseHead.withFixedBody(status, current) : ResponseHead.of(status, current);
+        run.onResponse(head);
+        for (String name : head.changedHeaderNames()) {
+            List<String> values = head.headers().all(name);
+            clientResponse.setHeader(name, null);
+            values.forEach(value -> clientResponse.addHeader(name, value));
+        }
+    }
+
+    /** The stream the body goes to once the head is committed: through the transforms, if any. */
+    OutputStream openBody() throws IOException {
+        if (body == null) {
+            commitHead(false, getStatus());
+            ServletOutputStream container = clientResponse.getOutputStream();
+            transformed = head.bodyTransformable() && head.hasTransforms();
+            body = transformed ? head.wrapBody(new CloseShield(container)) : container;
+        }
+        return body;
+    }
+
+    /** Ends the response body: flushes what is buffered, commits, and closes the transforms (trailers). */
+    void finish() throws IOException {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (writer != null) {
+            writer.flush();
+        }
+        if (stream != null) {
+            stream.drain();
+        }
+        commitHead(false, getStatus());
+        int status = getStatus();
+        boolean mayHaveBody = !bodiless && status >= 200 && status != 204 && status != 304;
+        if (body == null && head.bodyTransformable() && head.hasTransforms() && mayHaveBody) {
+            openBody();
+        }
+        if (transformed) {
+            body.close();
+        }
+    }
+
+    /** Ends the exchange normally: finishes the body and completes the run. */
+    void complete() throws IOException {
+        try {
+            finish();
+        } finally {
+            run.onComplete(getStatus(), Optional.ofNullable(failure));
+        }
+    }
+
+    /** The servlet threw before committing: answer 500 with a problem body, through the policies. */
+    void answerFailure(Throwable thrown) throws IOException {
+        failure = thrown;
+        reset();
+        writeAnswer(Problem.of(500).toResponse(Headers.empty()));
+        complete();
+    }
+
+    /** The servlet threw after committing: the head still goes through the policies, and the run completes with the failure. */
+    void fail(Throwable thrown) {
+        failure = thrown;
+        finished = true;
+        boolean committed = isCommitted();
+        commitHead(true, committed ? getStatus() : 500);
+        run.onComplete(committed ? getStatus() : 500, Optional.of(thrown));
+    }
+
+    @Override
+    public ServletOutputStream getOutputStream() {
+        if (writer != null) {
+            throw new IllegalStateException("getWriter() has been called on this response");
+        }
+        if (stream == null) {
+            stream = new OffloadOutputStream(this, Math.max(getBufferSize(), 1024));
+        }
+        return stream;
+    }
+
+    @Override
+    public PrintWriter getWriter() throws IOException {
+        if (writer == null) {
+            if (stream != null) {
+                throw new IllegalStateException("getOutputStream() has been called on this response");
+            }
+            String charset = getCharacterEncoding();
+            clientResponse.setCharacterEncoding(charset);
+            stream = new OffloadOutputStream(this, Math.max(getBufferSize(), 1024));
+            writer = new PrintWriter(new OutputStreamWriter(stream, charset), false);
+        }
+        return writer;
+    }
+
+    @Override
+    public void flushBuffer() throws IOException {
+        if (writer != null) {
+            writer.flush();
+        }
+        if (stream != null) {
+            stream.flush();
+        } else {
+            openBody().flush();
+        }
+        clientResponse.flushBuffer();
+    }
+
+    @Override
+    public boolean isCommitted() {
+        return head != null || clientResponse.isCommitted();
+    }
+
+    @Override
+    public void sendError(int status, String message) throws IOException {
+        checkNotCommitted("sendError");
+        discardBufferedBody();
+        clientResponse.setStatus(status);
+        commitHead(true, status);
+        clientResponse.sendError(status, message);
+    }
+
+    @Override
+    public void sendError(int status) throws IOException {
+        sendError(status, null);
+    }
+
+    @Override
+    public void sendRedirect(String location) throws IOException {
+        checkNotCommitted("sendRedirect");
+        discardBufferedBody();
+        commitHead(true, SC_FOUND);
+        clientResponse.sendRedirect(location);
+    }
+
+    @Override
+    public void reset() {
+        checkNotCommitted("reset");
+        discardBufferedBody();
+        stream = null;
+        writer = null;
+        clientResponse.reset();
+    }
+
+    @Override
+    public void resetBuffer() {
+        checkNotCommitted("resetBuffer");
+        discardBufferedBody();
+        clientResponse.resetBuffer();
+    }
+
+    private void discardBufferedBody() {
+        if (stream != null) {
+            stream.discard();
+        }
+    }
+
+    private void checkNotCommitted(String method) {
+        if (isCommitted()) {
+            throw new IllegalStateException(method + ": the response is already committed");
+        }
+    }
+
+    // Once the head has gone through the policies, it is committed: later changes are ignored.
+
+    @Override
+    public void setStatus(int status) {
+        if (head == null) {
+            clientResponse.setStatus(status);
+        }
+    }
+
+    @Override
+    public void setHeader(String name, String value) {
+        if (head == null) {
+            clientResponse.setHeader(name, value);
+        }
+    }
+
+    @Override
+    public void addHeader(String name, String value) {
+        if (head == null) {
+            clientResponse.addHeader(name, value);
+        }
+    }
+
+    @Override
+    public void setIntHeader(String name, int value) {
+        if (head == null) {
+            clientResponse.setIntHeader(name, value);
+        }
+    }
+
+    @Override
+    public void addIntHeader(String name, int value) {
+        if (head == null) {
+            clientResponse.addIntHeader(name, value);
+        }
+    }
+
+    @Override
+    public void setDateHeader(String name, long date) {
+        if (head == null) {
+            clientResponse.setDateHeader(name, date);
+        }
+    }
+
+    @Override
+    public void addDateHeader(String name, long date) {
+        if (head == null) {
+            clientResponse.addDateHeader(name, date);
+        }
+    }
+
+    @Override
+    public void addCookie(Cookie cookie) {
+        if (head == null) {
+            clientResponse.addCookie(cookie);
+        }
+    }
+
+    @Override
+    public void setContentType(String type) {
+        if (head == null && writer == null) {
+            clientResponse.setContentType(type);
+        }
+    }
+
+    @Override
+    public void setCharacterEncoding(String charset) {
+        if (head == null && writer == null) {
+            clientResponse.setCharacterEncoding(charset);
+        }
+    }
+
+    @Override
+    public void setContentLength(int length) {
+        if (head == null) {
+            clientResponse.setContentLength(length);
+        }
+    }
+
+    @Override
+    public void setContentLengthLong(long length) {
+        if (head == null) {
+            clientResponse.setContentLengthLong(length);
+        }
+    }
+
+    // Async servlets: the container tells us when the exchange has ended.
+
+    @Override
+    public void onComplete(AsyncEvent event) throws IOException {
+        complete();
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+        failure = new TimeoutException("the async request timed out");
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        failure = event.getThrowable();
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+        event.getAsyncContext().addListener(this);
+    }
+
+    /** Lets the transforms write their trailers without closing the container's stream. */
+    private static final class CloseShield extends FilterOutputStream {
+        CloseShield(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            out.write(bytes, offset, length);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+}
