@@ -1,0 +1,19 @@
+package dev.gatehouse.jaxrs;
+
+import dev.gatehouse.ChainRun;
+import dev.gatehouse.ResponseHead;
+import org.jspecify.annotations.Nullable;
+
+/** What the filters and the interceptor of one exchange share, as a request property. */
+final class ExchangeState {
+    static final String PROPERTY = "dev.gatehouse.jaxrs.exchange";
+
+    final ChainRun run;
+
+    @Nullable
+    ResponseHead head;
+
+    ExchangeState(ChainRun run) {
+        this.run = run;
+    }
+}

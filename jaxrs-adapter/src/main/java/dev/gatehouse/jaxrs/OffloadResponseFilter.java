@@ -1,0 +1,45 @@
+package dev.gatehouse.jaxrs;
+
+import dev.gatehouse.Headers;
+import dev.gatehouse.ResponseHead;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.core.MultivaluedMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs the response hooks on the head of every response of an exchange the request filter started:
+ * resource responses, aborted requests and exception-mapped responses alike. Completes the exchange here
+ * when there is no entity to write.
+ */
+final class OffloadResponseFilter implements ContainerResponseFilter {
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        if (!(request.getProperty(ExchangeState.PROPERTY) instanceof ExchangeState state)) {
+            return;
+        }
+        Headers current = Headers.create();
+        response.getStringHeaders().forEach((name, values) -> values.forEach(value -> current.add(name, value)));
+        boolean writesEntity = response.hasEntity() && !"HEAD".equals(request.getMethod());
+        ResponseHead head = writesEntity
+                ? ResponseHead.of(response.getStatus(), current)
+                : ResponseHead.withFixedBody(response.getStatus(), current);
+        state.run.onResponse(head);
+        MultivaluedMap<String, Object> headers = response.getHeaders();
+        for (String name : head.changedHeaderNames()) {
+            headers.keySet().removeIf(name::equalsIgnoreCase);
+            List<String> values = head.headers().all(name);
+            if (!values.isEmpty()) {
+                headers.put(name, new ArrayList<>(values));
+            }
+        }
+        state.head = head;
+        if (!writesEntity) {
+            state.run.onComplete(response.getStatus(), Optional.empty());
+        }
+    }
+}
