@@ -2,10 +2,9 @@ package dev.gatehouse;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +85,7 @@ public final class ChainRun {
         if (decision instanceof Decision.Proceed proceed) {
             for (int i = 0; i < proceed.upstreamHeaders().size(); i++) {
                 String header = proceed.upstreamHeaders().name(i);
-                if (PolicyChain.HOST_OWNED_REQUEST_HEADERS.contains(header.toLowerCase(Locale.ROOT))) {
+                if (PolicyChain.isHostOwned(header)) {
                     return contractBroken(
                             name,
                             "set " + header + " on the upstream request (expected: no framing or hop-by-hop header)");
@@ -106,19 +105,17 @@ public final class ChainRun {
             return;
         }
         if (editedRequestHeaders.isEmpty()) {
-            editedRequestHeaders = new LinkedHashSet<>();
+            editedRequestHeaders = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         }
         Headers headers = exchange.requestHeaders();
         for (String removed : proceed.removedHeaders()) {
             headers.remove(removed);
-            editedRequestHeaders.add(removed.toLowerCase(Locale.ROOT));
+            editedRequestHeaders.add(removed);
         }
         Headers set = proceed.upstreamHeaders();
+        headers.setAll(set);
         for (int i = 0; i < set.size(); i++) {
-            editedRequestHeaders.add(set.name(i).toLowerCase(Locale.ROOT));
-        }
-        for (String name : set.names()) {
-            headers.set(name, set.all(name));
+            editedRequestHeaders.add(set.name(i));
         }
     }
 
@@ -158,8 +155,9 @@ public final class ChainRun {
     }
 
     /**
-     * The request header names (lower case) that policies set or removed. For each, the host replaces the
-     * client's fields, in any letter case, with {@code exchange().requestHeaders().all(name)}.
+     * The request header names that policies set or removed; {@code contains} ignores letter case. For each,
+     * the host replaces the client's fields, in any letter case, with {@code
+     * exchange().requestHeaders().all(name)}.
      */
     public Set<String> editedRequestHeaders() {
         return editedRequestHeaders;

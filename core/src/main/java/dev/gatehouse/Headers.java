@@ -37,7 +37,7 @@ public final class Headers {
 
     /** A new, empty, mutable list. */
     public static Headers create() {
-        return new Headers(new String[16], 0, false);
+        return new Headers(new String[8], 0, false);
     }
 
     /** The empty immutable list. */
@@ -51,11 +51,11 @@ public final class Headers {
                 namesAndValues.length % 2 == 0,
                 "namesAndValues: %s strings (expected: name, value pairs)",
                 namesAndValues.length);
-        Headers headers = create();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            headers.add(namesAndValues[i], namesAndValues[i + 1]);
+        String[] fields = namesAndValues.clone();
+        for (int i = 0; i < fields.length; i += 2) {
+            checkValue(checkName(fields[i]), fields[i + 1]);
         }
-        return headers.immutableCopy();
+        return fields.length == 0 ? EMPTY : new Headers(fields, fields.length / 2, true);
     }
 
     /** The number of fields (a name with two values counts twice). */
@@ -73,6 +73,16 @@ public final class Headers {
 
     public String value(int index) {
         return fields[2 * checkIndex(index) + 1];
+    }
+
+    /** The position in {@code fields} of the first field with this name, or -1. */
+    private int indexOf(String name) {
+        for (int i = 0; i < 2 * size; i += 2) {
+            if (fields[i].equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The first value of the named field. */
@@ -118,9 +128,8 @@ public final class Headers {
     public Set<String> names() {
         Set<String> names = new LinkedHashSet<>();
         for (int i = 0; i < 2 * size; i += 2) {
-            String name = fields[i];
-            if (names.stream().noneMatch(name::equalsIgnoreCase)) {
-                names.add(name);
+            if (indexOf(fields[i]) == i) {
+                names.add(fields[i]);
             }
         }
         return Collections.unmodifiableSet(names);
@@ -155,9 +164,13 @@ public final class Headers {
 
     /** Replaces every field of this name, in any letter case, with the given values (none removes it). */
     public Headers set(String name, List<String> values) {
-        values.forEach(value -> checkValue(name, value));
+        for (String value : values) {
+            checkValue(name, value);
+        }
         remove(name);
-        values.forEach(value -> add(name, value));
+        for (String value : values) {
+            add(name, value);
+        }
         return this;
     }
 
@@ -180,8 +193,26 @@ public final class Headers {
 
     /** Adds every field of {@code other} after the fields already here. */
     public Headers addAll(Headers other) {
-        other.forEach(this::add);
+        checkMutable();
+        int needed = 2 * (size + other.size);
+        if (needed > fields.length) {
+            fields = Arrays.copyOf(fields, Math.max(needed, 2 * fields.length));
+        }
+        // Fields of another instance were checked when they were added there.
+        System.arraycopy(other.fields, 0, fields, 2 * size, 2 * other.size);
+        size += other.size;
         return this;
+    }
+
+    /**
+     * Replaces the fields of every name in {@code other} (in any letter case) with the fields {@code other}
+     * has for it: what a {@link Decision.Proceed} does to the request.
+     */
+    public Headers setAll(Headers other) {
+        for (int i = 0; i < other.size; i++) {
+            remove(other.fields[2 * i]);
+        }
+        return addAll(other);
     }
 
     /** A mutable copy. */
@@ -238,11 +269,23 @@ public final class Headers {
         return value;
     }
 
-    static boolean isTokenChar(char c) {
-        if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-            return true;
+    private static final boolean[] TOKEN_CHARS = new boolean[128];
+
+    static {
+        for (char c = '0'; c <= '9'; c++) {
+            TOKEN_CHARS[c] = true;
         }
-        return "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+        for (char c = 'a'; c <= 'z'; c++) {
+            TOKEN_CHARS[c] = true;
+            TOKEN_CHARS[Character.toUpperCase(c)] = true;
+        }
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
+            TOKEN_CHARS[c] = true;
+        }
+    }
+
+    static boolean isTokenChar(char c) {
+        return c < 128 && TOKEN_CHARS[c];
     }
 
     private void checkMutable() {

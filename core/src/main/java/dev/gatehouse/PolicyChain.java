@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -24,8 +23,9 @@ import java.util.function.LongSupplier;
  */
 public final class PolicyChain {
     /** Framing and hop-by-hop fields are the host's to write, never a policy's. */
-    static final Set<String> HOST_OWNED_REQUEST_HEADERS =
-            Set.of("content-length", "transfer-encoding", "host", "connection", "upgrade", "te", "trailer");
+    private static final String[] HOST_OWNED_REQUEST_HEADERS = {
+        "Content-Length", "Transfer-Encoding", "Host", "Connection", "Upgrade", "TE", "Trailer"
+    };
 
     private static final PolicyChain EMPTY = new PolicyChain(new OffloadPolicy[0], new String[0], System::nanoTime);
 
@@ -42,6 +42,15 @@ public final class PolicyChain {
                 .mapToInt(OffloadPolicy::requestBodyLimit)
                 .max()
                 .orElse(0);
+    }
+
+    static boolean isHostOwned(String requestHeader) {
+        for (String owned : HOST_OWNED_REQUEST_HEADERS) {
+            if (owned.equalsIgnoreCase(requestHeader)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A chain of these policies, outermost first. */

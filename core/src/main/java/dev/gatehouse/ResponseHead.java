@@ -24,23 +24,26 @@ public final class ResponseHead {
     private final Headers original;
     private final Headers headers;
     private final boolean bodyTransformable;
-    private final List<BodyTransform> transforms = new ArrayList<>(2);
+    private List<BodyTransform> transforms = List.of();
 
     private ResponseHead(int status, Headers headers, boolean bodyTransformable) {
         this.status = status;
-        this.original = headers.immutableCopy();
+        this.original = headers;
         this.headers = headers.copy();
         this.bodyTransformable = bodyTransformable;
     }
 
-    /** A head whose body the host will stream through the installed transforms. */
+    /**
+     * A head whose body the host will stream through the installed transforms. The head keeps {@code
+     * headers} as the original to compare with: the host must not change them afterwards.
+     */
     public static ResponseHead of(int status, Headers headers) {
         return new ResponseHead(status, requireNonNull(headers, "headers"), true);
     }
 
     /**
      * A head whose body the host writes itself, such as a container error page after {@code sendError}:
-     * headers may change, the body may not.
+     * headers may change, the body may not. The head keeps {@code headers} as the original.
      */
     public static ResponseHead withFixedBody(int status, Headers headers) {
         return new ResponseHead(status, requireNonNull(headers, "headers"), false);
@@ -79,6 +82,9 @@ public final class ResponseHead {
                 bodyTransformable,
                 "transformBody: a %s body written by the host (expected: bodyTransformable())",
                 status);
+        if (transforms.isEmpty()) {
+            transforms = new ArrayList<>(2);
+        }
         transforms.add(transform);
     }
 

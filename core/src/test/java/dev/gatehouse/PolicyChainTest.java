@@ -127,7 +127,7 @@ class PolicyChainTest {
         ChainRun run = chain.start(exchange);
 
         assertThat(seenByInner).containsExactly(List.of("42"), List.of());
-        assertThat(run.editedRequestHeaders()).containsExactlyInAnyOrder("x-user-id", "x_user_id");
+        assertThat(run.editedRequestHeaders()).hasSize(2).contains("x-user-id", "X_USER_ID");
     }
 
     @Test

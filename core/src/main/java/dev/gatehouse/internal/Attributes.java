@@ -1,11 +1,16 @@
 package dev.gatehouse.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.gatehouse.AttributeKey;
+import java.util.Arrays;
 import java.util.Optional;
 
 /** A tiny identity map of attributes: exchanges carry a handful, so a linear scan beats hashing. */
 public final class Attributes {
-    private Object[] entries = new Object[8];
+    private static final Object[] EMPTY = new Object[0];
+
+    private Object[] entries = EMPTY;
     private int size;
 
     public <T> Optional<T> get(AttributeKey<T> key) {
@@ -18,8 +23,8 @@ public final class Attributes {
     }
 
     public <T> void set(AttributeKey<T> key, T value) {
-        java.util.Objects.requireNonNull(key, "key");
-        key.cast(java.util.Objects.requireNonNull(value, key.name()));
+        requireNonNull(key, "key");
+        key.cast(requireNonNull(value, key.name()));
         for (int i = 0; i < 2 * size; i += 2) {
             if (entries[i] == key) {
                 entries[i + 1] = value;
@@ -27,7 +32,7 @@ public final class Attributes {
             }
         }
         if (2 * size == entries.length) {
-            entries = java.util.Arrays.copyOf(entries, entries.length * 2);
+            entries = Arrays.copyOf(entries, Math.max(8, entries.length * 2));
         }
         entries[2 * size] = key;
         entries[2 * size + 1] = value;

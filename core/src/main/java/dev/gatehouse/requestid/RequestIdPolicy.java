@@ -57,27 +57,27 @@ public final class RequestIdPolicy implements OffloadPolicy {
     @Override
     public Decision onRequest(Exchange exchange) {
         Headers client = exchange.requestHeaders();
-        List<String> sent = client.all(headerName);
-        boolean kept = sent.size() == 1 && isValid(sent.get(0));
-        String id = kept ? sent.get(0) : idGenerator.get();
+        int sent = client.count(headerName);
+        String sentId = sent == 1 ? client.first(headerName).orElseThrow() : "";
+        boolean kept = sent == 1 && isValid(sentId);
+        String id = kept ? sentId : idGenerator.get();
         exchange.setAttribute(REQUEST_ID, id);
 
-        Headers upstream = Headers.create().set(headerName, id);
         Optional<String> traceparent = client.count(TRACEPARENT) == 1
                 ? TraceContext.validTraceparent(client.first(TRACEPARENT).orElseThrow())
                 : Optional.empty();
         List<String> removed = List.of();
+        String upstreamTrace;
         if (traceparent.isPresent()) {
-            upstream.set(TRACEPARENT, traceparent.get());
-            exchange.setAttribute(TRACE_CONTEXT, new TraceContext(traceparent.get(), false));
+            upstreamTrace = traceparent.get();
+            exchange.setAttribute(TRACE_CONTEXT, new TraceContext(upstreamTrace, false));
         } else {
-            String started = "00-" + randomHex(32) + "-" + randomHex(16) + (sampleStartedTraces ? "-01" : "-00");
-            upstream.set(TRACEPARENT, started);
-            exchange.setAttribute(TRACE_CONTEXT, new TraceContext(started, true));
+            upstreamTrace = "00-" + randomHex(32) + "-" + randomHex(16) + (sampleStartedTraces ? "-01" : "-00");
+            exchange.setAttribute(TRACE_CONTEXT, new TraceContext(upstreamTrace, true));
             removed = client.contains(TRACESTATE) ? List.of(TRACESTATE) : List.of();
         }
-        Decision.Proceed proceed = Decision.proceed(upstream, removed);
-        return kept || sent.isEmpty() ? proceed : proceed.because("replaced invalid " + headerName);
+        Decision.Proceed proceed = Decision.proceed(Headers.of(headerName, id, TRACEPARENT, upstreamTrace), removed);
+        return kept || sent == 0 ? proceed : proceed.because("replaced invalid " + headerName);
     }
 
     @Override

@@ -19,7 +19,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -45,7 +44,7 @@ final class OffloadRequest extends HttpServletRequestWrapper {
     }
 
     private boolean edited(String name) {
-        return !editedHeaders.isEmpty() && editedHeaders.contains(name.toLowerCase(Locale.ROOT));
+        return !editedHeaders.isEmpty() && editedHeaders.contains(name);
     }
 
     @Override
