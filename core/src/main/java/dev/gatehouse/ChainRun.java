@@ -1,10 +1,11 @@
 package dev.gatehouse;
 
+import dev.gatehouse.internal.NameSet;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,7 +106,7 @@ public final class ChainRun {
             return;
         }
         if (editedRequestHeaders.isEmpty()) {
-            editedRequestHeaders = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+            editedRequestHeaders = new NameSet();
         }
         Headers headers = exchange.requestHeaders();
         for (String removed : proceed.removedHeaders()) {
@@ -160,7 +161,7 @@ public final class ChainRun {
      * exchange().requestHeaders().all(name)}.
      */
     public Set<String> editedRequestHeaders() {
-        return editedRequestHeaders;
+        return Collections.unmodifiableSet(editedRequestHeaders);
     }
 
     /** Runs the response hooks, innermost policy first; only the first call has an effect. */

@@ -241,11 +241,11 @@ public final class Headers {
         requireNonNull(name, "name");
         checkArgument(!name.isEmpty(), "header name: \"\" (expected: a token)");
         for (int i = 0; i < name.length(); i++) {
-            checkArgument(
-                    isTokenChar(name.charAt(i)),
-                    "header name: illegal character 0x%02x at index %s (expected: a token)",
-                    (int) name.charAt(i),
-                    i);
+            if (!isTokenChar(name.charAt(i))) {
+                throw new IllegalArgumentException(String.format(
+                        "header name: illegal character 0x%02x at index %s (expected: a token)",
+                        (int) name.charAt(i), i));
+            }
         }
         return name;
     }
@@ -259,12 +259,11 @@ public final class Headers {
         requireNonNull(value, name);
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            checkArgument(
-                    (c >= 0x20 && c != 0x7f) || c == '\t',
-                    "%s: control character 0x%02x at index %s (expected: no CR, LF, NUL or other controls)",
-                    name,
-                    (int) c,
-                    i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                throw new IllegalArgumentException(String.format(
+                        "%s: control character 0x%02x at index %s (expected: no CR, LF, NUL or other controls)",
+                        name, (int) c, i));
+            }
         }
         return value;
     }
