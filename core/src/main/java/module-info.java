@@ -1,9 +1,14 @@
 /** Gatehouse core: framework-neutral offload policies and the chain that runs them. */
 module dev.gatehouse.core {
     requires org.slf4j;
+    requires com.auth0.jwt;
+    requires com.github.benmanes.caffeine;
+    requires com.fasterxml.jackson.databind;
+    requires java.net.http;
     requires static org.jspecify;
 
     exports dev.gatehouse;
+    exports dev.gatehouse.auth;
     exports dev.gatehouse.logging;
     exports dev.gatehouse.requestid;
 }

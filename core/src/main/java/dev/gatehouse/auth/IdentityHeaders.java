@@ -1,0 +1,135 @@
+package dev.gatehouse.auth;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.Headers;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The request headers that carry a {@link Principal} to the service, and the rule that makes them
+ * trustworthy: a client's copies are always removed, in any letter case and with {@code _} for {@code -}
+ * ({@code x_user_id} too, which some servers fold into {@code X-User-Id}), whether or not the request
+ * authenticates.
+ *
+ * <p>Defaults: {@code X-User-Id}, {@code X-Tenant-Id}, {@code X-Scopes} (space-separated), {@code X-Plan}.
+ */
+public final class IdentityHeaders {
+    private static final IdentityHeaders DEFAULTS = builder().build();
+
+    private final String user;
+    private final String tenant;
+    private final String scopes;
+    private final String plan;
+    private final Map<String, String> claimHeaders;
+    private final List<String> normalizedNames;
+
+    private IdentityHeaders(Builder builder) {
+        this.user = builder.user;
+        this.tenant = builder.tenant;
+        this.scopes = builder.scopes;
+        this.plan = builder.plan;
+        this.claimHeaders = Map.copyOf(builder.claimHeaders);
+        List<String> names = new ArrayList<>(List.of(user, tenant, scopes, plan));
+        names.addAll(claimHeaders.values());
+        this.normalizedNames = names.stream().map(IdentityHeaders::normalize).toList();
+    }
+
+    public static IdentityHeaders defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The claims (by claim name) that travel in headers of their own, besides the principal's fields. */
+    public Map<String, String> claimHeaders() {
+        return claimHeaders;
+    }
+
+    /** The names of the client's fields that impersonate an identity header, spelled as the client sent them. */
+    public List<String> spoofedCopies(Headers client) {
+        List<String> spoofed = List.of();
+        for (String name : client.names()) {
+            if (normalizedNames.contains(normalize(name))) {
+                if (spoofed.isEmpty()) {
+                    spoofed = new ArrayList<>(2);
+                }
+                spoofed.add(name);
+            }
+        }
+        return spoofed;
+    }
+
+    /** The headers that tell the service who {@code principal} is. */
+    public Headers of(Principal principal) {
+        Headers headers = Headers.create().add(user, principal.subject());
+        principal.tenant().ifPresent(value -> headers.add(tenant, value));
+        if (!principal.scopes().isEmpty()) {
+            headers.add(
+                    scopes,
+                    String.join(" ", principal.scopes().stream().sorted().toList()));
+        }
+        principal.plan().ifPresent(value -> headers.add(plan, value));
+        principal.claims().forEach((claim, value) -> {
+            String header = claimHeaders.get(claim);
+            if (header != null) {
+                headers.add(header, value);
+            }
+        });
+        return headers;
+    }
+
+    private static String normalize(String name) {
+        return name.toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    @Override
+    public String toString() {
+        return "IdentityHeaders[" + user + ", " + tenant + ", " + scopes + ", " + plan + ", " + claimHeaders + "]";
+    }
+
+    public static final class Builder {
+        private String user = "X-User-Id";
+        private String tenant = "X-Tenant-Id";
+        private String scopes = "X-Scopes";
+        private String plan = "X-Plan";
+        private final Map<String, String> claimHeaders = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        public Builder user(String name) {
+            this.user = Headers.checkName(name);
+            return this;
+        }
+
+        public Builder tenant(String name) {
+            this.tenant = Headers.checkName(name);
+            return this;
+        }
+
+        public Builder scopes(String name) {
+            this.scopes = Headers.checkName(name);
+            return this;
+        }
+
+        public Builder plan(String name) {
+            this.plan = Headers.checkName(name);
+            return this;
+        }
+
+        /** Passes claim {@code claim} (when present and valid) to the service as header {@code name}. */
+        public Builder claim(String claim, String name) {
+            claimHeaders.put(requireNonNull(claim, "claim"), Headers.checkName(name));
+            return this;
+        }
+
+        public IdentityHeaders build() {
+            return new IdentityHeaders(this);
+        }
+    }
+}
