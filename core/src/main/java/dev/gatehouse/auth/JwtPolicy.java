@@ -34,6 +34,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Verifies JWT bearer tokens (RFC 7519, RFC 8725 best practice) and turns them into a {@link Principal} and
@@ -56,6 +58,8 @@ public final class JwtPolicy implements OffloadPolicy, Authenticator {
     private static final Runtime.Version FIXED_ECDSA = Runtime.Version.parse("17.0.3");
     private static final long MAX_NUMERIC_DATE = 253402300799L; // 9999-12-31T23:59:59Z
     private static final String BEARER_CHALLENGE = "Bearer";
+    private static final Pattern CLAIM_IN_MESSAGE = Pattern.compile("claim '([a-z]{3})'");
+    private static final Set<String> DATE_CLAIMS = Set.of("exp", "nbf", "iat");
 
     private final Map<String, KeySource> issuers;
     private final Set<String> audiences;
@@ -203,9 +207,7 @@ public final class JwtPolicy implements OffloadPolicy, Authenticator {
         try {
             jwt = JWT.decode(token);
         } catch (JWTDecodeException e) {
-            throw new Refused(
-                    "The access token is malformed.",
-                    "undecodable token: " + Printable.of(String.valueOf(e.getMessage()), 120));
+            throw undecodable(e);
         }
         JwtKey key = checkHeader(jwt);
         try {
@@ -256,6 +258,18 @@ public final class JwtPolicy implements OffloadPolicy, Authenticator {
         if (lastDot == token.length() - 1) {
             throw new Refused("The access token is malformed.", "malformed token: no signature");
         }
+    }
+
+    /** java-jwt checks the registered date claims while decoding; its message names the claim. */
+    private static Refused undecodable(JWTDecodeException e) {
+        String message = String.valueOf(e.getMessage());
+        Matcher claim = CLAIM_IN_MESSAGE.matcher(message);
+        if (claim.find() && DATE_CLAIMS.contains(claim.group(1))) {
+            String name = claim.group(1);
+            String problem = message.contains("out of the range") ? " out of range" : " is not a number";
+            return new Refused("The access token has an invalid " + name + ".", name + problem);
+        }
+        return new Refused("The access token is malformed.", "undecodable token: " + Printable.of(message, 120));
     }
 
     private JwtKey checkHeader(DecodedJWT jwt) throws Refused {
@@ -355,14 +369,10 @@ public final class JwtPolicy implements OffloadPolicy, Authenticator {
         }
         Double value = claim.isNull() ? null : claim.asDouble();
         if (value == null) {
-            throw new Refused(
-                    "The access token has an invalid " + name + ".",
-                    name + " is not a number: " + Printable.of(String.valueOf(claim), 40));
+            throw new Refused("The access token has an invalid " + name + ".", name + " is not a number");
         }
         if (value < 0 || value > MAX_NUMERIC_DATE) {
-            throw new Refused(
-                    "The access token has an invalid " + name + ".",
-                    name + " out of range: " + Printable.of(String.valueOf(claim), 40));
+            throw new Refused("The access token has an invalid " + name + ".", name + " out of range");
         }
         return (long) Math.floor(value);
     }
