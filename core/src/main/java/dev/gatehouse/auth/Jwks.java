@@ -152,7 +152,7 @@ final class Jwks {
         try {
             return (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e));
         } catch (GeneralSecurityException ex) {
-            throw new IllegalArgumentException("kid " + kid + ": invalid RSA key", ex);
+            throw new IllegalArgumentException("kid " + kid + ": invalid RSA key (" + rootMessage(ex) + ")", ex);
         }
     }
 
@@ -171,7 +171,7 @@ final class Jwks {
         try {
             return (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(point, curve));
         } catch (GeneralSecurityException ex) {
-            throw new IllegalArgumentException("kid " + kid + ": invalid EC key", ex);
+            throw new IllegalArgumentException("kid " + kid + ": invalid EC key (" + rootMessage(ex) + ")", ex);
         }
     }
 
@@ -185,6 +185,14 @@ final class Jwks {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("kid " + kid + ": member " + member + " is not base64url", e);
         }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage());
     }
 
     private static boolean containsText(JsonNode array, String text) {

@@ -25,6 +25,33 @@ final class ConformancePolicies {
     static final String STAMP = "X-Stamp";
     static final String BODY_DIGEST = "X-Body-Sha256";
     static final int BODY_LIMIT = 1024;
+    static final String JWT_ISSUER = "https://idp.conformance.test";
+    static final String JWT_AUDIENCE = "conformance";
+    static final byte[] JWT_SECRET =
+            "k9Vq2xR7mZ4tW1pL8sN3bF6hJ0cD5gY_".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** JWT auth that lets anonymous requests through: spoofed identity headers are removed either way. */
+    static dev.gatehouse.auth.JwtPolicy optionalJwt() {
+        return dev.gatehouse.auth.JwtPolicy.builder()
+                .issuer(
+                        JWT_ISSUER,
+                        dev.gatehouse.auth.KeySet.of(dev.gatehouse.auth.JwtKey.hmac(
+                                "conformance", dev.gatehouse.auth.JwtAlgorithm.HS256, JWT_SECRET)))
+                .audience(JWT_AUDIENCE)
+                .optional()
+                .build();
+    }
+
+    /** A token the {@link #optionalJwt()} policy accepts, valid for an hour. */
+    static String validToken(String subject) {
+        long now = java.time.Instant.now().getEpochSecond();
+        return dev.gatehouse.testing.Tokens.hmac(
+                "HS256",
+                JWT_SECRET,
+                "{\"alg\":\"HS256\",\"kid\":\"conformance\"}",
+                "{\"iss\":\"" + JWT_ISSUER + "\",\"aud\":\"" + JWT_AUDIENCE + "\",\"sub\":\"" + subject
+                        + "\",\"scope\":\"orders:read\",\"exp\":" + (now + 3600) + "}");
+    }
 
     private ConformancePolicies() {}
 

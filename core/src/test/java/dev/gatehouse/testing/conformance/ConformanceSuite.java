@@ -70,6 +70,17 @@ public abstract class ConformanceSuite {
                                 setHeader,
                                 new ConformancePolicies.BodyDigest(),
                                 gzip))
+                .route(
+                        "GET",
+                        "/echo",
+                        PolicyChain.of(
+                                requestIds,
+                                completions,
+                                stamp,
+                                reject,
+                                ConformancePolicies.optionalJwt(),
+                                setHeader,
+                                gzip))
                 .otherwise(PolicyChain.of(requestIds, completions, stamp, reject, setHeader, gzip))
                 .build();
         host = host();
@@ -127,6 +138,53 @@ public abstract class ConformanceSuite {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(echoed(response, "header:x-gatehouse-test")).containsExactly(SET_VALUE);
         assertThat(echoed(response, "header:accept")).containsExactly("text/plain");
+    }
+
+    @Test
+    void aValidTokenReachesTheResourceAsIdentityHeaders() throws Exception {
+        HttpResponse<byte[]> response = send(request("/echo")
+                .header("Authorization", "Bearer " + ConformancePolicies.validToken("user-42"))
+                .header("X-User-Id", "admin")
+                .header("x-scopes", "admin:*"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(echoed(response, "header:x-user-id")).containsExactly("user-42");
+        assertThat(echoed(response, "header:x-scopes")).containsExactly("orders:read");
+    }
+
+    @Test
+    void spoofedIdentityHeadersNeverReachTheResource() throws Exception {
+        HttpResponse<byte[]> response = send(request("/echo")
+                .header("X-User-Id", "admin")
+                .header("x-USER-id", "admin")
+                .header("X_User_Id", "admin")
+                .header("X-Tenant-Id", "other-tenant")
+                .header("X-Plan", "enterprise"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(text(response))
+                .doesNotContain("header:x-user-id")
+                .doesNotContain("header:x_user_id")
+                .doesNotContain("header:x-tenant-id")
+                .doesNotContain("header:x-plan")
+                .doesNotContain("admin");
+    }
+
+    @Test
+    void anInvalidTokenIs401WithABearerChallengeAndTheResourceIsNeverCalled() throws Exception {
+        int before = service.executions();
+        String token = ConformancePolicies.validToken("user-42");
+
+        HttpResponse<byte[]> response = send(request("/echo").header("Authorization", "Bearer " + token + "x"));
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate"))
+                .hasValue(
+                        "Bearer error=\"invalid_token\", error_description=\"The access token signature is invalid.\"");
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(response.headers().firstValue("X-Request-Id")).isPresent();
+        assertThat(service.executions()).isEqualTo(before);
     }
 
     @Test

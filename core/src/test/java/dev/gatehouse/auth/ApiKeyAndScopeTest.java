@@ -1,0 +1,118 @@
+package dev.gatehouse.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gatehouse.Decision;
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.testing.FakeExchange;
+import dev.gatehouse.testing.FakeHost;
+import dev.gatehouse.testing.FakeResponse;
+import dev.gatehouse.testing.MutableClock;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ApiKeyAndScopeTest {
+    static final String KEY = "gh_live_4f9c2b7e1d8a6035c2e9";
+
+    final ApiKeyPolicy apiKeys = ApiKeyPolicy.builder()
+            .key(KEY, "billing-service", "premium", Set.of("orders:read"))
+            .keyDigest(ApiKeyPolicy.digestOf("gh_live_second_key_0001"), "reporting", "free", Set.of())
+            .build();
+
+    @Test
+    void aKnownKeyBecomesAPrincipalWithItsOwnerAndPlan() {
+        FakeExchange exchange = FakeExchange.get("/").header("x-api-key", KEY).header("X_Plan", "enterprise");
+
+        Decision.Proceed proceed = (Decision.Proceed) apiKeys.onRequest(exchange);
+
+        assertThat(proceed.upstreamHeaders().first("X-User-Id")).hasValue("billing-service");
+        assertThat(proceed.upstreamHeaders().first("X-Plan")).hasValue("premium");
+        assertThat(proceed.upstreamHeaders().first("X-Scopes")).hasValue("orders:read");
+        assertThat(proceed.removedHeaders()).containsExactly("X_Plan");
+        assertThat(Principal.of(exchange).orElseThrow().method()).isEqualTo("api-key");
+    }
+
+    @Test
+    void anUnknownKeyIs401AndTheLogNamesItsDigestNeverTheKey() {
+        String wrong = KEY.substring(0, KEY.length() - 1) + "0";
+        Decision.Reject reject =
+                (Decision.Reject) apiKeys.onRequest(FakeExchange.get("/").header("X-Api-Key", wrong));
+
+        assertThat(reject.status()).isEqualTo(401);
+        assertThat(reject.reason().orElseThrow())
+                .isEqualTo("unknown API key " + ApiKeyPolicy.digestOf(wrong).substring(0, 8))
+                .doesNotContain(wrong);
+        assertThat(new String(reject.response().body())).doesNotContain(wrong);
+    }
+
+    @Test
+    void twoKeysAre400AndAMissingKeyIs401() {
+        Decision.Reject twice = (Decision.Reject)
+                apiKeys.onRequest(FakeExchange.get("/").header("X-Api-Key", KEY).header("X-API-KEY", KEY));
+        assertThat(twice.status()).isEqualTo(400);
+
+        Decision.Reject missing = (Decision.Reject) apiKeys.onRequest(FakeExchange.get("/"));
+        assertThat(missing.status()).isEqualTo(401);
+        assertThat(missing.reason()).hasValue("no credential");
+    }
+
+    @Test
+    void readsTheQueryOnlyWhenEnabled() {
+        assertThat(apiKeys.onRequest(FakeExchange.get("/").withQuery("api_key=" + KEY)))
+                .isInstanceOf(Decision.Reject.class);
+
+        ApiKeyPolicy withQuery = ApiKeyPolicy.builder()
+                .key(KEY, "billing-service", "premium", Set.of())
+                .allowQueryParameter("api_key")
+                .build();
+        assertThat(withQuery.onRequest(FakeExchange.get("/").withQuery("api_key=" + KEY)))
+                .isInstanceOf(Decision.Proceed.class);
+    }
+
+    @Test
+    void refusesWeakConfiguration() {
+        assertThatThrownBy(() -> ApiKeyPolicy.builder().key("short", "o", "free", Set.of()))
+                .hasMessageContaining("at least 16");
+        assertThatThrownBy(() -> ApiKeyPolicy.builder().keyDigest("abc", "o", "free", Set.of()))
+                .hasMessageContaining("64 hex digits");
+        assertThatThrownBy(() ->
+                        ApiKeyPolicy.builder().key(KEY, "a", "free", Set.of()).key(KEY, "b", "free", Set.of()))
+                .hasMessageContaining("configured twice");
+        assertThatThrownBy(() -> ApiKeyPolicy.builder().key(KEY, "evil\r\nX: y", "free", Set.of()))
+                .hasMessageContaining("owner");
+    }
+
+    @Test
+    void aJwtOrAnApiKeyAuthenticatesAndScopesAreCheckedPerRoute() {
+        MutableClock clock = new MutableClock(JwtPolicyTest.NOW);
+        JwtPolicy jwt = JwtPolicy.builder()
+                .issuer(JwtPolicyTest.ISS, KeySet.of(JwtKey.hmac("hs-1", JwtAlgorithm.HS256, JwtPolicyTest.SECRET)))
+                .audience(JwtPolicyTest.AUD)
+                .clock(clock)
+                .build();
+        PolicyChain writes = PolicyChain.builder()
+                .add("auth", AuthPolicy.anyOf(jwt, apiKeys))
+                .add("scope", ScopePolicy.require("orders:write"))
+                .build();
+        String writer = JwtPolicyTest.hs256(JwtPolicyTest.claims("\"scope\":\"orders:read orders:write\""));
+
+        FakeResponse byJwt = FakeHost.serve(
+                writes, FakeExchange.post("/orders").header("Authorization", "Bearer " + writer), this::ok);
+        FakeResponse byKey = FakeHost.serve(writes, FakeExchange.post("/orders").header("X-Api-Key", KEY), this::ok);
+        FakeResponse nothing = FakeHost.serve(writes, FakeExchange.post("/orders"), this::ok);
+
+        assertThat(byJwt.status()).isEqualTo(200);
+        assertThat(byKey.status()).isEqualTo(403);
+        assertThat(byKey.headers().first("WWW-Authenticate"))
+                .hasValue("Bearer error=\"insufficient_scope\", error_description=\"The credential lacks a required"
+                        + " scope.\", scope=\"orders:write\"");
+        assertThat(byKey.bodyText()).contains("\"required_scopes\":[\"orders:write\"]");
+        assertThat(nothing.status()).isEqualTo(401);
+        assertThat(nothing.headers().all("WWW-Authenticate")).containsExactly("Bearer");
+    }
+
+    private FakeResponse ok(dev.gatehouse.Exchange exchange) {
+        return FakeResponse.ok("done");
+    }
+}

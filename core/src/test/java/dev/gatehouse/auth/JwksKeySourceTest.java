@@ -1,0 +1,261 @@
+package dev.gatehouse.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.Decision;
+import dev.gatehouse.testing.MutableClock;
+import dev.gatehouse.testing.Tokens;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** JWKS against a real local HTTP server: rotation, unknown-kid floods, an endpoint that is down or slow. */
+class JwksKeySourceTest {
+    static final KeyPair KEY_A = JwtPolicyTest.RSA;
+    static final KeyPair KEY_B = JwtPolicyTest.OTHER_RSA;
+    static final KeyPair ATTACKER = Tokens.rsaKeyPair(2048);
+
+    final MutableClock clock = new MutableClock(JwtPolicyTest.NOW);
+    final AtomicLong nanos = new AtomicLong();
+    final AtomicInteger attackerHits = new AtomicInteger();
+    volatile String document;
+    volatile int status = 200;
+    volatile long delayMillis;
+    HttpServer server;
+    URI jwksUri;
+
+    @BeforeEach
+    void startIssuer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/jwks", exchange -> {
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] body = document.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.createContext("/attacker", exchange -> {
+            attackerHits.incrementAndGet();
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.start();
+        jwksUri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/jwks");
+        document = jwks(jwk("a", KEY_A));
+    }
+
+    @AfterEach
+    void stopIssuer() {
+        server.stop(0);
+    }
+
+    static String jwk(String kid, KeyPair pair) {
+        RSAPublicKey key = (RSAPublicKey) pair.getPublic();
+        return KeySetTest.rsaJwk(kid, key.getModulus(), key.getPublicExponent(), ",\"use\":\"sig\",\"alg\":\"RS256\"");
+    }
+
+    static String jwks(String... keys) {
+        return KeySetTest.jwks(keys);
+    }
+
+    JwksKeySource.Builder source() {
+        return JwksKeySource.builder(jwksUri).timeout(Duration.ofMillis(500)).nanoClock(nanos::get);
+    }
+
+    JwtPolicy policy(JwksKeySource keys) {
+        return JwtPolicy.builder()
+                .issuer(JwtPolicyTest.ISS, keys)
+                .audience(JwtPolicyTest.AUD)
+                .clock(clock)
+                .cache(Duration.ZERO, 0)
+                .build();
+    }
+
+    static String token(String kid, KeyPair pair) {
+        return Tokens.rsa("RS256", pair.getPrivate(), JwtPolicyTest.header("RS256", kid), JwtPolicyTest.claims(""));
+    }
+
+    static Decision decide(JwtPolicy policy, String token) {
+        return JwtPolicyTest.decide(policy, token);
+    }
+
+    @Test
+    void followsKeyRotation() {
+        try (JwksKeySource keys = source().build()) {
+            JwtPolicy policy = policy(keys);
+            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+
+            document = jwks(jwk("a", KEY_A), jwk("b", KEY_B));
+            nanos.addAndGet(Duration.ofSeconds(11).toNanos());
+            JwtPolicyTest.assertAccepted(decide(policy, token("b", KEY_B)));
+
+            document = jwks(jwk("b", KEY_B));
+            nanos.addAndGet(Duration.ofSeconds(11).toNanos());
+            JwtPolicyTest.assertRefused(decide(policy, token("c", KEY_B)), "unknown kid c");
+            JwtPolicyTest.assertRefused(decide(policy, token("a", KEY_A)), "unknown kid a");
+            assertThat(keys.fetches()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aFloodOfUnknownKidsCostsOneFetchAndKnownKeysKeepWorking() throws Exception {
+        try (JwksKeySource keys = source().build()) {
+            JwtPolicy policy = policy(keys);
+            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+            nanos.addAndGet(Duration.ofSeconds(11).toNanos());
+            String valid = token("a", KEY_A);
+
+            ExecutorService threads = Executors.newFixedThreadPool(8);
+            List<Future<Decision>> flood = new ArrayList<>();
+            List<Future<Decision>> legit = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                String bogus = token(UUID.randomUUID().toString(), ATTACKER);
+                flood.add(threads.submit(() -> decide(policy, bogus)));
+                if (i % 50 == 0) {
+                    legit.add(threads.submit(() -> decide(policy, valid)));
+                }
+            }
+            for (Future<Decision> decision : flood) {
+                JwtPolicyTest.assertRefused(decision.get(), "unknown kid");
+            }
+            for (Future<Decision> decision : legit) {
+                JwtPolicyTest.assertAccepted(decision.get());
+            }
+            threads.shutdown();
+
+            LoggerFactory.getLogger(getClass()).info("JWKS fetches for 1000 unknown kids: {}", keys.fetches() - 1);
+            assertThat(keys.fetches()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void keysFetchedBeforeKeepWorkingWhenTheEndpointIsDown() {
+        try (JwksKeySource keys = source().build()) {
+            JwtPolicy policy = policy(keys);
+            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+
+            server.stop(0);
+            nanos.addAndGet(Duration.ofSeconds(11).toNanos());
+
+            JwtPolicyTest.assertRefused(decide(policy, token("b", KEY_B)), "unknown kid b");
+            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+            assertThat(keys.fetches()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void keysFetchedBeforeKeepWorkingWhenTheEndpointErrsOrServesGarbage() {
+        try (JwksKeySource keys = source().build()) {
+            JwtPolicy policy = policy(keys);
+            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+
+            status = 500;
+            nanos.addAndGet(Duration.ofSeconds(11).toNanos());
+            JwtPolicyTest.assertRefused(decide(policy, token("b", KEY_B)), "unknown kid b");
+
+            status = 200;
+            document = "{\"keys\": 7}";
+            nanos.addAndGet(Duration.ofSeconds(11).toNanos());
+            JwtPolicyTest.assertRefused(decide(policy, token("b", KEY_B)), "unknown kid b");
+
+            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+        }
+    }
+
+    @Test
+    void aSlowEndpointCostsAtMostTheTimeoutAndOldKeysStay() {
+        try (JwksKeySource keys = source().timeout(Duration.ofMillis(300)).build()) {
+            JwtPolicy policy = policy(keys);
+            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+
+            delayMillis = 3000;
+            nanos.addAndGet(Duration.ofSeconds(11).toNanos());
+            long start = System.nanoTime();
+            Decision decision = decide(policy, token("b", KEY_B));
+            Duration waited = Duration.ofNanos(System.nanoTime() - start);
+
+            JwtPolicyTest.assertRefused(decision, "unknown kid b");
+            assertThat(waited).isLessThan(Duration.ofMillis(2500));
+            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+        }
+    }
+
+    @Test
+    void skipsUnusableKeysThatTheIssuerPublishes() {
+        document =
+                jwks(jwk("a", KEY_A), KeySetTest.rsaJwk("enc", ",\"use\":\"enc\""), "{\"kty\":\"OKP\",\"kid\":\"ed\"}");
+        try (JwksKeySource keys = source().build()) {
+            JwtPolicyTest.assertAccepted(decide(policy(keys), token("a", KEY_A)));
+            assertThat(keys.keys()).hasSize(1);
+        }
+    }
+
+    @Test
+    void neverFollowsKeyUrlsOrEmbeddedKeysInTheToken() {
+        try (JwksKeySource keys = source().build()) {
+            String attackerBase = "http://127.0.0.1:" + server.getAddress().getPort() + "/attacker";
+            RSAPublicKey attacker = (RSAPublicKey) ATTACKER.getPublic();
+            String header = "{\"alg\":\"RS256\",\"kid\":\"evil\",\"jku\":\"" + attackerBase + "/jwks\",\"x5u\":\""
+                    + attackerBase + "/cert\",\"jwk\":" + jwk("evil", ATTACKER) + ",\"x5c\":[\""
+                    + Tokens.b64(attacker.getEncoded()) + "\"]}";
+            String forged = Tokens.rsa("RS256", ATTACKER.getPrivate(), header, JwtPolicyTest.claims(""));
+
+            JwtPolicyTest.assertRefused(decide(policy(keys), forged), "unknown kid evil");
+            assertThat(attackerHits).hasValue(0);
+        }
+    }
+
+    @Test
+    void refreshesInTheBackground() throws Exception {
+        try (JwksKeySource keys = JwksKeySource.builder(jwksUri)
+                .refreshInterval(Duration.ofSeconds(1))
+                .minRefetchInterval(Duration.ofHours(1))
+                .build()) {
+            JwtPolicy policy = policy(keys);
+            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+            document = jwks(jwk("a", KEY_A), jwk("b", KEY_B));
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (keys.fetches() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(200);
+
+            JwtPolicyTest.assertAccepted(decide(policy, token("b", KEY_B)));
+        }
+    }
+
+    @Test
+    void aJwksLookupFailureIsA401NeverA5xx() {
+        server.stop(0);
+        try (JwksKeySource keys = source().build()) {
+            Decision decision = JwtPolicyTest.decide(policy(keys), token("a", KEY_A));
+            JwtPolicyTest.assertRefused(decision, "unknown kid a");
+        }
+    }
+}
