@@ -60,6 +60,7 @@ public final class JwtPolicy implements OffloadPolicy, Authenticator {
     private static final String BEARER_CHALLENGE = "Bearer";
     private static final Pattern CLAIM_IN_MESSAGE = Pattern.compile("claim '([a-z]{3})'");
     private static final Set<String> DATE_CLAIMS = Set.of("exp", "nbf", "iat");
+    private static final ThreadLocal<Digester> DIGESTER = ThreadLocal.withInitial(Digester::new);
 
     private final Map<String, KeySource> issuers;
     private final Set<String> audiences;
@@ -193,16 +194,17 @@ public final class JwtPolicy implements OffloadPolicy, Authenticator {
                     "The access token is too large.",
                     "token of " + token.length() + " chars (max " + maxTokenLength + ")");
         }
-        checkSyntax(token);
         long now = clock.millis();
-        ByteBuffer digest = digest(token);
-        Verified cached = cache.getIfPresent(digest);
+        // A token whose digest is cached is the very token that passed every check below.
+        ByteBuffer digest = cacheTtlMillis > 0 ? digest(token) : null;
+        Verified cached = digest == null ? null : cache.getIfPresent(digest);
         if (cached != null) {
             if (now < cached.validUntilMillis()) {
                 return cached.principal();
             }
             cache.invalidate(digest);
         }
+        checkSyntax(token);
         DecodedJWT jwt;
         try {
             jwt = JWT.decode(token);
@@ -223,7 +225,7 @@ public final class JwtPolicy implements OffloadPolicy, Authenticator {
         checkAudience(jwt);
         Principal principal = principal(jwt);
         long validUntil = Math.min(Math.multiplyExact(exp + leeway.toSeconds(), 1000L), now + cacheTtlMillis);
-        if (cacheTtlMillis > 0) {
+        if (digest != null) {
             cache.put(digest, new Verified(principal, validUntil));
         }
         return principal;
@@ -518,12 +520,24 @@ public final class JwtPolicy implements OffloadPolicy, Authenticator {
         return new Authentication.Failed(Decision.reject(problem, headers).because(reason));
     }
 
+    /**
+     * SHA-256 of the token as US-ASCII. The encoder turns any other character into {@code ?}, which no cached
+     * (base64url) token contains, so a token with such characters never matches a cached one.
+     */
     private static ByteBuffer digest(String token) {
-        try {
-            return ByteBuffer.wrap(
-                    MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
+        return ByteBuffer.wrap(DIGESTER.get().sha256.digest(token.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** A reusable digest per thread: looking one up by name costs more than digesting a token. */
+    private static final class Digester {
+        final MessageDigest sha256;
+
+        Digester() {
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java platform has SHA-256", e);
+            }
         }
     }
 
