@@ -9,6 +9,7 @@ module dev.gatehouse.core {
 
     exports dev.gatehouse;
     exports dev.gatehouse.auth;
+    exports dev.gatehouse.compression;
     exports dev.gatehouse.logging;
     exports dev.gatehouse.requestid;
 }

@@ -1,0 +1,330 @@
+package dev.gatehouse.compression;
+
+import static dev.gatehouse.internal.Checks.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.AttributeKey;
+import dev.gatehouse.Decision;
+import dev.gatehouse.Exchange;
+import dev.gatehouse.Headers;
+import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.ResponseHead;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Compresses response bodies while they stream, with the coding the client prefers among {@code gzip} and
+ * {@code deflate} (server order breaks ties).
+ *
+ * <p>A response is compressed when all of these hold: the client accepts a supported coding; the status is
+ * 200–599 except 204, 206 and 304, and the request has no {@code Range}; the response has no {@code
+ * Content-Encoding} and no {@code Cache-Control: no-transform} (RFC 9110 §7.7: a proxy must not transform it);
+ * its media type is compressible (text, JSON, XML, JavaScript, SVG … by default; never images, audio, video or
+ * archives); its {@code Content-Length}, when known, is at least {@code minSize} (256 bytes by default); and the
+ * route or the exchange is not excluded (the BREACH switches).
+ *
+ * <p>Every compressible response, compressed or not, gets {@code Vary: Accept-Encoding} merged into its
+ * {@code Vary}. A compressed response loses its {@code Content-Length}, and a strong {@code ETag} {@code "v"}
+ * becomes {@code "v--gzip"}; conditional request headers naming that tag are turned back into {@code "v"}
+ * before they reach the service, so {@code If-None-Match} still yields 304. HEAD gets the headers GET would.
+ * Flushes pass through as sync flushes, so server-sent events keep flowing. Deflaters come from bounded pools.
+ */
+public final class CompressionPolicy implements OffloadPolicy {
+    private static final AttributeKey<String> CODING = AttributeKey.of("gatehouse.compression.coding", String.class);
+    private static final String NOT_ELIGIBLE = "";
+
+    private final List<String> codings;
+    private final int minSize;
+    private final List<String> compressTypes;
+    private final List<String> skipTypes;
+    private final Predicate<Exchange> excluded;
+    private final boolean skipCredentialed;
+    private final DeflaterPool gzipPool;
+    private final DeflaterPool deflatePool;
+
+    private CompressionPolicy(Builder builder) {
+        this.codings = List.copyOf(builder.codings);
+        this.minSize = builder.minSize;
+        this.compressTypes = List.copyOf(builder.compressTypes);
+        this.skipTypes = List.copyOf(builder.skipTypes);
+        this.excluded = builder.excluded;
+        this.skipCredentialed = builder.skipCredentialed;
+        this.gzipPool = new DeflaterPool(builder.level, true, builder.poolSize);
+        this.deflatePool = new DeflaterPool(builder.level, false, builder.poolSize);
+    }
+
+    /** gzip then deflate, level 1, 256-byte minimum, default media types. */
+    public static CompressionPolicy ofDefaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Decision onRequest(Exchange exchange) {
+        Headers request = exchange.requestHeaders();
+        if (excluded.test(exchange) || (skipCredentialed && hasCredentials(request))) {
+            exchange.setAttribute(CODING, NOT_ELIGIBLE);
+            return Decision.proceed();
+        }
+        Optional<String> coding =
+                AcceptEncoding.parse(request.all("Accept-Encoding")).select(codings);
+        exchange.setAttribute(CODING, coding.orElse("identity"));
+        Headers restored = null;
+        for (String name : List.of("If-None-Match", "If-Match")) {
+            List<String> values = request.all(name);
+            List<String> plain = new ArrayList<>(values.size());
+            boolean changed = false;
+            for (String value : values) {
+                String stripped = stripCodingSuffixes(value);
+                changed |= !stripped.equals(value);
+                plain.add(stripped);
+            }
+            if (changed) {
+                restored = restored == null ? Headers.create() : restored;
+                for (String value : plain) {
+                    restored.add(name, value);
+                }
+            }
+        }
+        return restored == null ? Decision.proceed() : Decision.proceed(restored);
+    }
+
+    @Override
+    public void onResponse(Exchange exchange, ResponseHead response) {
+        String coding = exchange.attribute(CODING).orElse(NOT_ELIGIBLE);
+        if (coding.equals(NOT_ELIGIBLE) || !eligible(exchange, response)) {
+            return;
+        }
+        response.addVary("Accept-Encoding");
+        if (coding.equals("identity")) {
+            return;
+        }
+        int status = response.status();
+        Headers headers = response.headers();
+        if (status == 304) {
+            headers.first("ETag").ifPresent(tag -> response.setHeader("ETag", withCoding(tag, coding)));
+            return;
+        }
+        long length = headers.first("Content-Length")
+                .map(CompressionPolicy::parseLength)
+                .orElse(-1L);
+        if (length >= 0 && length < minSize) {
+            return;
+        }
+        boolean head = exchange.method().equals("HEAD");
+        if (!head && !response.bodyTransformable()) {
+            return;
+        }
+        response.setHeader("Content-Encoding", coding);
+        response.removeHeader("Content-Length");
+        headers.first("ETag").ifPresent(tag -> response.setHeader("ETag", withCoding(tag, coding)));
+        if (!head) {
+            DeflaterPool pool = coding.equals("gzip") ? gzipPool : deflatePool;
+            boolean gzip = coding.equals("gzip");
+            response.transformBody(out -> new DeflatingOutputStream(out, pool, gzip));
+        }
+    }
+
+    /** Whether the response is a representation this policy compresses for clients that accept it. */
+    private boolean eligible(Exchange exchange, ResponseHead response) {
+        int status = response.status();
+        if (status < 200
+                || status == 204
+                || status == 206
+                || exchange.requestHeaders().contains("Range")) {
+            return false;
+        }
+        Headers headers = response.headers();
+        for (String encoding : headers.all("Content-Encoding")) {
+            if (!encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+                return false;
+            }
+        }
+        for (String cacheControl : headers.all("Cache-Control")) {
+            for (String directive : cacheControl.split(",")) {
+                if (directive.trim().equalsIgnoreCase("no-transform")) {
+                    return false;
+                }
+            }
+        }
+        if (status == 304) {
+            return true;
+        }
+        Optional<String> type = headers.first("Content-Type");
+        return type.isPresent() && compressible(mediaType(type.get()));
+    }
+
+    private boolean compressible(String mediaType) {
+        for (String pattern : skipTypes) {
+            if (matches(pattern, mediaType)) {
+                return false;
+            }
+        }
+        for (String pattern : compressTypes) {
+            if (matches(pattern, mediaType)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code type/subtype}, {@code type/*} or {@code *}{@code /*+suffix}. */
+    private static boolean matches(String pattern, String mediaType) {
+        if (pattern.endsWith("/*")) {
+            return mediaType.startsWith(pattern.substring(0, pattern.length() - 1));
+        }
+        if (pattern.startsWith("*/*+")) {
+            return mediaType.endsWith(pattern.substring(3));
+        }
+        return pattern.equals(mediaType);
+    }
+
+    private static String mediaType(String contentType) {
+        int semicolon = contentType.indexOf(';');
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+                .trim()
+                .toLowerCase(Locale.ROOT);
+    }
+
+    private static long parseLength(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static boolean hasCredentials(Headers request) {
+        return request.contains("Authorization") || request.contains("Cookie");
+    }
+
+    /** {@code "v"} → {@code "v--gzip"}; weak tags ({@code W/"v"}) stay as they are. */
+    private static String withCoding(String tag, String coding) {
+        String trimmed = tag.trim();
+        if (trimmed.length() < 2 || !trimmed.startsWith("\"") || !trimmed.endsWith("\"")) {
+            return tag;
+        }
+        return trimmed.substring(0, trimmed.length() - 1) + "--" + coding + "\"";
+    }
+
+    private String stripCodingSuffixes(String value) {
+        String result = value;
+        for (String coding : codings) {
+            result = result.replace("--" + coding + "\"", "\"");
+        }
+        return result;
+    }
+
+    /** The pool of gzip deflaters, for metrics and tests. */
+    public DeflaterPool gzipPool() {
+        return gzipPool;
+    }
+
+    /** The pool of deflate (zlib) deflaters. */
+    public DeflaterPool deflatePool() {
+        return deflatePool;
+    }
+
+    @Override
+    public String name() {
+        return "compression";
+    }
+
+    @Override
+    public String toString() {
+        return "CompressionPolicy" + codings;
+    }
+
+    public static final class Builder {
+        private List<String> codings = List.of("gzip", "deflate");
+        private int level = 1;
+        private int minSize = 256;
+        private int poolSize = 64;
+        private List<String> compressTypes = List.of(
+                "text/*",
+                "application/json",
+                "*/*+json",
+                "application/x-ndjson",
+                "application/javascript",
+                "application/xml",
+                "*/*+xml",
+                "image/svg+xml",
+                "application/wasm");
+        private List<String> skipTypes = List.of();
+        private Predicate<Exchange> excluded = exchange -> false;
+        private boolean skipCredentialed;
+
+        private Builder() {}
+
+        /** The codings offered, in server preference order: {@code gzip}, {@code deflate} or both. */
+        public Builder codings(String... codings) {
+            checkArgument(codings.length > 0, "codings: none (expected: gzip and/or deflate)");
+            for (String coding : codings) {
+                checkArgument(
+                        coding.equals("gzip") || coding.equals("deflate"),
+                        "coding: %s (expected: gzip or deflate)",
+                        coding);
+            }
+            this.codings = List.of(codings);
+            return this;
+        }
+
+        /** The deflate level, 1 (fastest, the default, as in nginx) to 9. */
+        public Builder level(int level) {
+            checkArgument(level >= 1 && level <= 9, "level: %s (expected: 1..9)", level);
+            this.level = level;
+            return this;
+        }
+
+        /** Responses whose Content-Length is below this are sent as they are; 256 by default. */
+        public Builder minSize(int minSize) {
+            checkArgument(minSize >= 0, "minSize: %s (expected: >= 0)", minSize);
+            this.minSize = minSize;
+            return this;
+        }
+
+        /** How many idle deflaters of each format are kept for reuse; 64 by default. */
+        public Builder poolSize(int poolSize) {
+            checkArgument(poolSize > 0, "poolSize: %s (expected: > 0)", poolSize);
+            this.poolSize = poolSize;
+            return this;
+        }
+
+        /** The media types to compress: {@code type/subtype}, {@code type/*} or {@code *}{@code /*+suffix}. */
+        public Builder compressTypes(String... patterns) {
+            this.compressTypes = List.of(patterns);
+            return this;
+        }
+
+        /** Media types never compressed, even when {@link #compressTypes} matches them. */
+        public Builder skipTypes(String... patterns) {
+            this.skipTypes = List.of(patterns);
+            return this;
+        }
+
+        /**
+         * Exchanges never compressed: the BREACH switch for responses that reflect input next to secrets. Put
+         * no compression policy in a route's chain to turn it off for the whole route.
+         */
+        public Builder exclude(Predicate<Exchange> excluded) {
+            this.excluded = requireNonNull(excluded, "excluded");
+            return this;
+        }
+
+        /** Never compresses responses to requests that carry credentials ({@code Authorization}, {@code Cookie}). */
+        public Builder skipCredentialedRequests() {
+            this.skipCredentialed = true;
+            return this;
+        }
+
+        public CompressionPolicy build() {
+            return new CompressionPolicy(this);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.gatehouse.compression;
+
+import static dev.gatehouse.internal.Checks.checkArgument;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.Deflater;
+
+/**
+ * A bounded pool of {@link Deflater}s of one level and format. Each deflater holds about 256 KiB of native
+ * memory, so they are reused across responses: after warm-up a response constructs none. A deflater returned to
+ * a full pool is {@code end()}-ed at once rather than left to the garbage collector.
+ */
+public final class DeflaterPool {
+    private final int level;
+    private final boolean nowrap;
+    private final ArrayBlockingQueue<Deflater> idle;
+    private final AtomicLong created = new AtomicLong();
+    private final AtomicLong ended = new AtomicLong();
+
+    DeflaterPool(int level, boolean nowrap, int capacity) {
+        checkArgument(capacity > 0, "capacity: %s (expected: > 0)", capacity);
+        this.level = level;
+        this.nowrap = nowrap;
+        this.idle = new ArrayBlockingQueue<>(capacity);
+    }
+
+    Deflater acquire() {
+        Deflater deflater = idle.poll();
+        if (deflater == null) {
+            created.incrementAndGet();
+            deflater = new Deflater(level, nowrap);
+        }
+        return deflater;
+    }
+
+    /** Takes a deflater back after a complete stream. */
+    void release(Deflater deflater) {
+        deflater.reset();
+        if (!idle.offer(deflater)) {
+            discard(deflater);
+        }
+    }
+
+    /** Frees a deflater whose stream failed half-way. */
+    void discard(Deflater deflater) {
+        ended.incrementAndGet();
+        deflater.end();
+    }
+
+    /** How many deflaters this pool has constructed. */
+    public long created() {
+        return created.get();
+    }
+
+    /** How many deflaters are alive: constructed and not yet ended. */
+    public long live() {
+        return created.get() - ended.get();
+    }
+}
