@@ -55,9 +55,16 @@ public final class ConformanceResource {
 
     @GET
     @Path("text")
-    public Response text(@QueryParam("size") @DefaultValue("100") int size) {
+    public Response text(
+            @QueryParam("size") @DefaultValue("100") int size,
+            @QueryParam("type") @DefaultValue("text/plain") String type,
+            @QueryParam("cache") String cache) {
         service.executed();
-        return Response.ok(ConformanceService.text(size), "text/plain").build();
+        Response.ResponseBuilder response = Response.ok(ConformanceService.text(size), type);
+        if (cache != null) {
+            response.header("Cache-Control", cache);
+        }
+        return response.build();
     }
 
     @GET

@@ -51,7 +51,12 @@ final class ConformanceServlet extends HttpServlet {
     private static void text(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String size = request.getParameter("size");
         byte[] body = ConformanceService.text(size == null ? 100 : Integer.parseInt(size));
-        response.setContentType("text/plain");
+        String type = request.getParameter("type");
+        response.setContentType(type == null ? "text/plain" : type);
+        String cache = request.getParameter("cache");
+        if (cache != null) {
+            response.setHeader("Cache-Control", cache);
+        }
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
     }

@@ -16,4 +16,12 @@ public interface ConformanceHost {
 
     /** For test reports: {@code "servlet on Jetty 12.1"}. */
     String name();
+
+    /**
+     * Whether a HEAD response can go out without {@code Content-Length} when a policy removed it (compression
+     * does, since the encoded length of the GET body is unknown). A host that cannot must say why.
+     */
+    default boolean sendsHeadWithoutContentLength() {
+        return true;
+    }
 }

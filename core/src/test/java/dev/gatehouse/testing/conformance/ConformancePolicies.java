@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.zip.GZIPOutputStream;
 
 /** The policies the suite runs on every host; each one makes one behaviour observable to the client. */
 final class ConformancePolicies {
@@ -86,30 +85,6 @@ final class ConformancePolicies {
         @Override
         public void onResponse(Exchange exchange, ResponseHead response) {
             response.setHeader(STAMP, Integer.toString(response.status()));
-        }
-    }
-
-    /** Gzips 200 bodies for clients that accept gzip. */
-    static final class Gzip implements OffloadPolicy {
-        @Override
-        public Decision onRequest(Exchange exchange) {
-            return Decision.proceed();
-        }
-
-        @Override
-        public void onResponse(Exchange exchange, ResponseHead response) {
-            boolean accepted =
-                    exchange.requestHeaders().all("Accept-Encoding").stream().anyMatch(value -> value.contains("gzip"));
-            if (!accepted
-                    || response.status() != 200
-                    || !response.bodyTransformable()
-                    || exchange.method().equals("HEAD")) {
-                return;
-            }
-            response.setHeader("Content-Encoding", "gzip");
-            response.removeHeader("Content-Length");
-            response.addVary("Accept-Encoding");
-            response.transformBody(downstream -> new GZIPOutputStream(downstream, 512, true));
         }
     }
 

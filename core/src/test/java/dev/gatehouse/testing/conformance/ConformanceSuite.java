@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
+import dev.gatehouse.compression.CompressionPolicy;
 import dev.gatehouse.requestid.RequestIdPolicy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -19,11 +20,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -57,7 +62,7 @@ public abstract class ConformanceSuite {
         ConformancePolicies.Stamp stamp = new ConformancePolicies.Stamp();
         ConformancePolicies.Reject reject = new ConformancePolicies.Reject();
         ConformancePolicies.SetHeader setHeader = new ConformancePolicies.SetHeader();
-        ConformancePolicies.Gzip gzip = new ConformancePolicies.Gzip();
+        CompressionPolicy gzip = CompressionPolicy.builder().minSize(0).build();
         RouteTable routes = RouteTable.builder()
                 .route(
                         "POST",
@@ -244,6 +249,102 @@ public abstract class ConformanceSuite {
                 .firstValueAsLong("Content-Length")
                 .ifPresent(length -> assertThat(length).isEqualTo(gzipped.body().length));
         assertThat(gunzip(gzipped.body())).isEqualTo(identity.body()).isEqualTo(expectedBody(path));
+    }
+
+    @ParameterizedTest(name = "[{0}] -> {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "gzip | gzip",
+                "deflate | deflate",
+                "gzip;q=0, deflate | deflate",
+                "x-gzip;q=0.5, deflate;q=0.2 | gzip",
+                "GZIP ; Q=0 | identity",
+                "notgzip, pack200-gzip | identity",
+                "br | identity"
+            })
+    void negotiatesTheCodingAndTheClientDecodesTheOriginalBytes(String acceptEncoding, String expected)
+            throws Exception {
+        HttpResponse<byte[]> response = send(request("/text?size=20000").header("Accept-Encoding", acceptEncoding));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Encoding").orElse("identity"))
+                .isEqualTo(expected);
+        assertThat(response.headers().allValues("Vary")).containsExactly("Accept-Encoding");
+        response.headers()
+                .firstValueAsLong("Content-Length")
+                .ifPresent(length -> assertThat(length).isEqualTo(response.body().length));
+        assertThat(decode(expected, response.body())).isEqualTo(ConformanceService.text(20000));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {"cache=no-transform", "cache=public,%20no-transform", "type=image/png", "type=application/zip"})
+    void leavesNoTransformAndIncompressibleResponsesAlone(String query) throws Exception {
+        HttpResponse<byte[]> response =
+                send(request("/text?size=20000&" + query).header("Accept-Encoding", "gzip, deflate"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(response.body()).isEqualTo(ConformanceService.text(20000));
+    }
+
+    @Test
+    void headGetsTheHeadersGetWould() throws Exception {
+        Assumptions.assumeTrue(host.sendsHeadWithoutContentLength(), host.name() + " adds Content-Length to HEAD");
+        HttpResponse<byte[]> get = send(request("/text?size=20000").header("Accept-Encoding", "gzip"));
+        HttpResponse<byte[]> head = send(request("/text?size=20000")
+                .header("Accept-Encoding", "gzip")
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(head.headers().firstValue("Content-Encoding"))
+                .isEqualTo(get.headers().firstValue("Content-Encoding"));
+        assertThat(head.headers().allValues("Vary")).isEqualTo(get.headers().allValues("Vary"));
+        head.headers()
+                .firstValueAsLong("Content-Length")
+                .ifPresent(length -> assertThat(length).isEqualTo(get.body().length));
+    }
+
+    @Test
+    void curlDecodesTheCompressedBody() throws Exception {
+        Path headers = Files.createTempFile("gatehouse-curl", ".headers");
+        try {
+            Process curl;
+            try {
+                curl = new ProcessBuilder(
+                                "curl", "-s", "--compressed", "-D", headers.toString(), base + "/text?size=50000")
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+            } catch (IOException e) {
+                Assumptions.assumeTrue(
+                        System.getenv("GATEHOUSE_REQUIRE_TOOLS") == null,
+                        "curl is required (GATEHOUSE_REQUIRE_TOOLS is set) but did not start: " + e.getMessage());
+                Assumptions.abort("curl is not installed; .ci/run installs it");
+                return;
+            }
+            byte[] decoded = curl.getInputStream().readAllBytes();
+            assertThat(curl.waitFor()).isZero();
+
+            assertThat(Files.readString(headers).toLowerCase(java.util.Locale.ROOT))
+                    .contains("content-encoding: gzip");
+            assertThat(decoded).isEqualTo(ConformanceService.text(50000));
+        } finally {
+            Files.deleteIfExists(headers);
+        }
+    }
+
+    private static byte[] decode(String coding, byte[] body) throws IOException {
+        return switch (coding) {
+            case "gzip" -> gunzip(body);
+            case "deflate" -> {
+                try (InputStream in = new InflaterInputStream(new ByteArrayInputStream(body))) {
+                    yield in.readAllBytes();
+                }
+            }
+            default -> body;
+        };
     }
 
     private static byte[] expectedBody(String path) {

@@ -24,4 +24,13 @@ final class JerseyHost extends JaxrsJettyHost {
     public String name() {
         return "Jersey 3.1 on Jetty 12.1";
     }
+
+    /**
+     * Known gap: Jersey buffers outbound entities to compute Content-Length and, for HEAD, commits the empty
+     * buffer as {@code Content-Length: 0} when a policy removed the header.
+     */
+    @Override
+    public boolean sendsHeadWithoutContentLength() {
+        return false;
+    }
 }
