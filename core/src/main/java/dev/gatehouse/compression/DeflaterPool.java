@@ -14,7 +14,7 @@ import java.util.zip.Deflater;
 public final class DeflaterPool {
     private final int level;
     private final boolean nowrap;
-    private final ArrayBlockingQueue<Deflater> idle;
+    private final ArrayBlockingQueue<Pooled> idle;
     private final AtomicLong created = new AtomicLong();
     private final AtomicLong ended = new AtomicLong();
 
@@ -25,27 +25,37 @@ public final class DeflaterPool {
         this.idle = new ArrayBlockingQueue<>(capacity);
     }
 
-    Deflater acquire() {
-        Deflater deflater = idle.poll();
-        if (deflater == null) {
-            created.incrementAndGet();
-            deflater = new Deflater(level, nowrap);
+    /** A deflater with its output buffer, reused together. */
+    static final class Pooled {
+        final Deflater deflater;
+        final byte[] buffer = new byte[8192];
+
+        Pooled(Deflater deflater) {
+            this.deflater = deflater;
         }
-        return deflater;
+    }
+
+    Pooled acquire() {
+        Pooled pooled = idle.poll();
+        if (pooled == null) {
+            created.incrementAndGet();
+            pooled = new Pooled(new Deflater(level, nowrap));
+        }
+        return pooled;
     }
 
     /** Takes a deflater back after a complete stream. */
-    void release(Deflater deflater) {
-        deflater.reset();
-        if (!idle.offer(deflater)) {
-            discard(deflater);
+    void release(Pooled pooled) {
+        pooled.deflater.reset();
+        if (!idle.offer(pooled)) {
+            discard(pooled);
         }
     }
 
-    /** Frees a deflater whose stream failed half-way. */
-    void discard(Deflater deflater) {
+    /** Frees a deflater whose stream failed half-way, or that a full pool cannot keep. */
+    void discard(Pooled pooled) {
         ended.incrementAndGet();
-        deflater.end();
+        pooled.deflater.end();
     }
 
     /** How many deflaters this pool has constructed. */

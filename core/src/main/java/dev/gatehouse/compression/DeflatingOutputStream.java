@@ -16,9 +16,10 @@ final class DeflatingOutputStream extends OutputStream {
     private final OutputStream downstream;
     private final DeflaterPool pool;
     private final boolean gzip;
-    private final byte[] buffer = new byte[8192];
     private final CRC32 crc;
+    private DeflaterPool.Pooled pooled;
     private Deflater deflater;
+    private byte[] buffer;
     private boolean started;
     private boolean closed;
 
@@ -88,7 +89,8 @@ final class DeflatingOutputStream extends OutputStream {
                 writeIntLe((int) deflater.getBytesRead());
             }
             closed = true;
-            pool.release(deflater);
+            pool.release(pooled);
+            pooled = null;
             deflater = null;
         } catch (IOException | RuntimeException e) {
             fail();
@@ -102,7 +104,9 @@ final class DeflatingOutputStream extends OutputStream {
     private void start() throws IOException {
         if (!started) {
             started = true;
-            deflater = pool.acquire();
+            pooled = pool.acquire();
+            deflater = pooled.deflater;
+            buffer = pooled.buffer;
             if (gzip) {
                 downstream.write(GZIP_HEADER);
             }
@@ -122,8 +126,9 @@ final class DeflatingOutputStream extends OutputStream {
     }
 
     private void fail() {
-        if (deflater != null) {
-            pool.discard(deflater);
+        if (pooled != null) {
+            pool.discard(pooled);
+            pooled = null;
             deflater = null;
         }
         closed = true;
