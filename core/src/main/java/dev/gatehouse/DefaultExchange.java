@@ -1,5 +1,7 @@
 package dev.gatehouse;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.gatehouse.internal.Attributes;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +18,7 @@ final class DefaultExchange implements Exchange {
     private final BodySource bodySource;
     private final Attributes attributes = new Attributes();
     private Optional<RequestBody> body = Optional.empty();
+    private boolean bodyReplaced;
 
     DefaultExchange(Exchange.Builder builder) {
         this.method = builder.method;
@@ -72,6 +75,17 @@ final class DefaultExchange implements Exchange {
             body = read;
             return read.isPresent();
         }
+    }
+
+    @Override
+    public void replaceBody(RequestBody replacement) {
+        body = Optional.of(requireNonNull(replacement, "replacement"));
+        bodyReplaced = true;
+    }
+
+    @Override
+    public boolean bodyReplaced() {
+        return bodyReplaced;
     }
 
     @Override

@@ -48,6 +48,15 @@ public interface Exchange {
      */
     boolean bufferBody(int maxBytes) throws IOException;
 
+    /**
+     * Replaces the body the service will receive, as request decompression does. The host then gives the
+     * service this body with a {@code Content-Length} of its length and no {@code Transfer-Encoding}.
+     */
+    void replaceBody(RequestBody body);
+
+    /** Whether a policy {@linkplain #replaceBody replaced} the body. */
+    boolean bodyReplaced();
+
     <T> Optional<T> attribute(AttributeKey<T> key);
 
     <T> void setAttribute(AttributeKey<T> key, T value);

@@ -24,6 +24,7 @@ public final class FakeExchange implements Exchange {
     private byte[] sentBody = new byte[0];
     private Optional<RequestBody> body = Optional.empty();
     private int bodyReads;
+    private boolean bodyReplaced;
     private final Attributes attributes = new Attributes();
 
     private FakeExchange(String method, String path) {
@@ -70,6 +71,17 @@ public final class FakeExchange implements Exchange {
     public FakeExchange withBody(byte[] bytes) {
         this.sentBody = bytes.clone();
         return this;
+    }
+
+    @Override
+    public void replaceBody(RequestBody replacement) {
+        body = Optional.of(replacement);
+        bodyReplaced = true;
+    }
+
+    @Override
+    public boolean bodyReplaced() {
+        return bodyReplaced;
     }
 
     /** How many times the body was read from the client: a chain must read it at most once. */

@@ -60,6 +60,14 @@ final class OffloadRequestFilter implements ContainerRequestFilter {
         for (String name : run.editedRequestHeaders()) {
             replace(request.getHeaders(), name, exchange.requestHeaders().all(name));
         }
+        if (exchange.bodyReplaced() && exchange.body().isPresent()) {
+            // A policy replaced the body (decompression): its framing is the host's to state.
+            replace(
+                    request.getHeaders(),
+                    "Content-Length",
+                    List.of(Integer.toString(exchange.body().get().length())));
+            replace(request.getHeaders(), "Transfer-Encoding", List.of());
+        }
     }
 
     /**

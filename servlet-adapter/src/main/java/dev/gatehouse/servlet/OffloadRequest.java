@@ -21,6 +21,7 @@ import java.util.Enumeration;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The request the servlet sees: the client's, with the policies' header edits overlaid, the buffered body
@@ -38,9 +39,20 @@ final class OffloadRequest extends HttpServletRequestWrapper {
     OffloadRequest(HttpServletRequest clientRequest, OffloadResponse response, ChainRun run) {
         super(clientRequest);
         this.response = response;
-        this.editedHeaders = run.editedRequestHeaders();
         this.upstreamHeaders = run.exchange().requestHeaders();
         this.body = run.exchange().body();
+        if (run.exchange().bodyReplaced() && body.isPresent()) {
+            // A policy replaced the body (decompression): its framing is the host's to state.
+            upstreamHeaders.set("Content-Length", Integer.toString(body.get().length()));
+            upstreamHeaders.remove("Transfer-Encoding");
+            Set<String> edited = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+            edited.addAll(run.editedRequestHeaders());
+            edited.add("Content-Length");
+            edited.add("Transfer-Encoding");
+            this.editedHeaders = edited;
+        } else {
+            this.editedHeaders = run.editedRequestHeaders();
+        }
     }
 
     private boolean edited(String name) {
@@ -71,6 +83,20 @@ final class OffloadRequest extends HttpServletRequestWrapper {
         }
         upstreamHeaders.names().stream().filter(this::edited).forEach(names::add);
         return Collections.enumeration(names);
+    }
+
+    @Override
+    public int getContentLength() {
+        long length = getContentLengthLong();
+        return length > Integer.MAX_VALUE ? -1 : (int) length;
+    }
+
+    @Override
+    public long getContentLengthLong() {
+        if (!edited("Content-Length")) {
+            return super.getContentLengthLong();
+        }
+        return upstreamHeaders.first("Content-Length").map(Long::parseLong).orElse(-1L);
     }
 
     @Override

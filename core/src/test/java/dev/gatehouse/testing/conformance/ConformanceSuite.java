@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.compression.CompressionPolicy;
+import dev.gatehouse.compression.RequestDecompressionPolicy;
 import dev.gatehouse.requestid.RequestIdPolicy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -73,6 +74,10 @@ public abstract class ConformanceSuite {
                                 stamp,
                                 reject,
                                 setHeader,
+                                RequestDecompressionPolicy.builder()
+                                        .maxInflatedBytes(256 * 1024)
+                                        .maxRatio(10_000)
+                                        .build(),
                                 new ConformancePolicies.BodyDigest(),
                                 gzip))
                 .route(
@@ -444,6 +449,51 @@ public abstract class ConformanceSuite {
         assertThat(echoed(response, "body-sha256")).containsExactly(digest);
         assertThat(echoed(response, "header:" + BODY_DIGEST.toLowerCase(java.util.Locale.ROOT)))
                 .containsExactly(digest);
+    }
+
+    @Test
+    void aGzipRequestBodyReachesTheResourceInflatedWithItsFramingFixed() throws Exception {
+        byte[] body = ConformanceService.text(BODY_LIMIT); // the body-digest policy reads at most this
+        java.io.ByteArrayOutputStream gzipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gzipped)) {
+            out.write(body);
+        }
+
+        HttpResponse<byte[]> response = send(request("/echo")
+                .header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(gzipped.toByteArray())));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(echoed(response, "body-sha256")).containsExactly(ConformanceService.sha256(body));
+        assertThat(echoed(response, "header:content-encoding")).isEmpty();
+        assertThat(echoed(response, "header:content-length")).containsExactly(Integer.toString(body.length));
+    }
+
+    @Test
+    void aDecompressionBombIsRefusedWith413AndNeverReachesTheResource() throws Exception {
+        int before = service.executions();
+        java.io.ByteArrayOutputStream bomb = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(bomb)) {
+            out.write(new byte[4 * 1024 * 1024]);
+        }
+
+        HttpResponse<byte[]> response = send(request("/echo")
+                .header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bomb.toByteArray())));
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(text(response)).contains("\"status\":413");
+        assertThat(service.executions()).isEqualTo(before);
+    }
+
+    @Test
+    void anUnsupportedRequestCodingIs415WithAcceptEncoding() throws Exception {
+        HttpResponse<byte[]> response = send(request("/echo")
+                .header("Content-Encoding", "br")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3})));
+
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(response.headers().firstValue("Accept-Encoding")).hasValue("gzip, deflate");
     }
 
     @Test
