@@ -6,6 +6,8 @@ module dev.gatehouse.core {
     requires com.fasterxml.jackson.databind;
     requires java.net.http;
     requires static org.jspecify;
+    requires static com.github.luben.zstd_jni;
+    requires static com.aayushatharva.brotli4j;
 
     exports dev.gatehouse;
     exports dev.gatehouse.auth;

@@ -16,8 +16,9 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * Compresses response bodies while they stream, with the coding the client prefers among {@code gzip} and
- * {@code deflate} (server order breaks ties).
+ * Compresses response bodies while they stream, with the coding the client prefers among {@code gzip},
+ * {@code deflate}, and {@code br} or {@code zstd} when brotli4j or zstd-jni are on the classpath (server order
+ * breaks ties).
  *
  * <p>A response is compressed when all of these hold: the client accepts a supported coding; the status is
  * 200–599 except 204, 206 and 304, and the request has no {@code Range}; the response has no {@code
@@ -38,6 +39,7 @@ public final class CompressionPolicy implements OffloadPolicy {
 
     private final List<String> codings;
     private final int minSize;
+    private final int level;
     private final List<String> compressTypes;
     private final List<String> skipTypes;
     private final Predicate<Exchange> excluded;
@@ -48,6 +50,7 @@ public final class CompressionPolicy implements OffloadPolicy {
     private CompressionPolicy(Builder builder) {
         this.codings = List.copyOf(builder.codings);
         this.minSize = builder.minSize;
+        this.level = builder.level;
         this.compressTypes = List.copyOf(builder.compressTypes);
         this.skipTypes = List.copyOf(builder.skipTypes);
         this.excluded = builder.excluded;
@@ -56,7 +59,7 @@ public final class CompressionPolicy implements OffloadPolicy {
         this.deflatePool = new DeflaterPool(builder.level, false, builder.poolSize);
     }
 
-    /** gzip then deflate, level 1, 256-byte minimum, default media types. */
+    /** br and zstd (when available), gzip, deflate; level 1; 256-byte minimum; default media types. */
     public static CompressionPolicy ofDefaults() {
         return builder().build();
     }
@@ -124,10 +127,13 @@ public final class CompressionPolicy implements OffloadPolicy {
         response.setHeader("Content-Encoding", coding);
         response.removeHeader("Content-Length");
         headers.first("ETag").ifPresent(tag -> response.setHeader("ETag", withCoding(tag, coding)));
-        if (!head) {
-            DeflaterPool pool = coding.equals("gzip") ? gzipPool : deflatePool;
-            boolean gzip = coding.equals("gzip");
-            response.transformBody(out -> new DeflatingOutputStream(out, pool, gzip));
+        if (head) {
+            return;
+        }
+        switch (coding) {
+            case "gzip" -> response.transformBody(out -> new DeflatingOutputStream(out, gzipPool, true));
+            case "deflate" -> response.transformBody(out -> new DeflatingOutputStream(out, deflatePool, false));
+            default -> response.transformBody(out -> OptionalCodings.wrap(coding, out, level));
         }
     }
 
@@ -242,7 +248,7 @@ public final class CompressionPolicy implements OffloadPolicy {
     }
 
     public static final class Builder {
-        private List<String> codings = List.of("gzip", "deflate");
+        private List<String> codings = defaultCodings();
         private int level = 1;
         private int minSize = 256;
         private int poolSize = 64;
@@ -262,14 +268,39 @@ public final class CompressionPolicy implements OffloadPolicy {
 
         private Builder() {}
 
-        /** The codings offered, in server preference order: {@code gzip}, {@code deflate} or both. */
+        /** br and zstd first when their bindings are present (smaller bodies for clients that take them). */
+        private static List<String> defaultCodings() {
+            List<String> codings = new ArrayList<>();
+            for (String optional : List.of("br", "zstd")) {
+                if (OptionalCodings.available(optional)) {
+                    codings.add(optional);
+                }
+            }
+            codings.add("gzip");
+            codings.add("deflate");
+            return List.copyOf(codings);
+        }
+
+        /**
+         * The codings offered, in server preference order (the order breaks ties between codings the client
+         * weighs equally): {@code gzip}, {@code deflate}, and {@code br} (brotli4j) or {@code zstd} (zstd-jni)
+         * when their bindings are on the classpath.
+         */
         public Builder codings(String... codings) {
-            checkArgument(codings.length > 0, "codings: none (expected: gzip and/or deflate)");
+            checkArgument(codings.length > 0, "codings: none (expected: gzip, deflate, br or zstd)");
             for (String coding : codings) {
                 checkArgument(
-                        coding.equals("gzip") || coding.equals("deflate"),
-                        "coding: %s (expected: gzip or deflate)",
+                        coding.equals("gzip")
+                                || coding.equals("deflate")
+                                || coding.equals("br")
+                                || coding.equals("zstd"),
+                        "coding: %s (expected: gzip, deflate, br or zstd)",
                         coding);
+                checkArgument(
+                        !(coding.equals("br") || coding.equals("zstd")) || OptionalCodings.available(coding),
+                        "coding: %s is not available (expected: %s on the classpath, with its native library)",
+                        coding,
+                        coding.equals("br") ? "com.aayushatharva.brotli4j:brotli4j" : "com.github.luben:zstd-jni");
             }
             this.codings = List.of(codings);
             return this;

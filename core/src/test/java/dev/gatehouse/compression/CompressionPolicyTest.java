@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,75 @@ class CompressionPolicyTest {
         try (InputStream in = new InflaterInputStream(new ByteArrayInputStream(response.body()))) {
             assertThat(in.readAllBytes()).isEqualTo(JSON);
         }
+    }
+
+    @Test
+    void offersBrotliAndZstdWhenTheirBindingsArePresent() throws IOException {
+        FakeResponse brotli = get("br, gzip");
+        assertThat(brotli.headers().first("Content-Encoding")).hasValue("br");
+        try (InputStream in =
+                new com.aayushatharva.brotli4j.decoder.BrotliInputStream(new ByteArrayInputStream(brotli.body()))) {
+            assertThat(in.readAllBytes()).isEqualTo(JSON);
+        }
+
+        FakeResponse zstd = get("zstd;q=1, gzip;q=0.5");
+        assertThat(zstd.headers().first("Content-Encoding")).hasValue("zstd");
+        try (InputStream in = new com.github.luben.zstd.ZstdInputStream(new ByteArrayInputStream(zstd.body()))) {
+            assertThat(in.readAllBytes()).isEqualTo(JSON);
+        }
+
+        assertThat(get("gzip, deflate, br, zstd").headers().first("Content-Encoding"))
+                .hasValue("br");
+    }
+
+    @Test
+    void zstdAndBrotliFlushesPassThrough() throws IOException {
+        for (String coding : List.of("br", "zstd")) {
+            ByteArrayOutputStream wire = new ByteArrayOutputStream();
+            OutputStream out = OptionalCodings.wrap(coding, wire, 1);
+            out.write("data: one\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            byte[] flushed = wire.toByteArray();
+            out.close();
+
+            String decoded = coding.equals("br")
+                    ? brotliPrefix(flushed)
+                    : readUntilTheStreamEnds(
+                            new com.github.luben.zstd.ZstdInputStream(new ByteArrayInputStream(flushed)));
+            assertThat(decoded).as(coding).isEqualTo("data: one\n\n");
+        }
+    }
+
+    /** Decodes an unfinished brotli stream with brotli's push decoder, which yields output before the end. */
+    static String brotliPrefix(byte[] flushed) throws IOException {
+        var decoder = new com.aayushatharva.brotli4j.decoder.DecoderJNI.Wrapper(flushed.length);
+        try {
+            decoder.getInputBuffer().put(flushed);
+            decoder.push(flushed.length);
+            ByteArrayOutputStream decoded = new ByteArrayOutputStream();
+            while (decoder.hasOutput()) {
+                java.nio.ByteBuffer chunk = decoder.pull();
+                byte[] bytes = new byte[chunk.remaining()];
+                chunk.get(bytes);
+                decoded.write(bytes);
+            }
+            return decoded.toString(StandardCharsets.UTF_8);
+        } finally {
+            decoder.destroy();
+        }
+    }
+
+    /** What a decoder yields from an unfinished stream before it runs out of input. */
+    static String readUntilTheStreamEnds(InputStream decoder) {
+        ByteArrayOutputStream decoded = new ByteArrayOutputStream();
+        try (decoder) {
+            for (int b; (b = decoder.read()) != -1; ) {
+                decoded.write(b);
+            }
+        } catch (IOException e) {
+            // an unfinished stream ends in an error after the flushed data
+        }
+        return decoded.toString(StandardCharsets.UTF_8);
     }
 
     @Test
