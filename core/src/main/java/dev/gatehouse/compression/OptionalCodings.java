@@ -7,12 +7,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Brotli (brotli4j) and zstd (zstd-jni), offered only when their bindings and native libraries load. Their
- * classes are touched only after the check, so Gatehouse runs without them.
+ * classes are touched only after the check, so Gatehouse runs without them: the loaders are lambdas, not
+ * method references, because linking a method reference would load (and verify) the binding's classes.
  */
 final class OptionalCodings {
     private static final Logger LOG = LoggerFactory.getLogger(OptionalCodings.class);
-    private static final boolean BROTLI = probe("br", "com.aayushatharva.brotli4j.Brotli4jLoader", Brotli::load);
-    private static final boolean ZSTD = probe("zstd", "com.github.luben.zstd.Zstd", Zstd::load);
+    private static final boolean BROTLI = probe("br", "com.aayushatharva.brotli4j.Brotli4jLoader", () -> Brotli.load());
+    private static final boolean ZSTD = probe("zstd", "com.github.luben.zstd.Zstd", () -> Zstd.load());
 
     private OptionalCodings() {}
 
