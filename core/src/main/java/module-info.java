@@ -5,6 +5,10 @@ module dev.gatehouse.core {
     requires com.github.benmanes.caffeine;
     requires com.fasterxml.jackson.databind;
     requires java.net.http;
+    requires io.github.bucket4j.core;
+    requires static io.github.bucket4j.lettuce;
+    requires static io.github.bucket4j.redis.common;
+    requires static lettuce.core;
     requires static org.jspecify;
     requires static com.github.luben.zstd_jni;
     requires static com.aayushatharva.brotli4j;
@@ -13,5 +17,7 @@ module dev.gatehouse.core {
     exports dev.gatehouse.auth;
     exports dev.gatehouse.compression;
     exports dev.gatehouse.logging;
+    exports dev.gatehouse.ratelimit;
+    exports dev.gatehouse.redis;
     exports dev.gatehouse.requestid;
 }

@@ -1,0 +1,104 @@
+package dev.gatehouse.ratelimit;
+
+import static dev.gatehouse.internal.Checks.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.VerboseResult;
+import io.github.bucket4j.local.LocalBucketBuilder;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Buckets in this process: lock-free bucket4j buckets in a bounded Caffeine cache (at most {@code maxKeys},
+ * dropped after {@code idleTimeout} unused — an idle bucket has refilled by then, so dropping it loses nothing
+ * when the timeout is at least the longest window). With N gateway instances each has its own buckets: a
+ * client gets up to N × the quota; use the Redis store to share one budget.
+ */
+public final class LocalBucketStore implements BucketStore {
+    private final Cache<String, Bucket> buckets;
+    private final TimeMeter clock;
+
+    private LocalBucketStore(Builder builder) {
+        this.buckets = Caffeine.newBuilder()
+                .maximumSize(builder.maxKeys)
+                .expireAfterAccess(builder.idleTimeout)
+                .build();
+        this.clock = builder.clock;
+    }
+
+    public static LocalBucketStore ofDefaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Consumption tryConsume(String key, List<Limit> limits, long cost) {
+        Bucket bucket = buckets.get(key, k -> newBucket(limits));
+        VerboseResult<ConsumptionProbe> result = bucket.asVerbose().tryConsumeAndReturnRemaining(cost);
+        ConsumptionProbe probe = result.getValue();
+        return new Consumption(
+                probe.isConsumed(),
+                result.getDiagnostics().getAvailableTokensPerEachBandwidth(),
+                probe.getNanosToWaitForRefill());
+    }
+
+    /** How many keys hold a bucket now. */
+    public long size() {
+        buckets.cleanUp();
+        return buckets.estimatedSize();
+    }
+
+    private Bucket newBucket(List<Limit> limits) {
+        LocalBucketBuilder builder = Bucket.builder();
+        for (Limit limit : limits) {
+            builder.addLimit(limit.toBandwidth());
+        }
+        if (clock != TimeMeter.SYSTEM_NANOTIME) {
+            builder.withCustomTimePrecision(clock);
+        } else {
+            builder.withNanosecondPrecision();
+        }
+        return builder.build();
+    }
+
+    public static final class Builder {
+        private long maxKeys = 1_000_000;
+        private Duration idleTimeout = Duration.ofHours(1);
+        private TimeMeter clock = TimeMeter.SYSTEM_NANOTIME;
+
+        private Builder() {}
+
+        /** At most this many buckets; the least recently used go first. 10⁶ by default. */
+        public Builder maxKeys(long maxKeys) {
+            checkArgument(maxKeys > 0, "maxKeys: %s (expected: > 0)", maxKeys);
+            this.maxKeys = maxKeys;
+            return this;
+        }
+
+        /** Buckets unused this long are dropped; keep it at least the longest window. 1 hour by default. */
+        public Builder idleTimeout(Duration idleTimeout) {
+            checkArgument(
+                    !idleTimeout.isNegative() && !idleTimeout.isZero(), "idleTimeout: %s (expected: > 0)", idleTimeout);
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /** The monotonic clock buckets refill by; {@code System.nanoTime} unless a test injects its own. */
+        public Builder clock(TimeMeter clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public LocalBucketStore build() {
+            return new LocalBucketStore(this);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package dev.gatehouse.redis;
+
+import static dev.gatehouse.internal.Checks.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.gatehouse.ratelimit.BucketStore;
+import dev.gatehouse.ratelimit.Consumption;
+import dev.gatehouse.ratelimit.Limit;
+import dev.gatehouse.ratelimit.StoreUnavailableException;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConfigurationBuilder;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.VerboseResult;
+import io.github.bucket4j.distributed.AsyncBucketProxy;
+import io.github.bucket4j.distributed.BucketProxy;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.distributed.proxy.RemoteBucketBuilder;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Rate-limit buckets in Redis, through bucket4j's Lettuce integration, so that every gateway instance draws
+ * from one budget: two instances never admit more than the quota together (bucket4j updates a bucket with
+ * compare-and-swap).
+ *
+ * <ul>
+ *   <li>Keys are {@code keyPrefix} + the SHA-256 of the bucket key, never raw client input, and expire once
+ *       their bucket would be full again.
+ *   <li>Every command is bounded by {@code commandTimeout} (100 ms by default), and commands fail at once
+ *       while the connection is down, so a dead Redis costs at most one timeout; failures surface as {@link
+ *       StoreUnavailableException} for the policy's store-failure mode. Lettuce reconnects by itself.
+ *   <li>{@link Builder#batching()} turns on bucket4j's batching: concurrent requests for one hot key in this
+ *       instance share a round trip.
+ *   <li>{@link #tryConsumeAsync} is the non-blocking path for reactive hosts.
+ * </ul>
+ */
+public final class RedisBucketStore implements BucketStore, AutoCloseable {
+    private final RedisClient client;
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final ProxyManager<byte[]> buckets;
+    private final boolean batching;
+    private final String keyPrefix;
+    private final Cache<String, BucketProxy> proxies;
+    private final Cache<String, AsyncBucketProxy> asyncProxies;
+
+    private RedisBucketStore(Builder builder) {
+        this.client = RedisClient.create(RedisURI.create(builder.url));
+        this.client.setOptions(ClientOptions.builder()
+                .timeoutOptions(TimeoutOptions.enabled(builder.commandTimeout))
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(builder.commandTimeout.multipliedBy(5))
+                        .build())
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .build());
+        try {
+            this.connection = client.connect(ByteArrayCodec.INSTANCE);
+        } catch (RuntimeException e) {
+            client.shutdown();
+            throw new IllegalStateException(
+                    "Redis at " + redacted(builder.url) + " is unreachable: " + e.getMessage(), e);
+        }
+        this.connection.setTimeout(builder.commandTimeout);
+        this.buckets = Bucket4jLettuce.casBasedBuilder(connection)
+                .expirationAfterWrite(
+                        ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
+                .requestTimeout(builder.commandTimeout)
+                .build();
+        this.batching = builder.batching;
+        this.keyPrefix = builder.keyPrefix;
+        this.proxies = Caffeine.newBuilder()
+                .maximumSize(builder.maxCachedProxies)
+                .expireAfterAccess(Duration.ofMinutes(10))
+                .build();
+        this.asyncProxies = Caffeine.newBuilder()
+                .maximumSize(builder.maxCachedProxies)
+                .expireAfterAccess(Duration.ofMinutes(10))
+                .build();
+    }
+
+    /**
+     * Connects to {@code url} ({@code redis://host:port}); the connection is established now, and re-established
+     * by Lettuce after any later outage.
+     *
+     * @throws IllegalStateException when Redis cannot be reached at start-up
+     */
+    public static Builder builder(String url) {
+        return new Builder(url);
+    }
+
+    @Override
+    public Consumption tryConsume(String key, List<Limit> limits, long cost) {
+        BucketProxy bucket = proxies.get(key, k -> remote().build(redisKey(k), () -> configuration(limits)));
+        try {
+            VerboseResult<ConsumptionProbe> result = bucket.asVerbose().tryConsumeAndReturnRemaining(cost);
+            return toConsumption(result);
+        } catch (RuntimeException e) {
+            throw new StoreUnavailableException("Redis: " + rootMessage(e), e);
+        }
+    }
+
+    /** The non-blocking form of {@link #tryConsume}; failures complete the future with {@link StoreUnavailableException}. */
+    public CompletableFuture<Consumption> tryConsumeAsync(String key, List<Limit> limits, long cost) {
+        AsyncBucketProxy bucket = asyncProxies.get(
+                key,
+                k -> buckets.asAsync()
+                        .builder()
+                        .build(redisKey(k), () -> CompletableFuture.completedFuture(configuration(limits))));
+        return bucket.asVerbose().tryConsumeAndReturnRemaining(cost).handle((result, failure) -> {
+            if (failure != null) {
+                throw new StoreUnavailableException("Redis: " + rootMessage(failure), failure);
+            }
+            return toConsumption(result);
+        });
+    }
+
+    private RemoteBucketBuilder<byte[]> remote() {
+        RemoteBucketBuilder<byte[]> builder = buckets.builder();
+        return batching ? builder.withOptimization(Optimizations.batching()) : builder;
+    }
+
+    private static Consumption toConsumption(VerboseResult<ConsumptionProbe> result) {
+        ConsumptionProbe probe = result.getValue();
+        return new Consumption(
+                probe.isConsumed(),
+                result.getDiagnostics().getAvailableTokensPerEachBandwidth(),
+                probe.getNanosToWaitForRefill());
+    }
+
+    private static BucketConfiguration configuration(List<Limit> limits) {
+        ConfigurationBuilder builder = BucketConfiguration.builder();
+        for (Limit limit : limits) {
+            builder.addLimit(bandwidth -> bandwidth
+                    .capacity(limit.quota())
+                    .refillGreedy(limit.quota(), limit.window())
+                    .id(limit.name()));
+        }
+        return builder.build();
+    }
+
+    private byte[] redisKey(String key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return (keyPrefix + HexFormat.of().formatHex(digest)).getBytes(StandardCharsets.US_ASCII);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    }
+
+    private static String redacted(String url) {
+        return url.replaceAll("//[^@/]*@", "//***@");
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+
+    public static final class Builder {
+        private final String url;
+        private Duration commandTimeout = Duration.ofMillis(100);
+        private boolean batching;
+        private String keyPrefix = "gatehouse:rl:";
+        private long maxCachedProxies = 100_000;
+
+        private Builder(String url) {
+            requireNonNull(url, "url");
+            checkArgument(
+                    url.startsWith("redis://") || url.startsWith("rediss://"),
+                    "url: %s (expected: redis://host:port)",
+                    redacted(url));
+            this.url = url;
+        }
+
+        /** The bound on each Redis command; 100 ms by default. */
+        public Builder commandTimeout(Duration commandTimeout) {
+            checkArgument(
+                    !commandTimeout.isNegative() && !commandTimeout.isZero(),
+                    "commandTimeout: %s (expected: > 0)",
+                    commandTimeout);
+            this.commandTimeout = commandTimeout;
+            return this;
+        }
+
+        /** Lets concurrent requests for one key in this instance share Redis round trips (bucket4j batching). */
+        public Builder batching() {
+            this.batching = true;
+            return this;
+        }
+
+        public Builder keyPrefix(String keyPrefix) {
+            this.keyPrefix = requireNonNull(keyPrefix, "keyPrefix");
+            return this;
+        }
+
+        public RedisBucketStore build() {
+            return new RedisBucketStore(this);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * Redis-backed shared state (optional: needs {@code io.lettuce:lettuce-core} and {@code
+ * com.bucket4j:bucket4j_jdk17-lettuce}): {@link dev.gatehouse.redis.RedisBucketStore} shares rate-limit
+ * buckets across gateway instances.
+ */
+@NullMarked
+package dev.gatehouse.redis;
+
+import org.jspecify.annotations.NullMarked;
