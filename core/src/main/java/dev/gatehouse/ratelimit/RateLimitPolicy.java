@@ -205,7 +205,8 @@ public final class RateLimitPolicy implements OffloadPolicy {
             long toFull = ceilDiv((limit.quota() - left) * limit.windowSeconds(), limit.quota());
             reset[i] = tooFew ? Math.min(Math.max(waitSeconds, 1), limit.windowSeconds()) : toFull;
         }
-        exchange.setAttribute(OUTCOME, new Outcome(limits, shown, reset));
+        Outcome outcome = new Outcome(limits, shown, reset);
+        exchange.setAttribute(OUTCOME, outcome);
         String subject = Printable.of(bucketKey, 80);
         if (consumption.consumed()) {
             return note.isEmpty() ? Decision.proceed() : Decision.proceed().because("admitted " + subject + note);
@@ -219,7 +220,9 @@ public final class RateLimitPolicy implements OffloadPolicy {
         Problem problem = Problem.of(429, "Too many requests; retry in " + retryAfter + " s.")
                 .withType(QUOTA_EXCEEDED, "Request cannot be satisfied as assigned quota has been exceeded")
                 .with("violated-policies", violated);
-        return Decision.reject(problem, Headers.of("Retry-After", Long.toString(retryAfter)))
+        // A refusing policy gets no response hook, so its refusal carries the fields itself.
+        Headers headers = fields(outcome).copy().add("Retry-After", Long.toString(retryAfter));
+        return Decision.reject(problem, headers)
                 .because("key=" + subject + " " + windows + " retry in " + retryAfter + "s" + note);
     }
 
@@ -245,11 +248,16 @@ public final class RateLimitPolicy implements OffloadPolicy {
 
     @Override
     public void onResponse(Exchange exchange, ResponseHead response) {
-        Optional<Outcome> outcome = exchange.attribute(OUTCOME);
-        if (outcome.isEmpty()) {
-            return;
-        }
-        Outcome o = outcome.get();
+        exchange.attribute(OUTCOME).ifPresent(outcome -> {
+            Headers fields = fields(outcome);
+            for (int i = 0; i < fields.size(); i++) {
+                response.setHeader(fields.name(i), fields.value(i));
+            }
+        });
+    }
+
+    /** The draft-10 fields (or the legacy ones) describing {@code outcome}. */
+    private Headers fields(Outcome o) {
         if (legacyHeaders) {
             int tightest = 0;
             for (int i = 1; i < o.limits().size(); i++) {
@@ -257,11 +265,10 @@ public final class RateLimitPolicy implements OffloadPolicy {
                     tightest = i;
                 }
             }
-            response.setHeader(
-                    "X-RateLimit-Limit", Long.toString(o.limits().get(tightest).quota()));
-            response.setHeader("X-RateLimit-Remaining", Long.toString(o.remaining()[tightest]));
-            response.setHeader("X-RateLimit-Reset", Long.toString(o.resetSeconds()[tightest]));
-            return;
+            return Headers.of(
+                    "X-RateLimit-Limit", Long.toString(o.limits().get(tightest).quota()),
+                    "X-RateLimit-Remaining", Long.toString(o.remaining()[tightest]),
+                    "X-RateLimit-Reset", Long.toString(o.resetSeconds()[tightest]));
         }
         StringBuilder policy = new StringBuilder();
         StringBuilder state = new StringBuilder();
@@ -283,8 +290,7 @@ public final class RateLimitPolicy implements OffloadPolicy {
                     .append(";t=")
                     .append(o.resetSeconds()[i]);
         }
-        response.setHeader("RateLimit-Policy", policy.toString());
-        response.setHeader("RateLimit", state.toString());
+        return Headers.of("RateLimit-Policy", policy.toString(), "RateLimit", state.toString());
     }
 
     /** How many times the store failed (each failure opens the breaker). */
