@@ -20,6 +20,11 @@ public record Limit(String name, long quota, Duration window) {
                 window.compareTo(Duration.ofSeconds(1)) >= 0 && window.toNanos() % 1_000_000_000L == 0,
                 "window: %s (expected: whole seconds, at least 1)",
                 window);
+        checkArgument(
+                quota <= window.toNanos(),
+                "quota: %s per %s (expected: at most one unit per nanosecond, bucket4j's highest refill rate)",
+                quota,
+                window);
     }
 
     public static Limit perSecond(long quota) {

@@ -5,13 +5,17 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.local.LocalBucketBuilder;
+import io.github.bucket4j.local.SynchronizationStrategy;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Buckets in this process: lock-free bucket4j buckets in a bounded Caffeine cache (at most {@code maxKeys},
@@ -22,6 +26,8 @@ import java.util.List;
 public final class LocalBucketStore implements BucketStore {
     private final Cache<String, Bucket> buckets;
     private final TimeMeter clock;
+    private final SynchronizationStrategy synchronization;
+    private final Map<List<Limit>, Bandwidth[]> bandwidths = new ConcurrentHashMap<>();
 
     private LocalBucketStore(Builder builder) {
         this.buckets = Caffeine.newBuilder()
@@ -29,6 +35,7 @@ public final class LocalBucketStore implements BucketStore {
                 .expireAfterAccess(builder.idleTimeout)
                 .build();
         this.clock = builder.clock;
+        this.synchronization = builder.synchronization;
     }
 
     public static LocalBucketStore ofDefaults() {
@@ -42,12 +49,22 @@ public final class LocalBucketStore implements BucketStore {
     @Override
     public Consumption tryConsume(String key, List<Limit> limits, long cost) {
         Bucket bucket = buckets.get(key, k -> newBucket(limits));
+        if (limits.size() == 1) {
+            // One window: the plain probe has everything, without the verbose result's snapshot.
+            ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(cost);
+            return new Consumption(
+                    probe.isConsumed(), new long[] {probe.getRemainingTokens()}, probe.getNanosToWaitForRefill());
+        }
         VerboseResult<ConsumptionProbe> result = bucket.asVerbose().tryConsumeAndReturnRemaining(cost);
         ConsumptionProbe probe = result.getValue();
         return new Consumption(
                 probe.isConsumed(),
                 result.getDiagnostics().getAvailableTokensPerEachBandwidth(),
                 probe.getNanosToWaitForRefill());
+    }
+
+    private static Bandwidth[] toBandwidths(List<Limit> limits) {
+        return limits.stream().map(Limit::toBandwidth).toArray(Bandwidth[]::new);
     }
 
     /** How many keys hold a bucket now. */
@@ -57,9 +74,10 @@ public final class LocalBucketStore implements BucketStore {
     }
 
     private Bucket newBucket(List<Limit> limits) {
-        LocalBucketBuilder builder = Bucket.builder();
-        for (Limit limit : limits) {
-            builder.addLimit(limit.toBandwidth());
+        LocalBucketBuilder builder = Bucket.builder().withSynchronizationStrategy(synchronization);
+        // Bandwidths are immutable: one set per list of limits serves every bucket.
+        for (Bandwidth bandwidth : bandwidths.computeIfAbsent(limits, LocalBucketStore::toBandwidths)) {
+            builder.addLimit(bandwidth);
         }
         if (clock != TimeMeter.SYSTEM_NANOTIME) {
             builder.withCustomTimePrecision(clock);
@@ -73,8 +91,21 @@ public final class LocalBucketStore implements BucketStore {
         private long maxKeys = 1_000_000;
         private Duration idleTimeout = Duration.ofHours(1);
         private TimeMeter clock = TimeMeter.SYSTEM_NANOTIME;
+        private SynchronizationStrategy synchronization = SynchronizationStrategy.LOCK_FREE;
 
         private Builder() {}
+
+        /**
+         * How buckets stay consistent under concurrency: {@code LOCK_FREE} (the default, compare-and-swap) or
+         * {@code SYNCHRONIZED} (a monitor; less memory per key).
+         */
+        public Builder synchronization(SynchronizationStrategy synchronization) {
+            checkArgument(
+                    synchronization != SynchronizationStrategy.NONE,
+                    "synchronization: NONE (expected: LOCK_FREE or SYNCHRONIZED; buckets are shared between threads)");
+            this.synchronization = synchronization;
+            return this;
+        }
 
         /** At most this many buckets; the least recently used go first. 10⁶ by default. */
         public Builder maxKeys(long maxKeys) {

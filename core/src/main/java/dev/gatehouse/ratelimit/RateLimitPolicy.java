@@ -190,7 +190,7 @@ public final class RateLimitPolicy implements OffloadPolicy {
             Exchange exchange, String bucketKey, List<Limit> limits, long units, Consumption consumption, String note) {
         long[] remaining = consumption.remaining();
         long waitSeconds = consumption.consumed() ? 0 : ceilSeconds(consumption.nanosToWait());
-        List<String> violated = new ArrayList<>();
+        List<String> violated = consumption.consumed() ? List.of() : new ArrayList<>();
         long[] reset = new long[limits.size()];
         long[] shown = new long[limits.size()];
         for (int i = 0; i < limits.size(); i++) {
@@ -207,10 +207,12 @@ public final class RateLimitPolicy implements OffloadPolicy {
         }
         Outcome outcome = new Outcome(limits, shown, reset);
         exchange.setAttribute(OUTCOME, outcome);
-        String subject = Printable.of(bucketKey, 80);
         if (consumption.consumed()) {
-            return note.isEmpty() ? Decision.proceed() : Decision.proceed().because("admitted " + subject + note);
+            return note.isEmpty()
+                    ? Decision.proceed()
+                    : Decision.proceed().because("admitted " + Printable.of(bucketKey, 80) + note);
         }
+        String subject = Printable.of(bucketKey, 80);
         String windows = describe(limits, violated, remaining, reset);
         if (shadow) {
             LOG.info("rate limit (shadow): would refuse {} {}", subject, windows);

@@ -371,4 +371,17 @@ class RateLimitPolicyTest {
         }
         assertThat(executions).hasValue(3);
     }
+
+    @Test
+    void refusesLimitsTheBucketsCannotRepresent() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> Limit.of("fast", 2_000_000_000L, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most one unit per nanosecond");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Limit.of("odd", 10, Duration.ofMillis(1500)))
+                .hasMessageContaining("whole seconds");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> RateLimitPolicy.builder().limits(Limit.perMinute(1), Limit.perMinute(2)))
+                .hasMessageContaining("limit: minute twice");
+    }
 }
