@@ -12,6 +12,7 @@ import dev.gatehouse.ratelimit.StoreUnavailableException;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConfigurationBuilder;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.BucketProxy;
@@ -34,6 +35,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Rate-limit buckets in Redis, through bucket4j's Lettuce integration, so that every gateway instance draws
@@ -187,6 +189,7 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
         private boolean batching;
         private String keyPrefix = "gatehouse:rl:";
         private long maxCachedProxies = 100_000;
+        private @Nullable TimeMeter clientClock;
 
         private Builder(String url) {
             requireNonNull(url, "url");
@@ -210,6 +213,15 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
         /** Lets concurrent requests for one key in this instance share Redis round trips (bucket4j batching). */
         public Builder batching() {
             this.batching = true;
+            return this;
+        }
+
+        /**
+         * The wall clock buckets refill by ({@code System.currentTimeMillis} by default). Buckets live in Redis,
+         * so every instance must agree on time; a skewed instance can only refill early by its skew × rate.
+         */
+        public Builder clientClock(TimeMeter clientClock) {
+            this.clientClock = requireNonNull(clientClock, "clientClock");
             return this;
         }
 

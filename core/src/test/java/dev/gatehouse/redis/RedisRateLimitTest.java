@@ -176,4 +176,39 @@ class RedisRateLimitTest {
             }
         }
     }
+
+    @Test
+    void anInstanceWhoseClockRunsFiveSecondsAheadCannotBurstOverTheCapacity() throws Exception {
+        String url = RedisSupport.requireRedis();
+        String client = "skew-" + UUID.randomUUID();
+        io.github.bucket4j.TimeMeter ahead = new io.github.bucket4j.TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return (System.currentTimeMillis() + 5_000) * 1_000_000L;
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return true;
+            }
+        };
+        try (RedisBucketStore normal = RedisBucketStore.builder(url)
+                        .commandTimeout(Duration.ofSeconds(2))
+                        .build();
+                RedisBucketStore skewed = RedisBucketStore.builder(url)
+                        .commandTimeout(Duration.ofSeconds(2))
+                        .clientClock(ahead)
+                        .build()) {
+            RateLimitPolicy a =
+                    RateLimitPolicy.builder().limits(HOURLY_100).store(normal).build();
+            RateLimitPolicy b =
+                    RateLimitPolicy.builder().limits(HOURLY_100).store(skewed).build();
+            int admitted = 0;
+            for (int i = 0; i < 150; i++) {
+                admitted += admitted((i % 2 == 0 ? a : b).onRequest(from(client))) ? 1 : 0;
+            }
+            // 5 s of skew at 100 per hour refills nothing: not one request over the capacity.
+            assertThat(admitted).isEqualTo(100);
+        }
+    }
 }
