@@ -16,6 +16,12 @@ import org.slf4j.LoggerFactory;
  * host does.
  */
 public final class ChainRun {
+    /**
+     * Set on the exchange when every policy proceeded, so the service is called: policies that record what
+     * the service did (idempotency) tell its responses from refusals by other policies.
+     */
+    public static final AttributeKey<Boolean> PROCEEDED = AttributeKey.of("gatehouse.proceeded", Boolean.class);
+
     private static final Logger log = LoggerFactory.getLogger(PolicyChain.class);
 
     private final PolicyChain chain;
@@ -56,6 +62,7 @@ public final class ChainRun {
             entered = i + 1;
             applyEdits(proceed);
         }
+        exchange.setAttribute(PROCEEDED, Boolean.TRUE);
     }
 
     private Optional<Decision.Reject> bufferBody(String name) {

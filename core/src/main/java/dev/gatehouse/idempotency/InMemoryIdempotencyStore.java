@@ -1,0 +1,105 @@
+package dev.gatehouse.idempotency;
+
+import static dev.gatehouse.internal.Checks.checkArgument;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.gatehouse.StoredResponse;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Claims and records in a bounded Caffeine cache of this process: a claim lives for its lease, a record for its
+ * TTL, and at most {@code maxKeys} keys are kept (the least recently used go first — a key dropped early is
+ * executed again if retried, so size it for your retry traffic). For several instances use the Redis store.
+ */
+public final class InMemoryIdempotencyStore implements IdempotencyStore {
+    private final Cache<String, Entry> entries;
+
+    /** A claim (no record yet) or a record; {@code lifetime} is how long it is kept from its last write. */
+    private record Entry(
+            String token,
+            String fingerprint,
+            boolean completed,
+            Optional<StoredResponse> response,
+            long lifetimeNanos) {}
+
+    private InMemoryIdempotencyStore(long maxKeys, Ticker ticker) {
+        this.entries = Caffeine.newBuilder()
+                .maximumSize(maxKeys)
+                .ticker(ticker)
+                .expireAfter(new Expiry<String, Entry>() {
+                    @Override
+                    public long expireAfterCreate(String key, Entry entry, long now) {
+                        return entry.lifetimeNanos();
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, Entry entry, long now, long remaining) {
+                        return entry.lifetimeNanos();
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, Entry entry, long now, long remaining) {
+                        return remaining;
+                    }
+                })
+                .build();
+    }
+
+    /** At most 100,000 keys. */
+    public static InMemoryIdempotencyStore ofDefaults() {
+        return new InMemoryIdempotencyStore(100_000, Ticker.systemTicker());
+    }
+
+    public static InMemoryIdempotencyStore of(long maxKeys) {
+        checkArgument(maxKeys > 0, "maxKeys: %s (expected: > 0)", maxKeys);
+        return new InMemoryIdempotencyStore(maxKeys, Ticker.systemTicker());
+    }
+
+    /** With a clock of the test's own, to expire claims and records without sleeping. */
+    public static InMemoryIdempotencyStore withTicker(long maxKeys, Ticker ticker) {
+        return new InMemoryIdempotencyStore(maxKeys, ticker);
+    }
+
+    @Override
+    public Claim claim(String key, String fingerprint, Duration lease) {
+        AtomicReference<Claim> found = new AtomicReference<>();
+        entries.asMap().compute(key, (k, existing) -> {
+            if (existing == null) {
+                String token = UUID.randomUUID().toString();
+                found.set(new Claim.Claimed(token));
+                return new Entry(token, fingerprint, false, Optional.empty(), lease.toNanos());
+            }
+            found.set(
+                    existing.completed()
+                            ? new Claim.Completed(existing.fingerprint(), existing.response())
+                            : new Claim.InFlight(existing.fingerprint()));
+            return existing;
+        });
+        return found.get();
+    }
+
+    @Override
+    public void complete(
+            String key, String token, String fingerprint, Optional<StoredResponse> response, Duration ttl) {
+        entries.asMap()
+                .compute(
+                        key,
+                        (k, existing) -> existing != null && existing.token().equals(token) && !existing.completed()
+                                ? new Entry(token, fingerprint, true, response, ttl.toNanos())
+                                : existing);
+    }
+
+    @Override
+    public void release(String key, String token) {
+        entries.asMap()
+                .computeIfPresent(
+                        key,
+                        (k, existing) -> existing.token().equals(token) && !existing.completed() ? null : existing);
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * Idempotency-Key offload (draft-ietf-httpapi-idempotency-key-header): {@link
+ * dev.gatehouse.idempotency.IdempotencyPolicy} executes a retried POST once and replays its response, with
+ * claims and records kept in an {@link dev.gatehouse.idempotency.IdempotencyStore} (in memory, or Redis).
+ */
+@NullMarked
+package dev.gatehouse.idempotency;
+
+import org.jspecify.annotations.NullMarked;
