@@ -20,27 +20,26 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class InMemoryIdempotencyStore implements IdempotencyStore {
     private final Cache<String, Entry> entries;
 
-    /** A claim (no record yet) or a record; {@code lifetime} is how long it is kept from its last write. */
+    /** A claim (no record yet) or a record, kept until {@code deadline} (ticker time): reads never extend it. */
     private record Entry(
-            String token,
-            String fingerprint,
-            boolean completed,
-            Optional<StoredResponse> response,
-            long lifetimeNanos) {}
+            String token, String fingerprint, boolean completed, Optional<StoredResponse> response, long deadline) {}
+
+    private final Ticker ticker;
 
     private InMemoryIdempotencyStore(long maxKeys, Ticker ticker) {
+        this.ticker = ticker;
         this.entries = Caffeine.newBuilder()
                 .maximumSize(maxKeys)
                 .ticker(ticker)
                 .expireAfter(new Expiry<String, Entry>() {
                     @Override
                     public long expireAfterCreate(String key, Entry entry, long now) {
-                        return entry.lifetimeNanos();
+                        return Math.max(0, entry.deadline() - now);
                     }
 
                     @Override
                     public long expireAfterUpdate(String key, Entry entry, long now, long remaining) {
-                        return entry.lifetimeNanos();
+                        return Math.max(0, entry.deadline() - now);
                     }
 
                     @Override
@@ -73,7 +72,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
             if (existing == null) {
                 String token = UUID.randomUUID().toString();
                 found.set(new Claim.Claimed(token));
-                return new Entry(token, fingerprint, false, Optional.empty(), lease.toNanos());
+                return new Entry(token, fingerprint, false, Optional.empty(), ticker.read() + lease.toNanos());
             }
             found.set(
                     existing.completed()
@@ -91,7 +90,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
                 .compute(
                         key,
                         (k, existing) -> existing != null && existing.token().equals(token) && !existing.completed()
-                                ? new Entry(token, fingerprint, true, response, ttl.toNanos())
+                                ? new Entry(token, fingerprint, true, response, ticker.read() + ttl.toNanos())
                                 : existing);
     }
 
