@@ -12,6 +12,8 @@ import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.compression.CompressionPolicy;
 import dev.gatehouse.compression.RequestDecompressionPolicy;
+import dev.gatehouse.idempotency.IdempotencyPolicy;
+import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
 import dev.gatehouse.requestid.RequestIdPolicy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -79,7 +81,9 @@ public abstract class ConformanceSuite {
                                         .maxRatio(10_000)
                                         .build(),
                                 new ConformancePolicies.BodyDigest(),
-                                gzip))
+                                gzip,
+                                IdempotencyPolicy.builder(InMemoryIdempotencyStore.ofDefaults())
+                                        .build()))
                 .route(
                         "GET",
                         "/echo",
@@ -484,6 +488,48 @@ public abstract class ConformanceSuite {
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(text(response)).contains("\"status\":413");
         assertThat(service.executions()).isEqualTo(before);
+    }
+
+    @Test
+    void fiftyConcurrentRetriesWithOneIdempotencyKeyExecuteOnce() throws Exception {
+        int before = service.executions();
+        String key = "\"" + UUID.randomUUID() + "\"";
+        byte[] body = ConformanceService.text(200);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(50);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<HttpResponse<byte[]>>> responses = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            responses.add(threads.submit(() -> {
+                start.await();
+                return send(request("/echo")
+                        .header("Idempotency-Key", key)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+            }));
+        }
+        start.countDown();
+        List<HttpResponse<byte[]>> all = new java.util.ArrayList<>();
+        for (java.util.concurrent.Future<HttpResponse<byte[]>> response : responses) {
+            all.add(response.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        threads.shutdown();
+
+        assertThat(service.executions() - before).isEqualTo(1);
+        assertThat(all).allSatisfy(response -> assertThat(response.statusCode()).isIn(200, 409));
+        List<HttpResponse<byte[]>> succeeded =
+                all.stream().filter(response -> response.statusCode() == 200).toList();
+        assertThat(succeeded).isNotEmpty();
+        assertThat(succeeded).allSatisfy(response -> assertThat(text(response)).isEqualTo(text(succeeded.get(0))));
+        assertThat(succeeded.stream()
+                        .filter(r ->
+                                r.headers().firstValue("Idempotent-Replayed").isEmpty()))
+                .hasSizeLessThanOrEqualTo(1);
+
+        HttpResponse<byte[]> later = send(
+                request("/echo").header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        assertThat(later.statusCode()).isEqualTo(200);
+        assertThat(later.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(later.headers().firstValue("X-Request-Id")).isPresent();
+        assertThat(service.executions() - before).isEqualTo(1);
     }
 
     @Test
