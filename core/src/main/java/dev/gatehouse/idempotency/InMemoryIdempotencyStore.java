@@ -9,7 +9,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.gatehouse.StoredResponse;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -65,12 +65,18 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         return new InMemoryIdempotencyStore(maxKeys, ticker);
     }
 
+    /** Tells claims apart; never shown to clients, so it needs uniqueness, not secrecy. */
+    private static String newToken() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
+    }
+
     @Override
     public Claim claim(String key, String fingerprint, Duration lease) {
         AtomicReference<Claim> found = new AtomicReference<>();
         entries.asMap().compute(key, (k, existing) -> {
             if (existing == null) {
-                String token = UUID.randomUUID().toString();
+                String token = newToken();
                 found.set(new Claim.Claimed(token));
                 return new Entry(token, fingerprint, false, Optional.empty(), ticker.read() + lease.toNanos());
             }

@@ -26,7 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Idempotency claims and records in Redis, shared by every gateway instance: a claim is one {@code SET key
@@ -71,10 +71,16 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
         return new Builder(url);
     }
 
+    /** Tells claims apart; never shown to clients, so it needs uniqueness, not secrecy. */
+    private static String newToken() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
+    }
+
     @Override
     public Claim claim(String key, String fingerprint, Duration lease) {
         byte[] redisKey = redisKey(key);
-        String token = UUID.randomUUID().toString();
+        String token = newToken();
         byte[] claim = claimValue(token, fingerprint);
         try {
             for (int attempt = 0; attempt < 3; attempt++) {
