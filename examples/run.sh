@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the examples and runs the demo; arguments go to the example (the first is the port, 8080 by default).
+# Builds the examples and runs the example gateway in demo mode; the first argument is the port (8080 by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q -pl examples -am package -DskipTests -Dspotless.check.skip=true

@@ -1,0 +1,192 @@
+package dev.gatehouse.examples.gateway;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.auth.ApiKeyPolicy;
+import dev.gatehouse.auth.AuthPolicy;
+import dev.gatehouse.auth.JwtAlgorithm;
+import dev.gatehouse.auth.JwtKey;
+import dev.gatehouse.auth.JwtPolicy;
+import dev.gatehouse.auth.KeySet;
+import dev.gatehouse.auth.ScopePolicy;
+import dev.gatehouse.compression.CompressionPolicy;
+import dev.gatehouse.examples.backends.EchoServlet;
+import dev.gatehouse.idempotency.IdempotencyPolicy;
+import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
+import dev.gatehouse.logging.AccessLogPolicy;
+import dev.gatehouse.ratelimit.Limit;
+import dev.gatehouse.ratelimit.RateLimitKey;
+import dev.gatehouse.ratelimit.RateLimitPolicy;
+import dev.gatehouse.requestid.RequestIdPolicy;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The gateway in demo mode: a built-in echo backend behind every policy, with credentials made up at start-up.
+ *
+ * <ul>
+ *   <li>{@code /health}: answered by the gateway, no policies.
+ *   <li>{@code /public/**}: request id, access log, 60 requests per minute per client address, compression.
+ *   <li>{@code /api/**}: request id, access log, a cheap per-address limit, a JWT or an API key, scope {@code
+ *       orders:read}, limits per principal and plan, compression, idempotency keys for POST and PATCH.
+ * </ul>
+ */
+public final class DemoGateway {
+    public static final String ISSUER = "https://demo.gatehouse.dev";
+    public static final String AUDIENCE = "demo-api";
+
+    private final Server backend;
+    private final EchoServlet echo = new EchoServlet();
+    private final Gateway gateway;
+    private final String token;
+    private final String apiKey;
+
+    private DemoGateway(String host, int port) throws Exception {
+        backend = new Server();
+        ServerConnector backendConnector = new ServerConnector(backend);
+        backendConnector.setHost("127.0.0.1");
+        backendConnector.setPort(0);
+        backend.addConnector(backendConnector);
+        ServletContextHandler context = new ServletContextHandler();
+        context.addServlet(new ServletHolder(echo), "/*");
+        backend.setHandler(context);
+        backend.start();
+        URI echoUri = URI.create("http://127.0.0.1:" + backendConnector.getLocalPort());
+
+        SecureRandom random = new SecureRandom();
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        token = JWT.create()
+                .withKeyId("demo")
+                .withIssuer(ISSUER)
+                .withAudience(AUDIENCE)
+                .withSubject("demo-user")
+                .withClaim("scope", "orders:read orders:write")
+                .withClaim("plan", "premium")
+                .withIssuedAt(Instant.now())
+                .withExpiresAt(Instant.now().plus(Duration.ofHours(12)))
+                .sign(Algorithm.HMAC256(secret));
+        byte[] keyBytes = new byte[16];
+        random.nextBytes(keyBytes);
+        apiKey = "gh_demo_" + HexFormat.of().formatHex(keyBytes);
+
+        JwtPolicy jwt = JwtPolicy.builder()
+                .issuer(ISSUER, KeySet.of(JwtKey.hmac("demo", JwtAlgorithm.HS256, secret)))
+                .audience(AUDIENCE)
+                .build();
+        ApiKeyPolicy apiKeys = ApiKeyPolicy.builder()
+                .key(apiKey, "demo-service", "free", Set.of("orders:read"))
+                .build();
+        RequestIdPolicy requestIds = RequestIdPolicy.ofDefaults();
+        AccessLogPolicy accessLog = AccessLogPolicy.ofDefaults();
+        ProxyHygienePolicy hygiene = new ProxyHygienePolicy();
+        CompressionPolicy compression = CompressionPolicy.ofDefaults();
+
+        PolicyChain publicChain = PolicyChain.builder()
+                .add("request-id", requestIds)
+                .add("access-log", accessLog)
+                .add("proxy-hygiene", hygiene)
+                .add(
+                        "ratelimit",
+                        RateLimitPolicy.builder().limits(Limit.perMinute(60)).build())
+                .add("compression", compression)
+                .build();
+        PolicyChain apiChain = PolicyChain.builder()
+                .add("request-id", requestIds)
+                .add("access-log", accessLog)
+                .add("proxy-hygiene", hygiene)
+                .add(
+                        "ratelimit-address",
+                        RateLimitPolicy.builder().limits(Limit.perMinute(600)).build())
+                .add("auth", AuthPolicy.anyOf(jwt, apiKeys))
+                .add("scope", ScopePolicy.require("orders:read"))
+                .add(
+                        "ratelimit-principal",
+                        RateLimitPolicy.builder()
+                                .limits(Limit.perMinute(30))
+                                .plan("premium", Limit.perMinute(300))
+                                .key(RateLimitKey.principal())
+                                .build())
+                .add("compression", compression)
+                .add(
+                        "idempotency",
+                        IdempotencyPolicy.builder(InMemoryIdempotencyStore.ofDefaults())
+                                .build())
+                .build();
+        PolicyChain otherwise = PolicyChain.builder()
+                .add("request-id", requestIds)
+                .add("access-log", accessLog)
+                .add("proxy-hygiene", hygiene)
+                .build();
+
+        gateway = Gateway.builder()
+                .listen(host, port)
+                .route(new GatewayRoute("/public", List.of(echoUri), publicChain, Duration.ofSeconds(10)))
+                .route(new GatewayRoute("/api", List.of(echoUri), apiChain, Duration.ofSeconds(10)))
+                .otherwise(otherwise)
+                .build()
+                .start();
+    }
+
+    /** Starts the backend and the gateway on {@code host:port} (port 0 picks a free one). */
+    public static DemoGateway start(String host, int port) throws Exception {
+        return new DemoGateway(host, port);
+    }
+
+    public URI uri() {
+        return gateway.uri();
+    }
+
+    public String token() {
+        return token;
+    }
+
+    public String apiKey() {
+        return apiKey;
+    }
+
+    public EchoServlet echo() {
+        return echo;
+    }
+
+    public void stop() throws Exception {
+        gateway.stop();
+        backend.stop();
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
+        DemoGateway demo = start("127.0.0.1", port);
+        URI uri = demo.uri();
+        System.out.printf("""
+
+                Gatehouse demo gateway on %1$s (built-in echo backend behind every policy)
+
+                Demo JWT (sub demo-user, plan premium, scopes orders:read orders:write, 12 h):
+                  %2$s
+                Demo API key (owner demo-service, plan free, scope orders:read):
+                  %3$s
+
+                Try:
+                  curl -i %1$s/health
+                  curl -i --compressed %1$s/public/hello?size=2000
+                  curl -i %1$s/api/orders
+                  curl -i -H 'Authorization: Bearer %2$s' %1$s/api/orders
+                  curl -i -H 'X-Api-Key: %3$s' -H 'X-User-Id: admin' %1$s/api/orders
+                  curl -i -X POST -H 'Authorization: Bearer %2$s' -H 'Idempotency-Key: "order-1"' -d '{"amount":42}' %1$s/api/payments
+                  curl -i -X TRACE %1$s/public/hello
+
+                """, uri, demo.token(), demo.apiKey());
+        demo.gateway.join();
+    }
+}

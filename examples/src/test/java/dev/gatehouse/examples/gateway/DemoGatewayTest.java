@@ -1,0 +1,226 @@
+package dev.gatehouse.examples.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.PolicyChain;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The demo gateway and its echo backend as real servers, driven by the JDK HttpClient and a raw socket. */
+class DemoGatewayTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static DemoGateway demo;
+
+    @BeforeAll
+    static void start() throws Exception {
+        demo = DemoGateway.start("127.0.0.1", 0);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        demo.stop();
+    }
+
+    static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return CLIENT.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpRequest.Builder get(String path) {
+        return HttpRequest.newBuilder(demo.uri().resolve(path));
+    }
+
+    @Test
+    void healthIsAnsweredByTheGateway() throws Exception {
+        long before = demo.echo().executions();
+        HttpResponse<String> response = send(get("/health"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"status\":\"up\"}");
+        assertThat(demo.echo().executions()).isEqualTo(before);
+    }
+
+    @Test
+    void forwardingHeadersComeFromTheGatewayNeverFromTheClient() throws Exception {
+        HttpResponse<String> response = send(get("/public/hello")
+                .header("X-Forwarded-For", "6.6.6.6")
+                .header("X-Forwarded-Host", "evil.example")
+                .header("Forwarded", "for=6.6.6.6")
+                .header("Via", "1.1 spoofed"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode headers = JSON.readTree(response.body()).path("headers");
+        assertThat(headers.path("x-forwarded-for").asText()).isEqualTo("127.0.0.1");
+        assertThat(headers.path("x-forwarded-host").asText())
+                .isEqualTo(demo.uri().getAuthority());
+        assertThat(headers.path("forwarded").asText())
+                .contains("for=\"127.0.0.1\"")
+                .doesNotContain("6.6.6.6");
+        assertThat(headers.path("via").asText()).doesNotContain("spoofed");
+        assertThat(response.headers().firstValue("RateLimit-Policy")).hasValue("\"minute\";q=60;w=60");
+        assertThat(response.headers().firstValue("X-Request-Id")).isPresent();
+    }
+
+    @Test
+    void theApiNeedsAJwtOrAnApiKeyAndStripsSpoofedIdentity() throws Exception {
+        long before = demo.echo().executions();
+        HttpResponse<String> anonymous = send(get("/api/orders").header("X-User-Id", "admin"));
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        assertThat(demo.echo().executions()).isEqualTo(before);
+
+        HttpResponse<String> withJwt = send(get("/api/orders")
+                .header("Authorization", "Bearer " + demo.token())
+                .header("X-User-Id", "admin")
+                .header("X_Plan", "enterprise"));
+        JsonNode jwtHeaders = JSON.readTree(withJwt.body()).path("headers");
+        assertThat(withJwt.statusCode()).isEqualTo(200);
+        assertThat(jwtHeaders.path("x-user-id").asText()).isEqualTo("demo-user");
+        assertThat(jwtHeaders.path("x-plan").asText()).isEqualTo("premium");
+        assertThat(jwtHeaders.has("x_plan")).isFalse();
+
+        HttpResponse<String> withKey = send(get("/api/orders").header("X-Api-Key", demo.apiKey()));
+        assertThat(withKey.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(withKey.body())
+                        .path("headers")
+                        .path("x-user-id")
+                        .asText())
+                .isEqualTo("demo-service");
+
+        HttpResponse<String> badToken =
+                send(get("/api/orders").header("Authorization", "Bearer " + demo.token() + "x"));
+        assertThat(badToken.statusCode()).isEqualTo(401);
+        assertThat(badToken.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(value -> assertThat(value).startsWith("Bearer error=\"invalid_token\""));
+    }
+
+    @Test
+    void aRetriedPostRunsOnce() throws Exception {
+        long before = demo.echo().executions();
+        String key = "\"" + UUID.randomUUID() + "\"";
+        HttpRequest.Builder payment = get("/api/payments")
+                .header("Authorization", "Bearer " + demo.token())
+                .header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":42}"));
+
+        HttpResponse<String> first = send(payment);
+        HttpResponse<String> retry = send(payment);
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(retry.statusCode()).isEqualTo(200);
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(demo.echo().executions()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void traceIsRefusedAndMaxForwardsZeroIsAnsweredByTheGateway() throws Exception {
+        long before = demo.echo().executions();
+        HttpResponse<String> trace = send(get("/public/hello").method("TRACE", HttpRequest.BodyPublishers.noBody()));
+        HttpResponse<String> options = send(get("/public/hello")
+                .header("Max-Forwards", "0")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(trace.statusCode()).isEqualTo(405);
+        assertThat(options.statusCode()).isEqualTo(200);
+        assertThat(options.headers().firstValue("Allow")).isPresent();
+        assertThat(demo.echo().executions()).isEqualTo(before);
+    }
+
+    @Test
+    void anUnknownPathIs404() throws Exception {
+        HttpResponse<String> response = send(get("/nowhere"));
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    }
+
+    @Test
+    void headersTheBackendNamesInConnectionNeverReachTheClient() throws Exception {
+        HttpResponse<String> response =
+                send(get("/public/hello?header=Connection:X-Internal&header=X-Internal:secret&header=X-Public:yes"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("X-Internal")).isEmpty();
+        assertThat(response.headers().firstValue("X-Public")).hasValue("yes");
+    }
+
+    @Test
+    void headersTheClientNamesInConnectionNeverReachTheBackend() throws Exception {
+        URI uri = demo.uri();
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /public/hop HTTP/1.1\r\nHost: " + uri.getAuthority()
+                            + "\r\nConnection: close, X-Secret\r\nX-Secret: 1\r\nKeep-Alive: timeout=5\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String response = new String(readAll(socket.getInputStream()), StandardCharsets.UTF_8);
+
+            assertThat(response).startsWith("HTTP/1.1 200");
+            String body = response.substring(response.indexOf("\r\n\r\n") + 4);
+            assertThat(body)
+                    .contains("\"path\":\"/public/hop\"")
+                    .doesNotContain("x-secret")
+                    .doesNotContain("keep-alive");
+        }
+    }
+
+    static byte[] readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        in.transferTo(bytes);
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void anUnreachableUpstreamIs502AndASlowOneIs504() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        // The slow route forwards to the demo gateway, whose public route reaches the echo backend.
+        Gateway gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(new GatewayRoute(
+                        "/down",
+                        List.of(URI.create("http://127.0.0.1:" + closedPort)),
+                        PolicyChain.empty(),
+                        Duration.ofSeconds(5)))
+                .route(new GatewayRoute("/public", List.of(demo.uri()), PolicyChain.empty(), Duration.ofMillis(300)))
+                .build()
+                .start();
+        try {
+            HttpResponse<String> down =
+                    send(HttpRequest.newBuilder(gateway.uri().resolve("/down/x")));
+            assertThat(down.statusCode()).isEqualTo(502);
+
+            HttpResponse<String> fast =
+                    send(HttpRequest.newBuilder(gateway.uri().resolve("/public/x")));
+            assertThat(fast.statusCode()).isEqualTo(200);
+            long start = System.nanoTime();
+            HttpResponse<String> timedOut =
+                    send(HttpRequest.newBuilder(gateway.uri().resolve("/public/x?sleep_ms=2000")));
+            assertThat(timedOut.statusCode()).isEqualTo(504);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1800));
+        } finally {
+            gateway.stop();
+        }
+    }
+}
