@@ -16,13 +16,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.LoggerFactory;
 
 /**
  * A small reverse proxy on Jetty 12.1: {@link OffloadFilter} runs each route's policy chain, then Jetty's
@@ -33,6 +40,15 @@ public final class Gateway {
     private final Server server;
     private final ServerConnector connector;
 
+    private final SwappableHandler handler = new SwappableHandler();
+    private final long connectTimeoutMillis;
+    private final long idleTimeoutMillis;
+    private final ScheduledExecutorService retirements = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "gatehouse-gateway-retire");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private Gateway(Builder builder) {
         server = new Server();
         HttpConfiguration http = new HttpConfiguration();
@@ -42,16 +58,23 @@ public final class Gateway {
         connector.setHost(builder.host);
         connector.setPort(builder.port);
         server.addConnector(connector);
+        connectTimeoutMillis = builder.connectTimeout.toMillis();
+        idleTimeoutMillis = builder.idleTimeout.toMillis();
+        handler.current = context(builder.routes, builder.otherwise);
+        server.setHandler(handler);
+    }
 
+    /** The routes and policies as one servlet context: what a reload replaces as a whole. */
+    private ServletContextHandler context(List<GatewayRoute> routes, PolicyChain otherwise) {
         RouteTable.Builder table = RouteTable.builder().route("/health", PolicyChain.empty());
-        for (GatewayRoute route : builder.routes) {
+        for (GatewayRoute route : routes) {
             table.route(route.prefix(), route.chain());
             if (!route.prefix().equals("/")) {
                 table.route(
                         route.prefix().endsWith("/") ? route.prefix() + "**" : route.prefix() + "/**", route.chain());
             }
         }
-        table.otherwise(builder.otherwise);
+        table.otherwise(otherwise);
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
@@ -59,15 +82,62 @@ public final class Gateway {
                 new FilterHolder(OffloadFilter.of(table.build())),
                 "/*",
                 EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
-        ServletHolder proxy =
-                new ServletHolder(new GatewayProxyServlet(builder.routes, builder.connectTimeout.toMillis()));
+        ServletHolder proxy = new ServletHolder(new GatewayProxyServlet(routes, connectTimeoutMillis));
         proxy.setAsyncSupported(true);
         proxy.setInitParameter("maxThreads", "64");
-        proxy.setInitParameter("idleTimeout", Long.toString(builder.idleTimeout.toMillis()));
+        proxy.setInitParameter("idleTimeout", Long.toString(idleTimeoutMillis));
         proxy.setInitParameter("responseBufferSize", "16384");
         context.addServlet(proxy, "/*");
         context.addServlet(new ServletHolder(new HealthServlet()), "/health");
-        server.setHandler(context);
+        return context;
+    }
+
+    /**
+     * Swaps in new routes atomically: requests already running finish on the old ones, which are stopped 30 s
+     * later; new requests see only the new ones.
+     *
+     * @throws Exception when the new routes cannot start; the old ones then stay in place
+     */
+    public void replaceRoutes(List<GatewayRoute> routes, PolicyChain otherwise) throws Exception {
+        ServletContextHandler next = context(routes, otherwise);
+        next.setServer(server);
+        next.start();
+        ServletContextHandler previous = handler.current;
+        handler.current = next;
+        retirements.schedule(
+                () -> {
+                    try {
+                        previous.stop();
+                    } catch (Exception e) {
+                        LoggerFactory.getLogger(Gateway.class).warn("stopping replaced routes failed", e);
+                    }
+                },
+                30,
+                TimeUnit.SECONDS);
+    }
+
+    /** Hands each request to the current routes. */
+    private static final class SwappableHandler extends Handler.Abstract {
+        volatile ServletContextHandler current;
+
+        @Override
+        protected void doStart() throws Exception {
+            current.setServer(getServer());
+            current.start();
+            super.doStart();
+        }
+
+        @Override
+        protected void doStop() throws Exception {
+            current.stop();
+            super.doStop();
+        }
+
+        @Override
+        public boolean handle(org.eclipse.jetty.server.Request request, Response response, Callback callback)
+                throws Exception {
+            return current.handle(request, response, callback);
+        }
     }
 
     public static Builder builder() {
@@ -85,6 +155,7 @@ public final class Gateway {
 
     public void stop() throws Exception {
         server.stop();
+        retirements.shutdownNow();
     }
 
     public void join() throws InterruptedException {
