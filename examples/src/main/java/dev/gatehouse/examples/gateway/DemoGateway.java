@@ -32,7 +32,8 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * The gateway in demo mode: a built-in echo backend behind every policy, with credentials made up at start-up.
+ * The gateway in demo mode: a built-in echo backend behind every policy, with credentials made up at start-up,
+ * on plain HTTP (HTTP/1.1 and h2c) and on HTTPS with HTTP/2 over a generated self-signed certificate.
  *
  * <ul>
  *   <li>{@code /health}: answered by the gateway, no policies.
@@ -50,6 +51,8 @@ public final class DemoGateway {
     private final Gateway gateway;
     private final String token;
     private final String apiKey;
+    private final SelfSignedCertificate certificate;
+    private static final int DEMO_TLS_PORT = 8443;
 
     private DemoGateway(String host, int port) throws Exception {
         backend = new Server();
@@ -129,8 +132,10 @@ public final class DemoGateway {
                 .add("proxy-hygiene", hygiene)
                 .build();
 
+        certificate = SelfSignedCertificate.generate();
         gateway = Gateway.builder()
                 .listen(host, port)
+                .tls(port == 0 ? 0 : DEMO_TLS_PORT, certificate.keyStore(), certificate.password())
                 .route(new GatewayRoute("/public", List.of(echoUri), publicChain, Duration.ofSeconds(10)))
                 .route(new GatewayRoute("/api", List.of(echoUri), apiChain, Duration.ofSeconds(10)))
                 .otherwise(otherwise)
@@ -145,6 +150,15 @@ public final class DemoGateway {
 
     public URI uri() {
         return gateway.uri();
+    }
+
+    /** HTTPS with HTTP/2 (ALPN), on a generated self-signed ECDSA P-256 certificate. */
+    public URI tlsUri() {
+        return gateway.tlsUri().orElseThrow();
+    }
+
+    public java.security.cert.X509Certificate certificate() {
+        return certificate.certificate();
     }
 
     public String token() {
@@ -170,7 +184,8 @@ public final class DemoGateway {
         URI uri = demo.uri();
         System.out.printf("""
 
-                Gatehouse demo gateway on %1$s (built-in echo backend behind every policy)
+                Gatehouse demo gateway on %1$s, and %4$s with HTTP/2 on a self-signed certificate
+                (built-in echo backend behind every policy)
 
                 Demo JWT (sub demo-user, plan premium, scopes orders:read orders:write, 12 h):
                   %2$s
@@ -185,6 +200,8 @@ public final class DemoGateway {
                   curl -i -H 'X-Api-Key: %3$s' -H 'X-User-Id: admin' %1$s/api/orders
                   curl -i -X POST -H 'Authorization: Bearer %2$s' -H 'Idempotency-Key: "order-1"' -d '{"amount":42}' %1$s/api/payments
                   curl -i -X TRACE %1$s/public/hello
+                  curl -ik --http2 %4$s/public/hello
+                  curl -i --http2-prior-knowledge %1$s/public/hello
 
                 """, uri, demo.token(), demo.apiKey());
         demo.gateway.join();

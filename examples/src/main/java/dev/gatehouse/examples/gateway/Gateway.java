@@ -12,23 +12,32 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -39,6 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class Gateway {
     private final Server server;
     private final ServerConnector connector;
+    private final @Nullable ServerConnector tlsConnector;
 
     private final SwappableHandler handler = new SwappableHandler();
     private final long connectTimeoutMillis;
@@ -54,10 +64,33 @@ public final class Gateway {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setRequestHeaderSize(builder.maxRequestHeaderBytes);
-        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        // HTTP/1.1 and h2c (prior knowledge or Upgrade) on the plain port.
+        connector =
+                new ServerConnector(server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
         connector.setHost(builder.host);
         connector.setPort(builder.port);
         server.addConnector(connector);
+        if (builder.tlsKeyStore != null) {
+            HttpConfiguration https = new HttpConfiguration(http);
+            https.addCustomizer(new SecureRequestCustomizer());
+            SslContextFactory.Server tls = new SslContextFactory.Server();
+            tls.setKeyStore(builder.tlsKeyStore);
+            tls.setKeyStorePassword(builder.tlsPassword);
+            tls.setKeyManagerPassword(builder.tlsPassword);
+            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+            alpn.setDefaultProtocol("http/1.1");
+            tlsConnector = new ServerConnector(
+                    server,
+                    new SslConnectionFactory(tls, alpn.getProtocol()),
+                    alpn,
+                    new HTTP2ServerConnectionFactory(https),
+                    new HttpConnectionFactory(https));
+            tlsConnector.setHost(builder.host);
+            tlsConnector.setPort(builder.tlsPort);
+            server.addConnector(tlsConnector);
+        } else {
+            tlsConnector = null;
+        }
         connectTimeoutMillis = builder.connectTimeout.toMillis();
         idleTimeoutMillis = builder.idleTimeout.toMillis();
         handler.current = context(builder.routes, builder.otherwise);
@@ -153,6 +186,13 @@ public final class Gateway {
         return URI.create("http://" + connector.getHost() + ":" + connector.getLocalPort());
     }
 
+    /** The HTTPS (HTTP/2 and HTTP/1.1 by ALPN) address, when TLS is configured. */
+    public Optional<URI> tlsUri() {
+        return tlsConnector == null
+                ? Optional.empty()
+                : Optional.of(URI.create("https://localhost:" + tlsConnector.getLocalPort()));
+    }
+
     public void stop() throws Exception {
         server.stop();
         retirements.shutdownNow();
@@ -184,6 +224,9 @@ public final class Gateway {
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration idleTimeout = Duration.ofSeconds(30);
         private int maxRequestHeaderBytes = 16 * 1024;
+        private int tlsPort;
+        private @Nullable KeyStore tlsKeyStore;
+        private String tlsPassword = "";
 
         private Builder() {}
 
@@ -201,6 +244,14 @@ public final class Gateway {
         /** The chain for paths no route matches (they get 404 after it). */
         public Builder otherwise(PolicyChain chain) {
             this.otherwise = requireNonNull(chain, "chain");
+            return this;
+        }
+
+        /** Also listens with TLS on {@code port}: HTTP/2 and HTTP/1.1 chosen by ALPN. */
+        public Builder tls(int port, KeyStore keyStore, String password) {
+            this.tlsPort = port;
+            this.tlsKeyStore = requireNonNull(keyStore, "keyStore");
+            this.tlsPassword = requireNonNull(password, "password");
             return this;
         }
 

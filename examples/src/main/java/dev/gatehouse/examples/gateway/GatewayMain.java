@@ -69,6 +69,19 @@ public final class GatewayMain {
         GatewayConfig.Listen listen = config.listenOrDefault();
         Gateway.Builder builder =
                 Gateway.builder().listen(listen.host(), listen.port()).otherwise(factory.otherwise());
+        if (listen.tlsPort() != null) {
+            if (listen.keystore() != null) {
+                java.security.KeyStore keyStore = java.security.KeyStore.getInstance("PKCS12");
+                try (java.io.InputStream in = Files.newInputStream(Path.of(listen.keystore()))) {
+                    keyStore.load(in, listen.keystorePassword().toCharArray());
+                }
+                builder.tls(listen.tlsPort(), keyStore, listen.keystorePassword());
+            } else {
+                LOG.warn("listen.tlsPort without a keystore: serving a generated self-signed certificate");
+                SelfSignedCertificate certificate = SelfSignedCertificate.generate();
+                builder.tls(listen.tlsPort(), certificate.keyStore(), certificate.password());
+            }
+        }
         routes.forEach(builder::route);
         Gateway gateway = builder.build().start();
         ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(task -> {

@@ -109,7 +109,10 @@ final class GatewayProxyServlet extends ProxyServlet {
     protected void addProxyHeaders(HttpServletRequest clientRequest, Request proxyRequest) {
         addViaHeader(clientRequest, proxyRequest);
         addForwardedHeader(clientRequest, proxyRequest);
-        String host = clientRequest.getHeader("Host");
+        // HTTP/2 has no Host field, only the :authority the request URL is built from.
+        String host = clientRequest.getHeader("Host") != null
+                ? clientRequest.getHeader("Host")
+                : URI.create(clientRequest.getRequestURL().toString()).getRawAuthority();
         proxyRequest.headers(headers -> {
             headers.put("X-Forwarded-For", clientRequest.getRemoteAddr());
             headers.put("X-Forwarded-Proto", clientRequest.getScheme());

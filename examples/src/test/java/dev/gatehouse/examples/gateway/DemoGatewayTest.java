@@ -223,4 +223,40 @@ class DemoGatewayTest {
             gateway.stop();
         }
     }
+
+    @Test
+    void speaksHttp2OverTlsAndH2c() throws Exception {
+        java.security.KeyStore trusted = java.security.KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        trusted.setCertificateEntry("demo", demo.certificate());
+        javax.net.ssl.TrustManagerFactory trust =
+                javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, trust.getTrustManagers(), null);
+        HttpClient h2 = HttpClient.newBuilder()
+                .sslContext(tls)
+                .version(HttpClient.Version.HTTP_2)
+                .build();
+
+        HttpResponse<String> overTls = h2.send(
+                HttpRequest.newBuilder(demo.tlsUri().resolve("/public/tls")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(overTls.statusCode()).isEqualTo(200);
+        assertThat(overTls.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(JSON.readTree(overTls.body())
+                        .path("headers")
+                        .path("x-forwarded-proto")
+                        .asText())
+                .isEqualTo("https");
+        assertThat(overTls.headers().firstValue("x-request-id")).isPresent();
+
+        HttpClient cleartext =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        HttpResponse<String> h2c = cleartext.send(
+                HttpRequest.newBuilder(demo.uri().resolve("/public/h2c")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(h2c.statusCode()).isEqualTo(200);
+        assertThat(h2c.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    }
 }
