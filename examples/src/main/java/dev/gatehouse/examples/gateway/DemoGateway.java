@@ -11,6 +11,7 @@ import dev.gatehouse.auth.JwtPolicy;
 import dev.gatehouse.auth.KeySet;
 import dev.gatehouse.auth.ScopePolicy;
 import dev.gatehouse.compression.CompressionPolicy;
+import dev.gatehouse.examples.backends.DemoDataServlet;
 import dev.gatehouse.examples.backends.EchoServlet;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
 import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
@@ -40,6 +41,8 @@ import org.eclipse.jetty.server.ServerConnector;
  *   <li>{@code /public/**}: request id, access log, 60 requests per minute per client address, compression.
  *   <li>{@code /api/**}: request id, access log, a cheap per-address limit, a JWT or an API key, scope {@code
  *       orders:read}, limits per principal and plan, compression, idempotency keys for POST and PATCH.
+ *   <li>{@code /dashboard}: a JWT or an API key, then the {@code users}, {@code orders} and {@code
+ *       notifications} backends called in parallel and merged into one JSON object.
  * </ul>
  */
 public final class DemoGateway {
@@ -62,6 +65,9 @@ public final class DemoGateway {
         backend.addConnector(backendConnector);
         ServletContextHandler context = new ServletContextHandler();
         context.addServlet(new ServletHolder(echo), "/*");
+        for (String kind : List.of("users", "orders", "notifications")) {
+            context.addServlet(new ServletHolder(new DemoDataServlet(kind)), "/" + kind);
+        }
         backend.setHandler(context);
         backend.start();
         URI echoUri = URI.create("http://127.0.0.1:" + backendConnector.getLocalPort());
@@ -138,9 +144,38 @@ public final class DemoGateway {
                 .tls(port == 0 ? 0 : DEMO_TLS_PORT, certificate.keyStore(), certificate.password())
                 .route(new GatewayRoute("/public", List.of(echoUri), publicChain, Duration.ofSeconds(10)))
                 .route(new GatewayRoute("/api", List.of(echoUri), apiChain, Duration.ofSeconds(10)))
+                .aggregate(new Gateway.Aggregation(
+                        "/dashboard",
+                        parts(echoUri),
+                        dashboardChain(requestIds, accessLog, hygiene, jwt, apiKeys, compression),
+                        Duration.ofSeconds(2)))
                 .otherwise(otherwise)
                 .build()
                 .start();
+    }
+
+    private static java.util.Map<String, URI> parts(URI backend) {
+        java.util.Map<String, URI> parts = new java.util.LinkedHashMap<>();
+        for (String kind : List.of("users", "orders", "notifications")) {
+            parts.put(kind, backend.resolve("/" + kind));
+        }
+        return parts;
+    }
+
+    private static PolicyChain dashboardChain(
+            RequestIdPolicy requestIds,
+            AccessLogPolicy accessLog,
+            ProxyHygienePolicy hygiene,
+            JwtPolicy jwt,
+            ApiKeyPolicy apiKeys,
+            CompressionPolicy compression) {
+        return PolicyChain.builder()
+                .add("request-id", requestIds)
+                .add("access-log", accessLog)
+                .add("proxy-hygiene", hygiene)
+                .add("auth", AuthPolicy.anyOf(jwt, apiKeys))
+                .add("compression", compression)
+                .build();
     }
 
     /** Starts the backend and the gateway on {@code host:port} (port 0 picks a free one). */
@@ -199,6 +234,7 @@ public final class DemoGateway {
                   curl -i -H 'Authorization: Bearer %2$s' %1$s/api/orders
                   curl -i -H 'X-Api-Key: %3$s' -H 'X-User-Id: admin' %1$s/api/orders
                   curl -i -X POST -H 'Authorization: Bearer %2$s' -H 'Idempotency-Key: "order-1"' -d '{"amount":42}' %1$s/api/payments
+                  curl -i -H 'Authorization: Bearer %2$s' %1$s/dashboard
                   curl -i -X TRACE %1$s/public/hello
                   curl -ik --http2 %4$s/public/hello
                   curl -i --http2-prior-knowledge %1$s/public/hello

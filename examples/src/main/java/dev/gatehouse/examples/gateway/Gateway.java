@@ -51,6 +51,15 @@ public final class Gateway {
     private final @Nullable ServerConnector tlsConnector;
 
     private final SwappableHandler handler = new SwappableHandler();
+    private final List<Aggregation> aggregations;
+
+    /** A path answered by merging the JSON of several upstream calls made in parallel. */
+    public record Aggregation(String path, java.util.Map<String, URI> parts, PolicyChain chain, Duration timeout) {
+        public Aggregation {
+            parts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parts));
+        }
+    }
+
     private final long connectTimeoutMillis;
     private final long idleTimeoutMillis;
     private final ScheduledExecutorService retirements = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -92,6 +101,7 @@ public final class Gateway {
             tlsConnector = null;
         }
         connectTimeoutMillis = builder.connectTimeout.toMillis();
+        aggregations = List.copyOf(builder.aggregations);
         idleTimeoutMillis = builder.idleTimeout.toMillis();
         handler.current = context(builder.routes, builder.otherwise);
         server.setHandler(handler);
@@ -100,6 +110,9 @@ public final class Gateway {
     /** The routes and policies as one servlet context: what a reload replaces as a whole. */
     private ServletContextHandler context(List<GatewayRoute> routes, PolicyChain otherwise) {
         RouteTable.Builder table = RouteTable.builder().route("/health", PolicyChain.empty());
+        for (Aggregation aggregation : aggregations) {
+            table.route(aggregation.path(), aggregation.chain());
+        }
         for (GatewayRoute route : routes) {
             table.route(route.prefix(), route.chain());
             if (!route.prefix().equals("/")) {
@@ -122,6 +135,11 @@ public final class Gateway {
         proxy.setInitParameter("responseBufferSize", "16384");
         context.addServlet(proxy, "/*");
         context.addServlet(new ServletHolder(new HealthServlet()), "/health");
+        for (Aggregation aggregation : aggregations) {
+            ServletHolder holder =
+                    new ServletHolder(new AggregationServlet(aggregation.parts(), aggregation.timeout()));
+            context.addServlet(holder, aggregation.path());
+        }
         return context;
     }
 
@@ -220,6 +238,7 @@ public final class Gateway {
         private String host = "127.0.0.1";
         private int port = 8080;
         private final List<GatewayRoute> routes = new ArrayList<>();
+        private final List<Aggregation> aggregations = new ArrayList<>();
         private PolicyChain otherwise = PolicyChain.empty();
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration idleTimeout = Duration.ofSeconds(30);
@@ -238,6 +257,12 @@ public final class Gateway {
 
         public Builder route(GatewayRoute route) {
             routes.add(requireNonNull(route, "route"));
+            return this;
+        }
+
+        /** An aggregation route at exactly {@code aggregation.path()}. */
+        public Builder aggregate(Aggregation aggregation) {
+            aggregations.add(requireNonNull(aggregation, "aggregation"));
             return this;
         }
 

@@ -259,4 +259,52 @@ class DemoGatewayTest {
         assertThat(h2c.statusCode()).isEqualTo(200);
         assertThat(h2c.version()).isEqualTo(HttpClient.Version.HTTP_2);
     }
+
+    @Test
+    void theDashboardMergesThreeBackendsCalledInParallel() throws Exception {
+        HttpResponse<String> anonymous = send(get("/dashboard"));
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+
+        HttpResponse<String> response = send(get("/dashboard").header("Authorization", "Bearer " + demo.token()));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode dashboard = JSON.readTree(response.body());
+        assertThat(dashboard.path("users").path("id").asText()).isEqualTo("demo-user");
+        assertThat(dashboard.path("orders")).hasSize(2);
+        assertThat(dashboard.path("notifications")).hasSize(1);
+        assertThat(response.headers().firstValue("X-Gatehouse-Partial")).isEmpty();
+        assertThat(response.headers().firstValue("X-Request-Id")).isPresent();
+    }
+
+    @Test
+    void aSlowOrDeadPartIsNullAndNamedAsPartial() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        java.util.Map<String, URI> parts = new java.util.LinkedHashMap<>();
+        parts.put("fast", demo.uri().resolve("/public/fast"));
+        parts.put("slow", demo.uri().resolve("/public/slow?sleep_ms=3000"));
+        parts.put("dead", URI.create("http://127.0.0.1:" + closedPort + "/x"));
+        Gateway gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .aggregate(new Gateway.Aggregation("/all", parts, PolicyChain.empty(), Duration.ofMillis(500)))
+                .build()
+                .start();
+        try {
+            long start = System.nanoTime();
+            HttpResponse<String> response =
+                    send(HttpRequest.newBuilder(gateway.uri().resolve("/all")));
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("X-Gatehouse-Partial")).hasValue("slow,dead");
+            JsonNode merged = JSON.readTree(response.body());
+            assertThat(merged.path("fast").path("path").asText()).isEqualTo("/public/fast");
+            assertThat(merged.get("slow").isNull()).isTrue();
+            assertThat(merged.get("dead").isNull()).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
+        } finally {
+            gateway.stop();
+        }
+    }
 }
