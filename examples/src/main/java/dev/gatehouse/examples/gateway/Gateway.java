@@ -115,10 +115,7 @@ public final class Gateway {
         }
         for (GatewayRoute route : routes) {
             table.route(route.prefix(), route.chain());
-            if (!route.prefix().equals("/")) {
-                table.route(
-                        route.prefix().endsWith("/") ? route.prefix() + "**" : route.prefix() + "/**", route.chain());
-            }
+            table.route(route.prefix().endsWith("/") ? route.prefix() + "**" : route.prefix() + "/**", route.chain());
         }
         table.otherwise(otherwise);
 

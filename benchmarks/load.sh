@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Load comparison on loopback: direct to the backend, nginx (limit_req + gzip 1), a bare Jetty ProxyHandler,
+# and the gateway (JWT cached + rate limit + request id + access log + gzip 1), for 1 KiB and 20 KiB JSON.
+# Bounded: about (WARMUP + DURATION) x 8 seconds. Installs wrk and nginx with apt-get when missing.
+# Environment: DURATION (15), WARMUP (5), CONNECTIONS (32), THREADS (2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-15}
+WARMUP=${WARMUP:-5}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+
+missing=()
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ]; then apt-get update -q && apt-get install -y -q "${missing[@]}"; else sudo apt-get update -q && sudo apt-get install -y -q "${missing[@]}"; fi
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+./mvnw -B -q -pl examples -am package -DskipTests -Dspotless.check.skip=true
+JAR=$(ls examples/target/gatehouse-examples-*-all.jar)
+WORK=$(mktemp -d)
+JAVA_OPTS=${JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC"}
+pids=()
+cleanup() {
+    [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+await_line() { # file pattern
+    for _ in $(seq 1 200); do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "timed out waiting for $2 in $1" >&2
+    exit 1
+}
+
+java $JAVA_OPTS -cp "$JAR" dev.gatehouse.examples.bench.LoadTargets backend >"$WORK/backend.out" 2>/dev/null &
+backend_pid=$!; pids+=("$backend_pid")
+await_line "$WORK/backend.out" "backend="
+BACKEND=$(sed -n 's/.*backend=\([0-9]*\).*/\1/p' "$WORK/backend.out")
+
+java $JAVA_OPTS -cp "$JAR" dev.gatehouse.examples.bench.LoadTargets proxies "$BACKEND" >"$WORK/proxies.out" 2>/dev/null &
+proxies_pid=$!; pids+=("$proxies_pid")
+await_line "$WORK/proxies.out" "gateway="
+BARE=$(sed -n 's/.*bare=\([0-9]*\).*/\1/p' "$WORK/proxies.out")
+GATEWAY=$(sed -n 's/.*gateway=\([0-9]*\).*/\1/p' "$WORK/proxies.out")
+TOKEN=$(sed -n 's/.*token=\([^ ]*\).*/\1/p' "$WORK/proxies.out")
+
+NGINX_PORT=$((BACKEND + 1))
+while (echo >/dev/tcp/127.0.0.1/$NGINX_PORT) 2>/dev/null; do NGINX_PORT=$((NGINX_PORT + 1)); done
+sed -e "s#@PREFIX@#$WORK#g" -e "s#@PORT@#$NGINX_PORT#g" -e "s#@BACKEND@#$BACKEND#g" benchmarks/nginx.conf >"$WORK/nginx.conf"
+"$NGINX" -p "$WORK" -c "$WORK/nginx.conf"
+await_line "$WORK/nginx.pid" "[0-9]"
+
+cpu_ticks() { # pids... → utime+stime in clock ticks
+    local total=0
+    for pid in "$@"; do
+        [ -r "/proc/$pid/stat" ] || continue
+        local fields; read -r -a fields < <(sed 's/^.*) //' "/proc/$pid/stat")
+        total=$((total + fields[11] + fields[12]))
+    done
+    echo "$total"
+}
+nginx_pids() { pgrep -f "nginx: (master|worker)" | tr '\n' ' '; }
+HZ=$(getconf CLK_TCK)
+
+declare -A RPS P50 P99 CPU
+run() { # name port size cpu-pids...
+    local name=$1 port=$2 size=$3; shift 3
+    local url="http://127.0.0.1:$port/bench?size=$size"
+    local headers=(-H "Accept-Encoding: gzip")
+    [ "$name" = gateway ] && headers+=(-H "Authorization: Bearer $TOKEN")
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${headers[@]}" "$url" >/dev/null
+    local before; before=$(cpu_ticks "$@")
+    local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${headers[@]}" "$url")
+    local after; after=$(cpu_ticks "$@")
+    local requests; requests=$(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
+    RPS[$name.$size]=$(echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p')
+    P50[$name.$size]=$(echo "$out" | awk '$1=="50%"{print $2}')
+    P99[$name.$size]=$(echo "$out" | awk '$1=="99%"{print $2}')
+    if [ "$#" -gt 0 ] && [ "${requests:-0}" -gt 0 ]; then
+        CPU[$name.$size]=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$requests" 'BEGIN{printf "%.1f", t / hz * 1e6 / n}')
+    else
+        CPU[$name.$size]="-"
+    fi
+    printf '%-8s %6s B  %10s req/s  p50 %8s  p99 %8s  proxy CPU %6s us/req\n' \
+        "$name" "$size" "${RPS[$name.$size]}" "${P50[$name.$size]}" "${P99[$name.$size]}" "${CPU[$name.$size]}"
+}
+
+for size in 1024 20480; do
+    run direct "$BACKEND" "$size"
+    run nginx "$NGINX_PORT" "$size" $(nginx_pids)
+    run bare "$BARE" "$size" "$proxies_pid"
+    run gateway "$GATEWAY" "$size" "$proxies_pid"
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+echo "ratio gateway/nginx 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[nginx.1024]}") 20KiB=$(ratio "${RPS[gateway.20480]}" "${RPS[nginx.20480]}") gateway/bare-jetty 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[bare.1024]}") cpu-us-per-req 1KiB=${CPU[gateway.1024]}"

@@ -1,0 +1,104 @@
+package dev.gatehouse.examples.bench;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.auth.JwtAlgorithm;
+import dev.gatehouse.auth.JwtKey;
+import dev.gatehouse.auth.JwtPolicy;
+import dev.gatehouse.auth.KeySet;
+import dev.gatehouse.compression.CompressionPolicy;
+import dev.gatehouse.examples.backends.EchoServlet;
+import dev.gatehouse.examples.gateway.Gateway;
+import dev.gatehouse.examples.gateway.GatewayRoute;
+import dev.gatehouse.logging.AccessLogPolicy;
+import dev.gatehouse.ratelimit.Limit;
+import dev.gatehouse.ratelimit.RateLimitPolicy;
+import dev.gatehouse.requestid.RequestIdPolicy;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.proxy.ProxyHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The Java side of {@code benchmarks/load.sh}, in two processes so that CPU is measured per side: {@code
+ * backend} starts the echo backend and prints {@code backend=<port>}; {@code proxies <backendPort>} starts a bare
+ * Jetty {@code ProxyHandler} in front of it (the floor the gateway is built on) and the gateway with JWT +
+ * rate limit + request id + access log + gzip level 1, and prints {@code bare=<port> gateway=<port>
+ * token=<jwt>}.
+ */
+public final class LoadTargets {
+    private LoadTargets() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("backend")) {
+            Server backend = new Server();
+            ServerConnector backendConnector = connector(backend, 0);
+            ServletContextHandler context = new ServletContextHandler();
+            context.addServlet(new ServletHolder(new EchoServlet()), "/*");
+            backend.setHandler(context);
+            backend.start();
+            System.out.printf("backend=%d%n", backendConnector.getLocalPort());
+            System.out.flush();
+            backend.join();
+            return;
+        }
+        int backendActual = Integer.parseInt(args[1]);
+
+        Server bare = new Server();
+        ServerConnector bareConnector = connector(bare, 0);
+        bare.setHandler(new ProxyHandler.Reverse("https?://[^/]+(/.*)", "http://127.0.0.1:" + backendActual + "$1"));
+        bare.start();
+
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        String token = JWT.create()
+                .withIssuer("https://load.test")
+                .withAudience("load")
+                .withSubject("load-user")
+                .withExpiresAt(Instant.now().plus(Duration.ofHours(2)))
+                .sign(Algorithm.HMAC256(secret));
+        PolicyChain chain = PolicyChain.builder()
+                .add("request-id", RequestIdPolicy.ofDefaults())
+                .add("access-log", AccessLogPolicy.ofDefaults())
+                .add(
+                        "ratelimit",
+                        RateLimitPolicy.builder()
+                                .limits(Limit.perMinute(1_000_000_000L))
+                                .build())
+                .add(
+                        "jwt",
+                        JwtPolicy.builder()
+                                .issuer("https://load.test", KeySet.of(JwtKey.hmac(null, JwtAlgorithm.HS256, secret)))
+                                .audience("load")
+                                .build())
+                .add("compression", CompressionPolicy.builder().level(1).build())
+                .build();
+        Gateway gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(new GatewayRoute(
+                        "/", List.of(URI.create("http://127.0.0.1:" + backendActual)), chain, Duration.ofSeconds(30)))
+                .build()
+                .start();
+
+        System.out.printf(
+                "bare=%d gateway=%d token=%s%n",
+                bareConnector.getLocalPort(), gateway.uri().getPort(), token);
+        System.out.flush();
+        gateway.join();
+    }
+
+    private static ServerConnector connector(Server server, int port) {
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        server.addConnector(connector);
+        return connector;
+    }
+}
