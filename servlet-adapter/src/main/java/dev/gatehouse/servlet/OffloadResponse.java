@@ -107,6 +107,14 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
         if (transformed) {
             body.close();
         }
+        if (bodiless
+                && !clientResponse.isCommitted()
+                && head.changedHeaderNames().contains("content-length")
+                && !head.headers().contains("Content-Length")) {
+            // A policy dropped the length of the GET body (compression): commit now, or the container would
+            // state the empty HEAD body's length, 0.
+            clientResponse.flushBuffer();
+        }
     }
 
     /** Ends the exchange normally: finishes the body and completes the run. */

@@ -15,10 +15,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** The conformance service's endpoints as a plain servlet. */
-final class ConformanceServlet extends HttpServlet {
-    private final ConformanceService service;
+public final class ConformanceServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
 
-    ConformanceServlet(ConformanceService service) {
+    private final transient ConformanceService service;
+
+    public ConformanceServlet(ConformanceService service) {
         this.service = service;
     }
 
