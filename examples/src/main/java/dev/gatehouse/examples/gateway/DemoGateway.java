@@ -216,8 +216,13 @@ public final class DemoGateway {
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
         DemoGateway demo = start("127.0.0.1", port);
-        URI uri = demo.uri();
-        System.out.printf("""
+        System.out.print(demo.banner());
+        demo.gateway.join();
+    }
+
+    /** What the demo prints at start-up: where it listens, the demo credentials, and curl lines that work as pasted. */
+    public String banner() {
+        return String.format("""
 
                 Gatehouse demo gateway on %1$s, and %4$s with HTTP/2 on a self-signed certificate
                 (built-in echo backend behind every policy)
@@ -239,7 +244,6 @@ public final class DemoGateway {
                   curl -ik --http2 %4$s/public/hello
                   curl -i --http2-prior-knowledge %1$s/public/hello
 
-                """, uri, demo.token(), demo.apiKey());
-        demo.gateway.join();
+                """, uri(), token, apiKey, tlsUri());
     }
 }

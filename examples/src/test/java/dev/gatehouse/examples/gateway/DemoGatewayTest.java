@@ -307,4 +307,16 @@ class DemoGatewayTest {
             gateway.stop();
         }
     }
+
+    @Test
+    void theBannerPrintsTheCredentialsAndCurlLinesThatWork() {
+        String banner = demo.banner();
+
+        assertThat(banner)
+                .contains(demo.uri().toString())
+                .contains(demo.tlsUri().toString())
+                .contains("curl -i -H 'Authorization: Bearer " + demo.token() + "' " + demo.uri() + "/api/orders")
+                .contains("curl -i -H 'X-Api-Key: " + demo.apiKey() + "'")
+                .doesNotContain("%");
+    }
 }
