@@ -9,12 +9,11 @@ import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.Problem;
+import dev.gatehouse.internal.Digests;
 import dev.gatehouse.internal.Printable;
 import dev.gatehouse.internal.QueryParameters;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -41,6 +40,7 @@ public final class ApiKeyPolicy implements OffloadPolicy, Authenticator {
     private final Map<ByteBuffer, Entry> keys;
     private final IdentityHeaders identityHeaders;
     private final boolean optional;
+    private final List<Authenticator> self = List.of(this);
 
     private record Entry(byte[] digest, Principal principal) {}
 
@@ -63,7 +63,7 @@ public final class ApiKeyPolicy implements OffloadPolicy, Authenticator {
 
     @Override
     public Decision onRequest(Exchange exchange) {
-        return AuthPolicy.decide(exchange, List.of(this), identityHeaders, optional, Headers.create());
+        return AuthPolicy.decide(exchange, self, identityHeaders, optional, Headers.empty());
     }
 
     @Override
@@ -115,11 +115,7 @@ public final class ApiKeyPolicy implements OffloadPolicy, Authenticator {
     }
 
     private static byte[] sha256(String key) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        return Digests.sha256(key);
     }
 
     @Override

@@ -77,6 +77,7 @@ public final class JwtPolicy implements OffloadPolicy, Authenticator {
     private final IdentityHeaders identityHeaders;
     private final boolean optional;
     private final Headers challenges;
+    private final List<Authenticator> self = List.of(this);
 
     /** A verified token's principal and the instant (epoch millis) after which it is no longer accepted. */
     private record Verified(Principal principal, long validUntilMillis) {}
@@ -135,7 +136,7 @@ public final class JwtPolicy implements OffloadPolicy, Authenticator {
 
     @Override
     public Decision onRequest(Exchange exchange) {
-        return AuthPolicy.decide(exchange, List.of(this), identityHeaders, optional, challenges);
+        return AuthPolicy.decide(exchange, self, identityHeaders, optional, challenges);
     }
 
     @Override

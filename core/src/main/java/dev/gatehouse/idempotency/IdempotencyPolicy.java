@@ -14,6 +14,7 @@ import dev.gatehouse.Problem;
 import dev.gatehouse.ResponseHead;
 import dev.gatehouse.StoredResponse;
 import dev.gatehouse.auth.Principal;
+import dev.gatehouse.internal.Digests;
 import dev.gatehouse.internal.Printable;
 import dev.gatehouse.ratelimit.ClientAddress;
 import java.io.ByteArrayOutputStream;
@@ -21,7 +22,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -358,15 +358,11 @@ public final class IdempotencyPolicy implements OffloadPolicy {
     }
 
     private static String sha256Hex(String text) {
-        return HexFormat.of().formatHex(sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
+        return Digests.sha256Hex(text);
     }
 
     private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        return Digests.sha256();
     }
 
     @Override

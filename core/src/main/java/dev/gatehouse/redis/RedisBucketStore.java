@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.gatehouse.internal.Digests;
 import dev.gatehouse.ratelimit.BucketStore;
 import dev.gatehouse.ratelimit.Consumption;
 import dev.gatehouse.ratelimit.Limit;
@@ -21,18 +22,8 @@ import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.distributed.proxy.RemoteBucketBuilder;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -54,8 +45,7 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  */
 public final class RedisBucketStore implements BucketStore, AutoCloseable {
-    private final RedisClient client;
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final RedisConnection redis;
     private final ProxyManager<byte[]> buckets;
     private final boolean batching;
     private final String keyPrefix;
@@ -63,27 +53,15 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
     private final Cache<String, AsyncBucketProxy> asyncProxies;
 
     private RedisBucketStore(Builder builder) {
-        this.client = RedisClient.create(RedisURI.create(builder.url));
-        this.client.setOptions(ClientOptions.builder()
-                .timeoutOptions(TimeoutOptions.enabled(builder.commandTimeout))
-                .socketOptions(SocketOptions.builder()
-                        .connectTimeout(builder.commandTimeout.multipliedBy(5))
-                        .build())
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .build());
-        try {
-            this.connection = client.connect(ByteArrayCodec.INSTANCE);
-        } catch (RuntimeException e) {
-            client.shutdown();
-            throw new IllegalStateException(
-                    "Redis at " + redacted(builder.url) + " is unreachable: " + e.getMessage(), e);
-        }
-        this.connection.setTimeout(builder.commandTimeout);
-        this.buckets = Bucket4jLettuce.casBasedBuilder(connection)
+        this.redis = RedisConnection.open(builder.url, builder.commandTimeout);
+        var proxies = Bucket4jLettuce.casBasedBuilder(redis.connection)
                 .expirationAfterWrite(
                         ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
-                .requestTimeout(builder.commandTimeout)
-                .build();
+                .requestTimeout(builder.commandTimeout);
+        if (builder.clientClock != null) {
+            proxies.clientClock(builder.clientClock);
+        }
+        this.buckets = proxies.build();
         this.batching = builder.batching;
         this.keyPrefix = builder.keyPrefix;
         this.proxies = Caffeine.newBuilder()
@@ -157,12 +135,7 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
     }
 
     private byte[] redisKey(String key) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return (keyPrefix + HexFormat.of().formatHex(digest)).getBytes(StandardCharsets.US_ASCII);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        return (keyPrefix + Digests.sha256Hex(key)).getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String rootMessage(Throwable e) {
@@ -173,14 +146,9 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
         return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 
-    private static String redacted(String url) {
-        return url.replaceAll("//[^@/]*@", "//***@");
-    }
-
     @Override
     public void close() {
-        connection.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        redis.close();
     }
 
     public static final class Builder {
@@ -196,7 +164,7 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
             checkArgument(
                     url.startsWith("redis://") || url.startsWith("rediss://"),
                     "url: %s (expected: redis://host:port)",
-                    redacted(url));
+                    RedisConnection.redacted(url));
             this.url = url;
         }
 

@@ -7,16 +7,9 @@ import dev.gatehouse.Headers;
 import dev.gatehouse.StoredResponse;
 import dev.gatehouse.idempotency.IdempotencyStore;
 import dev.gatehouse.idempotency.IdempotencyStoreException;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -42,28 +35,13 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
     private static final String RELEASE =
             "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 else return 0 end";
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final RedisConnection connection;
     private final RedisCommands<byte[], byte[]> redis;
     private final String keyPrefix;
 
     private RedisIdempotencyStore(Builder builder) {
-        this.client = RedisClient.create(RedisURI.create(builder.url));
-        this.client.setOptions(ClientOptions.builder()
-                .timeoutOptions(TimeoutOptions.enabled(builder.commandTimeout))
-                .socketOptions(SocketOptions.builder()
-                        .connectTimeout(builder.commandTimeout.multipliedBy(5))
-                        .build())
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .build());
-        try {
-            this.connection = client.connect(ByteArrayCodec.INSTANCE);
-        } catch (RuntimeException e) {
-            client.shutdown();
-            throw new IllegalStateException("Redis is unreachable: " + e.getMessage(), e);
-        }
-        this.connection.setTimeout(builder.commandTimeout);
-        this.redis = connection.sync();
+        this.connection = RedisConnection.open(builder.url, builder.commandTimeout);
+        this.redis = connection.connection.sync();
         this.keyPrefix = builder.keyPrefix;
     }
 
@@ -204,7 +182,6 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
     @Override
     public void close() {
         connection.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 
     public static final class Builder {
