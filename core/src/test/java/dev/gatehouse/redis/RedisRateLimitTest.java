@@ -211,4 +211,44 @@ class RedisRateLimitTest {
             assertThat(admitted).isEqualTo(100);
         }
     }
+
+    @Test
+    void aSkewedInstanceRefillsEarlyByAtMostItsSkewTimesTheRate() throws Exception {
+        String url = RedisSupport.requireRedis();
+        String client = "skew-fast-" + UUID.randomUUID();
+        Limit fast = Limit.of("tenSeconds", 100, Duration.ofSeconds(10));
+        io.github.bucket4j.TimeMeter ahead = new io.github.bucket4j.TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return (System.currentTimeMillis() + 5_000) * 1_000_000L;
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return true;
+            }
+        };
+        try (RedisBucketStore normal = RedisBucketStore.builder(url)
+                        .commandTimeout(Duration.ofSeconds(2))
+                        .build();
+                RedisBucketStore skewed = RedisBucketStore.builder(url)
+                        .commandTimeout(Duration.ofSeconds(2))
+                        .clientClock(ahead)
+                        .build()) {
+            RateLimitPolicy a =
+                    RateLimitPolicy.builder().limits(fast).store(normal).build();
+            RateLimitPolicy b =
+                    RateLimitPolicy.builder().limits(fast).store(skewed).build();
+            long start = System.nanoTime();
+            int admitted = 0;
+            for (int i = 0; i < 400; i++) {
+                admitted += admitted((i % 2 == 0 ? a : b).onRequest(from(client))) ? 1 : 0;
+            }
+            double elapsedSeconds = (System.nanoTime() - start) / 1e9;
+
+            // The documented bound: capacity + refill over the run + skew × rate (5 s × 10/s).
+            assertThat(admitted).isGreaterThanOrEqualTo(100).isLessThanOrEqualTo((int)
+                    (100 + 50 + Math.ceil(elapsedSeconds * 10)));
+        }
+    }
 }
