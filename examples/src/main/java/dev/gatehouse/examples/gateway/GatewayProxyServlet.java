@@ -79,6 +79,34 @@ final class GatewayProxyServlet extends ProxyServlet {
         }
     }
 
+    /** A malformed request body (bad chunking) is the client's fault: 400, not Jetty's 502. */
+    @Override
+    protected int proxyResponseStatus(Throwable failure) {
+        Integer client = clientFault(failure);
+        return client != null ? client : super.proxyResponseStatus(failure);
+    }
+
+    @Override
+    protected int clientRequestStatus(Throwable failure) {
+        Integer client = clientFault(failure);
+        return client != null ? client : super.clientRequestStatus(failure);
+    }
+
+    private static Integer clientFault(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            // Jetty's parser reports bad chunking and early EOF of the client's body as HttpExceptions (400).
+            if (cause instanceof org.eclipse.jetty.http.HttpException http
+                    && http.getCode() >= 400
+                    && http.getCode() < 500) {
+                return http.getCode();
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return null;
+    }
+
     @Override
     protected HttpClient createHttpClient() throws jakarta.servlet.ServletException {
         HttpClient client = super.createHttpClient();

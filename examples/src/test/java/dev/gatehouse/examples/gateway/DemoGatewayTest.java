@@ -319,4 +319,46 @@ class DemoGatewayTest {
                 .contains("curl -i -H 'X-Api-Key: " + demo.apiKey() + "'")
                 .doesNotContain("%");
     }
+
+    static String raw(String request) throws IOException {
+        URI uri = demo.uri();
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.replace("HOST", uri.getAuthority()).getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            return new String(readAll(socket.getInputStream()), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {
+                "POST /public/x HTTP/1.1\r\nHost: HOST\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /public/smuggled HTTP/1.1\r\nHost: HOST\r\n\r\n",
+                "POST /public/x HTTP/1.1\r\nHost: HOST\r\nContent-Length: 4\r\nContent-Length: 5\r\nConnection: close\r\n\r\nabcde",
+                "POST /public/x HTTP/1.1\r\nHost: HOST\r\nContent-Length: -1\r\nConnection: close\r\n\r\n",
+                "GET /public/x HTTP/1.1\r\nHost: HOST\r\nX-Folded: a\r\n b\r\nConnection: close\r\n\r\n",
+                "GET /public/x HTTP/1.1\r\nHost : HOST\r\nConnection: close\r\n\r\n",
+                "GET /public/x HTTP/1.1\r\nHost: HOST\r\nHost: other\r\nConnection: close\r\n\r\n",
+                "POST /public/x HTTP/1.1\r\nHost: HOST\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"
+            })
+    void malformedFramingIs400AndNothingReachesTheBackend(String request) throws Exception {
+        long before = demo.echo().executions();
+
+        String response = raw(request.replace("\\r\\n", "\r\n"));
+
+        assertThat(response).startsWith("HTTP/1.1 400");
+        assertThat(response).doesNotContain("/public/smuggled");
+        assertThat(demo.echo().executions()).isEqualTo(before);
+    }
+
+    @Test
+    void anOversizedUriIs414AndOversizedHeadersAre431() throws Exception {
+        String longPath = "/public/" + "a".repeat(20_000);
+        assertThat(raw("GET " + longPath + " HTTP/1.1\r\nHost: HOST\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 414");
+        assertThat(raw("GET /public/x HTTP/1.1\r\nHost: HOST\r\nX-Big: " + "b".repeat(20_000)
+                        + "\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 431");
+    }
 }
