@@ -9,6 +9,7 @@ module dev.gatehouse.core {
     requires static io.github.bucket4j.lettuce;
     requires static io.github.bucket4j.redis.common;
     requires static lettuce.core;
+    requires static micrometer.core;
     requires static org.jspecify;
     requires static com.github.luben.zstd_jni;
     requires static com.aayushatharva.brotli4j;
@@ -18,6 +19,7 @@ module dev.gatehouse.core {
     exports dev.gatehouse.compression;
     exports dev.gatehouse.idempotency;
     exports dev.gatehouse.logging;
+    exports dev.gatehouse.metrics;
     exports dev.gatehouse.ratelimit;
     exports dev.gatehouse.redis;
     exports dev.gatehouse.requestid;

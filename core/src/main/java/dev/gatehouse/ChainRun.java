@@ -53,8 +53,13 @@ public final class ChainRun {
                 }
                 bodyBuffered = true;
             }
+            ChainListener listener = chain.listener();
+            long start = listener == ChainListener.NONE ? 0 : chain.nanoTime();
             Decision decision = decide(policy, name);
             record(name, decision);
+            if (listener != ChainListener.NONE) {
+                notifyDecision(listener, name, decision, chain.nanoTime() - start);
+            }
             if (!(decision instanceof Decision.Proceed proceed)) {
                 outcome = decision;
                 return;
@@ -127,14 +132,26 @@ public final class ChainRun {
         }
     }
 
+    private void notifyDecision(ChainListener listener, String name, Decision decision, long nanos) {
+        try {
+            listener.onDecision(exchange, name, outcomeName(decision), nanos);
+        } catch (RuntimeException e) {
+            log.warn("chain listener failed in onDecision", e);
+        }
+    }
+
+    private static String outcomeName(Decision decision) {
+        return decision instanceof Decision.Proceed
+                ? "proceed"
+                : decision instanceof Decision.Reject ? "reject" : "replay";
+    }
+
     private void record(String name, Decision decision) {
         if (decision instanceof Decision.Proceed && decision.reason().isEmpty()) {
             return;
         }
-        String outcomeName = decision instanceof Decision.Proceed
-                ? "proceed"
-                : decision instanceof Decision.Reject ? "reject" : "replay";
-        DecisionLog.of(exchange).add(name, outcomeName, decision.reason().orElse(""));
+        DecisionLog.of(exchange)
+                .add(name, outcomeName(decision), decision.reason().orElse(""));
     }
 
     public Exchange exchange() {
@@ -199,6 +216,13 @@ public final class ChainRun {
             } catch (RuntimeException e) {
                 log.error(
                         "policy {} threw from onComplete (expected: never throws) for {}", chain.name(i), exchange, e);
+            }
+        }
+        if (chain.listener() != ChainListener.NONE) {
+            try {
+                chain.listener().onComplete(exchange, completion);
+            } catch (RuntimeException e) {
+                log.warn("chain listener failed in onComplete", e);
             }
         }
     }

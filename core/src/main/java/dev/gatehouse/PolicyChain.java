@@ -27,14 +27,17 @@ public final class PolicyChain {
         "Content-Length", "Transfer-Encoding", "Host", "Connection", "Upgrade", "TE", "Trailer"
     };
 
-    private static final PolicyChain EMPTY = new PolicyChain(new OffloadPolicy[0], new String[0], System::nanoTime);
+    private static final PolicyChain EMPTY =
+            new PolicyChain(new OffloadPolicy[0], new String[0], System::nanoTime, ChainListener.NONE);
 
     private final OffloadPolicy[] policies;
     private final String[] names;
     private final int bodyLimit;
     private final LongSupplier nanoClock;
+    private final ChainListener listener;
 
-    private PolicyChain(OffloadPolicy[] policies, String[] names, LongSupplier nanoClock) {
+    private PolicyChain(OffloadPolicy[] policies, String[] names, LongSupplier nanoClock, ChainListener listener) {
+        this.listener = listener;
         this.policies = policies;
         this.names = names;
         this.nanoClock = nanoClock;
@@ -97,6 +100,10 @@ public final class PolicyChain {
         return names[index];
     }
 
+    ChainListener listener() {
+        return listener;
+    }
+
     long nanoTime() {
         return nanoClock.getAsLong();
     }
@@ -111,6 +118,7 @@ public final class PolicyChain {
         private final List<OffloadPolicy> policies = new ArrayList<>();
         private final List<String> names = new ArrayList<>();
         private LongSupplier nanoClock = System::nanoTime;
+        private ChainListener listener = ChainListener.NONE;
 
         private Builder() {}
 
@@ -139,6 +147,12 @@ public final class PolicyChain {
             return this;
         }
 
+        /** Observes decisions and completions, for metrics ({@code MicrometerChainListener}); none by default. */
+        public Builder listener(ChainListener listener) {
+            this.listener = requireNonNull(listener, "listener");
+            return this;
+        }
+
         /** The clock for durations, {@link System#nanoTime} unless a test injects its own. */
         public Builder nanoClock(LongSupplier nanoClock) {
             this.nanoClock = requireNonNull(nanoClock, "nanoClock");
@@ -146,7 +160,8 @@ public final class PolicyChain {
         }
 
         public PolicyChain build() {
-            return new PolicyChain(policies.toArray(new OffloadPolicy[0]), names.toArray(new String[0]), nanoClock);
+            return new PolicyChain(
+                    policies.toArray(new OffloadPolicy[0]), names.toArray(new String[0]), nanoClock, listener);
         }
     }
 }

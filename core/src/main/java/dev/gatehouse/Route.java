@@ -21,6 +21,9 @@ public final class Route {
 
     private final Set<String> methods;
     private final String pattern;
+    /** Logged with every exchange: built once. */
+    private final String description;
+
     private final String[] segments;
     private final PolicyChain chain;
 
@@ -31,6 +34,9 @@ public final class Route {
                 methods.stream().map(method -> method.toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
         this.methods.forEach(Headers::checkName);
         this.pattern = pattern;
+        this.description = (this.methods.isEmpty()
+                        ? "*"
+                        : String.join(",", this.methods.stream().sorted().toList())) + " " + pattern;
         this.segments = split(pattern);
         for (String segment : segments) {
             checkArgument(
@@ -90,8 +96,6 @@ public final class Route {
 
     @Override
     public String toString() {
-        return (methods.isEmpty()
-                        ? "*"
-                        : String.join(",", methods.stream().sorted().toList())) + " " + pattern;
+        return description;
     }
 }

@@ -10,7 +10,6 @@ import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.Route;
 import dev.gatehouse.requestid.RequestIdPolicy;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +51,7 @@ public final class AccessLogPolicy implements OffloadPolicy {
         String route = exchange.attribute(Route.KEY).map(Route::toString).orElse("-");
         List<DecisionLog.Entry> entries =
                 exchange.attribute(DecisionLog.KEY).map(DecisionLog::entries).orElse(List.of());
-        String decisions = entries.stream().map(DecisionLog.Entry::toString).collect(Collectors.joining(" "));
+        String decisions = decisions(entries);
         double millis = completion.elapsed().toNanos() / 1e6;
         String error = completion
                 .failure()
@@ -73,10 +72,21 @@ public final class AccessLogPolicy implements OffloadPolicy {
                         exchange.method(),
                         exchange.path(),
                         completion.status(),
-                        String.format("%.3f", millis),
+                        Math.round(millis * 1000) / 1000.0,
                         requestId,
                         decisions,
                         error.isEmpty() ? "" : " error=" + error);
+    }
+
+    private static String decisions(List<DecisionLog.Entry> entries) {
+        if (entries.isEmpty()) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder();
+        for (DecisionLog.Entry entry : entries) {
+            text.append(text.length() == 0 ? "" : " ").append(entry);
+        }
+        return text.toString();
     }
 
     @Override

@@ -1,0 +1,95 @@
+package dev.gatehouse.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.ChainListener;
+import dev.gatehouse.Decision;
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.ratelimit.Limit;
+import dev.gatehouse.ratelimit.RateLimitPolicy;
+import dev.gatehouse.requestid.RequestIdPolicy;
+import dev.gatehouse.testing.FakeExchange;
+import dev.gatehouse.testing.FakeHost;
+import dev.gatehouse.testing.FakeResponse;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+class MicrometerChainListenerTest {
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final MicrometerChainListener listener = new MicrometerChainListener(registry);
+
+    @Test
+    void countsDecisionsByPolicyAndOutcomeAndTimesExchangesByRouteAndStatus() {
+        RateLimitPolicy limits =
+                RateLimitPolicy.builder().limits(Limit.perMinute(2)).build();
+        PolicyChain chain = PolicyChain.builder()
+                .add("request-id", RequestIdPolicy.ofDefaults())
+                .add("ratelimit", limits)
+                .add(
+                        "auth",
+                        exchange -> exchange.requestHeaders().contains("Authorization")
+                                ? Decision.proceed()
+                                : Decision.reject(401, "Log in."))
+                .listener(listener)
+                .build();
+        listener.bindStoreHealth("ratelimit", limits);
+
+        FakeHost.serve(
+                chain, FakeExchange.get("/orders/1").header("Authorization", "Bearer x"), e -> FakeResponse.ok("ok"));
+        FakeHost.serve(chain, FakeExchange.get("/orders/1"), e -> FakeResponse.ok("ok"));
+        FakeHost.serve(chain, FakeExchange.get("/orders/1"), e -> FakeResponse.ok("ok"));
+
+        assertThat(count("request-id", "proceed")).isEqualTo(3);
+        assertThat(count("ratelimit", "proceed")).isEqualTo(2);
+        assertThat(count("ratelimit", "reject")).isEqualTo(1);
+        assertThat(count("auth", "proceed")).isEqualTo(1);
+        assertThat(count("auth", "reject")).isEqualTo(1);
+        assertThat(registry.get("gatehouse.policy.duration")
+                        .tag("policy", "auth")
+                        .timer()
+                        .count())
+                .isEqualTo(2);
+        assertThat(registry.get("gatehouse.exchanges")
+                        .tag("route", "none")
+                        .tag("status", "4xx")
+                        .timer()
+                        .count())
+                .isEqualTo(2);
+        assertThat(registry.get("gatehouse.exchanges")
+                        .tag("status", "2xx")
+                        .timer()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("gatehouse.ratelimit.store.down").gauge().value())
+                .isZero();
+        assertThat(registry.get("gatehouse.ratelimit.store.failures")
+                        .functionCounter()
+                        .count())
+                .isZero();
+    }
+
+    private double count(String policy, String outcome) {
+        return registry.get("gatehouse.policy.decisions")
+                .tag("policy", policy)
+                .tag("outcome", outcome)
+                .counter()
+                .count();
+    }
+
+    @Test
+    void aListenerThatThrowsIsIgnored() {
+        PolicyChain chain = PolicyChain.builder()
+                .add("request-id", RequestIdPolicy.ofDefaults())
+                .listener(new ChainListener() {
+                    @Override
+                    public void onDecision(dev.gatehouse.Exchange exchange, String policy, String outcome, long nanos) {
+                        throw new IllegalStateException("broken metrics");
+                    }
+                })
+                .build();
+
+        FakeResponse response = FakeHost.serve(chain, FakeExchange.get("/"), exchange -> FakeResponse.ok("ok"));
+
+        assertThat(response.status()).isEqualTo(200);
+    }
+}
