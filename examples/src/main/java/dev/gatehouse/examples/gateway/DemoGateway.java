@@ -16,10 +16,13 @@ import dev.gatehouse.examples.backends.EchoServlet;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
 import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
 import dev.gatehouse.logging.AccessLogPolicy;
+import dev.gatehouse.metrics.MicrometerChainListener;
 import dev.gatehouse.ratelimit.Limit;
 import dev.gatehouse.ratelimit.RateLimitKey;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
 import dev.gatehouse.requestid.RequestIdPolicy;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -55,6 +58,11 @@ public final class DemoGateway {
     private final String token;
     private final String apiKey;
     private final SelfSignedCertificate certificate;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final MicrometerChainListener metrics = new MicrometerChainListener(registry);
+    private final AdminServer admin;
+    private final java.util.List<GatewayRoute> routes = new java.util.ArrayList<>();
+    private static final int DEMO_ADMIN_PORT = 9090;
     private static final int DEMO_TLS_PORT = 8443;
 
     private DemoGateway(String host, int port) throws Exception {
@@ -101,16 +109,19 @@ public final class DemoGateway {
         ProxyHygienePolicy hygiene = new ProxyHygienePolicy();
         CompressionPolicy compression = CompressionPolicy.ofDefaults();
 
+        RateLimitPolicy publicLimits =
+                RateLimitPolicy.builder().limits(Limit.perMinute(60)).build();
+        metrics.bindStoreHealth("public", publicLimits);
         PolicyChain publicChain = PolicyChain.builder()
+                .listener(metrics)
                 .add("request-id", requestIds)
                 .add("access-log", accessLog)
                 .add("proxy-hygiene", hygiene)
-                .add(
-                        "ratelimit",
-                        RateLimitPolicy.builder().limits(Limit.perMinute(60)).build())
+                .add("ratelimit", publicLimits)
                 .add("compression", compression)
                 .build();
         PolicyChain apiChain = PolicyChain.builder()
+                .listener(metrics)
                 .add("request-id", requestIds)
                 .add("access-log", accessLog)
                 .add("proxy-hygiene", hygiene)
@@ -138,12 +149,13 @@ public final class DemoGateway {
                 .add("proxy-hygiene", hygiene)
                 .build();
 
+        admin = new AdminServer(host, port == 0 ? 0 : DEMO_ADMIN_PORT, registry, this::status).start();
         certificate = SelfSignedCertificate.generate();
         gateway = Gateway.builder()
                 .listen(host, port)
                 .tls(port == 0 ? 0 : DEMO_TLS_PORT, certificate.keyStore(), certificate.password())
-                .route(new GatewayRoute("/public", List.of(echoUri), publicChain, Duration.ofSeconds(10)))
-                .route(new GatewayRoute("/api", List.of(echoUri), apiChain, Duration.ofSeconds(10)))
+                .route(route(new GatewayRoute("/public", List.of(echoUri), publicChain, Duration.ofSeconds(10))))
+                .route(route(new GatewayRoute("/api", List.of(echoUri), apiChain, Duration.ofSeconds(10))))
                 .aggregate(new Gateway.Aggregation(
                         "/dashboard",
                         parts(echoUri),
@@ -187,6 +199,29 @@ public final class DemoGateway {
         return gateway.uri();
     }
 
+    private GatewayRoute route(GatewayRoute route) {
+        routes.add(route);
+        return route;
+    }
+
+    /** What {@code /admin/status} answers. */
+    java.util.Map<String, Object> status() {
+        java.util.List<java.util.Map<String, Object>> list = new java.util.ArrayList<>();
+        for (GatewayRoute route : routes) {
+            list.add(java.util.Map.of(
+                    "prefix", route.prefix(),
+                    "upstreams", route.upstreams().stream().map(URI::toString).toList(),
+                    "timeoutMillis", route.timeout().toMillis()));
+        }
+        return java.util.Map.of(
+                "routes", list, "stores", java.util.Map.of("ratelimit", "local", "idempotency", "in-memory"));
+    }
+
+    /** The admin port: {@code /metrics} (Prometheus) and {@code /admin/status}. */
+    public URI adminUri() {
+        return admin.uri();
+    }
+
     /** HTTPS with HTTP/2 (ALPN), on a generated self-signed ECDSA P-256 certificate. */
     public URI tlsUri() {
         return gateway.tlsUri().orElseThrow();
@@ -209,6 +244,7 @@ public final class DemoGateway {
     }
 
     public void stop() throws Exception {
+        admin.stop();
         gateway.stop();
         backend.stop();
     }
@@ -240,10 +276,12 @@ public final class DemoGateway {
                   curl -i -H 'X-Api-Key: %3$s' -H 'X-User-Id: admin' %1$s/api/orders
                   curl -i -X POST -H 'Authorization: Bearer %2$s' -H 'Idempotency-Key: "order-1"' -d '{"amount":42}' %1$s/api/payments
                   curl -i -H 'Authorization: Bearer %2$s' %1$s/dashboard
+                  curl -s %5$s/metrics | grep gatehouse_
+                  curl -s %5$s/admin/status
                   curl -i -X TRACE %1$s/public/hello
                   curl -ik --http2 %4$s/public/hello
                   curl -i --http2-prior-knowledge %1$s/public/hello
 
-                """, uri(), token, apiKey, tlsUri());
+                """, uri(), token, apiKey, tlsUri(), adminUri());
     }
 }

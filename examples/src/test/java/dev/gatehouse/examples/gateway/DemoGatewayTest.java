@@ -361,4 +361,27 @@ class DemoGatewayTest {
                         + "\r\nConnection: close\r\n\r\n"))
                 .startsWith("HTTP/1.1 431");
     }
+
+    @Test
+    void theAdminPortServesPrometheusMetricsAndStatus() throws Exception {
+        send(get("/public/metrics-probe"));
+        send(get("/api/orders"));
+
+        HttpResponse<String> metrics =
+                send(HttpRequest.newBuilder(demo.adminUri().resolve("/metrics")));
+        HttpResponse<String> status =
+                send(HttpRequest.newBuilder(demo.adminUri().resolve("/admin/status")));
+        HttpResponse<String> notOnTrafficPort = send(get("/metrics"));
+
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body())
+                .contains("gatehouse_policy_decisions_total{outcome=\"proceed\",policy=\"request-id\"}")
+                .contains("gatehouse_policy_decisions_total{outcome=\"reject\",policy=\"auth\"}")
+                .contains("gatehouse_exchanges_seconds_count")
+                .contains("gatehouse_ratelimit_store_down{policy=\"public\"} 0.0");
+        JsonNode routes = JSON.readTree(status.body()).path("routes");
+        assertThat(routes).hasSize(2);
+        assertThat(routes.get(0).path("prefix").asText()).isEqualTo("/public");
+        assertThat(notOnTrafficPort.statusCode()).isEqualTo(404);
+    }
 }
