@@ -1,6 +1,5 @@
 package dev.gatehouse.redis;
 
-import static dev.gatehouse.internal.Checks.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -160,21 +159,12 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
         private @Nullable TimeMeter clientClock;
 
         private Builder(String url) {
-            requireNonNull(url, "url");
-            checkArgument(
-                    url.startsWith("redis://") || url.startsWith("rediss://"),
-                    "url: %s (expected: redis://host:port)",
-                    RedisConnection.redacted(url));
-            this.url = url;
+            this.url = RedisConnection.checkUrl(url);
         }
 
         /** The bound on each Redis command; 100 ms by default. */
         public Builder commandTimeout(Duration commandTimeout) {
-            checkArgument(
-                    !commandTimeout.isNegative() && !commandTimeout.isZero(),
-                    "commandTimeout: %s (expected: > 0)",
-                    commandTimeout);
-            this.commandTimeout = commandTimeout;
+            this.commandTimeout = RedisConnection.checkTimeout(commandTimeout);
             return this;
         }
 

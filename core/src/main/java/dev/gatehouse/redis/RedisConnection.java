@@ -1,5 +1,8 @@
 package dev.gatehouse.redis;
 
+import static dev.gatehouse.internal.Checks.checkArgument;
+import static java.util.Objects.requireNonNull;
+
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -40,6 +43,22 @@ final class RedisConnection implements AutoCloseable {
             client.shutdown();
             throw new IllegalStateException("Redis at " + redacted(url) + " is unreachable: " + e.getMessage(), e);
         }
+    }
+
+    /** {@code url}, when it is a Redis URL. */
+    static String checkUrl(String url) {
+        requireNonNull(url, "url");
+        checkArgument(
+                url.startsWith("redis://") || url.startsWith("rediss://"),
+                "url: %s (expected: redis://host:port)",
+                redacted(url));
+        return url;
+    }
+
+    /** {@code timeout}, when it is positive. */
+    static Duration checkTimeout(Duration timeout) {
+        checkArgument(!timeout.isNegative() && !timeout.isZero(), "commandTimeout: %s (expected: > 0)", timeout);
+        return timeout;
     }
 
     /** The URL without credentials, for messages. */

@@ -1,6 +1,5 @@
 package dev.gatehouse.redis;
 
-import static dev.gatehouse.internal.Checks.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.Headers;
@@ -190,17 +189,11 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
         private String keyPrefix = "gatehouse:idem:";
 
         private Builder(String url) {
-            requireNonNull(url, "url");
-            checkArgument(url.startsWith("redis://") || url.startsWith("rediss://"), "url: expected redis://host:port");
-            this.url = url;
+            this.url = RedisConnection.checkUrl(url);
         }
 
         public Builder commandTimeout(Duration commandTimeout) {
-            checkArgument(
-                    !commandTimeout.isNegative() && !commandTimeout.isZero(),
-                    "commandTimeout: %s (expected: > 0)",
-                    commandTimeout);
-            this.commandTimeout = commandTimeout;
+            this.commandTimeout = RedisConnection.checkTimeout(commandTimeout);
             return this;
         }
 

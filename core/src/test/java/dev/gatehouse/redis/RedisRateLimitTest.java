@@ -181,17 +181,7 @@ class RedisRateLimitTest {
     void anInstanceWhoseClockRunsFiveSecondsAheadCannotBurstOverTheCapacity() throws Exception {
         String url = RedisSupport.requireRedis();
         String client = "skew-" + UUID.randomUUID();
-        io.github.bucket4j.TimeMeter ahead = new io.github.bucket4j.TimeMeter() {
-            @Override
-            public long currentTimeNanos() {
-                return (System.currentTimeMillis() + 5_000) * 1_000_000L;
-            }
-
-            @Override
-            public boolean isWallClockBased() {
-                return true;
-            }
-        };
+        io.github.bucket4j.TimeMeter ahead = wallClockAhead(Duration.ofSeconds(5));
         try (RedisBucketStore normal = RedisBucketStore.builder(url)
                         .commandTimeout(Duration.ofSeconds(2))
                         .build();
@@ -217,17 +207,7 @@ class RedisRateLimitTest {
         String url = RedisSupport.requireRedis();
         String client = "skew-fast-" + UUID.randomUUID();
         Limit fast = Limit.of("tenSeconds", 100, Duration.ofSeconds(10));
-        io.github.bucket4j.TimeMeter ahead = new io.github.bucket4j.TimeMeter() {
-            @Override
-            public long currentTimeNanos() {
-                return (System.currentTimeMillis() + 5_000) * 1_000_000L;
-            }
-
-            @Override
-            public boolean isWallClockBased() {
-                return true;
-            }
-        };
+        io.github.bucket4j.TimeMeter ahead = wallClockAhead(Duration.ofSeconds(5));
         try (RedisBucketStore normal = RedisBucketStore.builder(url)
                         .commandTimeout(Duration.ofSeconds(2))
                         .build();
@@ -250,5 +230,20 @@ class RedisRateLimitTest {
             assertThat(admitted).isGreaterThanOrEqualTo(100).isLessThanOrEqualTo((int)
                     (100 + 50 + Math.ceil(elapsedSeconds * 10)));
         }
+    }
+
+    /** A wall clock running {@code skew} ahead of this machine's, as a badly synchronised instance's would. */
+    static io.github.bucket4j.TimeMeter wallClockAhead(Duration skew) {
+        return new io.github.bucket4j.TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return (System.currentTimeMillis() + skew.toMillis()) * 1_000_000L;
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return true;
+            }
+        };
     }
 }
