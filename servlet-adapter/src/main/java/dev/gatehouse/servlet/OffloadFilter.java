@@ -58,6 +58,16 @@ public final class OffloadFilter implements Filter {
         return new OffloadFilter(RouteTable.of(chain));
     }
 
+    /**
+     * The exchange this filter runs for {@code request}, for a servlet behind the filter that has something to
+     * add to it — a note in its {@link dev.gatehouse.DecisionLog}, say; empty when no policy chain runs for it.
+     */
+    public static Optional<Exchange> exchange(ServletRequest request) {
+        return request.getAttribute(STATE) instanceof OffloadResponse response
+                ? Optional.of(response.run().exchange())
+                : Optional.empty();
+    }
+
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain next)
             throws IOException, ServletException {

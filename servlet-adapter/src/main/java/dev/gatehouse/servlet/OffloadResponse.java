@@ -45,6 +45,10 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
         this.bodiless = "HEAD".equals(run.exchange().method());
     }
 
+    ChainRun run() {
+        return run;
+    }
+
     /** Writes a refusal or replay as if a servlet had, so that it takes the same way out. */
     void writeAnswer(StoredResponse answer) throws IOException {
         clientResponse.setStatus(answer.status());

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
-import dev.gatehouse.servlet.OffloadFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,7 +15,9 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,7 +42,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
 /**
- * A small reverse proxy on Jetty 12.1: {@link OffloadFilter} runs each route's policy chain, then Jetty's
+ * A small reverse proxy on Jetty 12.1: {@link dev.gatehouse.servlet.OffloadFilter} runs each route's policy chain, then Jetty's
  * proxy servlet forwards the request to the route's upstreams. {@code /health} is answered by the gateway
  * itself, with no policies.
  */
@@ -110,30 +111,17 @@ public final class Gateway {
     }
 
     /** The routes and policies as one servlet context: what a reload replaces as a whole. */
-    private ServletContextHandler context(List<GatewayRoute> routes, PolicyChain otherwise) {
-        if (policies != null) {
-            return context(routes, policies);
-        }
-        RouteTable.Builder table = RouteTable.builder().route("/health", PolicyChain.empty());
+    private Context context(List<GatewayRoute> routes, PolicyChain otherwise) {
+        Map<String, PolicyChain> exact = new LinkedHashMap<>();
+        exact.put("/health", PolicyChain.empty());
         for (Aggregation aggregation : aggregations) {
-            table.route(aggregation.path(), aggregation.chain());
+            exact.put(aggregation.path(), aggregation.chain());
         }
-        for (GatewayRoute route : routes) {
-            table.route(route.prefix(), route.chain());
-            table.route(route.prefix().endsWith("/") ? route.prefix() + "**" : route.prefix() + "/**", route.chain());
-        }
-        table.otherwise(otherwise);
-        return context(routes, table.build());
-    }
-
-    private ServletContextHandler context(List<GatewayRoute> routes, RouteTable table) {
+        Routing routing = new Routing(routes, exact, otherwise, policies);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addFilter(
-                new FilterHolder(OffloadFilter.of(table)),
-                "/*",
-                EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
-        ServletHolder proxy = new ServletHolder(new GatewayProxyServlet(routes, connectTimeoutMillis));
+        context.addFilter(new FilterHolder(routing), "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+        ServletHolder proxy = new ServletHolder(new GatewayProxyServlet(routing, connectTimeoutMillis));
         proxy.setAsyncSupported(true);
         proxy.setInitParameter("maxThreads", "64");
         proxy.setInitParameter("idleTimeout", Long.toString(idleTimeoutMillis));
@@ -145,7 +133,26 @@ public final class Gateway {
                     new ServletHolder(new AggregationServlet(aggregation.parts(), aggregation.timeout()));
             context.addServlet(holder, aggregation.path());
         }
-        return context;
+        return new Context(context, routing);
+    }
+
+    /** What a reload swaps: the servlet context and the routes' live state. */
+    private record Context(ServletContextHandler handler, Routing routing) {}
+
+    /**
+     * Routes, their upstreams' health and their circuit breakers, for {@code /admin/status}: {@code [{"route":
+     * "/api", "upstreams": [{"url", "health": "healthy" | "ejected" | "probing", ...}], "circuitBreaker":
+     * {...}}]}.
+     */
+    public List<Map<String, Object>> status() {
+        List<Map<String, Object>> status = new ArrayList<>();
+        for (Routing.Live route : handler.current.routing().routes()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("route", route.name());
+            entry.putAll(route.upstreams().status());
+            status.add(entry);
+        }
+        return status;
     }
 
     /**
@@ -155,15 +162,15 @@ public final class Gateway {
      * @throws Exception when the new routes cannot start; the old ones then stay in place
      */
     public void replaceRoutes(List<GatewayRoute> routes, PolicyChain otherwise) throws Exception {
-        ServletContextHandler next = context(routes, otherwise);
-        next.setServer(server);
-        next.start();
-        ServletContextHandler previous = handler.current;
+        Context next = context(routes, otherwise);
+        next.handler().setServer(server);
+        next.handler().start();
+        Context previous = handler.current;
         handler.current = next;
         retirements.schedule(
                 () -> {
                     try {
-                        previous.stop();
+                        previous.handler().stop();
                     } catch (Exception e) {
                         LoggerFactory.getLogger(Gateway.class).warn("stopping replaced routes failed", e);
                     }
@@ -174,25 +181,25 @@ public final class Gateway {
 
     /** Hands each request to the current routes. */
     private static final class SwappableHandler extends Handler.Abstract {
-        volatile ServletContextHandler current;
+        volatile Context current;
 
         @Override
         protected void doStart() throws Exception {
-            current.setServer(getServer());
-            current.start();
+            current.handler().setServer(getServer());
+            current.handler().start();
             super.doStart();
         }
 
         @Override
         protected void doStop() throws Exception {
-            current.stop();
+            current.handler().stop();
             super.doStop();
         }
 
         @Override
         public boolean handle(org.eclipse.jetty.server.Request request, Response response, Callback callback)
                 throws Exception {
-            return current.handle(request, response, callback);
+            return current.handler().handle(request, response, callback);
         }
     }
 

@@ -1,82 +1,333 @@
 package dev.gatehouse.examples.gateway;
 
+import dev.gatehouse.DecisionLog;
+import dev.gatehouse.Problem;
+import dev.gatehouse.servlet.OffloadFilter;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
-import java.util.Comparator;
-import java.util.List;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
+import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.http.HttpField;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Jetty's {@link ProxyServlet} with the hygiene a gateway needs on top: forwarding headers a client sent are
- * dropped (the gateway's peer is the client, so {@code X-Forwarded-*}, {@code Forwarded} and {@code Via} are
- * written by the gateway alone), headers the backend names in {@code Connection} never reach the client, the
- * upstream is chosen by route with round-robin, and each route has its own timeout.
+ * Jetty's {@link ProxyServlet} with what a gateway needs on top:
+ *
+ * <ul>
+ *   <li>the upstream is chosen by route, round-robin among those passive health has not ejected, behind the
+ *       route's circuit breaker (503 with {@code Retry-After} while it is open or no upstream is healthy);
+ *   <li>an idempotent request without a body that failed before any response began is retried on another
+ *       upstream, up to the route's {@code retries};
+ *   <li>bodies over the route's limit get 413 — before any upstream is called when the length is declared;
+ *   <li>forwarding headers a client sent are dropped ({@code X-Forwarded-*}, {@code Forwarded} and {@code Via}
+ *       are written by the gateway alone); headers the backend names in {@code Connection}, and its {@code
+ *       Server}, never reach the client;
+ *   <li>each route has its own timeout; errors are problem+json, and the access log says which upstream failed
+ *       and why ({@code upstream:fail(127.0.0.1:9001 connection refused, 2 attempts)}).
+ * </ul>
  */
 final class GatewayProxyServlet extends ProxyServlet {
     private static final long serialVersionUID = 1L;
     private static final Set<String> FORWARDING =
             Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "via");
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+    private static final String ATTEMPT = GatewayProxyServlet.class.getName() + ".attempt";
+    /** Upstream response headers larger than this are a broken upstream: 502 at once. */
+    static final int MAX_RESPONSE_HEADER_BYTES = 16 * 1024;
 
-    private final List<GatewayRoute> routes;
-    private final AtomicLong next = new AtomicLong();
+    private final transient Routing routing;
     private final long connectTimeoutMillis;
 
-    GatewayProxyServlet(List<GatewayRoute> routes, long connectTimeoutMillis) {
-        this.routes = routes.stream()
-                .sorted(Comparator.comparingInt(
-                                (GatewayRoute route) -> route.prefix().length())
-                        .reversed())
-                .toList();
+    GatewayProxyServlet(Routing routing, long connectTimeoutMillis) {
+        this.routing = routing;
         this.connectTimeoutMillis = connectTimeoutMillis;
     }
 
-    private GatewayRoute route(HttpServletRequest request) {
-        String path = request.getRequestURI();
-        for (GatewayRoute route : routes) {
-            if (route.matches(path)) {
-                return route;
-            }
+    /** One client request's way through the upstreams. */
+    private static final class Attempt {
+        final Routing.Live route;
+        final long started = System.nanoTime();
+        final Set<Upstreams.Upstream> tried = new HashSet<>(2);
+        Upstreams.@Nullable Upstream upstream;
+        long attemptStarted;
+        boolean clientFailed;
+
+        @Nullable
+        String refusal;
+
+        Attempt(Routing.Live route) {
+            this.route = route;
         }
-        return null;
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        Routing.Live route = routing.of(request);
+        if (route == null) {
+            writeProblem(response, 404, "No route for this path.", null);
+            return;
+        }
+        long declared = request.getContentLengthLong();
+        if (declared > route.config().maxBodyBytes()) {
+            note(
+                    request,
+                    "body-limit",
+                    "reject",
+                    "Content-Length " + declared + " over " + route.config().maxBodyBytes());
+            // The body stays unread (no 100 Continue was sent): close rather than drain it.
+            response.setHeader("Connection", "close");
+            writeProblem(
+                    response,
+                    413,
+                    "The request body is larger than " + route.config().maxBodyBytes() + " bytes.",
+                    null);
+            return;
+        }
+        if (!route.upstreams().admit()) {
+            note(request, "upstream", "reject", "circuit open on " + route.name());
+            writeProblem(
+                    response,
+                    503,
+                    "The upstream is failing; the gateway has stopped calling it for a while.",
+                    route.upstreams().breakerRetryAfterSeconds());
+            return;
+        }
+        request.setAttribute(ATTEMPT, new Attempt(route));
+        super.service(request, response);
     }
 
     @Override
     protected String rewriteTarget(HttpServletRequest request) {
-        GatewayRoute route = route(request);
-        if (route == null) {
+        return target(request, (Attempt) request.getAttribute(ATTEMPT));
+    }
+
+    private @Nullable String target(HttpServletRequest request, Attempt attempt) {
+        Upstreams.Upstream upstream = attempt.route.upstreams().choose(attempt.tried);
+        if (upstream == null) {
             return null;
         }
-        URI upstream = route.upstreams().get((int)
-                Math.floorMod(next.getAndIncrement(), route.upstreams().size()));
+        attempt.upstream = upstream;
+        attempt.tried.add(upstream);
+        attempt.attemptStarted = System.nanoTime();
         String query = request.getQueryString();
-        String base = upstream.toString().endsWith("/")
-                ? upstream.toString().substring(0, upstream.toString().length() - 1)
-                : upstream.toString();
-        return base + request.getRequestURI() + (query == null ? "" : "?" + query);
+        return upstream.base + request.getRequestURI() + (query == null ? "" : "?" + query);
+    }
+
+    /** No upstream to call: all are ejected. */
+    @Override
+    protected void onProxyRewriteFailed(HttpServletRequest request, HttpServletResponse response) {
+        Attempt attempt = (Attempt) request.getAttribute(ATTEMPT);
+        attempt.route.upstreams().releaseRoute();
+        note(request, "upstream", "reject", "no healthy upstream on " + attempt.route.name());
+        writeProblem(
+                response,
+                503,
+                "No healthy upstream for this route.",
+                attempt.route.upstreams().ejectionRetryAfterSeconds());
+    }
+
+    /** The request body, cut at the route's limit when its length was not declared. */
+    @Override
+    protected Request.Content proxyRequestContent(
+            HttpServletRequest request, HttpServletResponse response, Request proxyRequest) throws IOException {
+        Attempt attempt = (Attempt) request.getAttribute(ATTEMPT);
+        InputStream body = request.getInputStream();
+        if (request.getContentLengthLong() < 0) {
+            body = new LimitedInputStream(body, attempt.route.config().maxBodyBytes());
+        }
+        return new ProxyInputStreamRequestContent(request, response, proxyRequest, body) {};
+    }
+
+    /** Counts a chunked body and fails the exchange with 413 as soon as it crosses the limit. */
+    private static final class LimitedInputStream extends FilterInputStream {
+        private final long limit;
+        private long read;
+
+        LimitedInputStream(InputStream in, long limit) {
+            super(in);
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                count(n);
+            }
+            return n;
+        }
+
+        private void count(int n) throws IOException {
+            read += n;
+            if (read > limit) {
+                throw new IOException(new BadMessageException(413, "body over " + limit + " bytes"));
+            }
+        }
     }
 
     @Override
-    protected void onProxyRewriteFailed(
-            HttpServletRequest clientRequest, jakarta.servlet.http.HttpServletResponse response) {
-        try {
-            byte[] body =
-                    dev.gatehouse.Problem.of(404, "No route for this path.").toJson();
-            response.setStatus(404);
-            response.setContentType(dev.gatehouse.Problem.MEDIA_TYPE);
-            response.setContentLength(body.length);
-            response.getOutputStream().write(body);
-        } catch (java.io.IOException e) {
-            _log.debug("could not answer 404", e);
+    protected void onClientRequestFailure(
+            HttpServletRequest clientRequest,
+            Request proxyRequest,
+            HttpServletResponse proxyResponse,
+            Throwable failure) {
+        if (clientRequest.getAttribute(ATTEMPT) instanceof Attempt attempt) {
+            attempt.clientFailed = true;
+            Integer status = clientFault(failure);
+            if (status != null && status == 413) {
+                note(
+                        clientRequest,
+                        "body-limit",
+                        "reject",
+                        "chunked body over " + attempt.route.config().maxBodyBytes());
+            }
         }
+        super.onClientRequestFailure(clientRequest, proxyRequest, proxyResponse, failure);
+    }
+
+    @Override
+    protected Response.Listener newProxyResponseListener(HttpServletRequest request, HttpServletResponse response) {
+        return new AttemptListener(request, response);
+    }
+
+    /** Records each attempt's outcome for passive health and the breaker, and retries where that is safe. */
+    private final class AttemptListener extends ProxyResponseListener {
+        private final HttpServletRequest request;
+        private final HttpServletResponse response;
+        private boolean begun;
+
+        AttemptListener(HttpServletRequest request, HttpServletResponse response) {
+            super(request, response);
+            this.request = request;
+            this.response = response;
+        }
+
+        @Override
+        public void onBegin(Response serverResponse) {
+            begun = true;
+            super.onBegin(serverResponse);
+        }
+
+        @Override
+        public void onComplete(Result result) {
+            Attempt attempt = (Attempt) request.getAttribute(ATTEMPT);
+            Upstreams.Upstream upstream = attempt.upstream;
+            long now = System.nanoTime();
+            Throwable failure = result.getFailure();
+            int status = result.getResponse() == null ? 0 : result.getResponse().getStatus();
+            boolean clientFault = failure != null && (attempt.clientFailed || clientFault(failure) != null);
+            Throwable outcome = failure != null ? failure : status >= 500 ? new Upstreams.FailedStatus(status) : null;
+            if (clientFault) {
+                upstream.health.releasePermission();
+            } else if (outcome != null) {
+                upstream.health.onError(now - attempt.attemptStarted, TimeUnit.NANOSECONDS, outcome);
+            } else {
+                upstream.health.onSuccess(now - attempt.attemptStarted, TimeUnit.NANOSECONDS);
+            }
+            if (failure != null
+                    && !clientFault
+                    && !begun
+                    && !(failure instanceof TimeoutException)
+                    && attempt.tried.size() <= attempt.route.config().retries()
+                    && replayable(request)) {
+                String target = target(request, attempt);
+                if (target != null) {
+                    note(request, "upstream", "retry", upstream + " " + describe(failure));
+                    resend(target);
+                    return;
+                }
+            }
+            if (clientFault) {
+                attempt.route.upstreams().releaseRoute();
+            } else {
+                attempt.route.upstreams().recordRoute(now - attempt.started, outcome);
+            }
+            if (failure != null && !clientFault) {
+                note(
+                        request,
+                        "upstream",
+                        "fail",
+                        upstream + " " + describe(failure) + ", " + attempt.tried.size() + " attempt"
+                                + (attempt.tried.size() == 1 ? "" : "s"));
+            } else if (attempt.tried.size() > 1) {
+                note(request, "upstream", "ok", upstream + " after " + (attempt.tried.size() - 1) + " retry");
+            }
+            super.onComplete(result);
+        }
+
+        /** Sends the request again, to {@code target}. */
+        private void resend(String target) {
+            Request retry = newProxyRequest(request, target);
+            copyRequestHeaders(request, retry);
+            addProxyHeaders(request, retry);
+            sendProxyRequest(request, response, retry);
+        }
+    }
+
+    /** Idempotent, and no body that would have to be sent again. */
+    private static boolean replayable(HttpServletRequest request) {
+        return IDEMPOTENT.contains(request.getMethod())
+                && request.getContentLengthLong() <= 0
+                && request.getHeader("Transfer-Encoding") == null;
+    }
+
+    private static String describe(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.ConnectException) {
+                return "connection refused";
+            }
+            if (cause instanceof TimeoutException) {
+                return "timed out";
+            }
+            if (cause instanceof org.eclipse.jetty.http.HttpException http) {
+                return "bad response (" + http.getReason() + ")";
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        String message = failure.getMessage();
+        return failure.getClass().getSimpleName() + (message == null ? "" : ": " + printable(message));
+    }
+
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), 120));
+        for (int i = 0; i < text.length() && out.length() < 120; i++) {
+            char c = text.charAt(i);
+            out.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return out.toString();
+    }
+
+    /** A note in the exchange's decision log, which the access log writes. */
+    private static void note(HttpServletRequest request, String policy, String outcome, String reason) {
+        OffloadFilter.exchange(request)
+                .ifPresent(exchange -> DecisionLog.of(exchange).add(policy, outcome, reason));
     }
 
     /** A malformed request body (bad chunking) is the client's fault: 400, not Jetty's 502. */
@@ -92,9 +343,10 @@ final class GatewayProxyServlet extends ProxyServlet {
         return client != null ? client : super.clientRequestStatus(failure);
     }
 
-    private static Integer clientFault(Throwable failure) {
+    private static @Nullable Integer clientFault(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            // Jetty's parser reports bad chunking and early EOF of the client's body as HttpExceptions (400).
+            // Jetty's parser reports bad chunking and early EOF of the client's body as HttpExceptions (400);
+            // the body limit as 413.
             if (cause instanceof org.eclipse.jetty.http.HttpException http
                     && http.getCode() >= 400
                     && http.getCode() < 500) {
@@ -107,23 +359,64 @@ final class GatewayProxyServlet extends ProxyServlet {
         return null;
     }
 
+    /** Errors as problem+json instead of Jetty's error page; once the response is committed, an abort. */
     @Override
-    protected HttpClient createHttpClient() throws jakarta.servlet.ServletException {
+    protected void sendProxyResponseError(
+            HttpServletRequest clientRequest, HttpServletResponse proxyResponse, int status) {
+        if (proxyResponse.isCommitted()) {
+            super.sendProxyResponseError(clientRequest, proxyResponse, status);
+            return;
+        }
+        try {
+            proxyResponse.resetBuffer();
+            proxyResponse.setHeader("Connection", "close");
+            writeProblem(proxyResponse, status, errorDetail(status), null);
+        } finally {
+            if (clientRequest.isAsyncStarted()) {
+                clientRequest.getAsyncContext().complete();
+            }
+        }
+    }
+
+    private static String errorDetail(int status) {
+        return switch (status) {
+            case 400 -> "The request body is malformed.";
+            case 413 -> "The request body is too large.";
+            case 502 -> "The upstream could not be reached or sent an invalid response.";
+            case 504 -> "The upstream did not answer in time.";
+            default -> "The request could not be proxied.";
+        };
+    }
+
+    private void writeProblem(HttpServletResponse response, int status, String detail, @Nullable Long retryAfter) {
+        try {
+            byte[] body = Problem.of(status, detail).toJson();
+            response.setStatus(status);
+            response.setContentType(Problem.MEDIA_TYPE);
+            if (retryAfter != null) {
+                response.setHeader("Retry-After", Long.toString(retryAfter));
+            }
+            response.setContentLength(body.length);
+            response.getOutputStream().write(body);
+        } catch (IOException e) {
+            _log.debug("could not answer {}", status, e);
+        }
+    }
+
+    @Override
+    protected HttpClient createHttpClient() throws ServletException {
         HttpClient client = super.createHttpClient();
         client.setConnectTimeout(connectTimeoutMillis);
+        client.setMaxResponseHeadersSize(MAX_RESPONSE_HEADER_BYTES);
         return client;
     }
 
     /** The route's timeout, set last: Jetty sets the servlet-wide one while it builds the request. */
     @Override
     protected void sendProxyRequest(
-            HttpServletRequest clientRequest,
-            jakarta.servlet.http.HttpServletResponse proxyResponse,
-            Request proxyRequest) {
-        GatewayRoute route = route(clientRequest);
-        if (route != null) {
-            proxyRequest.timeout(route.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        }
+            HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Request proxyRequest) {
+        Attempt attempt = (Attempt) clientRequest.getAttribute(ATTEMPT);
+        proxyRequest.timeout(attempt.route.config().timeout().toMillis(), TimeUnit.MILLISECONDS);
         super.sendProxyRequest(clientRequest, proxyResponse, proxyRequest);
     }
 
@@ -152,9 +445,7 @@ final class GatewayProxyServlet extends ProxyServlet {
 
     @Override
     protected void onServerResponseHeaders(
-            HttpServletRequest clientRequest,
-            jakarta.servlet.http.HttpServletResponse proxyResponse,
-            Response serverResponse) {
+            HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse) {
         Set<String> named = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         for (HttpField field : serverResponse.getHeaders()) {
             if (field.getLowerCaseName().equals("connection")) {
@@ -163,6 +454,7 @@ final class GatewayProxyServlet extends ProxyServlet {
                 }
             }
         }
+        named.add("server");
         super.onServerResponseHeaders(clientRequest, proxyResponse, serverResponse);
         for (String name : named) {
             if (!name.isEmpty() && proxyResponse.containsHeader(name)) {

@@ -3,21 +3,59 @@ package dev.gatehouse.examples.gateway;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.PolicyChain;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One route of the gateway: requests whose path starts with {@code prefix} pass {@code chain}, then go to one
- * of {@code upstreams} (round-robin), with the path unchanged. {@code timeout} bounds the whole upstream
- * exchange (504 past it).
+ * One route of the gateway: requests whose path starts with {@code prefix} — and, when given, whose host is
+ * {@code host} and whose headers carry {@code headers} — pass {@code chain}, then go to one of {@code
+ * upstreams} with the path unchanged.
+ *
+ * @param prefix the path prefix ({@code /api} matches {@code /api} and {@code /api/...}, not {@code /apis})
+ * @param host the host name the request must name (without port, case-insensitive); {@code *.example.com}
+ *     matches any sub-domain; null for any host
+ * @param headers header values the request must carry, exactly; the value {@code *} only asks for the header
+ * @param upstreams base URLs, chosen round-robin among those passive health has not ejected
+ * @param chain the policies
+ * @param timeout bounds the whole upstream exchange (504 past it)
+ * @param retries how many other upstreams a failed idempotent request without a body may be sent to, when
+ *     no response had begun (connection refused or reset; never after a timeout)
+ * @param maxBodyBytes requests with a longer body get 413 (before any upstream is called when the length is
+ *     declared; as soon as the limit is crossed when chunked)
+ * @param health passive health: when an upstream is ejected
+ * @param circuitBreaker the route's circuit breaker, or null for none
  */
-public record GatewayRoute(String prefix, List<URI> upstreams, PolicyChain chain, Duration timeout) {
+public record GatewayRoute(
+        String prefix,
+        @Nullable String host,
+        Map<String, String> headers,
+        List<URI> upstreams,
+        PolicyChain chain,
+        Duration timeout,
+        int retries,
+        long maxBodyBytes,
+        PassiveHealth health,
+        @Nullable CircuitBreakerSettings circuitBreaker) {
+
+    /** 10 MiB. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+
     public GatewayRoute {
         requireNonNull(prefix, "prefix");
         if (!prefix.startsWith("/")) {
             throw new IllegalArgumentException("prefix: " + prefix + " (expected: starts with /)");
         }
+        if (host != null && (host.isEmpty() || host.contains(":") || host.contains("/"))) {
+            throw new IllegalArgumentException("host: " + host + " (expected: a host name without port)");
+        }
+        host = host == null ? null : host.toLowerCase(Locale.ROOT);
+        headers = Map.copyOf(headers);
         upstreams = List.copyOf(upstreams);
         if (upstreams.isEmpty()) {
             throw new IllegalArgumentException("upstreams of " + prefix + ": none (expected: at least one)");
@@ -29,12 +67,136 @@ public record GatewayRoute(String prefix, List<URI> upstreams, PolicyChain chain
         }
         requireNonNull(chain, "chain");
         requireNonNull(timeout, "timeout");
+        if (retries < 0) {
+            throw new IllegalArgumentException("retries: " + retries + " (expected: 0 or more)");
+        }
+        if (maxBodyBytes < 0) {
+            throw new IllegalArgumentException("maxBodyBytes: " + maxBodyBytes + " (expected: 0 or more)");
+        }
+        requireNonNull(health, "health");
+    }
+
+    /** A route on {@code prefix} for any host, no retries, 10 MiB bodies, default passive health, no breaker. */
+    public GatewayRoute(String prefix, List<URI> upstreams, PolicyChain chain, Duration timeout) {
+        this(prefix, null, Map.of(), upstreams, chain, timeout, 0, DEFAULT_MAX_BODY_BYTES, PassiveHealth.DEFAULT, null);
+    }
+
+    public GatewayRoute withHost(@Nullable String host) {
+        return new GatewayRoute(
+                prefix, host, headers, upstreams, chain, timeout, retries, maxBodyBytes, health, circuitBreaker);
+    }
+
+    public GatewayRoute withHeader(String name, String value) {
+        Map<String, String> more = new LinkedHashMap<>(headers);
+        more.put(name.toLowerCase(Locale.ROOT), requireNonNull(value, "value"));
+        return new GatewayRoute(
+                prefix, host, more, upstreams, chain, timeout, retries, maxBodyBytes, health, circuitBreaker);
+    }
+
+    public GatewayRoute withRetries(int retries) {
+        return new GatewayRoute(
+                prefix, host, headers, upstreams, chain, timeout, retries, maxBodyBytes, health, circuitBreaker);
+    }
+
+    public GatewayRoute withMaxBodyBytes(long maxBodyBytes) {
+        return new GatewayRoute(
+                prefix, host, headers, upstreams, chain, timeout, retries, maxBodyBytes, health, circuitBreaker);
+    }
+
+    public GatewayRoute withHealth(PassiveHealth health) {
+        return new GatewayRoute(
+                prefix, host, headers, upstreams, chain, timeout, retries, maxBodyBytes, health, circuitBreaker);
+    }
+
+    public GatewayRoute withCircuitBreaker(@Nullable CircuitBreakerSettings circuitBreaker) {
+        return new GatewayRoute(
+                prefix, host, headers, upstreams, chain, timeout, retries, maxBodyBytes, health, circuitBreaker);
+    }
+
+    /**
+     * Passive health: an upstream whose last {@code failures} calls all failed is ejected for {@code ejectFor};
+     * one probe request then decides whether it comes back.
+     */
+    public record PassiveHealth(int failures, Duration ejectFor) {
+        /** 5 consecutive failures eject an upstream for 30 s. */
+        public static final PassiveHealth DEFAULT = new PassiveHealth(5, Duration.ofSeconds(30));
+
+        public PassiveHealth {
+            if (failures < 1) {
+                throw new IllegalArgumentException("failures: " + failures + " (expected: 1 or more)");
+            }
+            if (ejectFor == null || ejectFor.isNegative() || ejectFor.isZero()) {
+                throw new IllegalArgumentException("ejectFor: " + ejectFor + " (expected: a positive duration)");
+            }
+        }
+    }
+
+    /**
+     * The route's circuit breaker: open for {@code openFor} (answering 503 without calling any upstream) once
+     * {@code failureRate} % of the last {@code window} requests failed.
+     */
+    public record CircuitBreakerSettings(int failureRate, int window, Duration openFor) {
+        public CircuitBreakerSettings {
+            if (failureRate < 1 || failureRate > 100) {
+                throw new IllegalArgumentException("failureRate: " + failureRate + " (expected: 1..100)");
+            }
+            if (window < 1) {
+                throw new IllegalArgumentException("window: " + window + " (expected: 1 or more)");
+            }
+            if (openFor == null || openFor.isNegative() || openFor.isZero()) {
+                throw new IllegalArgumentException("openFor: " + openFor + " (expected: a positive duration)");
+            }
+        }
     }
 
     /** Whether {@code path} belongs to this route: the prefix itself, or below it. */
-    boolean matches(String path) {
+    boolean matchesPath(String path) {
         return prefix.equals("/")
                 || path.equals(prefix)
                 || (path.startsWith(prefix) && (prefix.endsWith("/") || path.charAt(prefix.length()) == '/'));
+    }
+
+    /** Path, host and headers. */
+    boolean matches(HttpServletRequest request) {
+        if (!matchesPath(request.getRequestURI())) {
+            return false;
+        }
+        if (host != null) {
+            String name = request.getServerName();
+            if (name == null) {
+                return false;
+            }
+            name = name.toLowerCase(Locale.ROOT);
+            boolean hostMatches = host.startsWith("*.")
+                    ? name.endsWith(host.substring(1)) && name.length() > host.length() - 1
+                    : name.equals(host);
+            if (!hostMatches) {
+                return false;
+            }
+        }
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            String value = request.getHeader(header.getKey());
+            if (value == null
+                    || !(header.getValue().equals("*") || header.getValue().equals(value))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** How specific the match is: longer prefixes first, then routes with more conditions. */
+    int specificity() {
+        return prefix.length() * 64 + (host == null ? 0 : 32) + Math.min(headers.size(), 31);
+    }
+
+    /** A short name for logs, metrics and the status page: {@code /api host=api.example.com x-tenant=a}. */
+    String describe() {
+        StringBuilder text = new StringBuilder(prefix);
+        if (host != null) {
+            text.append(" host=").append(host);
+        }
+        headers.forEach(
+                (name, value) -> text.append(' ').append(name).append('=').append(value));
+        return text.toString();
     }
 }
