@@ -113,6 +113,9 @@ public final class IdempotencyPolicy implements OffloadPolicy {
         }
     }
 
+    private final java.util.concurrent.atomic.AtomicLong storeFailures = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean storeDown;
+
     private IdempotencyPolicy(Builder builder) {
         this.store = builder.store;
         this.methods = Set.copyOf(builder.methods);
@@ -169,6 +172,7 @@ public final class IdempotencyPolicy implements OffloadPolicy {
         IdempotencyStore.Claim claim;
         try {
             claim = store.claim(storeKey, fingerprint, lease);
+            storeDown = false;
         } catch (IdempotencyStoreException e) {
             return storeFailed(e);
         }
@@ -209,7 +213,19 @@ public final class IdempotencyPolicy implements OffloadPolicy {
                 .because("key reused with a different request");
     }
 
+    /** How many store calls failed since this policy was built: for metrics. */
+    public long storeFailures() {
+        return storeFailures.get();
+    }
+
+    /** Whether the last claim failed because the store was unavailable: for metrics and health pages. */
+    public boolean storeDown() {
+        return storeDown;
+    }
+
     private Decision storeFailed(IdempotencyStoreException e) {
+        storeFailures.incrementAndGet();
+        storeDown = true;
         if (failOpen) {
             return Decision.proceed().because("store unavailable (" + e.getMessage() + "): failed open");
         }
@@ -260,6 +276,7 @@ public final class IdempotencyPolicy implements OffloadPolicy {
                             : Optional.empty();
             store.complete(held.storeKey, held.token, held.fingerprint, response, ttl);
         } catch (RuntimeException e) {
+            storeFailures.incrementAndGet();
             LOG.error("idempotency: could not record the response of a claimed key; its lease will free it", e);
         }
     }

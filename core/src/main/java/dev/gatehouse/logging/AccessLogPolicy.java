@@ -9,13 +9,15 @@ import dev.gatehouse.Exchange;
 import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.Route;
 import dev.gatehouse.requestid.RequestIdPolicy;
+import dev.gatehouse.requestid.TraceContext;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes exactly one INFO event per exchange to the {@code dev.gatehouse.access} logger: method, path,
- * status, duration, client address, request id, route, and every policy's decision with its reason. The
+ * status, duration, client address, request id, W3C trace and span ids, route, and every policy's decision
+ * with its reason. The
  * fields are SLF4J key-value pairs, so a JSON layout gets them as members; the message repeats them for
  * plain layouts. Query strings and headers are never logged: they may carry credentials.
  *
@@ -48,6 +50,7 @@ public final class AccessLogPolicy implements OffloadPolicy {
             return;
         }
         String requestId = exchange.attribute(RequestIdPolicy.REQUEST_ID).orElse("-");
+        TraceContext trace = exchange.attribute(RequestIdPolicy.TRACE_CONTEXT).orElse(null);
         String route = exchange.attribute(Route.KEY).map(Route::toString).orElse("-");
         List<DecisionLog.Entry> entries =
                 exchange.attribute(DecisionLog.KEY).map(DecisionLog::entries).orElse(List.of());
@@ -64,6 +67,9 @@ public final class AccessLogPolicy implements OffloadPolicy {
                 .addKeyValue("duration_ms", millis)
                 .addKeyValue("client", exchange.peerAddress())
                 .addKeyValue("request_id", requestId)
+                .addKeyValue("trace_id", trace == null ? "" : trace.traceId())
+                .addKeyValue("span_id", trace == null ? "" : trace.spanId())
+                .addKeyValue("parent_id", trace == null || trace.parentId() == null ? "" : trace.parentId())
                 .addKeyValue("route", route)
                 .addKeyValue("decisions", decisions)
                 .addKeyValue("error", error)

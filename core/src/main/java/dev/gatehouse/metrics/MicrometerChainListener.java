@@ -6,6 +6,7 @@ import dev.gatehouse.ChainListener;
 import dev.gatehouse.Completion;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Route;
+import dev.gatehouse.idempotency.IdempotencyPolicy;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -26,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code gatehouse.exchanges} — timer of whole exchanges, tags {@code route} (the matched pattern, or
  *       {@code none}), {@code status} (the status class: 2xx, 4xx, …) and {@code outcome} (success or failure);
  *   <li>with {@link #bindStoreHealth}: {@code gatehouse.ratelimit.store.down} (gauge, 1 while the store is
- *       down), {@code gatehouse.ratelimit.store.failures} and {@code gatehouse.ratelimit.failed.open} (counters).
+ *       down), {@code gatehouse.ratelimit.store.failures} and {@code gatehouse.ratelimit.failed.open} (counters);
+ *       for idempotency {@code gatehouse.idempotency.store.down} and {@code gatehouse.idempotency.store.failures}.
  * </ul>
  *
  * Meters are created once per tag set and cached, so recording costs a map lookup and the meter's own update.
@@ -105,6 +107,19 @@ public final class MicrometerChainListener implements ChainListener {
                 .register(registry);
         FunctionCounter.builder("gatehouse.ratelimit.failed.open", policy, RateLimitPolicy::failedOpen)
                 .description("Requests admitted unlimited while the store was down")
+                .tag("policy", name)
+                .register(registry);
+        return this;
+    }
+
+    /** Store-health meters of an idempotency policy, tagged {@code policy=name}. */
+    public MicrometerChainListener bindStoreHealth(String name, IdempotencyPolicy policy) {
+        Gauge.builder("gatehouse.idempotency.store.down", policy, p -> p.storeDown() ? 1 : 0)
+                .description("1 while the idempotency store is considered down")
+                .tag("policy", name)
+                .register(registry);
+        FunctionCounter.builder("gatehouse.idempotency.store.failures", policy, IdempotencyPolicy::storeFailures)
+                .description("Idempotency store failures")
                 .tag("policy", name)
                 .register(registry);
         return this;

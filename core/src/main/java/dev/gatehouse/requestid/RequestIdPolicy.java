@@ -20,8 +20,10 @@ import java.util.function.Supplier;
  * <p>A valid incoming {@code X-Request-Id} (one field, at most {@code maxLength} characters of letters,
  * digits and {@code - _ . : + / = @ ~}) is kept; a missing or invalid one is replaced by a generated id. The
  * id is passed to the service, recorded as {@link #REQUEST_ID}, and echoed on every response, refusals
- * included. A valid {@code traceparent} passes through untouched; otherwise a new trace is started (and an
- * orphaned {@code tracestate} dropped), recorded as {@link #TRACE_CONTEXT}.
+ * included. Each exchange is a span of the W3C trace: with a valid {@code traceparent} the service receives the
+ * same trace id and flags with this exchange's span id (and the {@code tracestate} as sent); otherwise a new
+ * trace is started (and an orphaned {@code tracestate} dropped). Both are recorded as {@link #TRACE_CONTEXT},
+ * which the access log writes as {@code trace_id}, {@code span_id} and {@code parent_id}.
  *
  * <p>Put it first in the chain so that every other policy and every response sees the id.
  */
@@ -69,11 +71,13 @@ public final class RequestIdPolicy implements OffloadPolicy {
         List<String> removed = List.of();
         String upstreamTrace;
         if (traceparent.isPresent()) {
-            upstreamTrace = traceparent.get();
-            exchange.setAttribute(TRACE_CONTEXT, new TraceContext(upstreamTrace, false));
+            String caller = traceparent.get();
+            // Same trace and flags, this exchange's span as the parent of the service's.
+            upstreamTrace = caller.substring(0, 36) + randomSpanId() + caller.substring(52);
+            exchange.setAttribute(TRACE_CONTEXT, new TraceContext(upstreamTrace, caller.substring(36, 52), false));
         } else {
-            upstreamTrace = "00-" + randomHex(32) + "-" + randomHex(16) + (sampleStartedTraces ? "-01" : "-00");
-            exchange.setAttribute(TRACE_CONTEXT, new TraceContext(upstreamTrace, true));
+            upstreamTrace = "00-" + randomHex(32) + "-" + randomSpanId() + (sampleStartedTraces ? "-01" : "-00");
+            exchange.setAttribute(TRACE_CONTEXT, new TraceContext(upstreamTrace, null, true));
             removed = client.contains(TRACESTATE) ? List.of(TRACESTATE) : List.of();
         }
         Decision.Proceed proceed = Decision.proceed(Headers.of(headerName, id, TRACEPARENT, upstreamTrace), removed);
@@ -103,6 +107,11 @@ public final class RequestIdPolicy implements OffloadPolicy {
     /** 128 random bits as 32 lower-case hex digits: unique, not a secret. */
     public static String randomId() {
         return randomHex(32);
+    }
+
+    /** 64 random bits as 16 hex digits, never all zeros (an invalid span id). */
+    private static String randomSpanId() {
+        return randomHex(16);
     }
 
     private static String randomHex(int digits) {

@@ -3,16 +3,23 @@ package dev.gatehouse.requestid;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The W3C trace context of an exchange: the {@code traceparent} the service receives.
+ * The W3C trace context of an exchange. The exchange is a span of its own: the service receives a {@code
+ * traceparent} with the trace id and flags of the caller's and this exchange's span id, so that a trace shows
+ * the gateway hop between the caller and the service.
  *
- * @param traceparent the header value sent upstream
+ * @param traceparent the header value sent to the service
+ * @param parentId the 16 hex digits of the caller's span, or null when this exchange started the trace
  * @param started true when the client sent no valid {@code traceparent} and this exchange started the trace
  */
-public record TraceContext(String traceparent, boolean started) {
+public record TraceContext(String traceparent, @Nullable String parentId, boolean started) {
     public TraceContext {
         requireNonNull(traceparent, "traceparent");
+        if (started != (parentId == null)) {
+            throw new IllegalArgumentException("a started trace has no parent, a continued one has one");
+        }
     }
 
     /** The 32 hex digits that name the trace. */
@@ -20,8 +27,8 @@ public record TraceContext(String traceparent, boolean started) {
         return traceparent.substring(3, 35);
     }
 
-    /** The 16 hex digits of the caller's span. */
-    public String parentId() {
+    /** The 16 hex digits of this exchange's span: the parent of whatever the service does. */
+    public String spanId() {
         return traceparent.substring(36, 52);
     }
 

@@ -39,6 +39,28 @@ class AccessLogPolicyTest {
     }
 
     @Test
+    void carriesTheTraceIdTheExchangesSpanAndTheCallersSpan() {
+        PolicyChain chain = PolicyChain.of(requestIds, AccessLogPolicy.of(logger));
+        String[] sent = new String[1];
+
+        FakeHost.serve(
+                chain,
+                FakeExchange.get("/orders")
+                        .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+                e -> {
+                    sent[0] = e.requestHeaders().first("traceparent").orElseThrow();
+                    return FakeResponse.ok("{}");
+                });
+
+        assertThat(logger.events())
+                .singleElement()
+                .satisfies(event -> assertThat(event.keyValues())
+                        .containsEntry("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")
+                        .containsEntry("parent_id", "00f067aa0ba902b7")
+                        .containsEntry("span_id", sent[0].substring(36, 52)));
+    }
+
+    @Test
     void namesThePolicyThatRefusedAndWhy() {
         PolicyChain chain = PolicyChain.builder()
                 .add(requestIds)

@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.ChainListener;
 import dev.gatehouse.Decision;
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.StoredResponse;
+import dev.gatehouse.idempotency.IdempotencyPolicy;
+import dev.gatehouse.idempotency.IdempotencyStore;
+import dev.gatehouse.idempotency.IdempotencyStoreException;
+import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
 import dev.gatehouse.ratelimit.Limit;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
 import dev.gatehouse.requestid.RequestIdPolicy;
@@ -12,6 +17,8 @@ import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.FakeHost;
 import dev.gatehouse.testing.FakeResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class MicrometerChainListenerTest {
@@ -65,6 +72,58 @@ class MicrometerChainListenerTest {
         assertThat(registry.get("gatehouse.ratelimit.store.failures")
                         .functionCounter()
                         .count())
+                .isZero();
+    }
+
+    @Test
+    void gaugesTheIdempotencyStoreDownWhileItFailsAndUpAgainAfter() {
+        boolean[] down = {false};
+        InMemoryIdempotencyStore memory = InMemoryIdempotencyStore.ofDefaults();
+        IdempotencyStore flaky = new IdempotencyStore() {
+            @Override
+            public Claim claim(String key, String fingerprint, Duration lease) {
+                if (down[0]) {
+                    throw new IdempotencyStoreException("connection refused", null);
+                }
+                return memory.claim(key, fingerprint, lease);
+            }
+
+            @Override
+            public void complete(
+                    String key, String token, String fingerprint, Optional<StoredResponse> response, Duration ttl) {
+                memory.complete(key, token, fingerprint, response, ttl);
+            }
+
+            @Override
+            public void release(String key, String token) {
+                memory.release(key, token);
+            }
+        };
+        IdempotencyPolicy idempotency = IdempotencyPolicy.builder(flaky).build();
+        PolicyChain chain = PolicyChain.builder()
+                .add("idempotency", idempotency)
+                .listener(listener)
+                .build();
+        listener.bindStoreHealth("idempotency", idempotency);
+
+        FakeHost.serve(chain, FakeExchange.post("/pay").header("Idempotency-Key", "\"a\""), e -> FakeResponse.ok("1"));
+        assertThat(registry.get("gatehouse.idempotency.store.down").gauge().value())
+                .isZero();
+
+        down[0] = true;
+        FakeResponse refused = FakeHost.serve(
+                chain, FakeExchange.post("/pay").header("Idempotency-Key", "\"b\""), e -> FakeResponse.ok("2"));
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(registry.get("gatehouse.idempotency.store.down").gauge().value())
+                .isEqualTo(1);
+        assertThat(registry.get("gatehouse.idempotency.store.failures")
+                        .functionCounter()
+                        .count())
+                .isEqualTo(1);
+
+        down[0] = false;
+        FakeHost.serve(chain, FakeExchange.post("/pay").header("Idempotency-Key", "\"c\""), e -> FakeResponse.ok("3"));
+        assertThat(registry.get("gatehouse.idempotency.store.down").gauge().value())
                 .isZero();
     }
 

@@ -96,15 +96,42 @@ class RequestIdPolicyTest {
     }
 
     @Test
-    void passesAValidTraceparentThroughUntouched() {
+    void continuesTheCallersTraceWithASpanOfItsOwn() {
         serve(FakeExchange.get("/").header("traceparent", TRACEPARENT).header("tracestate", "vendor=1"));
 
-        assertThat(seenByService.get().requestHeaders().all("traceparent")).containsExactly(TRACEPARENT);
+        String sent = seenByService.get().requestHeaders().first("traceparent").orElseThrow();
+        assertThat(sent).matches("00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01");
+        assertThat(sent).isNotEqualTo(TRACEPARENT);
+        assertThat(seenByService.get().requestHeaders().all("traceparent")).hasSize(1);
         assertThat(seenByService.get().requestHeaders().all("tracestate")).containsExactly("vendor=1");
         assertThat(seenByService.get().attribute(RequestIdPolicy.TRACE_CONTEXT)).hasValueSatisfying(trace -> {
             assertThat(trace.traceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+            assertThat(trace.spanId()).isEqualTo(sent.substring(36, 52));
+            assertThat(trace.parentId()).isEqualTo("00f067aa0ba902b7");
             assertThat(trace.started()).isFalse();
         });
+    }
+
+    @Test
+    void keepsTheCallersSamplingDecision() {
+        serve(FakeExchange.get("/").header("traceparent", TRACEPARENT.replace("-01", "-00")));
+
+        assertThat(seenByService.get().requestHeaders().first("traceparent"))
+                .hasValueSatisfying(sent -> assertThat(sent).endsWith("-00"));
+    }
+
+    @Test
+    void everyExchangeHasItsOwnSpan() {
+        java.util.Set<String> spans = new java.util.HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            serve(FakeExchange.get("/").header("traceparent", TRACEPARENT));
+            spans.add(seenByService
+                    .get()
+                    .attribute(RequestIdPolicy.TRACE_CONTEXT)
+                    .orElseThrow()
+                    .spanId());
+        }
+        assertThat(spans).hasSize(1000).doesNotContain("0000000000000000");
     }
 
     @Test

@@ -91,7 +91,7 @@ final class GatewayProxyServlet extends ProxyServlet {
                     "reject",
                     "Content-Length " + declared + " over " + route.config().maxBodyBytes());
             // The body stays unread (no 100 Continue was sent): close rather than drain it.
-            response.setHeader("Connection", "close");
+            closeAfter(request, response);
             writeProblem(
                     response,
                     413,
@@ -369,12 +369,19 @@ final class GatewayProxyServlet extends ProxyServlet {
         }
         try {
             proxyResponse.resetBuffer();
-            proxyResponse.setHeader("Connection", "close");
+            closeAfter(clientRequest, proxyResponse);
             writeProblem(proxyResponse, status, errorDetail(status), null);
         } finally {
             if (clientRequest.isAsyncStarted()) {
                 clientRequest.getAsyncContext().complete();
             }
+        }
+    }
+
+    /** HTTP/1 only: HTTP/2 has no Connection field; its streams end on their own. */
+    private static void closeAfter(HttpServletRequest request, HttpServletResponse response) {
+        if (request.getProtocol().startsWith("HTTP/1")) {
+            response.setHeader("Connection", "close");
         }
     }
 
