@@ -61,7 +61,8 @@ public final class DemoGateway {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final MicrometerChainListener metrics = new MicrometerChainListener(registry);
     private final AdminServer admin;
-    private final java.util.List<GatewayRoute> routes = new java.util.ArrayList<>();
+    private final RateLimitPolicy publicLimits;
+    private final IdempotencyPolicy idempotency;
     private static final int DEMO_ADMIN_PORT = 9090;
     private static final int DEMO_TLS_PORT = 8443;
 
@@ -109,9 +110,11 @@ public final class DemoGateway {
         ProxyHygienePolicy hygiene = new ProxyHygienePolicy();
         CompressionPolicy compression = CompressionPolicy.ofDefaults();
 
-        RateLimitPolicy publicLimits =
-                RateLimitPolicy.builder().limits(Limit.perMinute(60)).build();
+        publicLimits = RateLimitPolicy.builder().limits(Limit.perMinute(60)).build();
         metrics.bindStoreHealth("public", publicLimits);
+        idempotency =
+                IdempotencyPolicy.builder(InMemoryIdempotencyStore.ofDefaults()).build();
+        metrics.bindStoreHealth("api", idempotency);
         PolicyChain publicChain = PolicyChain.builder()
                 .listener(metrics)
                 .add("request-id", requestIds)
@@ -138,10 +141,7 @@ public final class DemoGateway {
                                 .key(RateLimitKey.principal())
                                 .build())
                 .add("compression", compression)
-                .add(
-                        "idempotency",
-                        IdempotencyPolicy.builder(InMemoryIdempotencyStore.ofDefaults())
-                                .build())
+                .add("idempotency", idempotency)
                 .build();
         PolicyChain otherwise = PolicyChain.builder()
                 .add("request-id", requestIds)
@@ -154,8 +154,8 @@ public final class DemoGateway {
         gateway = Gateway.builder()
                 .listen(host, port)
                 .tls(port == 0 ? 0 : DEMO_TLS_PORT, certificate.keyStore(), certificate.password())
-                .route(route(new GatewayRoute("/public", List.of(echoUri), publicChain, Duration.ofSeconds(10))))
-                .route(route(new GatewayRoute("/api", List.of(echoUri), apiChain, Duration.ofSeconds(10))))
+                .route(new GatewayRoute("/public", List.of(echoUri), publicChain, Duration.ofSeconds(10)))
+                .route(new GatewayRoute("/api", List.of(echoUri), apiChain, Duration.ofSeconds(10)))
                 .aggregate(new Gateway.Aggregation(
                         "/dashboard",
                         parts(echoUri),
@@ -199,22 +199,17 @@ public final class DemoGateway {
         return gateway.uri();
     }
 
-    private GatewayRoute route(GatewayRoute route) {
-        routes.add(route);
-        return route;
-    }
-
-    /** What {@code /admin/status} answers. */
+    /** What {@code /admin/status} answers: routes with their upstreams' health, and the stores. */
     java.util.Map<String, Object> status() {
-        java.util.List<java.util.Map<String, Object>> list = new java.util.ArrayList<>();
-        for (GatewayRoute route : routes) {
-            list.add(java.util.Map.of(
-                    "prefix", route.prefix(),
-                    "upstreams", route.upstreams().stream().map(URI::toString).toList(),
-                    "timeoutMillis", route.timeout().toMillis()));
-        }
         return java.util.Map.of(
-                "routes", list, "stores", java.util.Map.of("ratelimit", "local", "idempotency", "in-memory"));
+                "routes",
+                gateway.status(),
+                "stores",
+                java.util.Map.of(
+                        "ratelimit",
+                        java.util.Map.of("kind", "local", "down", publicLimits.storeDown()),
+                        "idempotency",
+                        java.util.Map.of("kind", "in-memory", "down", idempotency.storeDown())));
     }
 
     /** The admin port: {@code /metrics} (Prometheus) and {@code /admin/status}. */

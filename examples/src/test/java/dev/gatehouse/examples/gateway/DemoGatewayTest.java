@@ -365,23 +365,65 @@ class DemoGatewayTest {
     @Test
     void theAdminPortServesPrometheusMetricsAndStatus() throws Exception {
         send(get("/public/metrics-probe"));
-        send(get("/api/orders"));
+        double rejectedBefore = metric("gatehouse_policy_decisions_total{outcome=\"reject\",policy=\"auth\"}");
+        double proceededBefore = metric("gatehouse_policy_decisions_total{outcome=\"proceed\",policy=\"request-id\"}");
 
+        assertThat(send(get("/api/orders")).statusCode()).isEqualTo(401);
+        assertThat(send(get("/api/orders").header("Authorization", "Bearer " + demo.token()))
+                        .statusCode())
+                .isEqualTo(200);
+
+        assertThat(metric("gatehouse_policy_decisions_total{outcome=\"reject\",policy=\"auth\"}"))
+                .isEqualTo(rejectedBefore + 1);
+        assertThat(metric("gatehouse_policy_decisions_total{outcome=\"proceed\",policy=\"request-id\"}"))
+                .isEqualTo(proceededBefore + 2);
         HttpResponse<String> metrics =
                 send(HttpRequest.newBuilder(demo.adminUri().resolve("/metrics")));
+        assertThat(metrics.body())
+                .contains("gatehouse_exchanges_seconds_count")
+                .contains("gatehouse_ratelimit_store_down{policy=\"public\"} 0.0")
+                .contains("gatehouse_idempotency_store_down{policy=\"api\"} 0.0");
+
         HttpResponse<String> status =
                 send(HttpRequest.newBuilder(demo.adminUri().resolve("/admin/status")));
-        HttpResponse<String> notOnTrafficPort = send(get("/metrics"));
-
-        assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body())
-                .contains("gatehouse_policy_decisions_total{outcome=\"proceed\",policy=\"request-id\"}")
-                .contains("gatehouse_policy_decisions_total{outcome=\"reject\",policy=\"auth\"}")
-                .contains("gatehouse_exchanges_seconds_count")
-                .contains("gatehouse_ratelimit_store_down{policy=\"public\"} 0.0");
         JsonNode routes = JSON.readTree(status.body()).path("routes");
         assertThat(routes).hasSize(2);
-        assertThat(routes.get(0).path("prefix").asText()).isEqualTo("/public");
-        assertThat(notOnTrafficPort.statusCode()).isEqualTo(404);
+        assertThat(routes.get(0).path("route").asText()).isEqualTo("/public");
+        assertThat(routes.get(0).path("upstreams").get(0).path("health").asText())
+                .isEqualTo("healthy");
+        assertThat(JSON.readTree(status.body())
+                        .path("stores")
+                        .path("ratelimit")
+                        .path("down")
+                        .asBoolean(true))
+                .isFalse();
+        assertThat(send(get("/metrics")).statusCode()).isEqualTo(404);
+    }
+
+    /** One sample of the admin port's Prometheus text, by its exact name and labels. */
+    static double metric(String series) throws Exception {
+        String body = send(HttpRequest.newBuilder(demo.adminUri().resolve("/metrics")))
+                .body();
+        for (String line : body.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void theCallersTraceReachesTheBackendWithTheGatewaysSpan() throws Exception {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+        HttpResponse<String> response = send(get("/public/traced").header("traceparent", traceparent));
+
+        String received = JSON.readTree(response.body())
+                .path("headers")
+                .path("traceparent")
+                .asText();
+        assertThat(received)
+                .matches("00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01")
+                .isNotEqualTo(traceparent);
     }
 }
