@@ -52,7 +52,6 @@ public final class Gateway {
     private final @Nullable ServerConnector tlsConnector;
 
     private final SwappableHandler handler = new SwappableHandler();
-    private final List<Aggregation> aggregations;
     private final @Nullable RouteTable policies;
 
     /** A path answered by merging the JSON of several upstream calls made in parallel. */
@@ -103,15 +102,14 @@ public final class Gateway {
             tlsConnector = null;
         }
         connectTimeoutMillis = builder.connectTimeout.toMillis();
-        aggregations = List.copyOf(builder.aggregations);
         policies = builder.policies;
         idleTimeoutMillis = builder.idleTimeout.toMillis();
-        handler.current = context(builder.routes, builder.otherwise);
+        handler.current = context(builder.routes, builder.aggregations, builder.otherwise);
         server.setHandler(handler);
     }
 
     /** The routes and policies as one servlet context: what a reload replaces as a whole. */
-    private Context context(List<GatewayRoute> routes, PolicyChain otherwise) {
+    private Context context(List<GatewayRoute> routes, List<Aggregation> aggregations, PolicyChain otherwise) {
         Map<String, PolicyChain> exact = new LinkedHashMap<>();
         exact.put("/health", PolicyChain.empty());
         for (Aggregation aggregation : aggregations) {
@@ -161,8 +159,9 @@ public final class Gateway {
      *
      * @throws Exception when the new routes cannot start; the old ones then stay in place
      */
-    public void replaceRoutes(List<GatewayRoute> routes, PolicyChain otherwise) throws Exception {
-        Context next = context(routes, otherwise);
+    public void replaceRoutes(List<GatewayRoute> routes, List<Aggregation> aggregations, PolicyChain otherwise)
+            throws Exception {
+        Context next = context(routes, List.copyOf(aggregations), otherwise);
         next.handler().setServer(server);
         next.handler().start();
         Context previous = handler.current;

@@ -22,14 +22,17 @@ import org.jspecify.annotations.Nullable;
  */
 public record GatewayConfig(
         @Nullable Listen listen,
+        @Nullable Admin admin,
         @Nullable String redis,
         @Nullable Auth auth,
-        List<RouteConfig> routes) {
+        List<RouteConfig> routes,
+        List<AggregationConfig> aggregations) {
 
     public GatewayConfig {
         routes = routes == null ? List.of() : List.copyOf(routes);
-        if (routes.isEmpty()) {
-            throw new IllegalArgumentException("no routes (expected: at least one under routes:)");
+        aggregations = aggregations == null ? List.of() : List.copyOf(aggregations);
+        if (routes.isEmpty() && aggregations.isEmpty()) {
+            throw new IllegalArgumentException("no routes (expected: at least one under routes: or aggregations:)");
         }
         if (redis != null && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
             throw new IllegalArgumentException("redis: expected redis://host:port");
@@ -61,6 +64,20 @@ public record GatewayConfig(
             }
             if (keystore != null && (tlsPort == null || keystorePassword == null)) {
                 throw new IllegalArgumentException("keystore needs tlsPort and keystorePassword");
+            }
+        }
+    }
+
+    /**
+     * The admin port: {@code /metrics} (Prometheus) and {@code /admin/status}. Bind it to loopback or a
+     * management network only.
+     */
+    public record Admin(@Nullable String host, @Nullable Integer port) {
+        public Admin {
+            host = host == null ? "127.0.0.1" : host;
+            port = port == null ? 9090 : port;
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port " + port + " (expected: 0..65535)");
             }
         }
     }
@@ -122,11 +139,20 @@ public record GatewayConfig(
         }
     }
 
-    /** One route: a path prefix, its upstreams and its policies. */
+    /**
+     * One route: which requests (path prefix, and optionally host and header values), where they go
+     * (upstreams, timeout, retries, passive health, circuit breaker, body limit) and the policies they pass.
+     */
     public record RouteConfig(
             String path,
+            @Nullable String host,
+            @Nullable Map<String, String> headers,
             List<String> upstreams,
             @Nullable String timeout,
+            @Nullable Integer retries,
+            @Nullable String maxBodySize,
+            @Nullable PassiveHealth passiveHealth,
+            @Nullable CircuitBreaker circuitBreaker,
             @Nullable String auth,
             @Nullable List<String> scopes,
             @Nullable RateLimit rateLimit,
@@ -142,16 +168,93 @@ public record GatewayConfig(
             for (String upstream : upstreams) {
                 if (!upstream.startsWith("http://")
                         && !upstream.startsWith("https://")
-                        && !upstream.startsWith("builtin:")) {
+                        && !upstream.equals("builtin:echo")) {
                     throw new IllegalArgumentException(
                             "upstream " + upstream + " (expected: http://…, https://… or builtin:echo)");
                 }
             }
             upstreams = List.copyOf(upstreams);
-            auth = auth == null ? "none" : auth;
-            if (!List.of("none", "optional", "required").contains(auth)) {
-                throw new IllegalArgumentException("auth " + auth + " (expected: none, optional or required)");
+            headers = headers == null ? Map.of() : Map.copyOf(headers);
+            auth = checkAuth(auth);
+            scopes = scopes == null ? List.of() : List.copyOf(scopes);
+            if (timeout != null) {
+                duration(timeout);
             }
+            if (retries != null && retries < 0) {
+                throw new IllegalArgumentException("retries " + retries + " (expected: 0 or more)");
+            }
+            if (maxBodySize != null) {
+                size(maxBodySize);
+            }
+        }
+
+        public Duration timeoutOrDefault() {
+            return timeout == null ? Duration.ofSeconds(30) : duration(timeout);
+        }
+
+        public long maxBodyBytes() {
+            return maxBodySize == null ? GatewayRoute.DEFAULT_MAX_BODY_BYTES : size(maxBodySize);
+        }
+    }
+
+    /** An upstream whose last {@code failures} calls all failed is ejected for {@code ejectFor}. */
+    public record PassiveHealth(int failures, String ejectFor) {
+        public PassiveHealth {
+            if (failures < 1) {
+                throw new IllegalArgumentException("failures " + failures + " (expected: 1 or more)");
+            }
+            if (ejectFor == null) {
+                throw new IllegalArgumentException("ejectFor missing (expected: e.g. 30s)");
+            }
+            duration(ejectFor);
+        }
+
+        GatewayRoute.PassiveHealth toSettings() {
+            return new GatewayRoute.PassiveHealth(failures, duration(ejectFor));
+        }
+    }
+
+    /** The route stops calling its upstreams for {@code openFor} once {@code failureRate} % of the last {@code window} failed. */
+    public record CircuitBreaker(int failureRate, int window, String openFor) {
+        public CircuitBreaker {
+            if (openFor == null) {
+                throw new IllegalArgumentException("openFor missing (expected: e.g. 30s)");
+            }
+            new GatewayRoute.CircuitBreakerSettings(failureRate, window, duration(openFor));
+        }
+
+        GatewayRoute.CircuitBreakerSettings toSettings() {
+            return new GatewayRoute.CircuitBreakerSettings(failureRate, window, duration(openFor));
+        }
+    }
+
+    /**
+     * An aggregation route at exactly {@code path}: calls every part in parallel (each bounded by {@code
+     * timeout}) and merges their JSON under the part names; a part that fails or is late is {@code null} and
+     * named in {@code X-Gatehouse-Partial}.
+     */
+    public record AggregationConfig(
+            String path,
+            Map<String, String> parts,
+            @Nullable String timeout,
+            @Nullable String auth,
+            @Nullable List<String> scopes,
+            @Nullable Boolean compression) {
+        public AggregationConfig {
+            if (path == null || !path.startsWith("/")) {
+                throw new IllegalArgumentException("path " + path + " (expected: an exact path starting with /)");
+            }
+            if (parts == null || parts.isEmpty()) {
+                throw new IllegalArgumentException("aggregation " + path + ": no parts (expected: name: url)");
+            }
+            for (String url : parts.values()) {
+                if (!url.startsWith("http://") && !url.startsWith("https://") && !url.startsWith("builtin:")) {
+                    throw new IllegalArgumentException(
+                            "part " + url + " (expected: http://…, https://… or builtin:users, builtin:echo/path…)");
+                }
+            }
+            parts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parts));
+            auth = checkAuth(auth);
             scopes = scopes == null ? List.of() : List.copyOf(scopes);
             if (timeout != null) {
                 duration(timeout);
@@ -159,8 +262,16 @@ public record GatewayConfig(
         }
 
         public Duration timeoutOrDefault() {
-            return timeout == null ? Duration.ofSeconds(30) : duration(timeout);
+            return timeout == null ? Duration.ofSeconds(2) : duration(timeout);
         }
+    }
+
+    private static String checkAuth(@Nullable String auth) {
+        String value = auth == null ? "none" : auth;
+        if (!List.of("none", "optional", "required").contains(value)) {
+            throw new IllegalArgumentException("auth " + value + " (expected: none, optional or required)");
+        }
+        return value;
     }
 
     /** Limits per client address or per principal, with optional limits per plan. */
@@ -195,6 +306,22 @@ public record GatewayConfig(
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
             default -> Duration.ofHours(n);
+        };
+    }
+
+    /** {@code 1000} (bytes), {@code 512KiB}, {@code 10MiB}, {@code 1GiB}. */
+    static long size(String text) {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(\\d{1,12})(|B|KiB|MiB|GiB)").matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("size " + text + " (expected: e.g. 1000, 512KiB, 10MiB)");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "KiB" -> n * 1024;
+            case "MiB" -> n * 1024 * 1024;
+            case "GiB" -> n * 1024 * 1024 * 1024;
+            default -> n;
         };
     }
 

@@ -10,11 +10,13 @@ import dev.gatehouse.auth.JwtPolicy;
 import dev.gatehouse.auth.KeySet;
 import dev.gatehouse.auth.ScopePolicy;
 import dev.gatehouse.compression.CompressionPolicy;
+import dev.gatehouse.examples.backends.DemoDataServlet;
 import dev.gatehouse.examples.backends.EchoServlet;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
 import dev.gatehouse.idempotency.IdempotencyStore;
 import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
 import dev.gatehouse.logging.AccessLogPolicy;
+import dev.gatehouse.metrics.MicrometerChainListener;
 import dev.gatehouse.ratelimit.BucketStore;
 import dev.gatehouse.ratelimit.Limit;
 import dev.gatehouse.ratelimit.LocalBucketStore;
@@ -23,9 +25,13 @@ import dev.gatehouse.ratelimit.RateLimitPolicy;
 import dev.gatehouse.redis.RedisBucketStore;
 import dev.gatehouse.redis.RedisIdempotencyStore;
 import dev.gatehouse.requestid.RequestIdPolicy;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,7 +41,10 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.jspecify.annotations.Nullable;
 
-/** Turns a {@link GatewayConfig} into routes and policy chains; owns the built-in backends and Redis stores. */
+/**
+ * Turns a {@link GatewayConfig} into routes and policy chains; owns the built-in backends and the Redis stores,
+ * which are created once per Redis URL and kept across reloads.
+ */
 final class GatewayFactory implements AutoCloseable {
     private final RequestIdPolicy requestIds = RequestIdPolicy.ofDefaults();
     private final AccessLogPolicy accessLog = AccessLogPolicy.ofDefaults();
@@ -44,10 +53,28 @@ final class GatewayFactory implements AutoCloseable {
     private @Nullable Server builtins;
     private @Nullable URI echo;
     private final EchoServlet echoServlet = new EchoServlet();
-    private final List<AutoCloseable> redisStores = new ArrayList<>();
+    private final Map<String, RedisStores> redis = new HashMap<>();
+    private final @Nullable MicrometerChainListener metrics;
+    private final @Nullable MeterRegistry registry;
+    private final List<Meter> storeMeters = new ArrayList<>();
+    private final Map<String, RateLimitPolicy> rateLimits = new LinkedHashMap<>();
+    private final Map<String, IdempotencyPolicy> idempotency = new LinkedHashMap<>();
+    private String storeKind = "local";
+
+    /** One Redis URL's stores. */
+    private record RedisStores(RedisBucketStore buckets, RedisIdempotencyStore records) {}
+
+    /** With {@code registry} the chains record into Micrometer. */
+    GatewayFactory(@Nullable MeterRegistry registry) {
+        this.registry = registry;
+        this.metrics = registry == null ? null : new MicrometerChainListener(registry);
+    }
+
+    /** What one configuration describes. */
+    record Built(List<GatewayRoute> routes, List<Gateway.Aggregation> aggregations) {}
 
     /** The routes a configuration describes; stores and backends it needs are created once and reused. */
-    List<GatewayRoute> routes(GatewayConfig config) throws Exception {
+    synchronized Built build(GatewayConfig config) throws Exception {
         @Nullable AuthPolicy required = null;
         @Nullable AuthPolicy optional = null;
         if (config.auth() != null) {
@@ -57,27 +84,32 @@ final class GatewayFactory implements AutoCloseable {
         BucketStore buckets;
         IdempotencyStore records;
         if (config.redis() != null) {
-            RedisBucketStore redisBuckets =
-                    RedisBucketStore.builder(config.redis()).build();
-            RedisIdempotencyStore redisRecords =
-                    RedisIdempotencyStore.builder(config.redis()).build();
-            redisStores.add(redisBuckets);
-            redisStores.add(redisRecords);
-            buckets = redisBuckets;
-            records = redisRecords;
+            RedisStores stores = redis.get(config.redis());
+            if (stores == null) {
+                stores = new RedisStores(
+                        RedisBucketStore.builder(config.redis()).build(),
+                        RedisIdempotencyStore.builder(config.redis()).build());
+                redis.put(config.redis(), stores);
+            }
+            buckets = stores.buckets();
+            records = stores.records();
         } else {
             buckets = LocalBucketStore.ofDefaults();
             records = InMemoryIdempotencyStore.ofDefaults();
         }
+        Map<String, RateLimitPolicy> newRateLimits = new LinkedHashMap<>();
+        Map<String, IdempotencyPolicy> newIdempotency = new LinkedHashMap<>();
         List<GatewayRoute> routes = new ArrayList<>();
         for (GatewayConfig.RouteConfig route : config.routes()) {
-            PolicyChain.Builder chain = PolicyChain.builder()
-                    .add("request-id", requestIds)
-                    .add("access-log", accessLog)
-                    .add("proxy-hygiene", hygiene);
+            PolicyChain.Builder chain = chain();
+            String name = route.path() + (route.host() == null ? "" : " host=" + route.host());
             GatewayConfig.RateLimit limits = route.rateLimit();
+            RateLimitPolicy limiter = limits == null ? null : rateLimit(limits, buckets);
+            if (limiter != null) {
+                newRateLimits.put(name, limiter);
+            }
             if (limits != null && limits.key().equals("address")) {
-                chain.add("ratelimit", rateLimit(limits, buckets));
+                chain.add("ratelimit", limiter);
             }
             if (!route.auth().equals("none")) {
                 if (required == null) {
@@ -90,29 +122,115 @@ final class GatewayFactory implements AutoCloseable {
                 chain.add("scope", ScopePolicy.require(route.scopes().toArray(String[]::new)));
             }
             if (limits != null && limits.key().equals("principal")) {
-                chain.add("ratelimit", rateLimit(limits, buckets));
+                chain.add("ratelimit", limiter);
             }
             if (Boolean.TRUE.equals(route.compression())) {
                 chain.add("compression", compression);
             }
             if (Boolean.TRUE.equals(route.idempotency())) {
-                chain.add("idempotency", IdempotencyPolicy.builder(records).build());
+                IdempotencyPolicy policy = IdempotencyPolicy.builder(records).build();
+                newIdempotency.put(name, policy);
+                chain.add("idempotency", policy);
             }
             List<URI> upstreams = new ArrayList<>();
             for (String upstream : route.upstreams()) {
-                upstreams.add(upstream.startsWith("builtin:") ? builtin(upstream) : URI.create(upstream));
+                upstreams.add(upstream.startsWith("builtin:") ? builtin() : URI.create(upstream));
             }
-            routes.add(new GatewayRoute(route.path(), upstreams, chain.build(), route.timeoutOrDefault()));
+            GatewayRoute built = new GatewayRoute(
+                    route.path(),
+                    route.host(),
+                    route.headers(),
+                    upstreams,
+                    chain.build(),
+                    route.timeoutOrDefault(),
+                    route.retries() == null ? 0 : route.retries(),
+                    route.maxBodyBytes(),
+                    route.passiveHealth() == null
+                            ? GatewayRoute.PassiveHealth.DEFAULT
+                            : route.passiveHealth().toSettings(),
+                    route.circuitBreaker() == null
+                            ? null
+                            : route.circuitBreaker().toSettings());
+            routes.add(built);
         }
-        return routes;
+        List<Gateway.Aggregation> aggregations = new ArrayList<>();
+        for (GatewayConfig.AggregationConfig aggregation : config.aggregations()) {
+            PolicyChain.Builder chain = chain();
+            if (!aggregation.auth().equals("none")) {
+                if (required == null) {
+                    throw new IllegalArgumentException("aggregation " + aggregation.path() + ": auth "
+                            + aggregation.auth() + " but no auth: section");
+                }
+                chain.add("auth", aggregation.auth().equals("required") ? required : optional);
+            }
+            if (!aggregation.scopes().isEmpty()) {
+                chain.add("scope", ScopePolicy.require(aggregation.scopes().toArray(String[]::new)));
+            }
+            if (Boolean.TRUE.equals(aggregation.compression())) {
+                chain.add("compression", compression);
+            }
+            Map<String, URI> parts = new LinkedHashMap<>();
+            for (Map.Entry<String, String> part : aggregation.parts().entrySet()) {
+                parts.put(part.getKey(), part(part.getValue()));
+            }
+            aggregations.add(
+                    new Gateway.Aggregation(aggregation.path(), parts, chain.build(), aggregation.timeoutOrDefault()));
+        }
+        rateLimits.clear();
+        rateLimits.putAll(newRateLimits);
+        idempotency.clear();
+        idempotency.putAll(newIdempotency);
+        storeKind = config.redis() == null ? "local" : "redis";
+        bindStoreHealth();
+        return new Built(routes, aggregations);
+    }
+
+    private PolicyChain.Builder chain() {
+        PolicyChain.Builder chain = PolicyChain.builder()
+                .add("request-id", requestIds)
+                .add("access-log", accessLog)
+                .add("proxy-hygiene", hygiene);
+        if (metrics != null) {
+            chain.listener(metrics);
+        }
+        return chain;
+    }
+
+    /** Store-health meters for the policies of the latest configuration (replacing those of the one before). */
+    private void bindStoreHealth() {
+        if (metrics == null || registry == null) {
+            return;
+        }
+        storeMeters.forEach(registry::remove);
+        storeMeters.clear();
+        java.util.Set<Meter> before = new java.util.HashSet<>(registry.getMeters());
+        rateLimits.forEach(metrics::bindStoreHealth);
+        idempotency.forEach(metrics::bindStoreHealth);
+        for (Meter meter : registry.getMeters()) {
+            if (!before.contains(meter)) {
+                storeMeters.add(meter);
+            }
+        }
+    }
+
+    /** For {@code /admin/status}: each store's kind and whether a policy found it down. */
+    synchronized Map<String, Object> storeStatus() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put(
+                "ratelimit",
+                Map.of("kind", storeKind, "down", rateLimits.values().stream().anyMatch(RateLimitPolicy::storeDown)));
+        status.put(
+                "idempotency",
+                Map.of(
+                        "kind",
+                        storeKind.equals("redis") ? "redis" : "in-memory",
+                        "down",
+                        idempotency.values().stream().anyMatch(IdempotencyPolicy::storeDown)));
+        return status;
     }
 
     PolicyChain otherwise() {
-        return PolicyChain.builder()
-                .add("request-id", requestIds)
-                .add("access-log", accessLog)
-                .add("proxy-hygiene", hygiene)
-                .build();
+        return chain().build();
     }
 
     EchoServlet echo() {
@@ -188,10 +306,24 @@ final class GatewayFactory implements AutoCloseable {
         return list.toArray(Limit[]::new);
     }
 
-    private synchronized URI builtin(String name) throws Exception {
-        if (!name.equals("builtin:echo")) {
-            throw new IllegalArgumentException("upstream " + name + " (expected: builtin:echo)");
+    /** {@code builtin:users} (also orders, notifications) or {@code builtin:echo/any/path?query}. */
+    private URI part(String url) throws Exception {
+        if (!url.startsWith("builtin:")) {
+            return URI.create(url);
         }
+        String name = url.substring("builtin:".length());
+        if (List.of("users", "orders", "notifications").contains(name)) {
+            return URI.create(builtin() + "/" + name);
+        }
+        if (name.equals("echo") || name.startsWith("echo/") || name.startsWith("echo?")) {
+            return URI.create(builtin() + name.substring("echo".length()));
+        }
+        throw new IllegalArgumentException(
+                "part " + url + " (expected: builtin:users, builtin:orders, builtin:notifications or builtin:echo/…)");
+    }
+
+    /** The built-in backends, started on first use: echo on every path, demo data on /users, /orders, /notifications. */
+    private synchronized URI builtin() throws Exception {
         if (builtins == null) {
             builtins = new Server();
             ServerConnector connector = new ServerConnector(builtins);
@@ -200,6 +332,9 @@ final class GatewayFactory implements AutoCloseable {
             builtins.addConnector(connector);
             ServletContextHandler context = new ServletContextHandler();
             context.addServlet(new ServletHolder(echoServlet), "/*");
+            for (String kind : List.of("users", "orders", "notifications")) {
+                context.addServlet(new ServletHolder(new DemoDataServlet(kind)), "/" + kind);
+            }
             builtins.setHandler(context);
             builtins.start();
             echo = URI.create("http://127.0.0.1:" + connector.getLocalPort());
@@ -212,8 +347,9 @@ final class GatewayFactory implements AutoCloseable {
         if (builtins != null) {
             builtins.stop();
         }
-        for (AutoCloseable store : redisStores) {
-            store.close();
+        for (RedisStores stores : redis.values()) {
+            stores.buckets().close();
+            stores.records().close();
         }
     }
 }

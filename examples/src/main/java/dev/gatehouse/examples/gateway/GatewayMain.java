@@ -1,11 +1,14 @@
 package dev.gatehouse.examples.gateway;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,28 +32,39 @@ public final class GatewayMain {
                 System.exit(2);
                 return;
             }
-            System.out.println("Gatehouse gateway on " + running.gateway.uri() + " (config " + args[1] + ", watched)");
+            System.out.println("Gatehouse gateway on " + running.gateway.uri()
+                    + running.gateway.tlsUri().map(uri -> " and " + uri).orElse("") + " (config " + args[1]
+                    + ", watched)" + (running.admin == null ? "" : "; admin on " + running.admin.uri()));
             running.gateway.join();
             return;
         }
         DemoGateway.main(args);
     }
 
-    /** A gateway started from a file, and the watcher that reloads it. */
+    /** A gateway started from a file, its admin port, and the watcher that reloads it. */
     static final class Running implements AutoCloseable {
         final Gateway gateway;
         final GatewayFactory factory;
+        final @Nullable AdminServer admin;
         final ScheduledExecutorService watcher;
 
-        Running(Gateway gateway, GatewayFactory factory, ScheduledExecutorService watcher) {
+        Running(
+                Gateway gateway,
+                GatewayFactory factory,
+                @Nullable AdminServer admin,
+                ScheduledExecutorService watcher) {
             this.gateway = gateway;
             this.factory = factory;
+            this.admin = admin;
             this.watcher = watcher;
         }
 
         @Override
         public void close() throws Exception {
             watcher.shutdownNow();
+            if (admin != null) {
+                admin.stop();
+            }
             gateway.stop();
             factory.close();
         }
@@ -58,10 +72,12 @@ public final class GatewayMain {
 
     static Running start(Path file) throws Exception {
         GatewayConfig config = GatewayConfig.load(file);
-        GatewayFactory factory = new GatewayFactory();
-        List<GatewayRoute> routes;
+        PrometheusMeterRegistry registry =
+                config.admin() == null ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        GatewayFactory factory = new GatewayFactory(registry);
+        GatewayFactory.Built built;
         try {
-            routes = factory.routes(config);
+            built = factory.build(config);
         } catch (IllegalArgumentException | IllegalStateException e) {
             factory.close();
             throw new GatewayConfig.ConfigException(file + ": " + e.getMessage(), e);
@@ -82,14 +98,26 @@ public final class GatewayMain {
                 builder.tls(listen.tlsPort(), certificate.keyStore(), certificate.password());
             }
         }
-        routes.forEach(builder::route);
+        built.routes().forEach(builder::route);
+        built.aggregations().forEach(builder::aggregate);
         Gateway gateway = builder.build().start();
+        AdminServer admin = null;
+        if (registry != null) {
+            GatewayConfig.Admin where = config.admin();
+            admin = new AdminServer(
+                            where.host(),
+                            where.port(),
+                            registry,
+                            () -> Map.of("routes", gateway.status(), "stores", factory.storeStatus()))
+                    .start();
+        }
         ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "gatehouse-config-watch");
             thread.setDaemon(true);
             return thread;
         });
         long[] seen = {stamp(file)};
+        GatewayConfig[] running = {config};
         watcher.scheduleWithFixedDelay(
                 () -> {
                     long now = stamp(file);
@@ -99,8 +127,18 @@ public final class GatewayMain {
                     seen[0] = now;
                     try {
                         GatewayConfig next = GatewayConfig.load(file);
-                        gateway.replaceRoutes(factory.routes(next), factory.otherwise());
-                        LOG.info("reloaded {}: {} routes", file, next.routes().size());
+                        GatewayFactory.Built routes = factory.build(next);
+                        gateway.replaceRoutes(routes.routes(), routes.aggregations(), factory.otherwise());
+                        LOG.info(
+                                "reloaded {}: {} routes, {} aggregations",
+                                file,
+                                next.routes().size(),
+                                next.aggregations().size());
+                        if (!java.util.Objects.equals(next.listenOrDefault(), running[0].listenOrDefault())
+                                || !java.util.Objects.equals(next.admin(), running[0].admin())) {
+                            LOG.warn("{}: listen and admin changes take effect at the next start only", file);
+                        }
+                        running[0] = next;
                     } catch (GatewayConfig.ConfigException e) {
                         LOG.error("kept the running configuration; {} is not usable: {}", file, e.getMessage());
                     } catch (Exception e) {
@@ -110,7 +148,7 @@ public final class GatewayMain {
                 1,
                 1,
                 TimeUnit.SECONDS);
-        return new Running(gateway, factory, watcher);
+        return new Running(gateway, factory, admin, watcher);
     }
 
     private static long stamp(Path file) {

@@ -55,7 +55,9 @@ public record GatewayRoute(
             throw new IllegalArgumentException("host: " + host + " (expected: a host name without port)");
         }
         host = host == null ? null : host.toLowerCase(Locale.ROOT);
-        headers = Map.copyOf(headers);
+        Map<String, String> names = new java.util.TreeMap<>();
+        headers.forEach((name, value) -> names.put(name.toLowerCase(Locale.ROOT), requireNonNull(value, name)));
+        headers = java.util.Collections.unmodifiableMap(names);
         upstreams = List.copyOf(upstreams);
         if (upstreams.isEmpty()) {
             throw new IllegalArgumentException("upstreams of " + prefix + ": none (expected: at least one)");
@@ -88,7 +90,7 @@ public record GatewayRoute(
 
     public GatewayRoute withHeader(String name, String value) {
         Map<String, String> more = new LinkedHashMap<>(headers);
-        more.put(name.toLowerCase(Locale.ROOT), requireNonNull(value, "value"));
+        more.put(name, requireNonNull(value, "value"));
         return new GatewayRoute(
                 prefix, host, more, upstreams, chain, timeout, retries, maxBodyBytes, health, circuitBreaker);
     }

@@ -3,7 +3,10 @@ package dev.gatehouse.examples.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.auth.ApiKeyPolicy;
+import dev.gatehouse.testing.RedisSupport;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class GatewayConfigTest {
     static final HttpClient CLIENT = HttpClient.newHttpClient();
+    static final ObjectMapper JSON = new ObjectMapper();
     static final String KEY = "gh_test_0123456789abcdef0123";
 
     @TempDir
@@ -121,6 +125,169 @@ class GatewayConfigTest {
                     .isEqualTo(200);
             assertThat(status(base, "/api/orders", null)).isEqualTo(401);
         }
+    }
+
+    @Test
+    void aFileConfiguresMatchesLimitsAggregationsAndTheAdminPort() throws Exception {
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, """
+                listen:
+                  port: 0
+                admin:
+                  port: 0
+                auth:
+                  apiKeys:
+                    - sha256: %s
+                      owner: tester
+                      plan: free
+                      scopes: [orders:read]
+                routes:
+                  - path: /api
+                    upstreams: [builtin:echo]
+                    maxBodySize: 1KiB
+                    retries: 1
+                    passiveHealth: { failures: 3, ejectFor: 10s }
+                    circuitBreaker: { failureRate: 50, window: 10, openFor: 5s }
+                  - path: /api
+                    headers: { X-Tenant: blocked }
+                    upstreams: [builtin:echo]
+                    auth: required
+                aggregations:
+                  - path: /overview
+                    auth: required
+                    timeout: 1s
+                    parts:
+                      users: builtin:users
+                      echo: builtin:echo/anything?size=10
+                """.formatted(ApiKeyPolicy.digestOf(KEY)));
+        try (GatewayMain.Running running = GatewayMain.start(file)) {
+            URI base = running.gateway.uri();
+            assertThat(status(base, "/api/x", null)).isEqualTo(200);
+            HttpResponse<String> tenant = CLIENT.send(
+                    HttpRequest.newBuilder(base.resolve("/api/x"))
+                            .header("X-Tenant", "blocked")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(tenant.statusCode())
+                    .as("the header route needs a credential")
+                    .isEqualTo(401);
+            HttpResponse<String> big = CLIENT.send(
+                    HttpRequest.newBuilder(base.resolve("/api/x"))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[2000]))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(big.statusCode()).isEqualTo(413);
+
+            assertThat(status(base, "/overview", null)).isEqualTo(401);
+            HttpResponse<String> overview = CLIENT.send(
+                    HttpRequest.newBuilder(base.resolve("/overview"))
+                            .header("X-Api-Key", KEY)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(overview.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(overview.body()).path("users").path("id").asText())
+                    .as("the verified identity reaches the parts")
+                    .isEqualTo("tester");
+            assertThat(JSON.readTree(overview.body()).path("echo").path("path").asText())
+                    .isEqualTo("/anything");
+
+            URI admin = running.admin.uri();
+            String metrics = CLIENT.send(
+                            HttpRequest.newBuilder(admin.resolve("/metrics")).build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            assertThat(metrics)
+                    .contains("gatehouse_policy_decisions_total{outcome=\"reject\",policy=\"auth\"}")
+                    .contains("gatehouse_exchanges_seconds_count");
+            JsonNode status = JSON.readTree(CLIENT.send(
+                            HttpRequest.newBuilder(admin.resolve("/admin/status"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body());
+            assertThat(status.path("routes")).hasSize(2);
+            assertThat(status.path("routes").get(0).path("route").asText()).isEqualTo("/api x-tenant=blocked");
+            assertThat(status.path("routes")
+                            .get(1)
+                            .path("circuitBreaker")
+                            .path("state")
+                            .asText())
+                    .isEqualTo("closed");
+            assertThat(status.path("stores").path("ratelimit").path("kind").asText())
+                    .isEqualTo("local");
+        }
+    }
+
+    @Test
+    void reloadsReuseOneSetOfRedisConnections() throws Exception {
+        String redis = RedisSupport.requireRedis();
+        Path file = dir.resolve("gateway.yaml");
+        String routes = """
+                redis: %s
+                listen:
+                  port: 0
+                routes:
+                  - path: /limited
+                    upstreams: [builtin:echo]
+                    rateLimit: { perMinute: 1000 }
+                    idempotency: true
+                """.formatted(redis);
+        Files.writeString(file, routes);
+        try (GatewayMain.Running running = GatewayMain.start(file)) {
+            URI base = running.gateway.uri();
+            assertThat(status(base, "/limited/x", null)).isEqualTo(200);
+            long clients = redisClients(redis);
+            for (int i = 1; i <= 3; i++) {
+                Files.writeString(file, routes + "  - path: /open" + i + "\n    upstreams: [builtin:echo]\n");
+                awaitStatus(base, "/open" + i + "/x", 200);
+                assertThat(status(base, "/limited/x", null)).isEqualTo(200);
+            }
+            assertThat(redisClients(redis)).isEqualTo(clients);
+        }
+    }
+
+    /** How many clients the Redis server has connected, from {@code INFO clients}. */
+    static long redisClients(String url) throws Exception {
+        URI uri = URI.create(url);
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort())) {
+            socket.getOutputStream().write("INFO clients\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+            for (String line; (line = in.readLine()) != null; ) {
+                if (line.startsWith("connected_clients:")) {
+                    // this connection counts too
+                    return Long.parseLong(line.substring("connected_clients:".length())
+                                    .trim())
+                            - 1;
+                }
+            }
+        }
+        throw new AssertionError("no connected_clients in INFO clients");
+    }
+
+    @Test
+    void badResilienceValuesNameTheirLine() {
+        assertThatThrownBy(() -> GatewayConfig.parse("gateway.yaml", """
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                            maxBodySize: lots
+                        """))
+                .hasMessageContaining("gateway.yaml line")
+                .hasMessageContaining("size lots (expected: e.g. 1000, 512KiB, 10MiB)");
+        assertThatThrownBy(() -> GatewayConfig.parse("gateway.yaml", """
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                            circuitBreaker: { failureRate: 150, window: 10, openFor: 5s }
+                        """))
+                .hasMessageContaining("gateway.yaml line 4")
+                .hasMessageContaining("failureRate: 150 (expected: 1..100)");
+        assertThatThrownBy(() -> GatewayConfig.parse("gateway.yaml", """
+                        aggregations:
+                          - path: /all
+                            parts: { a: ftp://x }
+                        """))
+                .hasMessageContaining("part ftp://x (expected:");
     }
 
     static void awaitStatus(URI base, String path, int expected) throws Exception {
