@@ -105,6 +105,9 @@ public final class IdempotencyPolicy implements OffloadPolicy {
         ByteArrayOutputStream body;
         boolean bodyComplete;
         boolean oversized;
+        boolean recorded;
+        long declaredLength = -1;
+        long written;
 
         Held(String storeKey, String token, String fingerprint) {
             this.storeKey = storeKey;
@@ -255,6 +258,11 @@ public final class IdempotencyPolicy implements OffloadPolicy {
             return;
         }
         held.body = new ByteArrayOutputStream();
+        // With a declared length the host may end the response as soon as the last byte is written: the key
+        // is recorded as that byte passes, before the client can have the response.
+        held.declaredLength = headers.first("Content-Length")
+                .map(IdempotencyPolicy::parseLength)
+                .orElse(-1L);
         response.transformBody(downstream -> new Capture(downstream, held, maxStoredBodyBytes));
     }
 
@@ -265,11 +273,31 @@ public final class IdempotencyPolicy implements OffloadPolicy {
             return;
         }
         Held held = found.get();
-        try {
-            if (exchange.attribute(ChainRun.PROCEEDED).isEmpty()) {
+        if (exchange.attribute(ChainRun.PROCEEDED).isEmpty()) {
+            try {
                 store.release(held.storeKey, held.token);
+            } catch (RuntimeException e) {
+                storeFailures.incrementAndGet();
+                LOG.error("idempotency: could not release a claimed key; its lease will free it", e);
+            }
+            return;
+        }
+        record(held);
+    }
+
+    /**
+     * Records the outcome of a claimed key, once: when the service's body ends — before its last bytes reach the
+     * client, so that a client retrying as soon as it has the response gets the replay, not a 409 — or at the
+     * end of the exchange when the body never ended (then as not replayable).
+     */
+    private void record(Held held) {
+        synchronized (held) {
+            if (held.recorded) {
                 return;
             }
+            held.recorded = true;
+        }
+        try {
             Optional<StoredResponse> response =
                     held.headers != null && held.body != null && held.bodyComplete && !held.oversized
                             ? Optional.of(StoredResponse.of(held.status, held.headers, held.body.toByteArray()))
@@ -281,8 +309,16 @@ public final class IdempotencyPolicy implements OffloadPolicy {
         }
     }
 
-    /** Passes the body on, keeping a copy up to the limit. */
-    private static final class Capture extends OutputStream {
+    private static long parseLength(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Passes the body on, keeping a copy up to the limit, and records the key when the body ends. */
+    private final class Capture extends OutputStream {
         private final OutputStream downstream;
         private final Held held;
         private final int limit;
@@ -308,6 +344,11 @@ public final class IdempotencyPolicy implements OffloadPolicy {
                     held.body.write(bytes, offset, length);
                 }
             }
+            held.written += length;
+            if (held.declaredLength >= 0 && held.written >= held.declaredLength) {
+                held.bodyComplete = true;
+                record(held);
+            }
             downstream.write(bytes, offset, length);
         }
 
@@ -318,8 +359,9 @@ public final class IdempotencyPolicy implements OffloadPolicy {
 
         @Override
         public void close() throws IOException {
-            downstream.close();
             held.bodyComplete = true;
+            record(held);
+            downstream.close();
         }
     }
 

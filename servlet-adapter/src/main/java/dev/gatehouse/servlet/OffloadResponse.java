@@ -192,6 +192,13 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
 
     @Override
     public void sendError(int status, String message) throws IOException {
+        if (status == -1) {
+            // Jetty's way to abort a response whose body cannot be completed (a proxy's upstream died mid-body):
+            // the client must see a truncated response, and the policies an exchange that failed.
+            fail(new IOException("response aborted" + (message == null ? "" : ": " + message)));
+            clientResponse.sendError(-1, message);
+            return;
+        }
         checkNotCommitted("sendError");
         discardBufferedBody();
         clientResponse.setStatus(status);

@@ -53,7 +53,8 @@ class GatewayConfigTest {
     void theExampleFileLoads() throws Exception {
         GatewayConfig config = GatewayConfig.load(Path.of("gateway.example.yaml"));
 
-        assertThat(config.routes()).hasSize(2);
+        assertThat(config.routes()).hasSize(3);
+        assertThat(config.aggregations()).hasSize(1);
         assertThat(config.routes().get(1).rateLimit().plans()).containsKey("premium");
     }
 

@@ -265,6 +265,49 @@ class GatewayResilienceTest {
     }
 
     @Test
+    void anUpstreamDyingMidBodyAbortsTheClientResponseAndIsNotRetried() throws Exception {
+        int[] accepted = {0};
+        try (ServerSocket backend = new ServerSocket(0)) {
+            Thread server = new Thread(() -> {
+                while (!backend.isClosed()) {
+                    try (Socket socket = backend.accept()) {
+                        accepted[0]++;
+                        socket.getInputStream().read(new byte[8192]);
+                        OutputStream out = socket.getOutputStream();
+                        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+                                        + "{\"partial\":\"" + "x".repeat(60_000))
+                                .getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    } catch (Exception ignored) {
+                        // closed by the test
+                    }
+                }
+            });
+            server.setDaemon(true);
+            server.start();
+            URI upstream = URI.create("http://127.0.0.1:" + backend.getLocalPort());
+            URI gatewayUri = start(route("/", upstream, upstream).withRetries(1));
+
+            try (Socket socket = new Socket("127.0.0.1", gatewayUri.getPort())) {
+                socket.setSoTimeout(5000);
+                socket.getOutputStream()
+                        .write("GET /x HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                String answer =
+                        new String(DemoGatewayTest.readAll(socket.getInputStream()), StandardCharsets.ISO_8859_1);
+
+                assertThat(answer).startsWith("HTTP/1.1 200 ");
+                String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+                if (answer.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+                    assertThat(body).as("no last chunk").doesNotEndWith("0\r\n\r\n");
+                } else {
+                    assertThat(body.length()).isLessThan(100000);
+                }
+            }
+            assertThat(accepted[0]).as("a response had begun: no retry").isEqualTo(1);
+        }
+    }
+
+    @Test
     void theBackendServerHeaderNeverReachesTheClient() throws Exception {
         URI gatewayUri = start(route("/", echo(new EchoServlet())));
 
