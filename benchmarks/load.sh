@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Load comparison on loopback: direct to the backend, nginx (limit_req + gzip 1), a bare Jetty ProxyHandler,
 # and the gateway (JWT cached + rate limit + request id + access log + gzip 1), for 1 KiB and 20 KiB JSON.
-# Bounded: about (WARMUP + DURATION) x 8 seconds. Installs wrk and nginx with apt-get when missing.
-# Environment: DURATION (15), WARMUP (5), CONNECTIONS (32), THREADS (2).
+# Bounded: about JIT_WARMUP x 4 + (WARMUP + DURATION) x 8 seconds (4 minutes by default). Installs wrk and
+# nginx with apt-get when missing. Environment: DURATION (15), WARMUP (5), JIT_WARMUP (20), CONNECTIONS (32),
+# THREADS (2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-5}
+JIT_WARMUP=${JIT_WARMUP:-20}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 
@@ -91,6 +93,16 @@ run() { # name port size cpu-pids...
     printf '%-8s %6s B  %10s req/s  p50 %8s  p99 %8s  proxy CPU %6s us/req\n' \
         "$name" "$size" "${RPS[$name.$size]}" "${P50[$name.$size]}" "${P99[$name.$size]}" "${CPU[$name.$size]}"
 }
+
+# On two shared cores the JIT compiles the gateway's code path (servlet layer, proxy, policies) for a good
+# 20 s; measuring before that measures the compiler (it took over a third of the gateway's CPU at 20 s).
+# Warm both Java proxies (and the backend behind them) once at both sizes before the measured runs.
+for size in 1024 20480; do
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" -H "Accept-Encoding: gzip" \
+        "http://127.0.0.1:$BARE/bench?size=$size" >/dev/null
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" -H "Accept-Encoding: gzip" \
+        -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$GATEWAY/bench?size=$size" >/dev/null
+done
 
 for size in 1024 20480; do
     run direct "$BACKEND" "$size"
