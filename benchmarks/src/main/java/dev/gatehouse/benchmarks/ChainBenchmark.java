@@ -40,8 +40,11 @@ public class ChainBenchmark {
     @Param({"sent", "generated"})
     public String ids;
 
-    /** off: access log at WARN, no metrics; on: the access log writes at INFO (to a no-op appender) and Micrometer counts. */
-    @Param({"off", "on"})
+    /**
+     * off: access log at WARN, no metrics; on: the access log writes at INFO (to a no-op appender) and Micrometer
+     * counts; log and metrics: one of the two.
+     */
+    @Param({"off", "on", "log", "metrics"})
     public String observability;
 
     private PolicyChain chain;
@@ -50,15 +53,15 @@ public class ChainBenchmark {
 
     @Setup
     public void setUp() {
-        if (observability.equals("on")) {
-            chain = PolicyChain.builder()
-                    .add("request-id", RequestIdPolicy.ofDefaults())
-                    .add("access-log", AccessLogPolicy.of(new DiscardingLogger()))
-                    .listener(new MicrometerChainListener(new SimpleMeterRegistry()))
-                    .build();
-        } else {
-            chain = PolicyChain.of(RequestIdPolicy.ofDefaults(), AccessLogPolicy.ofDefaults());
+        boolean log = observability.equals("on") || observability.equals("log");
+        boolean metrics = observability.equals("on") || observability.equals("metrics");
+        PolicyChain.Builder builder = PolicyChain.builder()
+                .add("request-id", RequestIdPolicy.ofDefaults())
+                .add("access-log", log ? AccessLogPolicy.of(new DiscardingLogger()) : AccessLogPolicy.ofDefaults());
+        if (metrics) {
+            builder.listener(new MicrometerChainListener(new SimpleMeterRegistry()));
         }
+        chain = builder.build();
         clientHeaders = Headers.create()
                 .add("Host", "api.example.com")
                 .add("User-Agent", "curl/8.5.0")

@@ -13,11 +13,12 @@ import dev.gatehouse.requestid.TraceContext;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Writes exactly one INFO event per exchange to the {@code dev.gatehouse.access} logger: method, path,
- * status, duration, client address, request id, W3C trace and span ids, route, and every policy's decision
- * with its reason. The
+ * status, duration, client address, request id, route, W3C trace, span and parent span ids, and every policy's
+ * decision with its reason; {@code parent_id}, {@code decisions} and {@code error} are left out when empty. The
  * fields are SLF4J key-value pairs, so a JSON layout gets them as members; the message repeats them for
  * plain layouts. Query strings and headers are never logged: they may carry credentials.
  *
@@ -60,28 +61,36 @@ public final class AccessLogPolicy implements OffloadPolicy {
                 .failure()
                 .map(failure -> failure.getClass().getName())
                 .orElse("");
-        logger.atInfo()
+        LoggingEventBuilder event = logger.atInfo()
                 .addKeyValue("method", exchange.method())
                 .addKeyValue("path", exchange.path())
                 .addKeyValue("status", completion.status())
                 .addKeyValue("duration_ms", millis)
                 .addKeyValue("client", exchange.peerAddress())
                 .addKeyValue("request_id", requestId)
-                .addKeyValue("trace_id", trace == null ? "" : trace.traceId())
-                .addKeyValue("span_id", trace == null ? "" : trace.spanId())
-                .addKeyValue("parent_id", trace == null || trace.parentId() == null ? "" : trace.parentId())
-                .addKeyValue("route", route)
-                .addKeyValue("decisions", decisions)
-                .addKeyValue("error", error)
-                .log(
-                        "{} {} {} {}ms id={} {}{}",
-                        exchange.method(),
-                        exchange.path(),
-                        completion.status(),
-                        Math.round(millis * 1000) / 1000.0,
-                        requestId,
-                        decisions,
-                        error.isEmpty() ? "" : " error=" + error);
+                .addKeyValue("route", route);
+        // Fields with nothing to say are left out: fewer pairs to build, and no empty members in JSON.
+        if (trace != null) {
+            event.addKeyValue("trace_id", trace.traceId()).addKeyValue("span_id", trace.spanId());
+            if (trace.parentId() != null) {
+                event.addKeyValue("parent_id", trace.parentId());
+            }
+        }
+        if (!decisions.isEmpty()) {
+            event.addKeyValue("decisions", decisions);
+        }
+        if (!error.isEmpty()) {
+            event.addKeyValue("error", error);
+        }
+        event.log(
+                "{} {} {} {}ms id={} {}{}",
+                exchange.method(),
+                exchange.path(),
+                completion.status(),
+                Math.round(millis * 1000) / 1000.0,
+                requestId,
+                decisions,
+                error.isEmpty() ? "" : " error=" + error);
     }
 
     private static String decisions(List<DecisionLog.Entry> entries) {

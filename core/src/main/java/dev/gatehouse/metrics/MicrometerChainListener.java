@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Micrometer meters for a policy chain ({@code PolicyChain.builder().listener(new MicrometerChainListener(registry))}):
@@ -38,7 +39,8 @@ public final class MicrometerChainListener implements ChainListener {
 
     private final MeterRegistry registry;
     private final ConcurrentMap<String, PolicyMeters> policies = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, ConcurrentMap<String, Timer>> exchanges = new ConcurrentHashMap<>();
+    /** Per route, the exchange timers by status class and outcome: index {@code (class - 1) * 2 + failed}. */
+    private final ConcurrentMap<String, AtomicReferenceArray<Timer>> exchanges = new ConcurrentHashMap<>();
 
     /** One policy's timer and its counter per outcome; looked up by the chain's own name strings. */
     private final class PolicyMeters {
@@ -55,13 +57,16 @@ public final class MicrometerChainListener implements ChainListener {
         }
 
         Counter decisions(String outcome) {
-            return decisions.computeIfAbsent(
-                    outcome,
-                    key -> Counter.builder("gatehouse.policy.decisions")
-                            .description("Decisions of each policy, by outcome")
-                            .tag("policy", policy)
-                            .tag("outcome", outcome)
-                            .register(registry));
+            Counter counter = decisions.get(outcome);
+            return counter != null
+                    ? counter
+                    : decisions.computeIfAbsent(
+                            outcome,
+                            key -> Counter.builder("gatehouse.policy.decisions")
+                                    .description("Decisions of each policy, by outcome")
+                                    .tag("policy", policy)
+                                    .tag("outcome", outcome)
+                                    .register(registry));
         }
     }
 
@@ -71,7 +76,10 @@ public final class MicrometerChainListener implements ChainListener {
 
     @Override
     public void onDecision(Exchange exchange, String policy, String outcome, long nanos) {
-        PolicyMeters meters = policies.computeIfAbsent(policy, PolicyMeters::new);
+        PolicyMeters meters = policies.get(policy);
+        if (meters == null) {
+            meters = policies.computeIfAbsent(policy, PolicyMeters::new);
+        }
         meters.decisions(outcome).increment();
         meters.duration.record(nanos, TimeUnit.NANOSECONDS);
     }
@@ -81,18 +89,23 @@ public final class MicrometerChainListener implements ChainListener {
         String route = exchange.attribute(Route.KEY).map(Route::pattern).orElse("none");
         int statusClass = Math.max(1, Math.min(5, completion.status() / 100));
         boolean failed = completion.failure().isPresent();
-        String key = STATUS_CLASSES[statusClass - 1] + (failed ? "/failure" : "/success");
-        exchanges
-                .computeIfAbsent(route, r -> new ConcurrentHashMap<>())
-                .computeIfAbsent(
-                        key,
-                        k -> Timer.builder("gatehouse.exchanges")
-                                .description("Whole exchanges through the chain")
-                                .tag("route", route)
-                                .tag("status", STATUS_CLASSES[statusClass - 1])
-                                .tag("outcome", failed ? "failure" : "success")
-                                .register(registry))
-                .record(completion.elapsed());
+        AtomicReferenceArray<Timer> timers = exchanges.get(route);
+        if (timers == null) {
+            timers = exchanges.computeIfAbsent(route, r -> new AtomicReferenceArray<>(STATUS_CLASSES.length * 2));
+        }
+        int index = (statusClass - 1) * 2 + (failed ? 1 : 0);
+        Timer timer = timers.get(index);
+        if (timer == null) {
+            // Registering twice returns the same meter: a race here costs a lookup, never a second timer.
+            timer = Timer.builder("gatehouse.exchanges")
+                    .description("Whole exchanges through the chain")
+                    .tag("route", route)
+                    .tag("status", STATUS_CLASSES[statusClass - 1])
+                    .tag("outcome", failed ? "failure" : "success")
+                    .register(registry);
+            timers.set(index, timer);
+        }
+        timer.record(completion.elapsed().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Store-health meters of a rate-limit policy, tagged {@code policy=name}. */

@@ -33,7 +33,9 @@ class AccessLogPolicyTest {
                     .containsEntry("status", 200)
                     .containsEntry("client", "198.51.100.4")
                     .containsEntry("request_id", "rid-1")
-                    .containsKey("duration_ms");
+                    .containsKey("duration_ms")
+                    .containsKeys("trace_id", "span_id")
+                    .doesNotContainKeys("parent_id", "decisions", "error");
             assertThat(event.message()).startsWith("GET /orders/7 200 ").contains("id=rid-1");
         });
     }
