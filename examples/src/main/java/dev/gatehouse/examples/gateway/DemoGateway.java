@@ -153,6 +153,7 @@ public final class DemoGateway {
         certificate = SelfSignedCertificate.generate();
         gateway = Gateway.builder()
                 .listen(host, port)
+                .meterRegistry(registry)
                 .tls(port == 0 ? 0 : DEMO_TLS_PORT, certificate.keyStore(), certificate.password())
                 .route(new GatewayRoute("/public", List.of(echoUri), publicChain, Duration.ofSeconds(10)))
                 .route(new GatewayRoute("/api", List.of(echoUri), apiChain, Duration.ofSeconds(10)))

@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -61,6 +64,8 @@ public final class Gateway {
         }
     }
 
+    private final @Nullable MultiGauge upstreamGauge;
+    private final @Nullable MultiGauge breakerGauge;
     private final long connectTimeoutMillis;
     private final long idleTimeoutMillis;
     private final ScheduledExecutorService retirements = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -105,6 +110,18 @@ public final class Gateway {
         policies = builder.policies;
         idleTimeoutMillis = builder.idleTimeout.toMillis();
         handler.current = context(builder.routes, builder.aggregations, builder.otherwise);
+        if (builder.registry != null) {
+            upstreamGauge = MultiGauge.builder("gatehouse.gateway.upstream.up")
+                    .description("1 while passive health lets requests go to the upstream, 0 while it is ejected")
+                    .register(builder.registry);
+            breakerGauge = MultiGauge.builder("gatehouse.gateway.circuit.open")
+                    .description("1 while the route's circuit breaker is open")
+                    .register(builder.registry);
+            bindGauges(handler.current.routing());
+        } else {
+            upstreamGauge = null;
+            breakerGauge = null;
+        }
         server.setHandler(handler);
     }
 
@@ -132,6 +149,31 @@ public final class Gateway {
             context.addServlet(holder, aggregation.path());
         }
         return new Context(context, routing);
+    }
+
+    /** Points the upstream and breaker gauges at the live state of {@code routing}'s routes. */
+    private void bindGauges(Routing routing) {
+        if (upstreamGauge == null || breakerGauge == null) {
+            return;
+        }
+        List<MultiGauge.Row<?>> upstreams = new ArrayList<>();
+        List<MultiGauge.Row<?>> breakers = new ArrayList<>();
+        for (Routing.Live route : routing.routes()) {
+            for (Upstreams.Upstream upstream : route.upstreams().all()) {
+                upstreams.add(MultiGauge.Row.of(
+                        Tags.of("route", route.name(), "upstream", upstream.authority),
+                        upstream,
+                        u -> u.health.getState() == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN
+                                ? 0
+                                : 1));
+            }
+            if (route.config().circuitBreaker() != null) {
+                Upstreams live = route.upstreams();
+                breakers.add(MultiGauge.Row.of(Tags.of("route", route.name()), live, u -> u.breakerOpen() ? 1 : 0));
+            }
+        }
+        upstreamGauge.register(upstreams, true);
+        breakerGauge.register(breakers, true);
     }
 
     /** What a reload swaps: the servlet context and the routes' live state. */
@@ -166,6 +208,7 @@ public final class Gateway {
         next.handler().start();
         Context previous = handler.current;
         handler.current = next;
+        bindGauges(next.routing());
         retirements.schedule(
                 () -> {
                     try {
@@ -252,6 +295,7 @@ public final class Gateway {
         private final List<Aggregation> aggregations = new ArrayList<>();
         private @Nullable RouteTable policies;
         private PolicyChain otherwise = PolicyChain.empty();
+        private @Nullable MeterRegistry registry;
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration idleTimeout = Duration.ofSeconds(30);
         private int maxRequestHeaderBytes = 16 * 1024;
@@ -298,6 +342,15 @@ public final class Gateway {
             this.tlsPort = port;
             this.tlsKeyStore = requireNonNull(keyStore, "keyStore");
             this.tlsPassword = requireNonNull(password, "password");
+            return this;
+        }
+
+        /**
+         * Gauges of the routes' live state in {@code registry}: {@code gatehouse.gateway.upstream.up} (route,
+         * upstream) and {@code gatehouse.gateway.circuit.open} (route), following reloads.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.registry = requireNonNull(registry, "registry");
             return this;
         }
 

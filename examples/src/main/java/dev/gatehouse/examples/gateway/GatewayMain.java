@@ -98,6 +98,9 @@ public final class GatewayMain {
                 builder.tls(listen.tlsPort(), certificate.keyStore(), certificate.password());
             }
         }
+        if (registry != null) {
+            builder.meterRegistry(registry);
+        }
         built.routes().forEach(builder::route);
         built.aggregations().forEach(builder::aggregate);
         Gateway gateway = builder.build().start();

@@ -109,6 +109,10 @@ final class Upstreams {
         }
     }
 
+    List<Upstream> all() {
+        return upstreams;
+    }
+
     /** Lets one request past the route's circuit breaker; false while it is open. */
     boolean admit() {
         return breaker == null || breaker.tryAcquirePermission();

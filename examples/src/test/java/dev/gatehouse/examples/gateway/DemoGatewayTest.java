@@ -382,7 +382,8 @@ class DemoGatewayTest {
         assertThat(metrics.body())
                 .contains("gatehouse_exchanges_seconds_count")
                 .contains("gatehouse_ratelimit_store_down{policy=\"public\"} 0.0")
-                .contains("gatehouse_idempotency_store_down{policy=\"api\"} 0.0");
+                .contains("gatehouse_idempotency_store_down{policy=\"api\"} 0.0")
+                .containsPattern("gatehouse_gateway_upstream_up\\{route=\"/public\",upstream=\"127.0.0.1:\\d+\"} 1.0");
 
         HttpResponse<String> status =
                 send(HttpRequest.newBuilder(demo.adminUri().resolve("/admin/status")));

@@ -199,7 +199,8 @@ class GatewayConfigTest {
                     .body();
             assertThat(metrics)
                     .contains("gatehouse_policy_decisions_total{outcome=\"reject\",policy=\"auth\"}")
-                    .contains("gatehouse_exchanges_seconds_count");
+                    .contains("gatehouse_exchanges_seconds_count")
+                    .contains("gatehouse_gateway_circuit_open{route=\"/api\"} 0.0");
             JsonNode status = JSON.readTree(CLIENT.send(
                             HttpRequest.newBuilder(admin.resolve("/admin/status"))
                                     .build(),
