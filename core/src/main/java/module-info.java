@@ -10,6 +10,7 @@ module dev.gatehouse.core {
     requires static io.github.bucket4j.redis.common;
     requires static lettuce.core;
     requires static micrometer.core;
+    requires static io.opentelemetry.api;
     requires static org.jspecify;
     requires static com.github.luben.zstd_jni;
     requires static com.aayushatharva.brotli4j;

@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  * included. Each exchange is a span of the W3C trace: with a valid {@code traceparent} the service receives the
  * same trace id and flags with this exchange's span id (and the {@code tracestate} as sent); otherwise a new
  * trace is started (and an orphaned {@code tracestate} dropped). Both are recorded as {@link #TRACE_CONTEXT},
- * which the access log writes as {@code trace_id}, {@code span_id} and {@code parent_id}.
+ * which the access log writes as {@code trace_id}, {@code span_id} and {@code parent_id}. With the OpenTelemetry
+ * API on the class path and a current span (the Java agent's server span, say), that span is the exchange's.
  *
  * <p>Put it first in the chain so that every other policy and every response sees the id.
  */
@@ -70,7 +71,18 @@ public final class RequestIdPolicy implements OffloadPolicy {
                 : Optional.empty();
         List<String> removed = List.of();
         String upstreamTrace;
-        if (traceparent.isPresent()) {
+        Optional<String> current = OpenTelemetrySpans.currentTraceparent();
+        if (current.isPresent()) {
+            // The OpenTelemetry Java agent (or an SDK) made a span for this exchange: it is the exchange's span, so
+            // that logs, the service and the tracing backend tell one story.
+            upstreamTrace = current.get();
+            boolean continued = traceparent.isPresent() && traceparent.get().regionMatches(3, upstreamTrace, 3, 32);
+            exchange.setAttribute(
+                    TRACE_CONTEXT,
+                    new TraceContext(
+                            upstreamTrace, continued ? traceparent.get().substring(36, 52) : null, !continued));
+            removed = continued || !client.contains(TRACESTATE) ? List.of() : List.of(TRACESTATE);
+        } else if (traceparent.isPresent()) {
             String caller = traceparent.get();
             // Same trace and flags, this exchange's span as the parent of the service's.
             upstreamTrace = caller.substring(0, 36) + randomSpanId() + caller.substring(52);
