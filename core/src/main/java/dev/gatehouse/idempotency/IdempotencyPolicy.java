@@ -27,6 +27,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,7 +117,7 @@ public final class IdempotencyPolicy implements OffloadPolicy {
         }
     }
 
-    private final java.util.concurrent.atomic.AtomicLong storeFailures = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong storeFailures = new AtomicLong();
     private volatile boolean storeDown;
 
     private IdempotencyPolicy(Builder builder) {
