@@ -11,7 +11,7 @@ import dev.gatehouse.auth.JwtPolicy;
 import dev.gatehouse.auth.KeySet;
 import dev.gatehouse.auth.ScopePolicy;
 import dev.gatehouse.compression.CompressionPolicy;
-import dev.gatehouse.examples.backends.DemoDataServlet;
+import dev.gatehouse.examples.backends.BuiltinBackends;
 import dev.gatehouse.examples.backends.EchoServlet;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
 import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
@@ -30,10 +30,6 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * The gateway in demo mode: a built-in echo backend behind every policy, with credentials made up at start-up,
@@ -52,8 +48,7 @@ public final class DemoGateway {
     public static final String ISSUER = "https://demo.gatehouse.dev";
     public static final String AUDIENCE = "demo-api";
 
-    private final Server backend;
-    private final EchoServlet echo = new EchoServlet();
+    private final BuiltinBackends backends;
     private final Gateway gateway;
     private final String token;
     private final String apiKey;
@@ -67,19 +62,8 @@ public final class DemoGateway {
     private static final int DEMO_TLS_PORT = 8443;
 
     private DemoGateway(String host, int port) throws Exception {
-        backend = new Server();
-        ServerConnector backendConnector = new ServerConnector(backend);
-        backendConnector.setHost("127.0.0.1");
-        backendConnector.setPort(0);
-        backend.addConnector(backendConnector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.addServlet(new ServletHolder(echo), "/*");
-        for (String kind : List.of("users", "orders", "notifications")) {
-            context.addServlet(new ServletHolder(new DemoDataServlet(kind)), "/" + kind);
-        }
-        backend.setHandler(context);
-        backend.start();
-        URI echoUri = URI.create("http://127.0.0.1:" + backendConnector.getLocalPort());
+        backends = BuiltinBackends.start();
+        URI echoUri = backends.uri();
 
         SecureRandom random = new SecureRandom();
         byte[] secret = new byte[32];
@@ -169,7 +153,7 @@ public final class DemoGateway {
 
     private static java.util.Map<String, URI> parts(URI backend) {
         java.util.Map<String, URI> parts = new java.util.LinkedHashMap<>();
-        for (String kind : List.of("users", "orders", "notifications")) {
+        for (String kind : BuiltinBackends.DATA) {
             parts.put(kind, backend.resolve("/" + kind));
         }
         return parts;
@@ -236,13 +220,13 @@ public final class DemoGateway {
     }
 
     public EchoServlet echo() {
-        return echo;
+        return backends.echo();
     }
 
     public void stop() throws Exception {
         admin.stop();
         gateway.stop();
-        backend.stop();
+        backends.close();
     }
 
     public static void main(String[] args) throws Exception {

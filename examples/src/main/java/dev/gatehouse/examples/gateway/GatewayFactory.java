@@ -10,8 +10,7 @@ import dev.gatehouse.auth.JwtPolicy;
 import dev.gatehouse.auth.KeySet;
 import dev.gatehouse.auth.ScopePolicy;
 import dev.gatehouse.compression.CompressionPolicy;
-import dev.gatehouse.examples.backends.DemoDataServlet;
-import dev.gatehouse.examples.backends.EchoServlet;
+import dev.gatehouse.examples.backends.BuiltinBackends;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
 import dev.gatehouse.idempotency.IdempotencyStore;
 import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
@@ -35,10 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,9 +45,7 @@ final class GatewayFactory implements AutoCloseable {
     private final AccessLogPolicy accessLog = AccessLogPolicy.ofDefaults();
     private final ProxyHygienePolicy hygiene = new ProxyHygienePolicy();
     private final CompressionPolicy compression = CompressionPolicy.ofDefaults();
-    private @Nullable Server builtins;
-    private @Nullable URI echo;
-    private final EchoServlet echoServlet = new EchoServlet();
+    private @Nullable BuiltinBackends builtins;
     private final Map<String, RedisStores> redis = new HashMap<>();
     private final @Nullable MicrometerChainListener metrics;
     private final @Nullable MeterRegistry registry;
@@ -233,10 +226,6 @@ final class GatewayFactory implements AutoCloseable {
         return chain().build();
     }
 
-    EchoServlet echo() {
-        return echoServlet;
-    }
-
     private AuthPolicy auth(GatewayConfig.Auth auth, boolean optional) {
         AuthPolicy.Builder builder = AuthPolicy.builder();
         if (auth.jwt() != null) {
@@ -312,7 +301,7 @@ final class GatewayFactory implements AutoCloseable {
             return URI.create(url);
         }
         String name = url.substring("builtin:".length());
-        if (List.of("users", "orders", "notifications").contains(name)) {
+        if (BuiltinBackends.DATA.contains(name)) {
             return URI.create(builtin() + "/" + name);
         }
         if (name.equals("echo") || name.startsWith("echo/") || name.startsWith("echo?")) {
@@ -322,30 +311,18 @@ final class GatewayFactory implements AutoCloseable {
                 "part " + url + " (expected: builtin:users, builtin:orders, builtin:notifications or builtin:echo/…)");
     }
 
-    /** The built-in backends, started on first use: echo on every path, demo data on /users, /orders, /notifications. */
+    /** The built-in backends' address; they start on first use. */
     private synchronized URI builtin() throws Exception {
         if (builtins == null) {
-            builtins = new Server();
-            ServerConnector connector = new ServerConnector(builtins);
-            connector.setHost("127.0.0.1");
-            connector.setPort(0);
-            builtins.addConnector(connector);
-            ServletContextHandler context = new ServletContextHandler();
-            context.addServlet(new ServletHolder(echoServlet), "/*");
-            for (String kind : List.of("users", "orders", "notifications")) {
-                context.addServlet(new ServletHolder(new DemoDataServlet(kind)), "/" + kind);
-            }
-            builtins.setHandler(context);
-            builtins.start();
-            echo = URI.create("http://127.0.0.1:" + connector.getLocalPort());
+            builtins = BuiltinBackends.start();
         }
-        return echo;
+        return builtins.uri();
     }
 
     @Override
     public void close() throws Exception {
         if (builtins != null) {
-            builtins.stop();
+            builtins.close();
         }
         for (RedisStores stores : redis.values()) {
             stores.buckets().close();

@@ -10,10 +10,10 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Locale;
+import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
@@ -453,20 +453,23 @@ final class GatewayProxyServlet extends ProxyServlet {
     @Override
     protected void onServerResponseHeaders(
             HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Response serverResponse) {
-        Set<String> named = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        List<String> named = List.of();
         for (HttpField field : serverResponse.getHeaders()) {
             if (field.getLowerCaseName().equals("connection")) {
+                named = new ArrayList<>(named);
                 for (String token : field.getValue().split(",")) {
-                    named.add(token.trim().toLowerCase(Locale.ROOT));
+                    named.add(token.trim());
                 }
             }
         }
-        named.add("server");
         super.onServerResponseHeaders(clientRequest, proxyResponse, serverResponse);
         for (String name : named) {
             if (!name.isEmpty() && proxyResponse.containsHeader(name)) {
                 proxyResponse.setHeader(name, null);
             }
+        }
+        if (proxyResponse.containsHeader("Server")) {
+            proxyResponse.setHeader("Server", null);
         }
     }
 }
