@@ -161,11 +161,7 @@ public final class Gateway {
         for (Routing.Live route : routing.routes()) {
             for (Upstreams.Upstream upstream : route.upstreams().all()) {
                 upstreams.add(MultiGauge.Row.of(
-                        Tags.of("route", route.name(), "upstream", upstream.authority),
-                        upstream,
-                        u -> u.health.getState() == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN
-                                ? 0
-                                : 1));
+                        Tags.of("route", route.name(), "upstream", upstream.authority), upstream, u -> u.up() ? 1 : 0));
             }
             if (route.config().circuitBreaker() != null) {
                 Upstreams live = route.upstreams();

@@ -95,12 +95,8 @@ final class GatewayFactory implements AutoCloseable {
         List<GatewayRoute> routes = new ArrayList<>();
         for (GatewayConfig.RouteConfig route : config.routes()) {
             PolicyChain.Builder chain = chain();
-            String name = route.path() + (route.host() == null ? "" : " host=" + route.host());
             GatewayConfig.RateLimit limits = route.rateLimit();
             RateLimitPolicy limiter = limits == null ? null : rateLimit(limits, buckets);
-            if (limiter != null) {
-                newRateLimits.put(name, limiter);
-            }
             if (limits != null && limits.key().equals("address")) {
                 chain.add("ratelimit", limiter);
             }
@@ -120,10 +116,11 @@ final class GatewayFactory implements AutoCloseable {
             if (Boolean.TRUE.equals(route.compression())) {
                 chain.add("compression", compression);
             }
-            if (Boolean.TRUE.equals(route.idempotency())) {
-                IdempotencyPolicy policy = IdempotencyPolicy.builder(records).build();
-                newIdempotency.put(name, policy);
-                chain.add("idempotency", policy);
+            IdempotencyPolicy idempotent = Boolean.TRUE.equals(route.idempotency())
+                    ? IdempotencyPolicy.builder(records).build()
+                    : null;
+            if (idempotent != null) {
+                chain.add("idempotency", idempotent);
             }
             List<URI> upstreams = new ArrayList<>();
             for (String upstream : route.upstreams()) {
@@ -145,6 +142,12 @@ final class GatewayFactory implements AutoCloseable {
                             ? null
                             : route.circuitBreaker().toSettings());
             routes.add(built);
+            if (limiter != null) {
+                newRateLimits.put(built.describe(), limiter);
+            }
+            if (idempotent != null) {
+                newIdempotency.put(built.describe(), idempotent);
+            }
         }
         List<Gateway.Aggregation> aggregations = new ArrayList<>();
         for (GatewayConfig.AggregationConfig aggregation : config.aggregations()) {

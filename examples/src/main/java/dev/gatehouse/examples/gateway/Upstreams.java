@@ -54,6 +54,11 @@ final class Upstreams {
             });
         }
 
+        /** Whether passive health lets requests go here (not ejected). */
+        boolean up() {
+            return health.getState() != CircuitBreaker.State.OPEN;
+        }
+
         @Override
         public String toString() {
             return authority;
@@ -198,15 +203,6 @@ final class Upstreams {
     /** Whether the route's breaker is open (refusing calls). */
     boolean breakerOpen() {
         return breaker != null && breaker.getState() == CircuitBreaker.State.OPEN;
-    }
-
-    /** How many upstreams are serving (not ejected). */
-    int healthy() {
-        int healthy = 0;
-        for (Upstream upstream : upstreams) {
-            healthy += upstream.health.getState() == CircuitBreaker.State.OPEN ? 0 : 1;
-        }
-        return healthy;
     }
 
     private static String health(CircuitBreaker.State state) {
