@@ -85,10 +85,16 @@ public final class RequestIdPolicy implements OffloadPolicy {
         } else if (traceparent.isPresent()) {
             String caller = traceparent.get();
             // Same trace and flags, this exchange's span as the parent of the service's.
-            upstreamTrace = caller.substring(0, 36) + randomSpanId() + caller.substring(52);
+            char[] child = caller.toCharArray();
+            fillHex(child, 36, 16);
+            upstreamTrace = new String(child);
             exchange.setAttribute(TRACE_CONTEXT, new TraceContext(upstreamTrace, caller.substring(36, 52), false));
         } else {
-            upstreamTrace = "00-" + randomHex(32) + "-" + randomSpanId() + (sampleStartedTraces ? "-01" : "-00");
+            char[] started = "00-00000000000000000000000000000000-0000000000000000-00".toCharArray();
+            fillHex(started, 3, 32);
+            fillHex(started, 36, 16);
+            started[54] = sampleStartedTraces ? '1' : '0';
+            upstreamTrace = new String(started);
             exchange.setAttribute(TRACE_CONTEXT, new TraceContext(upstreamTrace, null, true));
             removed = client.contains(TRACESTATE) ? List.of(TRACESTATE) : List.of();
         }
@@ -118,17 +124,16 @@ public final class RequestIdPolicy implements OffloadPolicy {
 
     /** 128 random bits as 32 lower-case hex digits: unique, not a secret. */
     public static String randomId() {
-        return randomHex(32);
+        char[] hex = new char[32];
+        fillHex(hex, 0, 32);
+        return new String(hex);
     }
 
-    /** 64 random bits as 16 hex digits, never all zeros (an invalid span id). */
-    private static String randomSpanId() {
-        return randomHex(16);
-    }
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private static String randomHex(int digits) {
+    /** Random lower-case hex digits into {@code into[from, from + digits)}, never all zeros (an invalid id). */
+    private static void fillHex(char[] into, int from, int digits) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        char[] hex = new char[digits];
         long bits = 0;
         for (int i = 0; i < digits; i++) {
             if (i % 16 == 0) {
@@ -137,10 +142,9 @@ public final class RequestIdPolicy implements OffloadPolicy {
                     bits = 1;
                 }
             }
-            hex[i] = Character.forDigit((int) (bits & 0xf), 16);
+            into[from + i] = HEX[(int) (bits & 0xf)];
             bits >>>= 4;
         }
-        return new String(hex);
     }
 
     @Override
