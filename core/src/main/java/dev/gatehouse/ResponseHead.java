@@ -118,11 +118,21 @@ public final class ResponseHead {
 
     /** The names whose values differ from those the head was created with, lower case: what a host writes back. */
     public Set<String> changedHeaderNames() {
+        // Policies mostly append: skip the fields both sides share in the same order, then compare, by name,
+        // only what follows. A name with no field past that common prefix has the same values on both sides.
+        int common = 0;
+        int shortest = Math.min(original.size(), headers.size());
+        while (common < shortest
+                && original.name(common).equalsIgnoreCase(headers.name(common))
+                && original.value(common).equals(headers.value(common))) {
+            common++;
+        }
         Set<String> changed = new LinkedHashSet<>();
+        Set<String> checked = new java.util.HashSet<>();
         for (Headers side : List.of(original, headers)) {
-            for (int i = 0; i < side.size(); i++) {
+            for (int i = common; i < side.size(); i++) {
                 String name = side.name(i).toLowerCase(Locale.ROOT);
-                if (!changed.contains(name) && !original.all(name).equals(headers.all(name))) {
+                if (checked.add(name) && !original.all(name).equals(headers.all(name))) {
                     changed.add(name);
                 }
             }
