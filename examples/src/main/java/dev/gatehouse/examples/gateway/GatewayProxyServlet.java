@@ -142,6 +142,20 @@ final class GatewayProxyServlet extends ProxyServlet {
                 attempt.route.upstreams().ejectionRetryAfterSeconds());
     }
 
+    /**
+     * Whether the request has a body to forward. Jetty's check looks for {@code Content-Length} or {@code
+     * Transfer-Encoding}; an HTTP/2 or HTTP/3 request frames its body without either, and would reach the
+     * upstream empty. Such a request has a body unless its headers ended the stream (Jetty then states a
+     * length of 0).
+     */
+    @Override
+    protected boolean hasContent(HttpServletRequest request) {
+        if (super.hasContent(request)) {
+            return true;
+        }
+        return !request.getProtocol().startsWith("HTTP/1") && request.getContentLengthLong() < 0;
+    }
+
     /** The request body, cut at the route's limit when its length was not declared. */
     @Override
     protected Request.Content proxyRequestContent(

@@ -217,6 +217,36 @@ class GatewayResilienceTest {
     }
 
     @Test
+    void anHttp2BodyWithoutContentLengthReachesTheUpstreamWhole() throws Exception {
+        EchoServlet servlet = new EchoServlet();
+        URI gatewayUri = start(route("/", echo(servlet)).withMaxBodyBytes(100_000));
+        HttpClient h2c =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        byte[] body = new byte[20_000];
+        new java.util.Random(7).nextBytes(body);
+        // A first request without a body upgrades the connection to h2c.
+        assertThat(h2c.send(
+                                HttpRequest.newBuilder(gatewayUri.resolve("/warm"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .version())
+                .isEqualTo(HttpClient.Version.HTTP_2);
+
+        HttpResponse<String> response = h2c.send(
+                HttpRequest.newBuilder(gatewayUri.resolve("/upload"))
+                        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(response.body()).path("bodySha256").asText())
+                .isEqualTo(java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(body)));
+    }
+
+    @Test
     void anOversizedExpectContinueIsRefusedWithoutA100() throws Exception {
         EchoServlet servlet = new EchoServlet();
         URI gatewayUri = start(route("/", echo(servlet)).withMaxBodyBytes(1000));
