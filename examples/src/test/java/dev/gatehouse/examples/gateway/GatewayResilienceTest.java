@@ -213,7 +213,21 @@ class GatewayResilienceTest {
                                 () -> new ByteArrayInputStream(new byte[50_000]))));
         assertThat(chunked.statusCode()).isEqualTo(413);
         assertThat(chunked.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-        assertThat(servlet.executions()).isEqualTo(1);
+
+        HttpClient h2c =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        h2c.send(HttpRequest.newBuilder(gatewayUri.resolve("/warm")).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<String> streamed = h2c.send(
+                HttpRequest.newBuilder(gatewayUri.resolve("/up"))
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(
+                                () -> new ByteArrayInputStream(new byte[50_000])))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(streamed.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(streamed.statusCode()).isEqualTo(413);
+        assertThat(servlet.executions())
+                .as("the small POST and the GET that upgraded to h2c")
+                .isEqualTo(2);
     }
 
     @Test
