@@ -66,6 +66,7 @@ final class GatewayProxyServlet extends ProxyServlet {
         Upstreams.@Nullable Upstream upstream;
         long attemptStarted;
         boolean clientFailed;
+        boolean sent;
 
         @Nullable
         String refusal;
@@ -108,8 +109,20 @@ final class GatewayProxyServlet extends ProxyServlet {
                     route.upstreams().breakerRetryAfterSeconds());
             return;
         }
-        request.setAttribute(ATTEMPT, new Attempt(route));
-        super.service(request, response);
+        Attempt attempt = new Attempt(route);
+        request.setAttribute(ATTEMPT, attempt);
+        try {
+            super.service(request, response);
+        } catch (IOException | ServletException | RuntimeException e) {
+            if (!attempt.sent) {
+                // Nothing reached an upstream: give back the permits the breakers handed out for this request.
+                route.upstreams().releaseRoute();
+                if (attempt.upstream != null) {
+                    attempt.upstream.health.releasePermission();
+                }
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -438,6 +451,7 @@ final class GatewayProxyServlet extends ProxyServlet {
             HttpServletRequest clientRequest, HttpServletResponse proxyResponse, Request proxyRequest) {
         Attempt attempt = (Attempt) clientRequest.getAttribute(ATTEMPT);
         proxyRequest.timeout(attempt.route.config().timeout().toMillis(), TimeUnit.MILLISECONDS);
+        attempt.sent = true;
         super.sendProxyRequest(clientRequest, proxyResponse, proxyRequest);
     }
 
