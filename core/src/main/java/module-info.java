@@ -18,6 +18,7 @@ module dev.gatehouse.core {
     exports dev.gatehouse;
     exports dev.gatehouse.auth;
     exports dev.gatehouse.compression;
+    exports dev.gatehouse.host;
     exports dev.gatehouse.idempotency;
     exports dev.gatehouse.logging;
     exports dev.gatehouse.metrics;

@@ -1,9 +1,6 @@
 package dev.gatehouse;
 
-import static java.util.Objects.requireNonNull;
-
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Optional;
 
 /**
@@ -16,6 +13,8 @@ import java.util.Optional;
  * at a time.
  */
 public interface Exchange {
+    /** The exchange's request id, set by the request-id policy and read by logs and other policies. */
+    AttributeKey<String> REQUEST_ID = AttributeKey.of("gatehouse.requestId", String.class);
 
     /** The request method, upper case as sent. */
     String method();
@@ -60,62 +59,4 @@ public interface Exchange {
     <T> Optional<T> attribute(AttributeKey<T> key);
 
     <T> void setAttribute(AttributeKey<T> key, T value);
-
-    static Builder builder(String method, String path) {
-        return new Builder(method, path);
-    }
-
-    /** Where a host's exchange reads the request body from, when a policy asks for it. */
-    @FunctionalInterface
-    interface BodySource {
-        BodySource NONE = InputStream::nullInputStream;
-
-        InputStream open() throws IOException;
-    }
-
-    /** Builds the exchange a host hands to a chain. */
-    final class Builder {
-        final String method;
-        final String path;
-        String query;
-        String scheme = "http";
-        Headers headers = Headers.create();
-        String peerAddress = "0.0.0.0";
-        BodySource body = BodySource.NONE;
-
-        private Builder(String method, String path) {
-            this.method = requireNonNull(method, "method");
-            this.path = requireNonNull(path, "path");
-        }
-
-        public Builder query(String rawQuery) {
-            this.query = rawQuery;
-            return this;
-        }
-
-        public Builder scheme(String scheme) {
-            this.scheme = requireNonNull(scheme, "scheme");
-            return this;
-        }
-
-        /** The client's headers; the exchange takes ownership and edits them in place. */
-        public Builder headers(Headers headers) {
-            this.headers = requireNonNull(headers, "headers");
-            return this;
-        }
-
-        public Builder peerAddress(String address) {
-            this.peerAddress = requireNonNull(address, "address");
-            return this;
-        }
-
-        public Builder body(BodySource body) {
-            this.body = requireNonNull(body, "body");
-            return this;
-        }
-
-        public Exchange build() {
-            return new DefaultExchange(this);
-        }
-    }
 }

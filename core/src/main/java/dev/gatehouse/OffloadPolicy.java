@@ -47,6 +47,15 @@ public interface OffloadPolicy {
         return 0;
     }
 
+    /**
+     * Request headers that only this policy gives the service (identity headers, say). A {@link RouteTable}
+     * that holds this policy on any route removes client copies of them on every route, in any letter case,
+     * before any policy runs; none by default.
+     */
+    default ProtectedHeaders protectedRequestHeaders() {
+        return ProtectedHeaders.none();
+    }
+
     /** A short name for logs and error messages, {@code request-id} for {@code RequestIdPolicy}. */
     default String name() {
         return PolicyNames.of(getClass());

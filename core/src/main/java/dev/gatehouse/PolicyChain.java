@@ -12,9 +12,9 @@ import java.util.function.LongSupplier;
 /**
  * An immutable, thread-safe, ordered list of policies, built once and shared by every exchange.
  *
- * <p>{@link #start} runs {@link OffloadPolicy#onRequest} outer to inner until a policy refuses or replays,
- * and returns the {@link ChainRun} through which the host later calls the response hooks, inner to outer,
- * on exactly the policies that proceeded.
+ * <p>A host runs {@link OffloadPolicy#onRequest} outer to inner until a policy refuses or replays, and later
+ * the response hooks, inner to outer, on exactly the policies that proceeded ({@code
+ * dev.gatehouse.host.ChainRun}).
  *
  * <p>Recommended order: request id → access log → authentication → rate limit → compression →
  * idempotency. The chain checks the policies' contract and names the offender: a policy that throws or
@@ -22,6 +22,12 @@ import java.util.function.LongSupplier;
  * and the request refused with 500; a policy that throws from a response hook is logged and skipped.
  */
 public final class PolicyChain {
+    /**
+     * Set on the exchange when every policy proceeded, so the service is called: policies that record what
+     * the service did (idempotency) tell its responses from refusals by other policies.
+     */
+    public static final AttributeKey<Boolean> PROCEEDED = AttributeKey.of("gatehouse.proceeded", Boolean.class);
+
     /** Framing and hop-by-hop fields are the host's to write, never a policy's. */
     private static final String[] HOST_OWNED_REQUEST_HEADERS = {
         "Content-Length", "Transfer-Encoding", "Host", "Connection", "Upgrade", "TE", "Trailer"
@@ -47,7 +53,11 @@ public final class PolicyChain {
                 .orElse(0);
     }
 
-    static boolean isHostOwned(String requestHeader) {
+    /**
+     * Whether {@code requestHeader} is framing or hop-by-hop, the host's to write: a policy that sets one
+     * upstream breaks the chain's contract.
+     */
+    public static boolean isHostOwned(String requestHeader) {
         for (String owned : HOST_OWNED_REQUEST_HEADERS) {
             if (owned.equalsIgnoreCase(requestHeader)) {
                 return true;
@@ -72,13 +82,6 @@ public final class PolicyChain {
         return new Builder();
     }
 
-    /** Runs the request hooks on {@code exchange}; the returned run carries the outcome. */
-    public ChainRun start(Exchange exchange) {
-        ChainRun run = new ChainRun(this, exchange, nanoClock.getAsLong());
-        run.runRequestHooks();
-        return run;
-    }
-
     /** The largest request body any policy reads; 0 when none does. */
     public int requestBodyLimit() {
         return bodyLimit;
@@ -92,19 +95,22 @@ public final class PolicyChain {
         return List.of(names);
     }
 
-    OffloadPolicy policy(int index) {
+    /** The policy at {@code index}, outermost first. */
+    public OffloadPolicy policy(int index) {
         return policies[index];
     }
 
-    String name(int index) {
+    /** The log name of the policy at {@code index}. */
+    public String name(int index) {
         return names[index];
     }
 
-    ChainListener listener() {
+    public ChainListener listener() {
         return listener;
     }
 
-    long nanoTime() {
+    /** The chain's clock for durations. */
+    public long nanoTime() {
         return nanoClock.getAsLong();
     }
 

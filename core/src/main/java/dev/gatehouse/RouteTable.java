@@ -22,10 +22,12 @@ import java.util.Set;
 public final class RouteTable {
     private final List<Route> routes;
     private final Route fallback;
+    private final ProtectedHeaders protectedHeaders;
 
-    private RouteTable(List<Route> routes, Route fallback) {
+    private RouteTable(List<Route> routes, Route fallback, ProtectedHeaders protectedHeaders) {
         this.routes = List.copyOf(routes);
         this.fallback = fallback;
+        this.protectedHeaders = protectedHeaders;
     }
 
     /** One chain for every request. */
@@ -50,11 +52,9 @@ public final class RouteTable {
         return fallback;
     }
 
-    /** Selects the route for {@code exchange}, records it as {@link Route#KEY} and starts its chain. */
-    public ChainRun start(Exchange exchange) {
-        Route route = select(exchange.method(), exchange.path());
-        exchange.setAttribute(Route.KEY, route);
-        return route.chain().start(exchange);
+    /** The request headers whose client copies are removed on every route before any policy runs. */
+    public ProtectedHeaders protectedRequestHeaders() {
+        return protectedHeaders;
     }
 
     public List<Route> routes() {
@@ -70,6 +70,7 @@ public final class RouteTable {
     public static final class Builder {
         private final List<Route> routes = new ArrayList<>();
         private PolicyChain fallback = PolicyChain.empty();
+        private ProtectedHeaders protectedHeaders = IdentityHeaders.defaults().protectedHeaders();
 
         private Builder() {}
 
@@ -92,8 +93,30 @@ public final class RouteTable {
             return this;
         }
 
+        /**
+         * Also removes client copies of these request headers on every route; the default identity headers and
+         * those of the table's policies are always removed.
+         */
+        public Builder protect(String... names) {
+            protectedHeaders = protectedHeaders.and(ProtectedHeaders.of(List.of(names)));
+            return this;
+        }
+
         public RouteTable build() {
-            return new RouteTable(routes, new Route(Set.of(), "/**", fallback));
+            ProtectedHeaders all = protectedHeaders;
+            for (Route route : routes) {
+                all = all.and(protectedBy(route.chain()));
+            }
+            all = all.and(protectedBy(fallback));
+            return new RouteTable(routes, new Route(Set.of(), "/**", fallback), all);
+        }
+
+        private static ProtectedHeaders protectedBy(PolicyChain chain) {
+            ProtectedHeaders all = ProtectedHeaders.none();
+            for (int i = 0; i < chain.size(); i++) {
+                all = all.and(chain.policy(i).protectedRequestHeaders());
+            }
+            return all;
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.gatehouse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.host.ChainRun;
 import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.FakeHost;
 import dev.gatehouse.testing.FakeResponse;
@@ -125,7 +126,7 @@ class PolicyChainTest {
                 })
                 .build();
 
-        ChainRun run = chain.start(exchange);
+        ChainRun run = ChainRun.start(chain, exchange);
 
         assertThat(seenByInner).containsExactly(List.of("42"), List.of());
         Set<String> edited = run.editedRequestHeaders();
@@ -149,7 +150,7 @@ class PolicyChainTest {
             }
         });
 
-        ChainRun run = chain.start(FakeExchange.get("/"));
+        ChainRun run = ChainRun.start(chain, FakeExchange.get("/"));
         run.onComplete(200, Optional.empty());
         run.onComplete(500, Optional.of(new IOException("late")));
 
@@ -204,7 +205,7 @@ class PolicyChainTest {
                 })
                 .build();
 
-        ChainRun run = chain.start(FakeExchange.get("/"));
+        ChainRun run = ChainRun.start(chain, FakeExchange.get("/"));
         now.addAndGet(2_500_000);
         run.onComplete(200, Optional.empty());
 
@@ -363,7 +364,7 @@ class PolicyChainTest {
                 .add("ratelimit", e -> Decision.reject(429, "Slow down.").because("key=user:42 0/100"))
                 .build();
 
-        chain.start(exchange);
+        ChainRun.start(chain, exchange);
 
         assertThat(DecisionLog.of(exchange).entries())
                 .extracting(DecisionLog.Entry::toString)

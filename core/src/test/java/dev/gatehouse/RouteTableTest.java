@@ -3,7 +3,10 @@ package dev.gatehouse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.host.ChainRun;
 import dev.gatehouse.testing.FakeExchange;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class RouteTableTest {
@@ -59,7 +62,7 @@ class RouteTableTest {
     void startRecordsTheRouteOnTheExchange() {
         FakeExchange exchange = FakeExchange.get("/users/42/orders");
 
-        routes.start(exchange);
+        ChainRun.start(routes, exchange);
 
         assertThat(exchange.attribute(Route.KEY))
                 .hasValueSatisfying(route -> assertThat(route.pattern()).isEqualTo("/users/*/orders"));
@@ -78,5 +81,87 @@ class RouteTableTest {
                 .hasMessage("pattern: api/** (expected: starts with /)");
         assertThatThrownBy(() -> RouteTable.builder().route("/api/*.json", health))
                 .hasMessage("pattern: /api/*.json (expected: * and ** only as whole segments)");
+    }
+
+    @Test
+    void clientCopiesOfIdentityHeadersAreRemovedOnARouteWithoutAuthentication() {
+        FakeExchange exchange = FakeExchange.get("/health")
+                .header("X-User-Id", "admin")
+                .header("x-user-id", "root")
+                .header("X_User_Id", "admin")
+                .header("x-TENANT-id", "other")
+                .header("X-Scopes", "admin:*")
+                .header("x_plan", "enterprise")
+                .header("Accept", "text/plain");
+
+        ChainRun run = ChainRun.start(routes, exchange);
+
+        assertThat(exchange.requestHeaders().names()).containsExactly("Accept");
+        // The host replaces every client field of these names, in any letter case, with what the chain left.
+        for (String name : List.of("x-user-id", "X_USER_ID", "X-Tenant-Id", "x-scopes", "X_PLAN")) {
+            assertThat(run.editedRequestHeaders().contains(name)).as(name).isTrue();
+        }
+        assertThat(run.editedRequestHeaders().contains("Accept")).isFalse();
+        assertThat(DecisionLog.of(exchange).toString()).contains("removed client copies");
+    }
+
+    @Test
+    void clientCopiesAreRemovedOnTheDefaultChainBeforeItsFirstPolicyRuns() {
+        AtomicReference<List<String>> seen = new AtomicReference<>();
+        RouteTable table = RouteTable.builder()
+                .otherwise(PolicyChain.of(exchange -> {
+                    seen.set(List.copyOf(exchange.requestHeaders().names()));
+                    return Decision.proceed();
+                }))
+                .build();
+
+        ChainRun.start(
+                table,
+                FakeExchange.post("/anything").header("X-User-Id", "admin").header("Accept", "*/*"));
+
+        assertThat(seen.get()).containsExactly("Accept");
+    }
+
+    @Test
+    void headersAPolicyProtectsAreRemovedOnEveryRouteEvenWhereThatPolicyDoesNotRun() {
+        OffloadPolicy issuesClientCertHeader = new OffloadPolicy() {
+            @Override
+            public Decision onRequest(Exchange exchange) {
+                return Decision.proceed(Headers.of("X-Client-Cert-Subject", "CN=verified"));
+            }
+
+            @Override
+            public ProtectedHeaders protectedRequestHeaders() {
+                return ProtectedHeaders.of(List.of("X-Client-Cert-Subject"));
+            }
+        };
+        RouteTable table = RouteTable.builder()
+                .route("/secure/**", PolicyChain.of(issuesClientCertHeader))
+                .protect("X-Internal-Secret")
+                .build();
+        FakeExchange open = FakeExchange.get("/public")
+                .header("x_client_cert_subject", "CN=forged")
+                .header("x-internal-secret", "guess");
+        FakeExchange secure = FakeExchange.get("/secure/x").header("X-Client-Cert-Subject", "CN=forged");
+
+        ChainRun.start(table, open);
+        ChainRun.start(table, secure);
+
+        assertThat(open.requestHeaders().names()).isEmpty();
+        assertThat(secure.requestHeaders().all("X-Client-Cert-Subject")).containsExactly("CN=verified");
+        assertThat(table.protectedRequestHeaders().names())
+                .contains("X-User-Id", "X-Client-Cert-Subject", "X-Internal-Secret");
+    }
+
+    @Test
+    void headersThatOnlyLookAlikeAreKept() {
+        FakeExchange exchange = FakeExchange.get("/health")
+                .header("X-User-Ids", "a")
+                .header("X-User", "b")
+                .header("XUser-Id", "c");
+
+        ChainRun.start(routes, exchange);
+
+        assertThat(exchange.requestHeaders().names()).containsExactly("X-User-Ids", "X-User", "XUser-Id");
     }
 }

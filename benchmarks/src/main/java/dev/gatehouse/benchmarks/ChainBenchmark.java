@@ -1,10 +1,11 @@
 package dev.gatehouse.benchmarks;
 
-import dev.gatehouse.ChainRun;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.ResponseHead;
+import dev.gatehouse.host.ChainRun;
+import dev.gatehouse.host.HostExchange;
 import dev.gatehouse.logging.AccessLogPolicy;
 import dev.gatehouse.metrics.MicrometerChainListener;
 import dev.gatehouse.requestid.RequestIdPolicy;
@@ -82,7 +83,7 @@ public class ChainBenchmark {
     /** The whole exchange: what a host pays per request, header copy included. */
     @Benchmark
     public ChainRun exchange() {
-        ChainRun run = chain.start(newExchange());
+        ChainRun run = ChainRun.start(chain, newExchange());
         run.onResponse(ResponseHead.of(200, responseHeaders.copy()));
         run.onComplete(200, Optional.empty());
         return run;
@@ -96,7 +97,7 @@ public class ChainBenchmark {
     }
 
     private Exchange newExchange() {
-        return Exchange.builder("GET", "/orders/42")
+        return HostExchange.builder("GET", "/orders/42")
                 .query("expand=items")
                 .headers(clientHeaders.copy())
                 .peerAddress("192.0.2.7")

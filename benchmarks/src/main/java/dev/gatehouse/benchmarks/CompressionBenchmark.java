@@ -1,11 +1,12 @@
 package dev.gatehouse.benchmarks;
 
-import dev.gatehouse.ChainRun;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.ResponseHead;
 import dev.gatehouse.compression.CompressionPolicy;
+import dev.gatehouse.host.ChainRun;
+import dev.gatehouse.host.HostExchange;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -117,11 +118,11 @@ public class CompressionBenchmark {
     /** A whole exchange through the policy: negotiation, response hooks, streaming gzip with trailer. */
     @Benchmark
     public long policyExchange() throws IOException {
-        Exchange exchange = Exchange.builder("GET", "/orders")
+        Exchange exchange = HostExchange.builder("GET", "/orders")
                 .headers(requestHeaders.copy())
                 .peerAddress("192.0.2.7")
                 .build();
-        ChainRun run = chain.start(exchange);
+        ChainRun run = ChainRun.start(chain, exchange);
         ResponseHead head = ResponseHead.of(200, responseHeaders.copy());
         run.onResponse(head);
         try (OutputStream body = head.wrapBody(sink)) {

@@ -1,11 +1,12 @@
 package dev.gatehouse.benchmarks;
 
-import dev.gatehouse.ChainRun;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.ResponseHead;
+import dev.gatehouse.host.ChainRun;
+import dev.gatehouse.host.HostExchange;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
 import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
 import dev.gatehouse.redis.RedisIdempotencyStore;
@@ -57,7 +58,7 @@ public class IdempotencyBenchmark {
         policy = IdempotencyPolicy.builder(InMemoryIdempotencyStore.of(1_000_000))
                 .build();
         chain = PolicyChain.of(policy);
-        get = Exchange.builder("GET", "/payments").peerAddress("192.0.2.7").build();
+        get = HostExchange.builder("GET", "/payments").peerAddress("192.0.2.7").build();
     }
 
     /** A GET: the policy looks at the method and steps aside. */
@@ -73,12 +74,12 @@ public class IdempotencyBenchmark {
     }
 
     static ChainRun exchange(PolicyChain chain, String key) throws IOException {
-        Exchange exchange = Exchange.builder("POST", "/payments")
+        Exchange exchange = HostExchange.builder("POST", "/payments")
                 .headers(Headers.create().add("Idempotency-Key", "\"" + key + "\""))
                 .peerAddress("192.0.2.7")
                 .body(() -> new ByteArrayInputStream(BODY))
                 .build();
-        ChainRun run = chain.start(exchange);
+        ChainRun run = ChainRun.start(chain, exchange);
         ResponseHead head = ResponseHead.of(201, Headers.of("Content-Type", "application/json"));
         run.onResponse(head);
         try (OutputStream body = head.wrapBody(OutputStream.nullOutputStream())) {

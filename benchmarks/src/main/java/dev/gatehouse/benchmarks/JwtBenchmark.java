@@ -11,6 +11,7 @@ import dev.gatehouse.auth.JwtAlgorithm;
 import dev.gatehouse.auth.JwtKey;
 import dev.gatehouse.auth.JwtPolicy;
 import dev.gatehouse.auth.KeySet;
+import dev.gatehouse.host.HostExchange;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -169,7 +170,7 @@ public class JwtBenchmark {
     }
 
     private static Exchange exchange(String token) {
-        return Exchange.builder("GET", "/orders/42")
+        return HostExchange.builder("GET", "/orders/42")
                 .headers(Headers.create().add("Host", "api.example.com").add("Authorization", "Bearer " + token))
                 .peerAddress("192.0.2.7")
                 .build();

@@ -3,6 +3,7 @@ package dev.gatehouse.benchmarks;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
+import dev.gatehouse.host.HostExchange;
 import dev.gatehouse.ratelimit.Limit;
 import dev.gatehouse.ratelimit.LocalBucketStore;
 import dev.gatehouse.ratelimit.RateLimitKey;
@@ -51,7 +52,7 @@ public class RateLimitBenchmark {
                     .key(RateLimitKey.of(e -> Optional.of("client-1")))
                     .store(LocalBucketStore.ofDefaults())
                     .build();
-            exchange = Exchange.builder("GET", "/orders")
+            exchange = HostExchange.builder("GET", "/orders")
                     .headers(Headers.create().add("Host", "api.example.com"))
                     .peerAddress("192.0.2.7")
                     .build();
@@ -121,7 +122,7 @@ public class RateLimitBenchmark {
     @State(Scope.Thread)
     public static class Exchanges {
         Exchange exchange =
-                Exchange.builder("GET", "/orders").peerAddress("192.0.2.7").build();
+                HostExchange.builder("GET", "/orders").peerAddress("192.0.2.7").build();
     }
 
     /** One client at a time: the Redis round trips of a single decision. */

@@ -7,8 +7,11 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
+import dev.gatehouse.IdentityHeaders;
 import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.Principal;
 import dev.gatehouse.Problem;
+import dev.gatehouse.ProtectedHeaders;
 import dev.gatehouse.internal.Digests;
 import dev.gatehouse.internal.Printable;
 import dev.gatehouse.internal.QueryParameters;
@@ -102,6 +105,11 @@ public final class ApiKeyPolicy implements OffloadPolicy, Authenticator {
                     "unknown API key " + HexFormat.of().formatHex(digest, 0, 4));
         }
         return new Authentication.Authenticated(entry.principal());
+    }
+
+    @Override
+    public ProtectedHeaders protectedRequestHeaders() {
+        return identityHeaders.protectedHeaders();
     }
 
     @Override

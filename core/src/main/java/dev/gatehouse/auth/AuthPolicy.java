@@ -6,8 +6,11 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
+import dev.gatehouse.IdentityHeaders;
 import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.Principal;
 import dev.gatehouse.Problem;
+import dev.gatehouse.ProtectedHeaders;
 import dev.gatehouse.internal.Printable;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,6 +99,11 @@ public final class AuthPolicy implements OffloadPolicy {
         }
         return Decision.reject(Problem.of(401, "This resource requires authentication."), challenges)
                 .because("no credential");
+    }
+
+    @Override
+    public ProtectedHeaders protectedRequestHeaders() {
+        return identityHeaders.protectedHeaders();
     }
 
     @Override

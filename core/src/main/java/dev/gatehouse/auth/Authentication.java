@@ -3,6 +3,7 @@ package dev.gatehouse.auth;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.Decision;
+import dev.gatehouse.Principal;
 
 /** What an {@link Authenticator} found on a request. */
 public sealed interface Authentication {

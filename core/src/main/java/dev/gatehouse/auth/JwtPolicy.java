@@ -15,8 +15,11 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
+import dev.gatehouse.IdentityHeaders;
 import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.Principal;
 import dev.gatehouse.Problem;
+import dev.gatehouse.ProtectedHeaders;
 import dev.gatehouse.internal.Printable;
 import dev.gatehouse.internal.QueryParameters;
 import java.nio.ByteBuffer;
@@ -181,6 +184,11 @@ public final class JwtPolicy implements OffloadPolicy, Authenticator {
     @Override
     public Optional<String> challenge() {
         return Optional.of(BEARER_CHALLENGE);
+    }
+
+    @Override
+    public ProtectedHeaders protectedRequestHeaders() {
+        return identityHeaders.protectedHeaders();
     }
 
     @Override

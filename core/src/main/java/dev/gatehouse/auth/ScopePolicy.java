@@ -6,6 +6,7 @@ import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.Principal;
 import dev.gatehouse.Problem;
 import dev.gatehouse.internal.Printable;
 import java.util.List;

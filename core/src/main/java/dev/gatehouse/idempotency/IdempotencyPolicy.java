@@ -4,19 +4,19 @@ import static dev.gatehouse.internal.Checks.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.AttributeKey;
-import dev.gatehouse.ChainRun;
+import dev.gatehouse.ClientAddress;
 import dev.gatehouse.Completion;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.Principal;
 import dev.gatehouse.Problem;
 import dev.gatehouse.ResponseHead;
 import dev.gatehouse.StoredResponse;
-import dev.gatehouse.auth.Principal;
 import dev.gatehouse.internal.Digests;
 import dev.gatehouse.internal.Printable;
-import dev.gatehouse.ratelimit.ClientAddress;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -242,7 +242,7 @@ public final class IdempotencyPolicy implements OffloadPolicy {
     @Override
     public void onResponse(Exchange exchange, ResponseHead response) {
         Optional<Held> found = exchange.attribute(HELD);
-        if (found.isEmpty() || exchange.attribute(ChainRun.PROCEEDED).isEmpty()) {
+        if (found.isEmpty() || exchange.attribute(PolicyChain.PROCEEDED).isEmpty()) {
             return;
         }
         Held held = found.get();
@@ -274,7 +274,7 @@ public final class IdempotencyPolicy implements OffloadPolicy {
             return;
         }
         Held held = found.get();
-        if (exchange.attribute(ChainRun.PROCEEDED).isEmpty()) {
+        if (exchange.attribute(PolicyChain.PROCEEDED).isEmpty()) {
             try {
                 store.release(held.storeKey, held.token);
             } catch (RuntimeException e) {

@@ -8,8 +8,7 @@ import dev.gatehouse.DecisionLog;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.Route;
-import dev.gatehouse.requestid.RequestIdPolicy;
-import dev.gatehouse.requestid.TraceContext;
+import dev.gatehouse.TraceContext;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +49,8 @@ public final class AccessLogPolicy implements OffloadPolicy {
         if (!logger.isInfoEnabled()) {
             return;
         }
-        String requestId = exchange.attribute(RequestIdPolicy.REQUEST_ID).orElse("-");
-        TraceContext trace = exchange.attribute(RequestIdPolicy.TRACE_CONTEXT).orElse(null);
+        String requestId = exchange.attribute(Exchange.REQUEST_ID).orElse("-");
+        TraceContext trace = exchange.attribute(TraceContext.KEY).orElse(null);
         String route = exchange.attribute(Route.KEY).map(Route::toString).orElse("-");
         List<DecisionLog.Entry> entries =
                 exchange.attribute(DecisionLog.KEY).map(DecisionLog::entries).orElse(List.of());

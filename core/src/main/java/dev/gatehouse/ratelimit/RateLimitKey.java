@@ -2,9 +2,10 @@ package dev.gatehouse.ratelimit;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.ClientAddress;
 import dev.gatehouse.Exchange;
+import dev.gatehouse.Principal;
 import dev.gatehouse.Route;
-import dev.gatehouse.auth.Principal;
 import java.util.Optional;
 import java.util.function.Function;
 

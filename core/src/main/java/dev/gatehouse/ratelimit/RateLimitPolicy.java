@@ -4,13 +4,14 @@ import static dev.gatehouse.internal.Checks.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.AttributeKey;
+import dev.gatehouse.ClientAddress;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.Principal;
 import dev.gatehouse.Problem;
 import dev.gatehouse.ResponseHead;
-import dev.gatehouse.auth.Principal;
 import dev.gatehouse.internal.Printable;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 /**
  * Rate limiting: {@link dev.gatehouse.ratelimit.RateLimitPolicy} over bucket4j token buckets kept in a
  * {@link dev.gatehouse.ratelimit.BucketStore} (local, or Redis in {@code dev.gatehouse.redis}), keyed by
- * client address ({@link dev.gatehouse.ratelimit.ClientAddress}), principal, plan, route or any function.
+ * client address ({@link dev.gatehouse.ClientAddress}), principal, plan, route or any function.
  */
 @NullMarked
 package dev.gatehouse.ratelimit;

@@ -3,12 +3,12 @@ package dev.gatehouse.requestid;
 import static dev.gatehouse.internal.Checks.checkArgument;
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.AttributeKey;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.ResponseHead;
+import dev.gatehouse.TraceContext;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -19,20 +19,16 @@ import java.util.function.Supplier;
  *
  * <p>A valid incoming {@code X-Request-Id} (one field, at most {@code maxLength} characters of letters,
  * digits and {@code - _ . : + / = @ ~}) is kept; a missing or invalid one is replaced by a generated id. The
- * id is passed to the service, recorded as {@link #REQUEST_ID}, and echoed on every response, refusals
+ * id is passed to the service, recorded as {@link Exchange#REQUEST_ID}, and echoed on every response, refusals
  * included. Each exchange is a span of the W3C trace: with a valid {@code traceparent} the service receives the
  * same trace id and flags with this exchange's span id (and the {@code tracestate} as sent); otherwise a new
- * trace is started (and an orphaned {@code tracestate} dropped). Both are recorded as {@link #TRACE_CONTEXT},
+ * trace is started (and an orphaned {@code tracestate} dropped). Both are recorded as {@link TraceContext#KEY},
  * which the access log writes as {@code trace_id}, {@code span_id} and {@code parent_id}. With the OpenTelemetry
  * API on the class path and a current span (the Java agent's server span, say), that span is the exchange's.
  *
  * <p>Put it first in the chain so that every other policy and every response sees the id.
  */
 public final class RequestIdPolicy implements OffloadPolicy {
-    public static final AttributeKey<String> REQUEST_ID = AttributeKey.of("gatehouse.requestId", String.class);
-    public static final AttributeKey<TraceContext> TRACE_CONTEXT =
-            AttributeKey.of("gatehouse.traceContext", TraceContext.class);
-
     private static final String TRACEPARENT = "traceparent";
     private static final String TRACESTATE = "tracestate";
 
@@ -64,7 +60,7 @@ public final class RequestIdPolicy implements OffloadPolicy {
         String sentId = sent == 1 ? client.first(headerName).orElseThrow() : "";
         boolean kept = sent == 1 && isValid(sentId);
         String id = kept ? sentId : idGenerator.get();
-        exchange.setAttribute(REQUEST_ID, id);
+        exchange.setAttribute(Exchange.REQUEST_ID, id);
 
         Optional<String> traceparent = client.count(TRACEPARENT) == 1
                 ? TraceContext.validTraceparent(client.first(TRACEPARENT).orElseThrow())
@@ -78,7 +74,7 @@ public final class RequestIdPolicy implements OffloadPolicy {
             upstreamTrace = current.get();
             boolean continued = traceparent.isPresent() && traceparent.get().regionMatches(3, upstreamTrace, 3, 32);
             exchange.setAttribute(
-                    TRACE_CONTEXT,
+                    TraceContext.KEY,
                     new TraceContext(
                             upstreamTrace, continued ? traceparent.get().substring(36, 52) : null, !continued));
             removed = continued || !client.contains(TRACESTATE) ? List.of() : List.of(TRACESTATE);
@@ -88,14 +84,14 @@ public final class RequestIdPolicy implements OffloadPolicy {
             char[] child = caller.toCharArray();
             fillHex(child, 36, 16);
             upstreamTrace = new String(child);
-            exchange.setAttribute(TRACE_CONTEXT, new TraceContext(upstreamTrace, caller.substring(36, 52), false));
+            exchange.setAttribute(TraceContext.KEY, new TraceContext(upstreamTrace, caller.substring(36, 52), false));
         } else {
             char[] started = "00-00000000000000000000000000000000-0000000000000000-00".toCharArray();
             fillHex(started, 3, 32);
             fillHex(started, 36, 16);
             started[54] = sampleStartedTraces ? '1' : '0';
             upstreamTrace = new String(started);
-            exchange.setAttribute(TRACE_CONTEXT, new TraceContext(upstreamTrace, null, true));
+            exchange.setAttribute(TraceContext.KEY, new TraceContext(upstreamTrace, null, true));
             removed = client.contains(TRACESTATE) ? List.of(TRACESTATE) : List.of();
         }
         Decision.Proceed proceed = Decision.proceed(Headers.of(headerName, id, TRACEPARENT, upstreamTrace), removed);
@@ -104,7 +100,7 @@ public final class RequestIdPolicy implements OffloadPolicy {
 
     @Override
     public void onResponse(Exchange exchange, ResponseHead response) {
-        exchange.attribute(REQUEST_ID).ifPresent(id -> response.setHeader(headerName, id));
+        exchange.attribute(Exchange.REQUEST_ID).ifPresent(id -> response.setHeader(headerName, id));
     }
 
     boolean isValid(String id) {

@@ -3,6 +3,7 @@ package dev.gatehouse.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.Decision;
+import dev.gatehouse.Principal;
 import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.MutableClock;
 import dev.gatehouse.testing.Tokens;

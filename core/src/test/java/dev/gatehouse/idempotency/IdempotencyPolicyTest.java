@@ -6,7 +6,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.PolicyChain;
-import dev.gatehouse.auth.Principal;
+import dev.gatehouse.Principal;
 import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.FakeHost;
 import dev.gatehouse.testing.FakeResponse;

@@ -2,10 +2,11 @@ package dev.gatehouse.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.ClientAddress;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.PolicyChain;
-import dev.gatehouse.auth.Principal;
+import dev.gatehouse.Principal;
 import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.FakeHost;
 import dev.gatehouse.testing.FakeResponse;

@@ -3,6 +3,7 @@ package dev.gatehouse.requestid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.TraceContext;
 import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.FakeHost;
 import dev.gatehouse.testing.FakeResponse;
@@ -59,8 +60,7 @@ class OpenTelemetrySpanTest {
                 .hasValue("00-" + context.getTraceId() + "-" + context.getSpanId() + "-"
                         + context.getTraceFlags().asHex());
         assertThat(seenByService.get().requestHeaders().contains("tracestate")).isFalse();
-        TraceContext trace =
-                seenByService.get().attribute(RequestIdPolicy.TRACE_CONTEXT).orElseThrow();
+        TraceContext trace = seenByService.get().attribute(TraceContext.KEY).orElseThrow();
         assertThat(trace.traceId()).isEqualTo(context.getTraceId());
         assertThat(trace.spanId()).isEqualTo(context.getSpanId());
         assertThat(trace.parentId()).isNull();
@@ -84,8 +84,7 @@ class OpenTelemetrySpanTest {
                         .header("traceparent", "00-" + callerTrace + "-" + callerSpan + "-01")
                         .header("tracestate", "vendor=1"));
 
-        TraceContext trace =
-                seenByService.get().attribute(RequestIdPolicy.TRACE_CONTEXT).orElseThrow();
+        TraceContext trace = seenByService.get().attribute(TraceContext.KEY).orElseThrow();
         assertThat(trace.traceId()).isEqualTo(callerTrace);
         assertThat(trace.spanId()).isEqualTo(server.getSpanContext().getSpanId());
         assertThat(trace.parentId()).isEqualTo(callerSpan);
@@ -99,7 +98,7 @@ class OpenTelemetrySpanTest {
             return FakeResponse.ok("ok");
         });
 
-        assertThat(seenByService.get().attribute(RequestIdPolicy.TRACE_CONTEXT))
+        assertThat(seenByService.get().attribute(TraceContext.KEY))
                 .hasValueSatisfying(trace -> assertThat(trace.started()).isTrue());
     }
 }

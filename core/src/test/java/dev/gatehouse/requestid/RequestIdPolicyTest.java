@@ -3,7 +3,9 @@ package dev.gatehouse.requestid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.Decision;
+import dev.gatehouse.Exchange;
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.TraceContext;
 import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.FakeHost;
 import dev.gatehouse.testing.FakeResponse;
@@ -31,7 +33,7 @@ class RequestIdPolicyTest {
         FakeResponse response = serve(FakeExchange.get("/").header("x-request-id", "req-7f3a:9"));
 
         assertThat(seenByService.get().requestHeaders().all("X-Request-Id")).containsExactly("req-7f3a:9");
-        assertThat(seenByService.get().attribute(RequestIdPolicy.REQUEST_ID)).hasValue("req-7f3a:9");
+        assertThat(seenByService.get().attribute(Exchange.REQUEST_ID)).hasValue("req-7f3a:9");
         assertThat(response.headers().all("X-Request-Id")).containsExactly("req-7f3a:9");
     }
 
@@ -104,7 +106,7 @@ class RequestIdPolicyTest {
         assertThat(sent).isNotEqualTo(TRACEPARENT);
         assertThat(seenByService.get().requestHeaders().all("traceparent")).hasSize(1);
         assertThat(seenByService.get().requestHeaders().all("tracestate")).containsExactly("vendor=1");
-        assertThat(seenByService.get().attribute(RequestIdPolicy.TRACE_CONTEXT)).hasValueSatisfying(trace -> {
+        assertThat(seenByService.get().attribute(TraceContext.KEY)).hasValueSatisfying(trace -> {
             assertThat(trace.traceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
             assertThat(trace.spanId()).isEqualTo(sent.substring(36, 52));
             assertThat(trace.parentId()).isEqualTo("00f067aa0ba902b7");
@@ -127,7 +129,7 @@ class RequestIdPolicyTest {
             serve(FakeExchange.get("/").header("traceparent", TRACEPARENT));
             spans.add(seenByService
                     .get()
-                    .attribute(RequestIdPolicy.TRACE_CONTEXT)
+                    .attribute(TraceContext.KEY)
                     .orElseThrow()
                     .spanId());
         }

@@ -1,11 +1,11 @@
 package dev.gatehouse.testing;
 
-import dev.gatehouse.ChainRun;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.ResponseHead;
 import dev.gatehouse.StoredResponse;
+import dev.gatehouse.host.ChainRun;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,7 +23,7 @@ public final class FakeHost {
 
     /** Serves one exchange; {@code service} is the terminal call and may throw to simulate a failing service. */
     public static FakeResponse serve(PolicyChain chain, Exchange exchange, Function<Exchange, FakeResponse> service) {
-        ChainRun run = chain.start(exchange);
+        ChainRun run = ChainRun.start(chain, exchange);
         Optional<StoredResponse> answer = run.answer();
         FakeResponse response;
         if (answer.isPresent()) {

@@ -1,7 +1,7 @@
 package dev.gatehouse.jaxrs;
 
-import dev.gatehouse.ChainRun;
 import dev.gatehouse.ResponseHead;
+import dev.gatehouse.host.ChainRun;
 import org.jspecify.annotations.Nullable;
 
 /** What the filters and the interceptor of one exchange share, as a request property. */

@@ -1,11 +1,12 @@
 package dev.gatehouse.jaxrs;
 
-import dev.gatehouse.ChainRun;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.Problem;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.StoredResponse;
+import dev.gatehouse.host.ChainRun;
+import dev.gatehouse.host.HostExchange;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
@@ -49,7 +50,7 @@ final class OffloadRequestFilter implements ContainerRequestFilter {
                     Problem.of(400, "The request has a malformed header field.").toResponse(Headers.empty())));
             return;
         }
-        ChainRun run = routes.start(exchange);
+        ChainRun run = ChainRun.start(routes, exchange);
         request.setProperty(ExchangeState.PROPERTY, new ExchangeState(run));
         Optional<StoredResponse> answer = run.answer();
         if (answer.isPresent()) {
@@ -102,7 +103,7 @@ final class OffloadRequestFilter implements ContainerRequestFilter {
         request.getHeaders().forEach((name, values) -> values.forEach(value -> headers.add(name, value)));
         URI uri = request.getUriInfo().getRequestUri();
         String path = request.getUriInfo().getPath(true);
-        return Exchange.builder(request.getMethod(), path.startsWith("/") ? path : "/" + path)
+        return HostExchange.builder(request.getMethod(), path.startsWith("/") ? path : "/" + path)
                 .query(uri.getRawQuery())
                 .scheme(uri.getScheme() == null ? "http" : uri.getScheme())
                 .headers(headers)

@@ -1,9 +1,9 @@
 package dev.gatehouse.jaxrs;
 
 import dev.gatehouse.ResponseHead;
+import dev.gatehouse.host.CloseShield;
 import jakarta.ws.rs.ext.WriterInterceptor;
 import jakarta.ws.rs.ext.WriterInterceptorContext;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Optional;
@@ -38,19 +38,4 @@ final class OffloadWriterInterceptor implements WriterInterceptor {
     }
 
     /** Lets the transforms write their trailers without closing the runtime's stream. */
-    private static final class CloseShield extends FilterOutputStream {
-        CloseShield(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            out.write(bytes, offset, length);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
-        }
-    }
 }

@@ -4,6 +4,7 @@ import dev.gatehouse.testing.conformance.ConformanceService;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.AsyncResponse;
@@ -40,6 +41,12 @@ public final class ConformanceResource {
     @Path("echo")
     public Response echoPost(byte[] body, @Context HttpHeaders headers, @Context UriInfo uri) {
         return echo(body, headers, uri, "POST");
+    }
+
+    @PUT
+    @Path("echo")
+    public Response echoPut(byte[] body, @Context HttpHeaders headers, @Context UriInfo uri) {
+        return echo(body, headers, uri, "PUT");
     }
 
     private Response echo(byte[] body, HttpHeaders headers, UriInfo uri, String method) {

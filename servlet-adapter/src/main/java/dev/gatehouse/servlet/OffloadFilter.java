@@ -2,13 +2,14 @@ package dev.gatehouse.servlet;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.ChainRun;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.Problem;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.StoredResponse;
+import dev.gatehouse.host.ChainRun;
+import dev.gatehouse.host.HostExchange;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -95,7 +96,7 @@ public final class OffloadFilter implements Filter {
                     Problem.of(400, "The request has a malformed header field.").toResponse(Headers.empty()));
             return;
         }
-        ChainRun run = routes.start(exchange);
+        ChainRun run = ChainRun.start(routes, exchange);
         OffloadResponse offloadResponse = new OffloadResponse(clientResponse, run);
         Optional<StoredResponse> answer = run.answer();
         if (answer.isPresent()) {
@@ -142,7 +143,7 @@ public final class OffloadFilter implements Filter {
         }
         String pathInfo = request.getPathInfo();
         String path = pathInfo == null ? request.getServletPath() : request.getServletPath() + pathInfo;
-        return Exchange.builder(request.getMethod(), path.isEmpty() ? "/" : path)
+        return HostExchange.builder(request.getMethod(), path.isEmpty() ? "/" : path)
                 .query(request.getQueryString())
                 .scheme(request.getScheme())
                 .headers(headers)

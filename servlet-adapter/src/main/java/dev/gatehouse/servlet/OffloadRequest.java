@@ -1,8 +1,8 @@
 package dev.gatehouse.servlet;
 
-import dev.gatehouse.ChainRun;
 import dev.gatehouse.Headers;
 import dev.gatehouse.RequestBody;
+import dev.gatehouse.host.ChainRun;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletRequest;

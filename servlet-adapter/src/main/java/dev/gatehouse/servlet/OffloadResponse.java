@@ -1,17 +1,17 @@
 package dev.gatehouse.servlet;
 
-import dev.gatehouse.ChainRun;
 import dev.gatehouse.Headers;
 import dev.gatehouse.Problem;
 import dev.gatehouse.ResponseHead;
 import dev.gatehouse.StoredResponse;
+import dev.gatehouse.host.ChainRun;
+import dev.gatehouse.host.CloseShield;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -356,19 +356,4 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
     }
 
     /** Lets the transforms write their trailers without closing the container's stream. */
-    private static final class CloseShield extends FilterOutputStream {
-        CloseShield(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            out.write(bytes, offset, length);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
-        }
-    }
 }

@@ -7,7 +7,6 @@ import dev.gatehouse.Headers;
 import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.Problem;
 import dev.gatehouse.ResponseHead;
-import dev.gatehouse.requestid.RequestIdPolicy;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -118,7 +117,7 @@ final class ConformancePolicies {
 
         @Override
         public void onComplete(Exchange exchange, Completion completion) {
-            String id = exchange.attribute(RequestIdPolicy.REQUEST_ID).orElse("-");
+            String id = exchange.attribute(Exchange.REQUEST_ID).orElse("-");
             statuses.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>()).add(completion.status());
         }
     }

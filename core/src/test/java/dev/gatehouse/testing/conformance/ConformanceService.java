@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * whether a request reached the resource.
  *
  * <ul>
- *   <li>{@code GET|POST /echo}: 200 {@code text/plain}, {@link #echo} of what the resource received
+ *   <li>{@code GET|POST|PUT /echo}: 200 {@code text/plain}, {@link #echo} of what the resource received
  *   <li>{@code GET /text?size=N}: 200 {@code text/plain}, {@link #text}(N) in one write
  *   <li>{@code GET /stream}: 200 {@code text/plain}, {@link #STREAM_CHUNKS} chunks of {@link #text}({@link
  *       #CHUNK_SIZE}), flushed after each

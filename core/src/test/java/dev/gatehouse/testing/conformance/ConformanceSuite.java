@@ -185,6 +185,37 @@ public abstract class ConformanceSuite {
     }
 
     @Test
+    void spoofedIdentityHeadersNeverReachTheResourceOnARouteWithoutAuthentication() throws Exception {
+        HttpResponse<byte[]> response = send(request("/echo")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .header("Idempotency-Key", "\"hygiene-" + System.nanoTime() + "\"")
+                .header("X-User-Id", "admin")
+                .header("x_scopes", "admin:*")
+                .header("X-TENANT-ID", "other-tenant"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(text(response))
+                .contains("method=POST")
+                .doesNotContain("admin")
+                .doesNotContain("other-tenant");
+    }
+
+    @Test
+    void spoofedIdentityHeadersNeverReachTheResourceThroughTheDefaultChain() throws Exception {
+        HttpResponse<byte[]> response = send(request("/echo")
+                .PUT(HttpRequest.BodyPublishers.ofString("x"))
+                .header("X-User-Id", "admin")
+                .header("X_Plan", "enterprise"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(text(response))
+                .contains("method=PUT")
+                .contains("header:x-gatehouse-test=" + SET_VALUE)
+                .doesNotContain("admin")
+                .doesNotContain("enterprise");
+    }
+
+    @Test
     void anInvalidTokenIs401WithABearerChallengeAndTheResourceIsNeverCalled() throws Exception {
         int before = service.executions();
         String token = ConformancePolicies.validToken("user-42");

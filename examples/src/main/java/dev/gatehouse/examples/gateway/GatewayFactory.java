@@ -279,8 +279,8 @@ final class GatewayFactory implements AutoCloseable {
         builder.key(
                 limits.key().equals("principal")
                         ? RateLimitKey.principal()
-                                .orElse(RateLimitKey.clientAddress(dev.gatehouse.ratelimit.ClientAddress.direct()))
-                        : RateLimitKey.clientAddress(dev.gatehouse.ratelimit.ClientAddress.direct()));
+                                .orElse(RateLimitKey.clientAddress(dev.gatehouse.ClientAddress.direct()))
+                        : RateLimitKey.clientAddress(dev.gatehouse.ClientAddress.direct()));
         return builder.build();
     }
 

@@ -1,14 +1,18 @@
-package dev.gatehouse;
+package dev.gatehouse.host;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.AttributeKey;
+import dev.gatehouse.Exchange;
+import dev.gatehouse.Headers;
+import dev.gatehouse.RequestBody;
 import dev.gatehouse.internal.Attributes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
 
-/** The exchange that hosts build with {@link Exchange#builder}. */
-final class DefaultExchange implements Exchange {
+/** The exchange a host builds for each request and hands to {@link ChainRun#start}. */
+public final class HostExchange implements Exchange {
     private final String method;
     private final String path;
     private final Optional<String> query;
@@ -20,7 +24,7 @@ final class DefaultExchange implements Exchange {
     private Optional<RequestBody> body = Optional.empty();
     private boolean bodyReplaced;
 
-    DefaultExchange(Exchange.Builder builder) {
+    private HostExchange(Builder builder) {
         this.method = builder.method;
         this.path = builder.path;
         this.query = Optional.ofNullable(builder.query);
@@ -101,5 +105,63 @@ final class DefaultExchange implements Exchange {
     @Override
     public String toString() {
         return method + " " + path;
+    }
+
+    public static Builder builder(String method, String path) {
+        return new Builder(method, path);
+    }
+
+    /** Where a host's exchange reads the request body from, when a policy asks for it. */
+    @FunctionalInterface
+    public interface BodySource {
+        BodySource NONE = InputStream::nullInputStream;
+
+        InputStream open() throws IOException;
+    }
+
+    /** Builds the exchange a host hands to a chain. */
+    public static final class Builder {
+        final String method;
+        final String path;
+        String query;
+        String scheme = "http";
+        Headers headers = Headers.create();
+        String peerAddress = "0.0.0.0";
+        BodySource body = BodySource.NONE;
+
+        private Builder(String method, String path) {
+            this.method = requireNonNull(method, "method");
+            this.path = requireNonNull(path, "path");
+        }
+
+        public Builder query(String rawQuery) {
+            this.query = rawQuery;
+            return this;
+        }
+
+        public Builder scheme(String scheme) {
+            this.scheme = requireNonNull(scheme, "scheme");
+            return this;
+        }
+
+        /** The client's headers; the exchange takes ownership and edits them in place. */
+        public Builder headers(Headers headers) {
+            this.headers = requireNonNull(headers, "headers");
+            return this;
+        }
+
+        public Builder peerAddress(String address) {
+            this.peerAddress = requireNonNull(address, "address");
+            return this;
+        }
+
+        public Builder body(BodySource body) {
+            this.body = requireNonNull(body, "body");
+            return this;
+        }
+
+        public Exchange build() {
+            return new HostExchange(this);
+        }
     }
 }

@@ -1,5 +1,6 @@
-package dev.gatehouse;
+package dev.gatehouse.host;
 
+import dev.gatehouse.RequestBody;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.gatehouse.requestid;
+package dev.gatehouse;
 
 import static java.util.Objects.requireNonNull;
 
@@ -15,6 +15,9 @@ import org.jspecify.annotations.Nullable;
  * @param started true when the client sent no valid {@code traceparent} and this exchange started the trace
  */
 public record TraceContext(String traceparent, @Nullable String parentId, boolean started) {
+    /** The exchange's trace context, set by the request-id policy and written by the access log. */
+    public static final AttributeKey<TraceContext> KEY = AttributeKey.of("gatehouse.traceContext", TraceContext.class);
+
     public TraceContext {
         requireNonNull(traceparent, "traceparent");
         if (started != (parentId == null)) {

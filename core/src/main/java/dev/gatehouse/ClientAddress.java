@@ -1,9 +1,7 @@
-package dev.gatehouse.ratelimit;
+package dev.gatehouse;
 
 import static dev.gatehouse.internal.Checks.checkArgument;
 
-import dev.gatehouse.AttributeKey;
-import dev.gatehouse.Exchange;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;

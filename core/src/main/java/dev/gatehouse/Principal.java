@@ -1,9 +1,7 @@
-package dev.gatehouse.auth;
+package dev.gatehouse;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.AttributeKey;
-import dev.gatehouse.Exchange;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;

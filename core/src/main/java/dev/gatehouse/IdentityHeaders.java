@@ -1,12 +1,10 @@
-package dev.gatehouse.auth;
+package dev.gatehouse;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.Headers;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -25,7 +23,7 @@ public final class IdentityHeaders {
     private final String scopes;
     private final String plan;
     private final Map<String, String> claimHeaders;
-    private final List<String> normalizedNames;
+    private final ProtectedHeaders protectedHeaders;
 
     private IdentityHeaders(Builder builder) {
         this.user = builder.user;
@@ -35,7 +33,7 @@ public final class IdentityHeaders {
         this.claimHeaders = Map.copyOf(builder.claimHeaders);
         List<String> names = new ArrayList<>(List.of(user, tenant, scopes, plan));
         names.addAll(claimHeaders.values());
-        this.normalizedNames = names.stream().map(IdentityHeaders::normalize).toList();
+        this.protectedHeaders = ProtectedHeaders.of(names);
     }
 
     public static IdentityHeaders defaults() {
@@ -51,18 +49,14 @@ public final class IdentityHeaders {
         return claimHeaders;
     }
 
+    /** Every name these headers use, for the {@link RouteTable} to remove client copies of. */
+    public ProtectedHeaders protectedHeaders() {
+        return protectedHeaders;
+    }
+
     /** The names of the client's fields that impersonate an identity header, spelled as the client sent them. */
     public List<String> spoofedCopies(Headers client) {
-        List<String> spoofed = List.of();
-        for (String name : client.names()) {
-            if (normalizedNames.contains(normalize(name))) {
-                if (spoofed.isEmpty()) {
-                    spoofed = new ArrayList<>(2);
-                }
-                spoofed.add(name);
-            }
-        }
-        return spoofed;
+        return protectedHeaders.clientCopies(client);
     }
 
     /** The headers that tell the service who {@code principal} is. */
@@ -82,10 +76,6 @@ public final class IdentityHeaders {
             }
         });
         return headers;
-    }
-
-    private static String normalize(String name) {
-        return name.toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     @Override

@@ -1,9 +1,24 @@
-package dev.gatehouse;
+package dev.gatehouse.host;
 
+import dev.gatehouse.ChainListener;
+import dev.gatehouse.Completion;
+import dev.gatehouse.Decision;
+import dev.gatehouse.DecisionLog;
+import dev.gatehouse.Exchange;
+import dev.gatehouse.Headers;
+import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.Problem;
+import dev.gatehouse.ProtectedHeaders;
+import dev.gatehouse.ResponseHead;
+import dev.gatehouse.Route;
+import dev.gatehouse.RouteTable;
+import dev.gatehouse.StoredResponse;
 import dev.gatehouse.internal.NameSet;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -16,12 +31,6 @@ import org.slf4j.LoggerFactory;
  * host does.
  */
 public final class ChainRun {
-    /**
-     * Set on the exchange when every policy proceeded, so the service is called: policies that record what
-     * the service did (idempotency) tell its responses from refusals by other policies.
-     */
-    public static final AttributeKey<Boolean> PROCEEDED = AttributeKey.of("gatehouse.proceeded", Boolean.class);
-
     private static final Logger log = LoggerFactory.getLogger(PolicyChain.class);
 
     private final PolicyChain chain;
@@ -33,10 +42,44 @@ public final class ChainRun {
     private boolean responded;
     private boolean completed;
 
-    ChainRun(PolicyChain chain, Exchange exchange, long startNanos) {
+    private ChainRun(PolicyChain chain, Exchange exchange, long startNanos) {
         this.chain = chain;
         this.exchange = exchange;
         this.startNanos = startNanos;
+    }
+
+    /**
+     * Chooses the route for {@code exchange} and runs its chain's request hooks. Before any policy runs, the
+     * route table's {@linkplain RouteTable#protectedRequestHeaders() protected headers} (the identity headers,
+     * say) are removed from the client's request in any letter case and {@code _} spelling, on every route.
+     */
+    public static ChainRun start(RouteTable routes, Exchange exchange) {
+        Route route = routes.select(exchange.method(), exchange.path());
+        exchange.setAttribute(Route.KEY, route);
+        ChainRun run = new ChainRun(route.chain(), exchange, route.chain().nanoTime());
+        run.removeClientCopies(routes.protectedRequestHeaders());
+        run.runRequestHooks();
+        return run;
+    }
+
+    /** Runs the request hooks of {@code chain} alone, without a route table (and its header hygiene). */
+    public static ChainRun start(PolicyChain chain, Exchange exchange) {
+        ChainRun run = new ChainRun(chain, exchange, chain.nanoTime());
+        run.runRequestHooks();
+        return run;
+    }
+
+    private void removeClientCopies(ProtectedHeaders protectedHeaders) {
+        List<String> copies = protectedHeaders.clientCopies(exchange.requestHeaders());
+        if (copies.isEmpty()) {
+            return;
+        }
+        editedRequestHeaders = new NameSet();
+        for (String name : copies) {
+            exchange.requestHeaders().remove(name);
+            editedRequestHeaders.add(name);
+        }
+        DecisionLog.of(exchange).add("route", "proceed", "removed client copies of " + copies);
     }
 
     void runRequestHooks() {
@@ -67,7 +110,7 @@ public final class ChainRun {
             entered = i + 1;
             applyEdits(proceed);
         }
-        exchange.setAttribute(PROCEEDED, Boolean.TRUE);
+        exchange.setAttribute(PolicyChain.PROCEEDED, Boolean.TRUE);
     }
 
     private Optional<Decision.Reject> bufferBody(String name) {
