@@ -1,6 +1,7 @@
 package dev.gatehouse.examples.gateway;
 
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.ProtectedHeaders;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.servlet.OffloadFilter;
 import jakarta.servlet.Filter;
@@ -42,6 +43,11 @@ final class Routing implements Filter {
             Map<String, PolicyChain> exactPaths,
             PolicyChain otherwise,
             @Nullable RouteTable policies) {
+        // Each route runs its own table; every table removes the identity headers any route's policies set.
+        List<PolicyChain> chains = new ArrayList<>(exactPaths.values());
+        routes.forEach(route -> chains.add(route.chain()));
+        chains.add(otherwise);
+        String[] protectedHeaders = protectedByAny(chains);
         List<Live> live = new ArrayList<>();
         for (GatewayRoute route : routes) {
             String name = route.describe();
@@ -49,6 +55,7 @@ final class Routing implements Filter {
                     .route(route.prefix(), route.chain())
                     .route(route.prefix().endsWith("/") ? route.prefix() + "**" : route.prefix() + "/**", route.chain())
                     .otherwise(route.chain())
+                    .protect(protectedHeaders)
                     .build();
             live.add(new Live(route, name, new Upstreams(name, route), OffloadFilter.of(table)));
         }
@@ -57,10 +64,23 @@ final class Routing implements Filter {
         this.routes = List.copyOf(live);
         Map<String, OffloadFilter> filters = new LinkedHashMap<>();
         exactPaths.forEach((path, chain) -> filters.put(
-                path, OffloadFilter.of(RouteTable.builder().route(path, chain).build())));
+                path,
+                OffloadFilter.of(RouteTable.builder()
+                        .route(path, chain)
+                        .protect(protectedHeaders)
+                        .build())));
         this.exact = filters;
-        this.otherwise = OffloadFilter.of(RouteTable.of(otherwise));
+        this.otherwise = OffloadFilter.of(
+                RouteTable.builder().otherwise(otherwise).protect(protectedHeaders).build());
         this.policies = policies == null ? null : OffloadFilter.of(policies);
+    }
+
+    private static String[] protectedByAny(List<PolicyChain> chains) {
+        ProtectedHeaders all = ProtectedHeaders.none();
+        for (PolicyChain chain : chains) {
+            all = all.and(RouteTable.of(chain).protectedRequestHeaders());
+        }
+        return all.names().toArray(String[]::new);
     }
 
     @Override

@@ -80,6 +80,23 @@ class DemoGatewayTest {
     }
 
     @Test
+    void aPublicRouteWithoutAuthenticationNeverForwardsAClientsIdentityHeaders() throws Exception {
+        HttpResponse<String> response = send(get("/public/hello")
+                .header("X-User-Id", "admin")
+                .header("x_user_id", "admin")
+                .header("X-SCOPES", "admin:*")
+                .header("X_Tenant_Id", "other-tenant"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode headers = JSON.readTree(response.body()).path("headers");
+        assertThat(headers.has("x-user-id")).isFalse();
+        assertThat(headers.has("x_user_id")).isFalse();
+        assertThat(headers.has("x-scopes")).isFalse();
+        assertThat(headers.has("x_tenant_id")).isFalse();
+        assertThat(response.body()).doesNotContain("admin").doesNotContain("other-tenant");
+    }
+
+    @Test
     void theApiNeedsAJwtOrAnApiKeyAndStripsSpoofedIdentity() throws Exception {
         long before = demo.echo().executions();
         HttpResponse<String> anonymous = send(get("/api/orders").header("X-User-Id", "admin"));
