@@ -262,7 +262,7 @@ public final class CompressionPolicy implements OffloadPolicy {
                 "*/*+xml",
                 "image/svg+xml",
                 "application/wasm");
-        private List<String> skipTypes = List.of();
+        private List<String> skipTypes = List.of("text/event-stream");
         private Predicate<Exchange> excluded = exchange -> false;
         private boolean skipCredentialed;
 
@@ -333,7 +333,11 @@ public final class CompressionPolicy implements OffloadPolicy {
             return this;
         }
 
-        /** Media types never compressed, even when {@link #compressTypes} matches them. */
+        /**
+         * Media types never compressed, even when {@link #compressTypes} matches them; {@code text/event-stream}
+         * by default, so server-sent events reach the client exactly as the service flushes them. Setting this
+         * replaces the default: {@code skipTypes()} compresses event streams too (each flush a sync flush).
+         */
         public Builder skipTypes(String... patterns) {
             this.skipTypes = List.of(patterns);
             return this;

@@ -209,6 +209,18 @@ class CompressionPolicyTest {
     }
 
     @Test
+    void leavesServerSentEventsAloneByDefaultSoEachEventFlowsAtOnce() {
+        FakeResponse response = FakeHost.serve(
+                chain,
+                FakeExchange.get("/events").header("Accept-Encoding", "gzip"),
+                exchange -> FakeResponse.of(200)
+                        .header("Content-Type", "text/event-stream; charset=utf-8")
+                        .withBody("data: one\n\n".repeat(100)));
+
+        assertThat(response.headers().contains("Content-Encoding")).isFalse();
+    }
+
+    @Test
     void neverDoubleEncodesAndSkipsSmallPartialAndEmptyResponses() {
         FakeExchange gzip = FakeExchange.get("/").header("Accept-Encoding", "gzip");
         FakeResponse encoded =

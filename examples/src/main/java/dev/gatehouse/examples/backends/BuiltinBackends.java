@@ -4,6 +4,8 @@ import java.net.URI;
 import java.util.List;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -20,7 +22,10 @@ public final class BuiltinBackends implements AutoCloseable {
     private final URI uri;
 
     private BuiltinBackends() throws Exception {
-        ServerConnector connector = new ServerConnector(server);
+        // The gateway in front accepts 16 KiB header sections and adds forwarding headers: take all of them.
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(64 * 1024);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);

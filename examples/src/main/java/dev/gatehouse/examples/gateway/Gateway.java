@@ -68,6 +68,7 @@ public final class Gateway {
     private final @Nullable MultiGauge breakerGauge;
     private final long connectTimeoutMillis;
     private final long idleTimeoutMillis;
+    private final int maxRequestHeaderBytes;
     private final ScheduledExecutorService retirements = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "gatehouse-gateway-retire");
         thread.setDaemon(true);
@@ -76,9 +77,11 @@ public final class Gateway {
 
     private Gateway(Builder builder) {
         server = new Server();
+        server.setErrorHandler(new ProblemErrorHandler());
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setRequestHeaderSize(builder.maxRequestHeaderBytes);
+        maxRequestHeaderBytes = builder.maxRequestHeaderBytes;
         // HTTP/1.1 and h2c (prior knowledge or Upgrade) on the plain port.
         connector =
                 new ServerConnector(server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
@@ -136,7 +139,8 @@ public final class Gateway {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addFilter(new FilterHolder(routing), "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
-        ServletHolder proxy = new ServletHolder(new GatewayProxyServlet(routing, connectTimeoutMillis));
+        ServletHolder proxy =
+                new ServletHolder(new GatewayProxyServlet(routing, connectTimeoutMillis, maxRequestHeaderBytes));
         proxy.setAsyncSupported(true);
         proxy.setInitParameter("maxThreads", "64");
         proxy.setInitParameter("idleTimeout", Long.toString(idleTimeoutMillis));

@@ -151,6 +151,7 @@ public record GatewayConfig(
             @Nullable String timeout,
             @Nullable Integer retries,
             @Nullable String maxBodySize,
+            @Nullable String requestBuffer,
             @Nullable PassiveHealth passiveHealth,
             @Nullable CircuitBreaker circuitBreaker,
             @Nullable String auth,
@@ -186,6 +187,9 @@ public record GatewayConfig(
             if (maxBodySize != null) {
                 size(maxBodySize);
             }
+            if (requestBuffer != null && size(requestBuffer) > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("requestBuffer " + requestBuffer + " (expected: at most 2GiB)");
+            }
         }
 
         public Duration timeoutOrDefault() {
@@ -194,6 +198,10 @@ public record GatewayConfig(
 
         public long maxBodyBytes() {
             return maxBodySize == null ? GatewayRoute.DEFAULT_MAX_BODY_BYTES : size(maxBodySize);
+        }
+
+        public long requestBufferBytes() {
+            return requestBuffer == null ? GatewayRoute.DEFAULT_REQUEST_BUFFER_BYTES : size(requestBuffer);
         }
     }
 

@@ -135,6 +135,7 @@ final class GatewayFactory implements AutoCloseable {
                     route.timeoutOrDefault(),
                     route.retries() == null ? 0 : route.retries(),
                     route.maxBodyBytes(),
+                    route.requestBufferBytes(),
                     route.passiveHealth() == null
                             ? GatewayRoute.PassiveHealth.DEFAULT
                             : route.passiveHealth().toSettings(),

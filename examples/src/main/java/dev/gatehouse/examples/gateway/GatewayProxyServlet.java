@@ -4,11 +4,14 @@ import dev.gatehouse.DecisionLog;
 import dev.gatehouse.Problem;
 import dev.gatehouse.servlet.OffloadFilter;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
@@ -23,6 +27,8 @@ import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,8 +58,10 @@ final class GatewayProxyServlet extends ProxyServlet {
 
     private final transient Routing routing;
     private final long connectTimeoutMillis;
+    private final int maxRequestHeaderBytes;
 
-    GatewayProxyServlet(Routing routing, long connectTimeoutMillis) {
+    GatewayProxyServlet(Routing routing, long connectTimeoutMillis, int maxRequestHeaderBytes) {
+        this.maxRequestHeaderBytes = maxRequestHeaderBytes;
         this.routing = routing;
         this.connectTimeoutMillis = connectTimeoutMillis;
     }
@@ -169,14 +177,38 @@ final class GatewayProxyServlet extends ProxyServlet {
         return !request.getProtocol().startsWith("HTTP/1") && request.getContentLengthLong() < 0;
     }
 
-    /** The request body, cut at the route's limit when its length was not declared. */
+    /**
+     * The request body. Up to the route's request buffer it is read whole first, so that a malformed or
+     * oversized body is refused (400, 413) before any upstream is called, like nginx's {@code
+     * proxy_request_buffering}; past the buffer the rest streams, cut at the route's limit, and a body that
+     * turns out malformed aborts the upstream request.
+     */
     @Override
     protected Request.Content proxyRequestContent(
             HttpServletRequest request, HttpServletResponse response, Request proxyRequest) throws IOException {
-        Attempt attempt = (Attempt) request.getAttribute(ATTEMPT);
+        GatewayRoute route = ((Attempt) request.getAttribute(ATTEMPT)).route.config();
         InputStream body = request.getInputStream();
-        if (request.getContentLengthLong() < 0) {
-            body = new LimitedInputStream(body, attempt.route.config().maxBodyBytes());
+        long declared = request.getContentLengthLong();
+        if (declared < 0) {
+            body = new LimitedInputStream(body, route.maxBodyBytes());
+        }
+        int buffer = (int) route.requestBufferBytes();
+        if (buffer > 0 && declared <= buffer) {
+            byte[] head = body.readNBytes(declared >= 0 ? (int) declared : buffer);
+            if (declared >= 0) {
+                if (head.length != declared) {
+                    throw new EofException("request body ended after " + head.length + " of " + declared + " bytes");
+                }
+                return new BytesRequestContent(head);
+            }
+            int next = body.read();
+            if (next < 0) {
+                return new BytesRequestContent(head);
+            }
+            // Longer than the buffer: send what was read, then stream the rest.
+            body = new SequenceInputStream(
+                    new ByteArrayInputStream(head),
+                    new SequenceInputStream(new ByteArrayInputStream(new byte[] {(byte) next}), body));
         }
         return new ProxyInputStreamRequestContent(request, response, proxyRequest, body) {};
     }
@@ -437,10 +469,36 @@ final class GatewayProxyServlet extends ProxyServlet {
         }
     }
 
+    /**
+     * Each piece of the upstream body goes to the client at once: Jetty's proxy only writes into the response
+     * buffer, which held an event stream back until the buffer filled or the upstream wrote again.
+     */
+    @Override
+    protected void onResponseContent(
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Response proxyResponse,
+            byte[] buffer,
+            int offset,
+            int length,
+            Callback callback) {
+        try {
+            ServletOutputStream out = response.getOutputStream();
+            out.write(buffer, offset, length);
+            out.flush();
+            callback.succeeded();
+        } catch (Throwable failure) {
+            callback.failed(failure);
+        }
+    }
+
     @Override
     protected HttpClient createHttpClient() throws ServletException {
         HttpClient client = super.createHttpClient();
         client.setConnectTimeout(connectTimeoutMillis);
+        // Whatever head the listener accepts must fit the upstream request too, with the forwarding headers
+        // the gateway adds: a client's 12 KiB of headers must not become a 502.
+        client.setRequestBufferSize(maxRequestHeaderBytes + 8192);
         client.setMaxResponseHeadersSize(MAX_RESPONSE_HEADER_BYTES);
         return client;
     }

@@ -28,6 +28,9 @@ import org.jspecify.annotations.Nullable;
  *     no response had begun (connection refused or reset; never after a timeout)
  * @param maxBodyBytes requests with a longer body get 413 (before any upstream is called when the length is
  *     declared; as soon as the limit is crossed when chunked)
+ * @param requestBufferBytes request bodies up to this size are read whole, and checked (framing, limit),
+ *     before any upstream is called, so a malformed body never reaches one; longer bodies stream, and a body
+ *     that turns out malformed aborts the upstream request (0 streams every body)
  * @param health passive health: when an upstream is ejected
  * @param circuitBreaker the route's circuit breaker, or null for none
  */
@@ -40,11 +43,15 @@ public record GatewayRoute(
         Duration timeout,
         int retries,
         long maxBodyBytes,
+        long requestBufferBytes,
         PassiveHealth health,
         @Nullable CircuitBreakerSettings circuitBreaker) {
 
     /** 10 MiB. */
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+
+    /** 1 MiB. */
+    public static final long DEFAULT_REQUEST_BUFFER_BYTES = 1024 * 1024;
 
     public GatewayRoute {
         requireNonNull(prefix, "prefix");
@@ -75,44 +82,134 @@ public record GatewayRoute(
         if (maxBodyBytes < 0) {
             throw new IllegalArgumentException("maxBodyBytes: " + maxBodyBytes + " (expected: 0 or more)");
         }
+        if (requestBufferBytes < 0 || requestBufferBytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(
+                    "requestBufferBytes: " + requestBufferBytes + " (expected: 0 .. 2 GiB; 0 streams every body)");
+        }
         requireNonNull(health, "health");
     }
 
     /** A route on {@code prefix} for any host, no retries, 10 MiB bodies, default passive health, no breaker. */
     public GatewayRoute(String prefix, List<URI> upstreams, PolicyChain chain, Duration timeout) {
-        this(prefix, null, Map.of(), upstreams, chain, timeout, 0, DEFAULT_MAX_BODY_BYTES, PassiveHealth.DEFAULT, null);
+        this(
+                prefix,
+                null,
+                Map.of(),
+                upstreams,
+                chain,
+                timeout,
+                0,
+                DEFAULT_MAX_BODY_BYTES,
+                DEFAULT_REQUEST_BUFFER_BYTES,
+                PassiveHealth.DEFAULT,
+                null);
     }
 
     public GatewayRoute withHost(@Nullable String host) {
         return new GatewayRoute(
-                prefix, host, headers, upstreams, chain, timeout, retries, maxBodyBytes, health, circuitBreaker);
+                prefix,
+                host,
+                headers,
+                upstreams,
+                chain,
+                timeout,
+                retries,
+                maxBodyBytes,
+                requestBufferBytes,
+                health,
+                circuitBreaker);
     }
 
     public GatewayRoute withHeader(String name, String value) {
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(name, requireNonNull(value, "value"));
         return new GatewayRoute(
-                prefix, host, more, upstreams, chain, timeout, retries, maxBodyBytes, health, circuitBreaker);
+                prefix,
+                host,
+                more,
+                upstreams,
+                chain,
+                timeout,
+                retries,
+                maxBodyBytes,
+                requestBufferBytes,
+                health,
+                circuitBreaker);
     }
 
     public GatewayRoute withRetries(int retries) {
         return new GatewayRoute(
-                prefix, host, headers, upstreams, chain, timeout, retries, maxBodyBytes, health, circuitBreaker);
+                prefix,
+                host,
+                headers,
+                upstreams,
+                chain,
+                timeout,
+                retries,
+                maxBodyBytes,
+                requestBufferBytes,
+                health,
+                circuitBreaker);
     }
 
     public GatewayRoute withMaxBodyBytes(long maxBodyBytes) {
         return new GatewayRoute(
-                prefix, host, headers, upstreams, chain, timeout, retries, maxBodyBytes, health, circuitBreaker);
+                prefix,
+                host,
+                headers,
+                upstreams,
+                chain,
+                timeout,
+                retries,
+                maxBodyBytes,
+                requestBufferBytes,
+                health,
+                circuitBreaker);
+    }
+
+    public GatewayRoute withRequestBuffer(long requestBufferBytes) {
+        return new GatewayRoute(
+                prefix,
+                host,
+                headers,
+                upstreams,
+                chain,
+                timeout,
+                retries,
+                maxBodyBytes,
+                requestBufferBytes,
+                health,
+                circuitBreaker);
     }
 
     public GatewayRoute withHealth(PassiveHealth health) {
         return new GatewayRoute(
-                prefix, host, headers, upstreams, chain, timeout, retries, maxBodyBytes, health, circuitBreaker);
+                prefix,
+                host,
+                headers,
+                upstreams,
+                chain,
+                timeout,
+                retries,
+                maxBodyBytes,
+                requestBufferBytes,
+                health,
+                circuitBreaker);
     }
 
     public GatewayRoute withCircuitBreaker(@Nullable CircuitBreakerSettings circuitBreaker) {
         return new GatewayRoute(
-                prefix, host, headers, upstreams, chain, timeout, retries, maxBodyBytes, health, circuitBreaker);
+                prefix,
+                host,
+                headers,
+                upstreams,
+                chain,
+                timeout,
+                retries,
+                maxBodyBytes,
+                requestBufferBytes,
+                health,
+                circuitBreaker);
     }
 
     /**

@@ -70,8 +70,10 @@ final class Routing implements Filter {
                         .protect(protectedHeaders)
                         .build())));
         this.exact = filters;
-        this.otherwise = OffloadFilter.of(
-                RouteTable.builder().otherwise(otherwise).protect(protectedHeaders).build());
+        this.otherwise = OffloadFilter.of(RouteTable.builder()
+                .otherwise(otherwise)
+                .protect(protectedHeaders)
+                .build());
         this.policies = policies == null ? null : OffloadFilter.of(policies);
     }
 
@@ -86,7 +88,8 @@ final class Routing implements Filter {
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain next)
             throws IOException, ServletException {
-        HttpServletRequest http = (HttpServletRequest) request;
+        HttpServletRequest http = HopByHopRequest.of((HttpServletRequest) request);
+        request = http;
         OffloadFilter filter;
         OffloadFilter exactFilter = exact.get(http.getRequestURI());
         if (exactFilter != null) {

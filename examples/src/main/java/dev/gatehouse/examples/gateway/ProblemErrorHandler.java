@@ -1,0 +1,71 @@
+package dev.gatehouse.examples.gateway;
+
+import dev.gatehouse.Problem;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Errors Jetty answers itself — a header section over the listener's limit (431), a URI too long (414), a
+ * request head it cannot parse (400) — as problem+json with a log line that says why, like every other
+ * refusal of the gateway, instead of Jetty's HTML page.
+ */
+final class ProblemErrorHandler extends ErrorHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemErrorHandler.class);
+    private static final HttpField CONTENT_TYPE = new HttpField(HttpHeader.CONTENT_TYPE, Problem.MEDIA_TYPE);
+
+    @Override
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        LOG.info("refused a request Jetty could not take: {} {}", status, reason);
+        fields.put(CONTENT_TYPE);
+        return ByteBuffer.wrap(Problem.of(status, detail(status)).toJson());
+    }
+
+    @Override
+    protected void generateResponse(
+            Request request,
+            Response response,
+            int status,
+            @Nullable String message,
+            @Nullable Throwable cause,
+            Callback callback) {
+        if (status >= 500) {
+            LOG.warn(
+                    "{} for {} {}: {}",
+                    status,
+                    request.getMethod(),
+                    request.getHttpURI().getPath(),
+                    message,
+                    cause);
+        } else {
+            LOG.info(
+                    "{} for {} {}: {}",
+                    status,
+                    request.getMethod(),
+                    request.getHttpURI().getPath(),
+                    message);
+        }
+        byte[] body = Problem.of(status, detail(status)).toJson();
+        response.getHeaders().put(CONTENT_TYPE);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    private static String detail(int status) {
+        return switch (status) {
+            case 400 -> "The request is malformed.";
+            case 404 -> "No route matches this request.";
+            case 414 -> "The request target is too long.";
+            case 431 -> "The request header fields are too large.";
+            default -> "The request could not be processed.";
+        };
+    }
+}

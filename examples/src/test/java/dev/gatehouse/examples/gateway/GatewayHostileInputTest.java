@@ -1,0 +1,331 @@
+package dev.gatehouse.examples.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.compression.CompressionPolicy;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a hostile or careless client sends, on raw sockets: hop-by-hop tricks, oversized and malformed input.
+ * None of it may remove a header the gateway set, reach an upstream half-checked, or produce a 5xx.
+ */
+class GatewayHostileInputTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static DemoGateway demo;
+    private Gateway gateway;
+
+    @BeforeAll
+    static void startDemo() throws Exception {
+        demo = DemoGateway.start("127.0.0.1", 0);
+    }
+
+    @AfterAll
+    static void stopDemo() throws Exception {
+        demo.stop();
+    }
+
+    @AfterEach
+    void stopGateway() throws Exception {
+        if (gateway != null) {
+            gateway.stop();
+        }
+    }
+
+    @Test
+    void aClientConnectionHeaderCannotRemoveTheVerifiedIdentity() throws Exception {
+        String response = exchange(
+                demo.uri(),
+                "GET /api/orders HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer " + demo.token()
+                        + "\r\nConnection: close, X-User-Id, x-plan, X-Request-Id\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 200 ");
+        JsonNode headers = JSON.readTree(body(response)).path("headers");
+        assertThat(headers.path("x-user-id").asText()).isEqualTo("demo-user");
+        assertThat(headers.path("x-plan").asText()).isEqualTo("premium");
+        assertThat(headers.path("x-request-id").asText()).isNotEmpty();
+    }
+
+    @Test
+    void headerSectionsUnderTheListenerLimitAreForwardedAndLargerOnesAre431() throws Exception {
+        String padded = exchange(
+                demo.uri(),
+                "GET /public/pad HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n" + padding(12 * 1024) + "\r\n");
+        String oversized = exchange(
+                demo.uri(),
+                "GET /public/pad HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n" + padding(64 * 1024) + "\r\n");
+
+        assertThat(padded).startsWith("HTTP/1.1 200 ");
+        assertThat(oversized).startsWith("HTTP/1.1 431 ").contains("application/problem+json");
+        assertThat(body(oversized)).contains("\"status\":431");
+    }
+
+    @Test
+    void anOversizedBearerTokenIsA401ProblemNeverA5xx() throws Exception {
+        String response = exchange(
+                demo.uri(),
+                "GET /api/orders HTTP/1.1\r\nHost: gw\r\nConnection: close\r\nAuthorization: Bearer "
+                        + "a".repeat(10_000) + "\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 401 ").contains("application/problem+json");
+    }
+
+    @Test
+    void aMalformedChunkedBodyNeverReachesTheUpstream() throws Exception {
+        try (CountingBackend backend = new CountingBackend()) {
+            gateway = Gateway.builder()
+                    .listen("127.0.0.1", 0)
+                    .route(new GatewayRoute("/", List.of(backend.uri()), PolicyChain.empty(), Duration.ofSeconds(5)))
+                    .build()
+                    .start();
+
+            String response = exchange(
+                    gateway.uri(),
+                    "POST /upload HTTP/1.1\r\nHost: gw\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            + "5\r\nhello\r\nzz\r\nbad\r\n0\r\n\r\n");
+
+            assertThat(response).startsWith("HTTP/1.1 400 ");
+            Thread.sleep(200);
+            assertThat(backend.bytesReceived())
+                    .as("bytes the upstream received")
+                    .isZero();
+        }
+    }
+
+    @Test
+    void aStreamedBodyThatTurnsOutMalformedAbortsTheUpstreamRequest() throws Exception {
+        try (CountingBackend backend = new CountingBackend()) {
+            gateway = Gateway.builder()
+                    .listen("127.0.0.1", 0)
+                    .route(new GatewayRoute("/", List.of(backend.uri()), PolicyChain.empty(), Duration.ofSeconds(5))
+                            .withRequestBuffer(0))
+                    .build()
+                    .start();
+
+            String response = exchange(
+                    gateway.uri(),
+                    "POST /upload HTTP/1.1\r\nHost: gw\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            + "5\r\nhello\r\nzz\r\nbad\r\n0\r\n\r\n");
+
+            assertThat(response).startsWith("HTTP/1.1 400 ");
+            assertThat(backend.awaitClosed(Duration.ofSeconds(5)))
+                    .as("upstream connection closed")
+                    .isTrue();
+            assertThat(backend.received()).as("what the upstream received").doesNotContain("\r\n0\r\n\r\n");
+        }
+    }
+
+    @Test
+    void serverSentEventsFlowAtOnceAndUncompressed() throws Exception {
+        try (EventBackend backend = new EventBackend()) {
+            gateway = Gateway.builder()
+                    .listen("127.0.0.1", 0)
+                    .route(new GatewayRoute(
+                            "/",
+                            List.of(backend.uri()),
+                            PolicyChain.of(
+                                    CompressionPolicy.builder().minSize(0).build()),
+                            Duration.ofSeconds(10)))
+                    .build()
+                    .start();
+
+            try (Socket socket = new Socket("127.0.0.1", gateway.uri().getPort())) {
+                socket.setSoTimeout(1500);
+                socket.getOutputStream()
+                        .write(
+                                "GET /events HTTP/1.1\r\nHost: gw\r\nAccept: text/event-stream\r\nAccept-Encoding: gzip\r\n\r\n"
+                                        .getBytes(StandardCharsets.US_ASCII));
+                long started = System.nanoTime();
+                String firstEvent = readUntil(socket.getInputStream(), "data: one");
+
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1500));
+                assertThat(firstEvent).startsWith("HTTP/1.1 200 ").doesNotContainIgnoringCase("Content-Encoding");
+            }
+        }
+    }
+
+    private static String padding(int bytes) {
+        StringBuilder headers = new StringBuilder();
+        int i = 0;
+        while (headers.length() < bytes) {
+            headers.append("X-Pad-")
+                    .append(i++)
+                    .append(": ")
+                    .append("p".repeat(1000))
+                    .append("\r\n");
+        }
+        return headers.toString();
+    }
+
+    /** Sends {@code request} as it is and reads the whole answer (the request asks the server to close). */
+    static String exchange(URI server, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", server.getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            try {
+                out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            } catch (IOException e) {
+                // The server may answer and close before it has read everything: its answer still counts.
+            }
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            try {
+                socket.getInputStream().transferTo(answer);
+            } catch (IOException e) {
+                // a reset after the answer
+            }
+            return answer.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static String body(String response) {
+        String body = response.substring(response.indexOf("\r\n\r\n") + 4);
+        if (response.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+            StringBuilder joined = new StringBuilder();
+            int at = 0;
+            while (true) {
+                int lineEnd = body.indexOf("\r\n", at);
+                int size = Integer.parseInt(body.substring(at, lineEnd).trim(), 16);
+                if (size == 0) {
+                    return joined.toString();
+                }
+                joined.append(body, lineEnd + 2, lineEnd + 2 + size);
+                at = lineEnd + 2 + size + 2;
+            }
+        }
+        return body;
+    }
+
+    private static String readUntil(InputStream in, String marker) throws IOException {
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        while (!seen.toString(StandardCharsets.ISO_8859_1).contains(marker)) {
+            int n;
+            try {
+                n = in.read(buffer);
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError(
+                        "no '" + marker + "' in time; got: " + seen.toString(StandardCharsets.ISO_8859_1));
+            }
+            if (n < 0) {
+                break;
+            }
+            seen.write(buffer, 0, n);
+        }
+        return seen.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** A raw upstream that counts every byte any connection sends it and never answers. */
+    static final class CountingBackend implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        private final AtomicInteger bytes = new AtomicInteger();
+        private final StringBuffer received = new StringBuffer();
+        private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+
+        CountingBackend() throws IOException {
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket socket = server.accept();
+                        Thread reader = new Thread(() -> {
+                            try (socket) {
+                                byte[] buffer = new byte[8192];
+                                for (int n; (n = socket.getInputStream().read(buffer)) > 0; ) {
+                                    bytes.addAndGet(n);
+                                    received.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                                }
+                            } catch (IOException ignored) {
+                                // the gateway went away
+                            } finally {
+                                closed.countDown();
+                            }
+                        });
+                        reader.setDaemon(true);
+                        reader.start();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        URI uri() {
+            return URI.create("http://127.0.0.1:" + server.getLocalPort());
+        }
+
+        int bytesReceived() {
+            return bytes.get();
+        }
+
+        String received() {
+            return received.toString();
+        }
+
+        /** Whether a connection the gateway opened has ended within {@code timeout}. */
+        boolean awaitClosed(Duration timeout) throws InterruptedException {
+            return closed.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    /** A raw upstream that answers with an event stream: one event, a two-second pause, another, the end. */
+    static final class EventBackend implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+
+        EventBackend() throws IOException {
+            Thread thread = new Thread(() -> {
+                try (Socket socket = server.accept()) {
+                    socket.getInputStream().read(new byte[8192]);
+                    OutputStream out = socket.getOutputStream();
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                                    + "Transfer-Encoding: chunked\r\n\r\n" + chunk("data: one\n\n"))
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    Thread.sleep(2000);
+                    out.write((chunk("data: two\n\n") + "0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } catch (Exception ignored) {
+                    // the test ended the conversation
+                }
+            });
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private static String chunk(String data) {
+            return Integer.toHexString(data.length()) + "\r\n" + data + "\r\n";
+        }
+
+        URI uri() {
+            return URI.create("http://127.0.0.1:" + server.getLocalPort());
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+}
