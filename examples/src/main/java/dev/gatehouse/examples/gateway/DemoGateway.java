@@ -232,6 +232,16 @@ public final class DemoGateway {
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
         DemoGateway demo = start("127.0.0.1", port);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                demo.stop();
+                            } catch (Exception e) {
+                                e.printStackTrace();
+                            }
+                        },
+                        "gatehouse-shutdown"));
         System.out.print(demo.banner());
         demo.gateway.join();
     }

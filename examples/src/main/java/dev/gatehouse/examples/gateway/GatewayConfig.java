@@ -40,23 +40,27 @@ public record GatewayConfig(
     }
 
     public Listen listenOrDefault() {
-        return listen == null ? new Listen(null, null, null, null, null) : listen;
+        return listen == null ? new Listen(null, null, null, null, null, null) : listen;
     }
 
     /**
      * Where the gateway listens: HTTP/1.1 and h2c on {@code port} (127.0.0.1:8080 by default), and with {@code
      * tlsPort} also HTTPS with HTTP/2, from a PKCS#12 {@code keystore} (or, without one, a generated self-signed
-     * certificate — for trying things out only).
+     * certificate — for trying things out only). On SIGTERM the gateway stops accepting and gives requests in
+     * flight {@code shutdownGrace} (30s by default) to finish.
      */
     public record Listen(
             @Nullable String host,
             @Nullable Integer port,
             @Nullable Integer tlsPort,
             @Nullable String keystore,
-            @Nullable String keystorePassword) {
+            @Nullable String keystorePassword,
+            @Nullable String shutdownGrace) {
         public Listen {
             host = host == null ? "127.0.0.1" : host;
             port = port == null ? 8080 : port;
+            shutdownGrace = shutdownGrace == null ? "30s" : shutdownGrace;
+            duration(shutdownGrace);
             for (Integer p : new Integer[] {port, tlsPort}) {
                 if (p != null && (p < 0 || p > 65535)) {
                     throw new IllegalArgumentException("port " + p + " (expected: 0..65535)");

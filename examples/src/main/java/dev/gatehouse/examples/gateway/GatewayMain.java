@@ -32,6 +32,7 @@ public final class GatewayMain {
                 System.exit(2);
                 return;
             }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopGracefully(running), "gatehouse-shutdown"));
             System.out.println("Gatehouse gateway on " + running.gateway.uri()
                     + running.gateway.tlsUri().map(uri -> " and " + uri).orElse("") + " (config " + args[1]
                     + ", watched)" + (running.admin == null ? "" : "; admin on " + running.admin.uri()));
@@ -39,6 +40,17 @@ public final class GatewayMain {
             return;
         }
         DemoGateway.main(args);
+    }
+
+    /** SIGTERM: stop accepting, let requests in flight finish within the grace period, then close. */
+    private static void stopGracefully(AutoCloseable running) {
+        LOG.info("stopping: no new connections; requests in flight may finish");
+        try {
+            running.close();
+            LOG.info("stopped");
+        } catch (Exception e) {
+            LOG.warn("stopping failed", e);
+        }
     }
 
     /** A gateway started from a file, its admin port, and the watcher that reloads it. */
@@ -83,8 +95,10 @@ public final class GatewayMain {
             throw new GatewayConfig.ConfigException(file + ": " + e.getMessage(), e);
         }
         GatewayConfig.Listen listen = config.listenOrDefault();
-        Gateway.Builder builder =
-                Gateway.builder().listen(listen.host(), listen.port()).otherwise(factory.otherwise());
+        Gateway.Builder builder = Gateway.builder()
+                .listen(listen.host(), listen.port())
+                .shutdownGrace(GatewayConfig.duration(listen.shutdownGrace()))
+                .otherwise(factory.otherwise());
         if (listen.tlsPort() != null) {
             if (listen.keystore() != null) {
                 java.security.KeyStore keyStore = java.security.KeyStore.getInstance("PKCS12");
