@@ -2,6 +2,7 @@ package dev.gatehouse.logging;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.ClientAddress;
 import dev.gatehouse.Completion;
 import dev.gatehouse.Decision;
 import dev.gatehouse.DecisionLog;
@@ -16,7 +17,7 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Writes exactly one INFO event per exchange to the {@code dev.gatehouse.access} logger: method, path,
- * status, duration, client address, request id, route, W3C trace, span and parent span ids, and every policy's
+ * status, duration, client address (as a trusted-proxy resolver recorded it, else the peer), request id, route, W3C trace, span and parent span ids, and every policy's
  * decision with its reason; {@code parent_id}, {@code decisions} and {@code error} are left out when empty. The
  * fields are SLF4J key-value pairs, so a JSON layout gets them as members; the message repeats them for
  * plain layouts. Query strings and headers are never logged: they may carry credentials.
@@ -65,7 +66,7 @@ public final class AccessLogPolicy implements OffloadPolicy {
                 .addKeyValue("path", exchange.path())
                 .addKeyValue("status", completion.status())
                 .addKeyValue("duration_ms", millis)
-                .addKeyValue("client", exchange.peerAddress())
+                .addKeyValue("client", exchange.attribute(ClientAddress.KEY).orElse(exchange.peerAddress()))
                 .addKeyValue("request_id", requestId)
                 .addKeyValue("route", route);
         // Fields with nothing to say are left out: fewer pairs to build, and no empty members in JSON.

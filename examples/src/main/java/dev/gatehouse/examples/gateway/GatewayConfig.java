@@ -1,34 +1,32 @@
 package dev.gatehouse.examples.gateway;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.gatehouse.ClientAddress;
+import dev.gatehouse.IdentityHeaders;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The gateway's YAML configuration (see {@code examples/gateway.example.yaml} for every key, commented).
- * Loading refuses unknown keys and bad values with the file, line, column and key path of the problem.
+ * The schema of the gateway's YAML configuration (see {@code examples/gateway.example.yaml} for every key,
+ * commented): records that check their own values. {@link GatewayConfigLoader} reads a file into them and
+ * locates every problem by file, line, column and key path.
  */
 public record GatewayConfig(
         @Nullable Listen listen,
         @Nullable Admin admin,
         @Nullable String redis,
         @Nullable Auth auth,
+        @Nullable List<String> trustedProxies,
         List<RouteConfig> routes,
         List<AggregationConfig> aggregations) {
 
     public GatewayConfig {
+        trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+        // Parsed here so that a bad network is reported at its line.
+        ClientAddress.trusting(trustedProxies.toArray(String[]::new));
         routes = routes == null ? List.of() : List.copyOf(routes);
         aggregations = aggregations == null ? List.of() : List.copyOf(aggregations);
         if (routes.isEmpty() && aggregations.isEmpty()) {
@@ -86,10 +84,61 @@ public record GatewayConfig(
         }
     }
 
-    /** Credentials the gateway accepts. */
-    public record Auth(@Nullable Jwt jwt, @Nullable List<ApiKey> apiKeys) {
+    /** Credentials the gateway accepts, and the headers that pass the principal to the services. */
+    public record Auth(
+            @Nullable Jwt jwt,
+            @Nullable List<ApiKey> apiKeys,
+            @Nullable IdentityHeaderNames identityHeaders) {
         public Auth {
             apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
+        }
+
+        public IdentityHeaders identityHeadersOrDefault() {
+            return identityHeaders == null ? IdentityHeaders.defaults() : identityHeaders.toIdentityHeaders();
+        }
+    }
+
+    /**
+     * The request headers that carry the principal ({@code X-User-Id}, {@code X-Tenant-Id}, {@code X-Scopes},
+     * {@code X-Plan} by default) and claims passed in headers of their own ({@code claims: {email:
+     * X-User-Email}}). Client copies of all of them are removed on every route.
+     */
+    public record IdentityHeaderNames(
+            @Nullable String user,
+            @Nullable String tenant,
+            @Nullable String scopes,
+            @Nullable String plan,
+            @Nullable Map<String, String> claims) {
+        public IdentityHeaderNames {
+            claims = claims == null ? Map.of() : Map.copyOf(claims);
+            build(user, tenant, scopes, plan, claims);
+        }
+
+        IdentityHeaders toIdentityHeaders() {
+            return build(user, tenant, scopes, plan, claims);
+        }
+
+        private static IdentityHeaders build(
+                @Nullable String user,
+                @Nullable String tenant,
+                @Nullable String scopes,
+                @Nullable String plan,
+                Map<String, String> claims) {
+            IdentityHeaders.Builder builder = IdentityHeaders.builder();
+            if (user != null) {
+                builder.user(user);
+            }
+            if (tenant != null) {
+                builder.tenant(tenant);
+            }
+            if (scopes != null) {
+                builder.scopes(scopes);
+            }
+            if (plan != null) {
+                builder.plan(plan);
+            }
+            claims.forEach(builder::claim);
+            return builder.build();
         }
     }
 
@@ -161,8 +210,10 @@ public record GatewayConfig(
             @Nullable String auth,
             @Nullable List<String> scopes,
             @Nullable RateLimit rateLimit,
-            @Nullable Boolean compression,
-            @Nullable Boolean idempotency) {
+            @Nullable Compression compression,
+            @Nullable Idempotency idempotency,
+            @Nullable Decompression requestDecompression,
+            @Nullable Boolean stripAuthorization) {
         public RouteConfig {
             if (path == null || !path.startsWith("/")) {
                 throw new IllegalArgumentException("path " + path + " (expected: a prefix starting with /)");
@@ -251,7 +302,7 @@ public record GatewayConfig(
             @Nullable String timeout,
             @Nullable String auth,
             @Nullable List<String> scopes,
-            @Nullable Boolean compression) {
+            @Nullable Compression compression) {
         public AggregationConfig {
             if (path == null || !path.startsWith("/")) {
                 throw new IllegalArgumentException("path " + path + " (expected: an exact path starting with /)");
@@ -286,22 +337,135 @@ public record GatewayConfig(
         return value;
     }
 
-    /** Limits per client address or per principal, with optional limits per plan. */
+    /**
+     * Limits per key, with optional limits per plan and a cost per request. Keys: {@code address} (the client
+     * address, through {@code trustedProxies}), {@code principal} (else the address), {@code apiKey} (the API
+     * key's owner; requests without one share a bucket), {@code route} (one budget for the route), {@code
+     * plan} (one budget per plan), {@code header:<Name>} (a request header's value; requests without it share a
+     * bucket).
+     */
     public record RateLimit(
             @Nullable String key,
             @Nullable Long perSecond,
             @Nullable Long perMinute,
             @Nullable Long perHour,
+            @Nullable Long cost,
             @Nullable Map<String, RateLimit> plans) {
+        private static final List<String> KEYS = List.of("address", "principal", "apiKey", "route", "plan");
+
         public RateLimit {
             key = key == null ? "address" : key;
-            if (!List.of("address", "principal").contains(key)) {
-                throw new IllegalArgumentException("key " + key + " (expected: address or principal)");
+            if (!KEYS.contains(key)) {
+                if (!key.startsWith("header:")) {
+                    throw new IllegalArgumentException(
+                            "key " + key + " (expected: address, principal, apiKey, route, plan or header:<Name>)");
+                }
+                dev.gatehouse.Headers.checkName(key.substring("header:".length()));
             }
             if (perSecond == null && perMinute == null && perHour == null) {
                 throw new IllegalArgumentException("no limit (expected: perSecond, perMinute or perHour)");
             }
+            for (Long limit : new Long[] {perSecond, perMinute, perHour}) {
+                if (limit != null && limit < 1) {
+                    throw new IllegalArgumentException("limit " + limit + " (expected: 1 or more)");
+                }
+            }
+            if (cost != null && cost < 1) {
+                throw new IllegalArgumentException("cost " + cost + " (expected: 1 or more tokens per request)");
+            }
             plans = plans == null ? Map.of() : Map.copyOf(plans);
+        }
+
+        /** Whether the key needs the principal, so the limit runs after authentication. */
+        boolean afterAuth() {
+            return !key.equals("address") && !key.equals("route") && !key.startsWith("header:");
+        }
+    }
+
+    /**
+     * Response compression: {@code true} for the defaults, or the minimum size, the media types, the level
+     * and the codings offered (an object means enabled unless it says {@code enabled: false}).
+     */
+    public record Compression(
+            @Nullable Boolean enabled,
+            @Nullable String minSize,
+            @Nullable List<String> types,
+            @Nullable Integer level,
+            @Nullable List<String> codings) {
+        @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+        public Compression {
+            enabled = enabled == null || enabled;
+            if (level != null && (level < 1 || level > 9)) {
+                throw new IllegalArgumentException("level " + level + " (expected: 1..9)");
+            }
+            if (minSize != null) {
+                size(minSize);
+            }
+            types = types == null ? null : List.copyOf(types);
+            codings = codings == null ? null : List.copyOf(codings);
+            for (String coding : codings == null ? List.<String>of() : codings) {
+                if (!List.of("gzip", "deflate", "br", "zstd").contains(coding)) {
+                    throw new IllegalArgumentException("coding " + coding + " (expected: gzip, deflate, br or zstd)");
+                }
+            }
+        }
+
+        /** {@code compression: true} or {@code false}. */
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        static Compression of(boolean enabled) {
+            return new Compression(enabled, null, null, null, null);
+        }
+    }
+
+    /**
+     * Idempotency keys: {@code true} for the defaults (POST and PATCH, key optional, 24h), or which methods,
+     * whether the key is required (400 without one) and how long a response is kept.
+     */
+    public record Idempotency(
+            @Nullable Boolean enabled,
+            @Nullable Boolean required,
+            @Nullable List<String> methods,
+            @Nullable String ttl) {
+        @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+        public Idempotency {
+            enabled = enabled == null || enabled;
+            methods = methods == null ? null : List.copyOf(methods);
+            if (methods != null && methods.isEmpty()) {
+                throw new IllegalArgumentException("methods: none (expected: e.g. [POST, PATCH])");
+            }
+            if (ttl != null) {
+                duration(ttl);
+            }
+        }
+
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        static Idempotency of(boolean enabled) {
+            return new Idempotency(enabled, null, null, null);
+        }
+    }
+
+    /**
+     * Inflates {@code gzip}/{@code deflate} request bodies before the upstream: {@code true} for the defaults,
+     * or caps on the inflated size (413 past it) and on the ratio of inflated to sent bytes.
+     */
+    public record Decompression(
+            @Nullable Boolean enabled,
+            @Nullable String maxInflated,
+            @Nullable Integer maxRatio) {
+        @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+        public Decompression {
+            enabled = enabled == null || enabled;
+            if (maxInflated != null && (size(maxInflated) < 1 || size(maxInflated) > Integer.MAX_VALUE)) {
+                throw new IllegalArgumentException("maxInflated " + maxInflated + " (expected: 1 .. 2GiB)");
+            }
+            if (maxRatio != null && maxRatio < 1) {
+                throw new IllegalArgumentException("maxRatio " + maxRatio + " (expected: 1 or more)");
+            }
+        }
+
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        static Decompression of(boolean enabled) {
+            return new Decompression(enabled, null, null);
         }
     }
 
@@ -335,143 +499,5 @@ public record GatewayConfig(
             case "GiB" -> n * 1024 * 1024 * 1024;
             default -> n;
         };
-    }
-
-    /** A configuration file that cannot be used, and exactly where and why. */
-    public static final class ConfigException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        ConfigException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
-    private static final YAMLMapper YAML = YAMLMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .build();
-
-    /** Reads and checks {@code file}. */
-    public static GatewayConfig load(Path file) throws ConfigException {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot be read (" + e.getMessage() + ")", e);
-        }
-        return parse(file.toString(), text);
-    }
-
-    static GatewayConfig parse(String source, String yaml) throws ConfigException {
-        try {
-            GatewayConfig config = YAML.readValue(yaml, GatewayConfig.class);
-            if (config == null) {
-                throw new ConfigException(source + ": empty (expected: listen, auth, routes)", null);
-            }
-            return config;
-        } catch (UnrecognizedPropertyException e) {
-            String known = e.getKnownPropertyIds() == null
-                    ? ""
-                    : e.getKnownPropertyIds().stream()
-                            .map(Object::toString)
-                            .sorted()
-                            .collect(Collectors.joining(", "));
-            throw new ConfigException(
-                    where(source, e.getLocation()) + path(e) + ": unknown key " + e.getPropertyName() + " (expected: "
-                            + known + ")",
-                    e);
-        } catch (JsonMappingException e) {
-            // A misspelt key often shows first as a missing value: name the unknown key when there is one.
-            String unknown = unknownKey(source, yaml, e);
-            if (unknown != null) {
-                throw new ConfigException(unknown, e);
-            }
-            Throwable cause = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
-            String why = cause == e ? e.getOriginalMessage() : cause.getMessage();
-            throw new ConfigException(where(source, e.getLocation()) + path(e) + ": " + why, e);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(where(source, e.getLocation()) + " not valid YAML: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    /** The first key under the failing object that its record does not have, with its line; or null. */
-    private static @Nullable String unknownKey(String source, String yaml, JsonMappingException e) {
-        Class<?> type = GatewayConfig.class;
-        StringBuilder pointer = new StringBuilder();
-        for (JsonMappingException.Reference reference : e.getPath()) {
-            if (reference.getFieldName() != null) {
-                pointer.append('/').append(reference.getFieldName());
-                type = componentType(type, reference.getFieldName());
-            } else if (reference.getIndex() >= 0) {
-                pointer.append('/').append(reference.getIndex());
-            }
-            if (type == null) {
-                return null;
-            }
-        }
-        if (!type.isRecord()) {
-            return null;
-        }
-        java.util.Set<String> known = new java.util.TreeSet<>();
-        for (java.lang.reflect.RecordComponent component : type.getRecordComponents()) {
-            known.add(component.getName());
-        }
-        try (com.fasterxml.jackson.core.JsonParser parser = YAML.getFactory().createParser(yaml)) {
-            for (com.fasterxml.jackson.core.JsonToken token; (token = parser.nextToken()) != null; ) {
-                if (token == com.fasterxml.jackson.core.JsonToken.FIELD_NAME
-                        && parser.getParsingContext()
-                                .getParent()
-                                .pathAsPointer()
-                                .toString()
-                                .equals(pointer.toString())
-                        && !known.contains(parser.currentName())) {
-                    String key = parser.currentName();
-                    String at = pointer.toString().replaceAll("/(\\d+)", "[$1]").replace('/', '.');
-                    at = (at.startsWith(".") ? at.substring(1) : at) + (at.isEmpty() ? "" : ".") + key;
-                    return where(source, parser.currentTokenLocation()) + " " + at + ": unknown key " + key
-                            + " (expected: " + String.join(", ", known) + ")";
-                }
-            }
-        } catch (IOException ignored) {
-            // the original error is reported instead
-        }
-        return null;
-    }
-
-    /** The element type behind a record component: the record itself, or what a list or map holds. */
-    private static @Nullable Class<?> componentType(Class<?> type, String name) {
-        if (!type.isRecord()) {
-            return null;
-        }
-        for (java.lang.reflect.RecordComponent component : type.getRecordComponents()) {
-            if (component.getName().equals(name)) {
-                java.lang.reflect.Type generic = component.getGenericType();
-                if (generic instanceof java.lang.reflect.ParameterizedType parameterized) {
-                    java.lang.reflect.Type[] arguments = parameterized.getActualTypeArguments();
-                    java.lang.reflect.Type element = arguments[arguments.length - 1];
-                    return element instanceof Class<?> elementClass ? elementClass : null;
-                }
-                return component.getType();
-            }
-        }
-        return null;
-    }
-
-    private static String where(String source, @Nullable JsonLocation location) {
-        return location == null
-                ? source + ":"
-                : source + " line " + location.getLineNr() + ", column " + location.getColumnNr() + ":";
-    }
-
-    private static String path(JsonMappingException e) {
-        StringBuilder path = new StringBuilder(" ");
-        for (JsonMappingException.Reference reference : e.getPath()) {
-            if (reference.getFieldName() != null) {
-                path.append(path.length() > 1 ? "." : "").append(reference.getFieldName());
-            } else if (reference.getIndex() >= 0) {
-                path.append('[').append(reference.getIndex()).append(']');
-            }
-        }
-        return path.toString().isBlank() ? "" : path.toString();
     }
 }

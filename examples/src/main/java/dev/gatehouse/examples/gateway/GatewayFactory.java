@@ -1,6 +1,12 @@
 package dev.gatehouse.examples.gateway;
 
+import dev.gatehouse.ClientAddress;
+import dev.gatehouse.Decision;
+import dev.gatehouse.Headers;
+import dev.gatehouse.IdentityHeaders;
+import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.Principal;
 import dev.gatehouse.auth.ApiKeyPolicy;
 import dev.gatehouse.auth.AuthPolicy;
 import dev.gatehouse.auth.JwksKeySource;
@@ -10,6 +16,7 @@ import dev.gatehouse.auth.JwtPolicy;
 import dev.gatehouse.auth.KeySet;
 import dev.gatehouse.auth.ScopePolicy;
 import dev.gatehouse.compression.CompressionPolicy;
+import dev.gatehouse.compression.RequestDecompressionPolicy;
 import dev.gatehouse.examples.backends.BuiltinBackends;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
 import dev.gatehouse.idempotency.IdempotencyStore;
@@ -33,6 +40,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -53,6 +61,7 @@ final class GatewayFactory implements AutoCloseable {
     private final Map<String, RateLimitPolicy> rateLimits = new LinkedHashMap<>();
     private final Map<String, IdempotencyPolicy> idempotency = new LinkedHashMap<>();
     private String storeKind = "local";
+    private ClientAddress clients = ClientAddress.direct();
 
     /** One Redis URL's stores. */
     private record RedisStores(RedisBucketStore buckets, RedisIdempotencyStore records) {}
@@ -93,11 +102,14 @@ final class GatewayFactory implements AutoCloseable {
         Map<String, RateLimitPolicy> newRateLimits = new LinkedHashMap<>();
         Map<String, IdempotencyPolicy> newIdempotency = new LinkedHashMap<>();
         List<GatewayRoute> routes = new ArrayList<>();
+        ClientAddress clients = config.trustedProxies().isEmpty()
+                ? ClientAddress.direct()
+                : ClientAddress.trusting(config.trustedProxies().toArray(String[]::new));
         for (GatewayConfig.RouteConfig route : config.routes()) {
-            PolicyChain.Builder chain = chain();
+            PolicyChain.Builder chain = chain(clients);
             GatewayConfig.RateLimit limits = route.rateLimit();
-            RateLimitPolicy limiter = limits == null ? null : rateLimit(limits, buckets);
-            if (limits != null && limits.key().equals("address")) {
+            RateLimitPolicy limiter = limits == null ? null : rateLimit(limits, buckets, clients);
+            if (limits != null && !limits.afterAuth()) {
                 chain.add("ratelimit", limiter);
             }
             if (!route.auth().equals("none")) {
@@ -110,17 +122,23 @@ final class GatewayFactory implements AutoCloseable {
             if (!route.scopes().isEmpty()) {
                 chain.add("scope", ScopePolicy.require(route.scopes().toArray(String[]::new)));
             }
-            if (limits != null && limits.key().equals("principal")) {
+            if (limits != null && limits.afterAuth()) {
                 chain.add("ratelimit", limiter);
             }
-            if (Boolean.TRUE.equals(route.compression())) {
-                chain.add("compression", compression);
+            if (route.requestDecompression() != null
+                    && route.requestDecompression().enabled()) {
+                chain.add("request-decompression", decompression(route.requestDecompression()));
             }
-            IdempotencyPolicy idempotent = Boolean.TRUE.equals(route.idempotency())
-                    ? IdempotencyPolicy.builder(records).build()
-                    : null;
+            CompressionPolicy compressing = compression(route.compression());
+            if (compressing != null) {
+                chain.add("compression", compressing);
+            }
+            IdempotencyPolicy idempotent = idempotency(route.idempotency(), records, clients);
             if (idempotent != null) {
                 chain.add("idempotency", idempotent);
+            }
+            if (Boolean.TRUE.equals(route.stripAuthorization())) {
+                chain.add("strip-authorization", STRIP_AUTHORIZATION);
             }
             List<URI> upstreams = new ArrayList<>();
             for (String upstream : route.upstreams()) {
@@ -152,7 +170,7 @@ final class GatewayFactory implements AutoCloseable {
         }
         List<Gateway.Aggregation> aggregations = new ArrayList<>();
         for (GatewayConfig.AggregationConfig aggregation : config.aggregations()) {
-            PolicyChain.Builder chain = chain();
+            PolicyChain.Builder chain = chain(clients);
             if (!aggregation.auth().equals("none")) {
                 if (required == null) {
                     throw new IllegalArgumentException("aggregation " + aggregation.path() + ": auth "
@@ -163,8 +181,9 @@ final class GatewayFactory implements AutoCloseable {
             if (!aggregation.scopes().isEmpty()) {
                 chain.add("scope", ScopePolicy.require(aggregation.scopes().toArray(String[]::new)));
             }
-            if (Boolean.TRUE.equals(aggregation.compression())) {
-                chain.add("compression", compression);
+            CompressionPolicy compressing = compression(aggregation.compression());
+            if (compressing != null) {
+                chain.add("compression", compressing);
             }
             Map<String, URI> parts = new LinkedHashMap<>();
             for (Map.Entry<String, String> part : aggregation.parts().entrySet()) {
@@ -178,13 +197,15 @@ final class GatewayFactory implements AutoCloseable {
         idempotency.clear();
         idempotency.putAll(newIdempotency);
         storeKind = config.redis() == null ? "local" : "redis";
+        this.clients = clients;
         bindStoreHealth();
         return new Built(routes, aggregations);
     }
 
-    private PolicyChain.Builder chain() {
+    private PolicyChain.Builder chain(ClientAddress clients) {
         PolicyChain.Builder chain = PolicyChain.builder()
                 .add("request-id", requestIds)
+                .add("client-address", new ClientAddressPolicy(clients))
                 .add("access-log", accessLog)
                 .add("proxy-hygiene", hygiene);
         if (metrics != null) {
@@ -227,14 +248,71 @@ final class GatewayFactory implements AutoCloseable {
     }
 
     PolicyChain otherwise() {
-        return chain().build();
+        return chain(clients).build();
+    }
+
+    /** Removes the client's {@code Authorization} before the upstream, once the route's policies have used it. */
+    private static final OffloadPolicy STRIP_AUTHORIZATION =
+            exchange -> Decision.proceed(Headers.create(), List.of("Authorization"));
+
+    private @Nullable CompressionPolicy compression(GatewayConfig.@Nullable Compression config) {
+        if (config == null || !config.enabled()) {
+            return null;
+        }
+        if (config.minSize() == null && config.types() == null && config.level() == null && config.codings() == null) {
+            return compression;
+        }
+        CompressionPolicy.Builder builder = CompressionPolicy.builder();
+        if (config.minSize() != null) {
+            builder.minSize((int) Math.min(Integer.MAX_VALUE, GatewayConfig.size(config.minSize())));
+        }
+        if (config.types() != null) {
+            builder.compressTypes(config.types().toArray(String[]::new));
+        }
+        if (config.level() != null) {
+            builder.level(config.level());
+        }
+        if (config.codings() != null) {
+            builder.codings(config.codings().toArray(String[]::new));
+        }
+        return builder.build();
+    }
+
+    private static @Nullable IdempotencyPolicy idempotency(
+            GatewayConfig.@Nullable Idempotency config, IdempotencyStore records, ClientAddress clients) {
+        if (config == null || !config.enabled()) {
+            return null;
+        }
+        IdempotencyPolicy.Builder builder = IdempotencyPolicy.builder(records).clientAddress(clients);
+        if (Boolean.TRUE.equals(config.required())) {
+            builder.required();
+        }
+        if (config.methods() != null) {
+            builder.methods(config.methods().toArray(String[]::new));
+        }
+        if (config.ttl() != null) {
+            builder.ttl(GatewayConfig.duration(config.ttl()));
+        }
+        return builder.build();
+    }
+
+    private static RequestDecompressionPolicy decompression(GatewayConfig.Decompression config) {
+        RequestDecompressionPolicy.Builder builder = RequestDecompressionPolicy.builder();
+        if (config.maxInflated() != null) {
+            builder.maxInflatedBytes((int) GatewayConfig.size(config.maxInflated()));
+        }
+        if (config.maxRatio() != null) {
+            builder.maxRatio(config.maxRatio());
+        }
+        return builder.build();
     }
 
     private AuthPolicy auth(GatewayConfig.Auth auth, boolean optional) {
-        AuthPolicy.Builder builder = AuthPolicy.builder();
+        IdentityHeaders identityHeaders = auth.identityHeadersOrDefault();
+        AuthPolicy.Builder builder = AuthPolicy.builder().identityHeaders(identityHeaders);
         if (auth.jwt() != null) {
             GatewayConfig.Jwt jwt = auth.jwt();
-            JwtPolicy.Builder policy = JwtPolicy.builder();
+            JwtPolicy.Builder policy = JwtPolicy.builder().identityHeaders(identityHeaders);
             for (String audience : jwt.audiences()) {
                 policy.audience(audience);
             }
@@ -271,18 +349,41 @@ final class GatewayFactory implements AutoCloseable {
         return KeySet.of(JwtKey.fromPem(null, alg, issuer.publicKeyPem()));
     }
 
-    private static RateLimitPolicy rateLimit(GatewayConfig.RateLimit limits, BucketStore buckets) {
+    private static RateLimitPolicy rateLimit(
+            GatewayConfig.RateLimit limits, BucketStore buckets, ClientAddress clients) {
         RateLimitPolicy.Builder builder =
                 RateLimitPolicy.builder().limits(limits(limits)).store(buckets);
         for (Map.Entry<String, GatewayConfig.RateLimit> plan : limits.plans().entrySet()) {
             builder.plan(plan.getKey(), limits(plan.getValue()));
         }
-        builder.key(
-                limits.key().equals("principal")
-                        ? RateLimitKey.principal()
-                                .orElse(RateLimitKey.clientAddress(dev.gatehouse.ClientAddress.direct()))
-                        : RateLimitKey.clientAddress(dev.gatehouse.ClientAddress.direct()));
-        return builder.build();
+        if (limits.cost() != null) {
+            long cost = limits.cost();
+            builder.cost(exchange -> cost);
+        }
+        return builder.key(key(limits.key(), clients)).build();
+    }
+
+    /** The bucket key a route's YAML names; see {@link GatewayConfig.RateLimit}. */
+    private static RateLimitKey key(String name, ClientAddress clients) {
+        RateLimitKey address = RateLimitKey.clientAddress(clients);
+        if (name.startsWith("header:")) {
+            String header = name.substring("header:".length());
+            return RateLimitKey.of(exchange -> Optional.of(exchange.requestHeaders()
+                    .first(header)
+                    .map(value -> "header:" + value)
+                    .orElse("header-missing")));
+        }
+        return switch (name) {
+            case "principal" -> RateLimitKey.principal().orElse(address);
+            case "apiKey" ->
+                RateLimitKey.of(exchange -> Optional.of(Principal.of(exchange)
+                        .filter(principal -> principal.method().equals("api-key"))
+                        .map(principal -> "api-key:" + principal.subject())
+                        .orElse("api-key-missing")));
+            case "route" -> RateLimitKey.route();
+            case "plan" -> RateLimitKey.plan().orElse(RateLimitKey.of(exchange -> Optional.of("plan:none")));
+            default -> address;
+        };
     }
 
     private static Limit[] limits(GatewayConfig.RateLimit limits) {

@@ -27,7 +27,7 @@ public final class GatewayMain {
             Running running;
             try {
                 running = start(Path.of(args[1]));
-            } catch (GatewayConfig.ConfigException e) {
+            } catch (GatewayConfigLoader.ConfigException e) {
                 System.err.println("gatehouse: " + e.getMessage());
                 System.exit(2);
                 return;
@@ -83,7 +83,7 @@ public final class GatewayMain {
     }
 
     static Running start(Path file) throws Exception {
-        GatewayConfig config = GatewayConfig.load(file);
+        GatewayConfig config = GatewayConfigLoader.load(file);
         PrometheusMeterRegistry registry =
                 config.admin() == null ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         GatewayFactory factory = new GatewayFactory(registry);
@@ -92,7 +92,7 @@ public final class GatewayMain {
             built = factory.build(config);
         } catch (IllegalArgumentException | IllegalStateException e) {
             factory.close();
-            throw new GatewayConfig.ConfigException(file + ": " + e.getMessage(), e);
+            throw new GatewayConfigLoader.ConfigException(file + ": " + e.getMessage(), e);
         }
         GatewayConfig.Listen listen = config.listenOrDefault();
         Gateway.Builder builder = Gateway.builder()
@@ -143,7 +143,7 @@ public final class GatewayMain {
                     }
                     seen[0] = now;
                     try {
-                        GatewayConfig next = GatewayConfig.load(file);
+                        GatewayConfig next = GatewayConfigLoader.load(file);
                         GatewayFactory.Built routes = factory.build(next);
                         gateway.replaceRoutes(routes.routes(), routes.aggregations(), factory.otherwise());
                         LOG.info(
@@ -156,7 +156,7 @@ public final class GatewayMain {
                             LOG.warn("{}: listen and admin changes take effect at the next start only", file);
                         }
                         running[0] = next;
-                    } catch (GatewayConfig.ConfigException e) {
+                    } catch (GatewayConfigLoader.ConfigException e) {
                         LOG.error("kept the running configuration; {} is not usable: {}", file, e.getMessage());
                     } catch (Exception e) {
                         LOG.error("kept the running configuration; {} could not be applied: {}", file, e.toString());

@@ -1,11 +1,13 @@
 package dev.gatehouse.examples.gateway;
 
+import dev.gatehouse.ClientAddress;
 import dev.gatehouse.DecisionLog;
 import dev.gatehouse.Problem;
 import dev.gatehouse.servlet.OffloadFilter;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
@@ -521,14 +523,26 @@ final class GatewayProxyServlet extends ProxyServlet {
 
     @Override
     protected void addProxyHeaders(HttpServletRequest clientRequest, Request proxyRequest) {
+        // The client as the route's trusted proxies establish it (the peer itself unless one is configured).
+        String client = OffloadFilter.exchange(clientRequest)
+                .flatMap(exchange -> exchange.attribute(ClientAddress.KEY))
+                .orElse(clientRequest.getRemoteAddr());
+        HttpServletRequest asSeen = client.equals(clientRequest.getRemoteAddr())
+                ? clientRequest
+                : new HttpServletRequestWrapper(clientRequest) {
+                    @Override
+                    public String getRemoteAddr() {
+                        return client;
+                    }
+                };
         addViaHeader(clientRequest, proxyRequest);
-        addForwardedHeader(clientRequest, proxyRequest);
+        addForwardedHeader(asSeen, proxyRequest);
         // HTTP/2 has no Host field, only the :authority the request URL is built from.
         String host = clientRequest.getHeader("Host") != null
                 ? clientRequest.getHeader("Host")
                 : URI.create(clientRequest.getRequestURL().toString()).getRawAuthority();
         proxyRequest.headers(headers -> {
-            headers.put("X-Forwarded-For", clientRequest.getRemoteAddr());
+            headers.put("X-Forwarded-For", client);
             headers.put("X-Forwarded-Proto", clientRequest.getScheme());
             if (host != null) {
                 headers.put("X-Forwarded-Host", host);

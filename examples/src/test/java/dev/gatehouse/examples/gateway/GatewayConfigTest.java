@@ -51,7 +51,7 @@ class GatewayConfigTest {
 
     @Test
     void theExampleFileLoads() throws Exception {
-        GatewayConfig config = GatewayConfig.load(Path.of("gateway.example.yaml"));
+        GatewayConfig config = GatewayConfigLoader.load(Path.of("gateway.example.yaml"));
 
         assertThat(config.routes()).hasSize(3);
         assertThat(config.aggregations()).hasSize(1);
@@ -60,12 +60,12 @@ class GatewayConfigTest {
 
     @Test
     void anUnknownKeyNamesItsLineAndTheKeysExpected() {
-        assertThatThrownBy(() -> GatewayConfig.parse("gateway.yaml", """
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         routes:
                           - path: /api
                             upstream: http://127.0.0.1:9000
                         """))
-                .isInstanceOf(GatewayConfig.ConfigException.class)
+                .isInstanceOf(GatewayConfigLoader.ConfigException.class)
                 .hasMessageStartingWith("gateway.yaml line 3, column")
                 .hasMessageContaining("routes[0].upstream: unknown key upstream (expected: ")
                 .hasMessageContaining("upstreams");
@@ -73,16 +73,16 @@ class GatewayConfigTest {
 
     @Test
     void aBadValueNamesItsLineAndWhy() {
-        assertThatThrownBy(() -> GatewayConfig.parse("gateway.yaml", """
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         routes:
                           - path: /api
                             upstreams: [http://127.0.0.1:9000]
                             timeout: soon
                         """))
-                .isInstanceOf(GatewayConfig.ConfigException.class)
+                .isInstanceOf(GatewayConfigLoader.ConfigException.class)
                 .hasMessageContaining("gateway.yaml line")
                 .hasMessageContaining("duration soon (expected: e.g. 500ms, 10s, 2m, 1h)");
-        assertThatThrownBy(() -> GatewayConfig.parse("gateway.yaml", """
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         routes:
                           - path: /api
                             upstreams: [ftp://files]
@@ -268,7 +268,7 @@ class GatewayConfigTest {
 
     @Test
     void badResilienceValuesNameTheirLine() {
-        assertThatThrownBy(() -> GatewayConfig.parse("gateway.yaml", """
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         routes:
                           - path: /api
                             upstreams: [http://127.0.0.1:9000]
@@ -276,7 +276,7 @@ class GatewayConfigTest {
                         """))
                 .hasMessageContaining("gateway.yaml line")
                 .hasMessageContaining("size lots (expected: e.g. 1000, 512KiB, 10MiB)");
-        assertThatThrownBy(() -> GatewayConfig.parse("gateway.yaml", """
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         routes:
                           - path: /api
                             upstreams: [http://127.0.0.1:9000]
@@ -284,7 +284,7 @@ class GatewayConfigTest {
                         """))
                 .hasMessageContaining("gateway.yaml line 4")
                 .hasMessageContaining("failureRate: 150 (expected: 1..100)");
-        assertThatThrownBy(() -> GatewayConfig.parse("gateway.yaml", """
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         aggregations:
                           - path: /all
                             parts: { a: ftp://x }

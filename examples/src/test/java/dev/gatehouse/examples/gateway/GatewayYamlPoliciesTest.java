@@ -1,0 +1,322 @@
+package dev.gatehouse.examples.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.auth.ApiKeyPolicy;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every policy option the gateway's YAML offers, tried through a running gateway, and its located errors. */
+class GatewayYamlPoliciesTest {
+    static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String KEY = "gh_test_0123456789abcdef0123";
+
+    @TempDir
+    Path dir;
+
+    private GatewayMain.Running start(String yaml) throws Exception {
+        Path file = Files.writeString(dir.resolve("gateway.yaml"), yaml.formatted(ApiKeyPolicy.digestOf(KEY)));
+        return GatewayMain.start(file);
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return CLIENT.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode echoedHeaders(HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body()).path("headers");
+    }
+
+    @Test
+    void trustedProxiesNameTheClientForLimitsLogsAndForwardingHeaders() throws Exception {
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                trustedProxies: [127.0.0.1/32]
+                routes:
+                  - path: /
+                    upstreams: [builtin:echo]
+                    rateLimit: { key: address, perMinute: 1 }
+                """)) {
+            URI base = running.gateway.uri();
+            HttpResponse<String> first = send(
+                    HttpRequest.newBuilder(base.resolve("/a")).header("X-Forwarded-For", "198.51.100.1, 203.0.113.9"));
+            HttpResponse<String> otherClient =
+                    send(HttpRequest.newBuilder(base.resolve("/a")).header("X-Forwarded-For", "203.0.113.10"));
+            HttpResponse<String> sameClient =
+                    send(HttpRequest.newBuilder(base.resolve("/a")).header("X-Forwarded-For", "203.0.113.9"));
+
+            assertThat(first.statusCode()).isEqualTo(200);
+            assertThat(echoedHeaders(first).path("x-forwarded-for").asText()).isEqualTo("203.0.113.9");
+            assertThat(echoedHeaders(first).path("forwarded").asText()).contains("for=\"203.0.113.9\"");
+            assertThat(otherClient.statusCode())
+                    .as("another client has its own budget")
+                    .isEqualTo(200);
+            assertThat(sameClient.statusCode())
+                    .as("the same client behind the proxy")
+                    .isEqualTo(429);
+        }
+    }
+
+    @Test
+    void withoutTrustedProxiesAForwardedForHeaderNamesNoClient() throws Exception {
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                routes:
+                  - path: /
+                    upstreams: [builtin:echo]
+                    rateLimit: { key: address, perMinute: 1 }
+                """)) {
+            URI base = running.gateway.uri();
+            HttpResponse<String> first =
+                    send(HttpRequest.newBuilder(base.resolve("/a")).header("X-Forwarded-For", "203.0.113.9"));
+            HttpResponse<String> spoofed =
+                    send(HttpRequest.newBuilder(base.resolve("/a")).header("X-Forwarded-For", "203.0.113.10"));
+
+            assertThat(echoedHeaders(first).path("x-forwarded-for").asText()).isEqualTo("127.0.0.1");
+            assertThat(spoofed.statusCode()).isEqualTo(429);
+        }
+    }
+
+    @Test
+    void rateLimitsKeyByAHeaderAndChargeACost() throws Exception {
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                routes:
+                  - path: /
+                    upstreams: [builtin:echo]
+                    rateLimit: { key: "header:X-Tenant", perMinute: 3, cost: 2 }
+                """)) {
+            URI base = running.gateway.uri();
+            HttpRequest.Builder tenantA =
+                    HttpRequest.newBuilder(base.resolve("/a")).header("X-Tenant", "a");
+
+            assertThat(send(tenantA).statusCode()).isEqualTo(200);
+            assertThat(send(tenantA).statusCode())
+                    .as("3 - 2 leaves 1: a cost of 2 is refused")
+                    .isEqualTo(429);
+            assertThat(send(HttpRequest.newBuilder(base.resolve("/a")).header("X-Tenant", "b"))
+                            .statusCode())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void rateLimitsKeyByApiKeyOwner() throws Exception {
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                auth:
+                  apiKeys:
+                    - { sha256: %s, owner: tester, plan: free }
+                routes:
+                  - path: /
+                    upstreams: [builtin:echo]
+                    auth: optional
+                    rateLimit: { key: apiKey, perMinute: 1 }
+                """)) {
+            URI base = running.gateway.uri();
+
+            assertThat(send(HttpRequest.newBuilder(base.resolve("/a")).header("X-Api-Key", KEY))
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(send(HttpRequest.newBuilder(base.resolve("/a")).header("X-Api-Key", KEY))
+                            .statusCode())
+                    .isEqualTo(429);
+            assertThat(send(HttpRequest.newBuilder(base.resolve("/a"))).statusCode())
+                    .as("requests without a key share their own bucket")
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void idempotencyCanBeRequiredWithItsOwnMethodsAndTtl() throws Exception {
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                routes:
+                  - path: /
+                    upstreams: [builtin:echo]
+                    idempotency: { required: true, methods: [POST, PUT], ttl: 1h }
+                """)) {
+            URI base = running.gateway.uri();
+            HttpResponse<String> withoutKey =
+                    send(HttpRequest.newBuilder(base.resolve("/pay")).PUT(HttpRequest.BodyPublishers.ofString("{}")));
+            HttpResponse<String> first = send(HttpRequest.newBuilder(base.resolve("/pay"))
+                    .header("Idempotency-Key", "\"k-1\"")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")));
+            HttpResponse<String> retry = send(HttpRequest.newBuilder(base.resolve("/pay"))
+                    .header("Idempotency-Key", "\"k-1\"")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")));
+
+            assertThat(withoutKey.statusCode()).isEqualTo(400);
+            assertThat(withoutKey.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(first.statusCode()).isEqualTo(200);
+            assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+            assertThat(retry.body()).isEqualTo(first.body());
+        }
+    }
+
+    @Test
+    void requestDecompressionInflatesUploadsUnderItsCap() throws Exception {
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                routes:
+                  - path: /
+                    upstreams: [builtin:echo]
+                    requestDecompression: { maxInflated: 4KiB, maxRatio: 1000 }
+                """)) {
+            URI base = running.gateway.uri();
+            HttpResponse<String> small = send(HttpRequest.newBuilder(base.resolve("/up"))
+                    .header("Content-Encoding", "gzip")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(gzip(new byte[1000]))));
+            HttpResponse<String> large = send(HttpRequest.newBuilder(base.resolve("/up"))
+                    .header("Content-Encoding", "gzip")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(gzip(new byte[10_000]))));
+
+            assertThat(small.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(small.body()).path("bodySha256").asText())
+                    .as("the upstream got the inflated body")
+                    .isEqualTo(sha256(new byte[1000]));
+            assertThat(echoedHeaders(small).has("content-encoding")).isFalse();
+            assertThat(large.statusCode()).isEqualTo(413);
+        }
+    }
+
+    @Test
+    void authorizationCanBeStrippedAndIdentityHeadersRenamedOnEveryRoute() throws Exception {
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                auth:
+                  apiKeys:
+                    - { sha256: %s, owner: tester, plan: free }
+                  identityHeaders: { user: X-Auth-User, plan: X-Auth-Plan }
+                routes:
+                  - path: /api
+                    upstreams: [builtin:echo]
+                    auth: required
+                    stripAuthorization: true
+                  - path: /public
+                    upstreams: [builtin:echo]
+                """)) {
+            URI base = running.gateway.uri();
+            HttpResponse<String> api = send(HttpRequest.newBuilder(base.resolve("/api/x"))
+                    .header("X-Api-Key", KEY)
+                    .header("Authorization", "Basic dXNlcjpwYXNz"));
+            HttpResponse<String> open = send(HttpRequest.newBuilder(base.resolve("/public/x"))
+                    .header("X-Auth-User", "admin")
+                    .header("x_auth_plan", "enterprise")
+                    .header("Authorization", "Basic dXNlcjpwYXNz"));
+
+            assertThat(api.statusCode()).isEqualTo(200);
+            assertThat(echoedHeaders(api).path("x-auth-user").asText()).isEqualTo("tester");
+            assertThat(echoedHeaders(api).path("x-auth-plan").asText()).isEqualTo("free");
+            assertThat(echoedHeaders(api).has("authorization")).isFalse();
+            assertThat(open.statusCode()).isEqualTo(200);
+            assertThat(echoedHeaders(open).has("x-auth-user")).isFalse();
+            assertThat(echoedHeaders(open).has("x_auth_plan")).isFalse();
+            assertThat(echoedHeaders(open).path("authorization").asText())
+                    .as("only the route that says so strips it")
+                    .isEqualTo("Basic dXNlcjpwYXNz");
+        }
+    }
+
+    @Test
+    void compressionTakesItsThresholdLevelTypesAndCodings() throws Exception {
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                routes:
+                  - path: /
+                    upstreams: [builtin:echo]
+                    compression: { minSize: 2KiB, level: 9, codings: [deflate], types: [application/json] }
+                """)) {
+            URI base = running.gateway.uri();
+            HttpResponse<String> large = send(
+                    HttpRequest.newBuilder(base.resolve("/a?size=5000")).header("Accept-Encoding", "gzip, deflate"));
+            HttpResponse<String> small = send(
+                    HttpRequest.newBuilder(base.resolve("/a?size=1000")).header("Accept-Encoding", "gzip, deflate"));
+            HttpResponse<String> text = send(HttpRequest.newBuilder(base.resolve("/a?size=5000&type=text/plain"))
+                    .header("Accept-Encoding", "gzip, deflate"));
+
+            assertThat(large.headers().firstValue("Content-Encoding")).hasValue("deflate");
+            assertThat(small.headers().firstValue("Content-Encoding")).isEmpty();
+            assertThat(text.headers().firstValue("Content-Encoding")).isEmpty();
+        }
+    }
+
+    @Test
+    void badPolicyValuesAreLocated() {
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        trustedProxies: [10.0.0.0/33]
+                        routes:
+                          - { path: /, upstreams: [builtin:echo] }
+                        """))
+                .hasMessageStartingWith("gateway.yaml line")
+                .hasMessageContaining("10.0.0.0/33");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /
+                            upstreams: [builtin:echo]
+                            rateLimit: { key: tenant, perMinute: 5 }
+                        """))
+                .hasMessageContaining("gateway.yaml line 4")
+                .hasMessageContaining(
+                        "key tenant (expected: address, principal, apiKey, route, plan or header:<Name>)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /
+                            upstreams: [builtin:echo]
+                            compression: { level: 12 }
+                        """))
+                .hasMessageContaining("gateway.yaml line 4")
+                .hasMessageContaining("level 12 (expected: 1..9)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /
+                            upstreams: [builtin:echo]
+                            idempotency: { ttl: forever }
+                        """))
+                .hasMessageContaining("gateway.yaml line 4")
+                .hasMessageContaining("duration forever");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /
+                            upstreams: [builtin:echo]
+                            requestDecompression: { maxRatio: 0 }
+                        """))
+                .hasMessageContaining("maxRatio 0 (expected: 1 or more)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /
+                            upstreams: [builtin:echo]
+                            rateLimit: { perMinute: 5, cost: 0 }
+                        """))
+                .hasMessageContaining("cost 0 (expected: 1 or more tokens per request)");
+    }
+
+    private static byte[] gzip(byte[] data) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+            out.write(data);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static String sha256(byte[] data) throws Exception {
+        return java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+    }
+}
