@@ -43,13 +43,24 @@ final class Jwks {
 
     private Jwks() {}
 
+    /** Where a document comes from, which decides what happens to a key that cannot be used. */
+    enum Origin {
+        /** Configured keys: any unusable key fails the whole document; HMAC secrets are allowed. */
+        CONFIGURED,
+        /**
+         * Keys fetched from an issuer, which often publishes encryption keys beside signing keys: unusable keys are
+         * skipped with a reason, and so is every HMAC secret ({@code kty: oct}), since a secret served over HTTP
+         * is known to whoever can read the document.
+         */
+        FETCHED
+    }
+
     /**
-     * @param strict whether a key that cannot be used fails the whole document (configured keys) or is skipped
-     *     with a reason (keys fetched from an issuer, which often publishes encryption keys beside signing keys)
-     * @throws IllegalArgumentException when the document is not a JWK Set, has duplicate key ids, or (strict)
+     * @throws IllegalArgumentException when the document is not a JWK Set, has duplicate key ids, or (configured)
      *     has an unusable key
      */
-    static Parsed parse(String json, boolean strict) {
+    static Parsed parse(String json, Origin origin) {
+        boolean strict = origin == Origin.CONFIGURED;
         JsonNode root;
         try {
             root = JSON.readTree(json);
@@ -69,6 +80,11 @@ final class Jwks {
             if (kidNode.isTextual() && !kids.add(kidNode.asText())) {
                 throw new IllegalArgumentException(
                         where + ": duplicate kid " + kidNode.asText() + " (expected: unique key ids)");
+            }
+            if (!strict && "oct".equals(jwk.path("kty").asText(""))) {
+                skipped.add(where + ": kid " + kidNode.asText(null)
+                        + " is an HMAC secret (kty oct; expected: only public keys in a fetched JWKS)");
+                continue;
             }
             try {
                 keys.add(key(jwk));
@@ -120,7 +136,7 @@ final class Jwks {
             }
             case "EC" -> {
                 String crv = jwk.path("crv").asText("");
-                JwtAlgorithm curveAlg = JwtAlgorithm.forCurve(crv);
+                JwtAlgorithm curveAlg = JwtAlgorithm.forEcCurve(crv);
                 if (curveAlg == null) {
                     throw new IllegalArgumentException("kid " + kid + " has unsupported crv " + jwk.get("crv"));
                 }
@@ -128,6 +144,16 @@ final class Jwks {
                     throw new IllegalArgumentException("kid " + kid + ": alg " + alg + " does not match crv " + crv);
                 }
                 return JwtKey.ec(kid, curveAlg, ecKey(kid, jwk, curveAlg));
+            }
+            case "OKP" -> {
+                if (!"Ed25519".equals(jwk.path("crv").asText(""))) {
+                    throw new IllegalArgumentException(
+                            "kid " + kid + " has unsupported crv " + jwk.get("crv") + " (expected: Ed25519)");
+                }
+                if (alg != null) {
+                    requireFamily(kid, alg, JwtAlgorithm.Family.EDDSA, kty);
+                }
+                return JwtKey.eddsa(kid, Ed25519.publicKey("kid " + kid, base64Url(kid, jwk, "x")));
             }
             case "oct" -> {
                 if (alg == null) {
@@ -164,7 +190,7 @@ final class Jwks {
                     + " bytes (expected: " + alg.size() + " for " + alg.curve() + ")");
         }
         ECPoint point = new ECPoint(new BigInteger(1, x), new BigInteger(1, y));
-        var curve = JwtKey.curve(alg.curve());
+        var curve = JwtKey.curve(String.valueOf(alg.curve()));
         if (!JwtKey.isOnCurve(point, curve)) {
             throw new IllegalArgumentException("kid " + kid + ": the point is not on " + alg.curve());
         }

@@ -39,11 +39,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Keys the issuer publishes that cannot verify signatures ({@code use: enc}, unsupported types, weak RSA
- * keys) are skipped with a warning; a document with duplicate key ids is refused whole.
+ * keys, RSA keys with the ROCA fingerprint) are skipped with a warning naming the key; so is every HMAC secret
+ * ({@code kty: oct}): a fetched document never yields HMAC keys, since whoever can read it could sign. A document
+ * with duplicate key ids is refused whole. Tokens select keys as {@link KeySource} describes.
  */
 public final class JwksKeySource implements KeySource, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(JwksKeySource.class);
-
     private final URI uri;
     private final HttpClient client;
     private final Duration timeout;
@@ -51,6 +51,7 @@ public final class JwksKeySource implements KeySource, AutoCloseable {
     private final long minRefetchNanos;
     private final int maxDocumentBytes;
     private final LongSupplier nanoClock;
+    private final Logger log;
     private final AtomicLong fetches = new AtomicLong();
     private final Object lock = new Object();
 
@@ -78,6 +79,7 @@ public final class JwksKeySource implements KeySource, AutoCloseable {
         this.minRefetchNanos = builder.minRefetchInterval.toNanos();
         this.maxDocumentBytes = builder.maxDocumentBytes;
         this.nanoClock = builder.nanoClock;
+        this.log = builder.log;
     }
 
     public static Builder builder(URI uri) {
@@ -200,7 +202,7 @@ public final class JwksKeySource implements KeySource, AutoCloseable {
                         inFlight = null;
                     }
                     if (failure != null) {
-                        LOG.warn(
+                        log.warn(
                                 "JWKS {}: refresh failed, keeping {} known keys: {}",
                                 uri,
                                 snapshot.keys().size(),
@@ -232,9 +234,9 @@ public final class JwksKeySource implements KeySource, AutoCloseable {
             throw new IllegalStateException(
                     "document of " + body.length + " bytes (expected: 1.." + maxDocumentBytes + ")");
         }
-        Jwks.Parsed parsed = Jwks.parse(new String(body, StandardCharsets.UTF_8), false);
+        Jwks.Parsed parsed = Jwks.parse(new String(body, StandardCharsets.UTF_8), Jwks.Origin.FETCHED);
         for (String skipped : parsed.skipped()) {
-            LOG.warn("JWKS {}: skipped {}", uri, skipped);
+            log.warn("JWKS {}: skipped {}", uri, skipped);
         }
         if (parsed.keys().isEmpty()) {
             throw new IllegalStateException("no usable signing key");
@@ -259,6 +261,7 @@ public final class JwksKeySource implements KeySource, AutoCloseable {
         private Duration minRefetchInterval = Duration.ofSeconds(10);
         private int maxDocumentBytes = 256 * 1024;
         private LongSupplier nanoClock = System::nanoTime;
+        private Logger log = LoggerFactory.getLogger(JwksKeySource.class);
 
         private Builder(URI uri) {
             requireNonNull(uri, "uri");
@@ -308,6 +311,12 @@ public final class JwksKeySource implements KeySource, AutoCloseable {
         /** The clock for refetch intervals, {@link System#nanoTime} unless a test injects its own. */
         public Builder nanoClock(LongSupplier nanoClock) {
             this.nanoClock = requireNonNull(nanoClock, "nanoClock");
+            return this;
+        }
+
+        /** Where refresh failures and skipped keys are logged (WARN); this class's logger by default. */
+        public Builder logger(Logger log) {
+            this.log = requireNonNull(log, "log");
             return this;
         }
 

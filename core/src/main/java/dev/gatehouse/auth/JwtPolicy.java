@@ -6,7 +6,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.exceptions.JWTDecodeException;
-import com.auth0.jwt.exceptions.SignatureVerificationException;
 import com.auth0.jwt.interfaces.Claim;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -45,8 +44,8 @@ import java.util.regex.Pattern;
  * trusted identity headers for the service.
  *
  * <p>What a token must be to pass: at most {@code maxTokenLength} characters in three base64url segments; a
- * header whose {@code alg} names exactly the algorithm of the key it selects (by {@code kid}, from the key
- * source of the token's issuer), no {@code crit} member, optionally {@code typ: at+jwt}; a valid signature;
+ * header whose {@code alg} names exactly the algorithm of the key it selects from the key source of the token's
+ * issuer (by {@code kid}, or a kid-less key alone in its family: {@link KeySource#select}), no {@code crit} member, optionally {@code typ: at+jwt}; a valid signature;
  * {@code iss} one of the trusted issuers and {@code aud} (a string or an array) naming one of the accepted
  * audiences, compared exactly; {@code exp} a JSON number in the future (with leeway); {@code nbf} and {@code
  * iat}, when present, numbers not in the future; {@code sub} and every claim copied into a header visible
@@ -221,14 +220,16 @@ public final class JwtPolicy implements OffloadPolicy, Authenticator {
             throw undecodable(e);
         }
         JwtKey key = checkHeader(jwt);
+        boolean valid;
         try {
-            key.verifier().verify(jwt);
-        } catch (SignatureVerificationException e) {
-            throw new Refused("The access token signature is invalid.", "signature invalid (" + key + ")");
+            valid = key.verifies(jwt);
         } catch (RuntimeException e) {
             throw new Refused(
                     "The access token signature is invalid.",
                     "signature unverifiable (" + key + "): " + e.getClass().getSimpleName());
+        }
+        if (!valid) {
+            throw new Refused("The access token signature is invalid.", "signature invalid (" + key + ")");
         }
         long exp = checkTimes(jwt, now);
         checkAudience(jwt);
@@ -316,27 +317,23 @@ public final class JwtPolicy implements OffloadPolicy, Authenticator {
                     "The access token issuer is not trusted.", "iss " + Printable.of(iss, 100) + " not trusted");
         }
         Claim kidClaim = jwt.getHeaderClaim("kid");
-        JwtKey key;
-        if (kidClaim.isMissing()) {
-            List<JwtKey> candidates = keys.keys();
-            if (candidates.size() != 1) {
-                throw new Refused(
-                        "The access token names no key.",
-                        "no kid and " + candidates.size() + " keys for iss " + Printable.of(iss, 100));
-            }
-            key = candidates.get(0);
-        } else {
-            String kid = kidClaim.asString();
+        String kid = null;
+        if (!kidClaim.isMissing()) {
+            kid = kidClaim.asString();
             if (kid == null || !Printable.isVisibleAscii(kid, 256)) {
                 throw new Refused(
                         "The access token names an unknown key.",
                         "malformed kid " + Printable.of(String.valueOf(kid), 40));
             }
-            key = keys.find(kid)
-                    .orElseThrow(() -> new Refused(
-                            "The access token names an unknown key.",
-                            "unknown kid " + Printable.of(kid, 64) + " for iss " + Printable.of(iss, 100)));
         }
+        JwtAlgorithm algorithm = JwtAlgorithm.named(alg);
+        KeySelection selection = keys.select(kid, algorithm == null ? null : algorithm.family());
+        if (selection instanceof KeySelection.NotFound notFound) {
+            throw new Refused(
+                    kid == null ? "The access token names no key." : "The access token names an unknown key.",
+                    notFound.reason() + " for iss " + Printable.of(iss, 100));
+        }
+        JwtKey key = ((KeySelection.Found) selection).key();
         if (!alg.equals(key.algorithm().name())) {
             throw new Refused(
                     "The access token algorithm does not match its key.",

@@ -2,6 +2,7 @@ package dev.gatehouse.auth;
 
 import static dev.gatehouse.internal.Checks.checkArgument;
 
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +10,10 @@ import java.util.Optional;
 
 /**
  * A fixed set of verification keys. It refuses to be built from keys that would make verification ambiguous
- * or unsafe: secrets mixed with public keys, two keys with one {@code kid}, several keys when one lacks a
- * {@code kid}.
+ * or unsafe: secrets mixed with public keys, two keys with one {@code kid}, a key without a {@code kid} beside
+ * another key of its {@linkplain JwtAlgorithm.Family family} (no token could ever select it unambiguously). A key
+ * without a {@code kid} that is alone in its family matches tokens with or without a {@code kid} (see {@link
+ * KeySource}).
  */
 public final class KeySet implements KeySource {
     private final List<JwtKey> keys;
@@ -20,6 +23,10 @@ public final class KeySet implements KeySource {
         checkArgument(!keys.isEmpty(), "keys: none (expected: at least one)");
         boolean secrets = keys.get(0).isSecret();
         Map<String, JwtKey> byKid = new HashMap<>();
+        Map<JwtAlgorithm.Family, Integer> perFamily = new EnumMap<>(JwtAlgorithm.Family.class);
+        for (JwtKey key : keys) {
+            perFamily.merge(key.algorithm().family(), 1, Integer::sum);
+        }
         for (JwtKey key : keys) {
             checkArgument(
                     key.isSecret() == secrets,
@@ -31,11 +38,14 @@ public final class KeySet implements KeySource {
                         "keys: duplicate kid %s (expected: unique key ids)",
                         key.kid().get());
             } else {
+                int family = perFamily.get(key.algorithm().family());
                 checkArgument(
-                        keys.size() == 1,
-                        "keys: %s without a kid among %s keys (expected: a kid on each)",
+                        family == 1,
+                        "keys: %s without a kid among %s %s keys (expected: a kid on each key of a family with"
+                                + " several keys)",
                         key,
-                        keys.size());
+                        family,
+                        key.algorithm().family());
             }
         }
         this.keys = List.copyOf(keys);
@@ -56,7 +66,7 @@ public final class KeySet implements KeySource {
      * point off its curve, an {@code alg} that does not fit the key, private members) fails the whole set.
      */
     public static KeySet fromJwks(String json) {
-        Jwks.Parsed parsed = Jwks.parse(json, true);
+        Jwks.Parsed parsed = Jwks.parse(json, Jwks.Origin.CONFIGURED);
         return new KeySet(parsed.keys());
     }
 

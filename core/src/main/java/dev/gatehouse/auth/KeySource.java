@@ -1,9 +1,19 @@
 package dev.gatehouse.auth;
 
+import dev.gatehouse.internal.Printable;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
-/** Where an issuer's verification keys come from: a static {@link KeySet} or a {@link JwksKeySource}. */
+/**
+ * Where an issuer's verification keys come from: a static {@link KeySet} or a {@link JwksKeySource}.
+ *
+ * <p>How a token selects its key ({@link #select}): a key with a {@code kid} matches only tokens that name that
+ * {@code kid}. A key without a {@code kid} matches tokens with or without one, as long as it is the only key of
+ * its {@linkplain JwtAlgorithm.Family family} (HMAC, RSA, EC, EdDSA) in the source; a token without a {@code kid}
+ * when several keys of its family exist matches none. Whatever key is selected, the token's {@code alg} must
+ * then equal that key's algorithm exactly: selection never widens what a key verifies.
+ */
 public interface KeySource {
     /**
      * The key with this id. A source that fetches keys may refresh before answering, within its own time and
@@ -11,6 +21,43 @@ public interface KeySource {
      */
     Optional<JwtKey> find(String kid);
 
-    /** The keys known now, for tokens without a {@code kid}. */
+    /** The keys known now. */
     List<JwtKey> keys();
+
+    /**
+     * The key for a token that names {@code kid} (null when its header has none) and whose {@code alg} belongs
+     * to {@code family} (null when the {@code alg} is not one Gatehouse supports: then only a {@code kid} can
+     * select a key, and the algorithm check refuses the token with a precise reason).
+     */
+    default KeySelection select(@Nullable String kid, JwtAlgorithm.@Nullable Family family) {
+        if (kid != null) {
+            Optional<JwtKey> named = find(kid);
+            if (named.isPresent()) {
+                return new KeySelection.Found(named.get());
+            }
+        }
+        if (family == null) {
+            return new KeySelection.NotFound(
+                    kid == null ? "no kid and an unsupported alg" : "unknown kid " + Printable.of(kid, 64));
+        }
+        JwtKey only = null;
+        int ofFamily = 0;
+        for (JwtKey key : keys()) {
+            if (key.algorithm().family() == family) {
+                ofFamily++;
+                only = key;
+            }
+        }
+        if (ofFamily == 1 && only.kid().isEmpty()) {
+            return new KeySelection.Found(only);
+        }
+        if (kid != null) {
+            return new KeySelection.NotFound("unknown kid " + Printable.of(kid, 64));
+        }
+        return new KeySelection.NotFound(
+                ofFamily == 1
+                        ? "no kid, and the only " + family + " key has kid "
+                                + only.kid().orElseThrow()
+                        : "no kid and " + ofFamily + " " + family + " keys");
+    }
 }

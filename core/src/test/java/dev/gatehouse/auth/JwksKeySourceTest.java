@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.gatehouse.Decision;
+import dev.gatehouse.testing.CapturingLogger;
 import dev.gatehouse.testing.MutableClock;
 import dev.gatehouse.testing.Tokens;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /** JWKS against a real local HTTP server: rotation, unknown-kid floods, an endpoint that is down or slow. */
 class JwksKeySourceTest {
@@ -212,6 +215,69 @@ class JwksKeySourceTest {
         try (JwksKeySource keys = source().build()) {
             JwtPolicyTest.assertAccepted(decide(policy(keys), token("a", KEY_A)));
             assertThat(keys.keys()).hasSize(1);
+        }
+    }
+
+    @Test
+    void neverTakesHmacSecretsFromAFetchedJwks() {
+        String oct = "{\"kty\":\"oct\",\"kid\":\"published-secret\",\"alg\":\"HS256\",\"k\":\""
+                + Tokens.b64(JwtPolicyTest.SECRET) + "\"}";
+        document = jwks(oct, jwk("a", KEY_A));
+        CapturingLogger log = new CapturingLogger("jwks", Level.WARN);
+        try (JwksKeySource keys = source().logger(log).build()) {
+            JwtPolicy policy = policy(keys);
+            String hs256 = Tokens.hmac(
+                    "HS256",
+                    JwtPolicyTest.SECRET,
+                    JwtPolicyTest.header("HS256", "published-secret"),
+                    JwtPolicyTest.claims(""));
+
+            JwtPolicyTest.assertRefused(decide(policy, hs256), "unknown kid published-secret");
+            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+            assertThat(keys.keys()).extracting(JwtKey::algorithm).containsExactly(JwtAlgorithm.RS256);
+            assertThat(log.events())
+                    .anySatisfy(event -> assertThat(event.message())
+                            .startsWith("JWKS " + jwksUri + ": skipped JWKS key #0: kid published-secret is an HMAC"
+                                    + " secret"));
+        }
+    }
+
+    @Test
+    void aFetchedKidlessSecretIsNotUsedEvenAlone() {
+        String oct = "{\"kty\":\"oct\",\"alg\":\"HS256\",\"k\":\"" + Tokens.b64(JwtPolicyTest.SECRET) + "\"}";
+        document = jwks(oct);
+        try (JwksKeySource keys =
+                source().logger(new CapturingLogger("jwks", Level.WARN)).build()) {
+            String hs256 = Tokens.hmac("HS256", JwtPolicyTest.SECRET, "{\"alg\":\"HS256\"}", JwtPolicyTest.claims(""));
+
+            JwtPolicyTest.assertRefused(decide(policy(keys), hs256), "no kid and 0 HMAC keys");
+            assertThat(keys.keys()).isEmpty();
+        }
+    }
+
+    @Test
+    void skipsKeysWithTheRocaFingerprintWithAWarning() {
+        String roca = KeySetTest.rsaJwk("infineon", RocaFingerprintTest.VULNERABLE, BigInteger.valueOf(65537), "");
+        document = jwks(roca, jwk("a", KEY_A));
+        CapturingLogger log = new CapturingLogger("jwks", Level.WARN);
+        try (JwksKeySource keys = source().logger(log).build()) {
+            JwtPolicyTest.assertAccepted(decide(policy(keys), token("a", KEY_A)));
+            assertThat(keys.find("infineon")).isEmpty();
+            assertThat(log.events())
+                    .anySatisfy(event -> assertThat(event.message())
+                            .contains("skipped JWKS key #0: RSA key infineon: the modulus has the ROCA fingerprint"));
+        }
+    }
+
+    @Test
+    void selectsAFetchedKidlessKeyAloneInItsFamily() {
+        document = jwks(jwk("a", KEY_A).replace("\"kid\":\"a\",", ""));
+        try (JwksKeySource keys = source().build()) {
+            JwtPolicy policy = policy(keys);
+
+            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+            JwtPolicyTest.assertAccepted(decide(
+                    policy, Tokens.rsa("RS256", KEY_A.getPrivate(), "{\"alg\":\"RS256\"}", JwtPolicyTest.claims(""))));
         }
     }
 

@@ -214,7 +214,13 @@ class JwtPolicyTest {
         }
         JwtPolicy singleKey = policy(KeySet.of(JwtKey.fromPem(null, JwtAlgorithm.RS256, pem)));
         String noKid = Tokens.hmac("HS256", pem.getBytes(StandardCharsets.US_ASCII), "{\"alg\":\"HS256\"}", claims(""));
-        assertRefused(decide(singleKey, noKid), "alg HS256 does not match JwtKey[(no kid), RS256]");
+        assertRefused(decide(singleKey, noKid), "no kid and 0 HMAC keys");
+        String withKid =
+                Tokens.hmac("HS256", pem.getBytes(StandardCharsets.US_ASCII), header("HS256", "x"), claims(""));
+        assertRefused(decide(singleKey, withKid), "unknown kid x");
+        String rsaKid =
+                Tokens.hmac("HS256", pem.getBytes(StandardCharsets.US_ASCII), header("HS256", "rsa-1"), claims(""));
+        assertRefused(decide(singleKey, rsaKid), "unknown kid rsa-1");
     }
 
     // 3. Algorithm substitution within a key type

@@ -123,8 +123,10 @@ class KeySetTest {
         assertThatThrownBy(() -> KeySet.fromJwks(jwks(rsaJwk("rs", ",\"alg\":\"ES256\""))))
                 .hasMessageContaining("alg ES256 does not fit kty RSA");
         assertThatThrownBy(() -> JwtKey.ec("ec", JwtAlgorithm.ES384, key)).hasMessageContaining("not on P-384");
-        assertThatThrownBy(() -> KeySet.fromJwks(jwks(rsaJwk("ps", ",\"alg\":\"PS256\""))))
-                .hasMessageContaining("unsupported alg \"PS256\"");
+        assertThatThrownBy(() -> KeySet.fromJwks(jwks(rsaJwk("oaep", ",\"alg\":\"RSA-OAEP\""))))
+                .hasMessageContaining("unsupported alg \"RSA-OAEP\"");
+        assertThatThrownBy(() -> KeySet.fromJwks(jwks(rsaJwk("ps", ",\"alg\":\"ps256\""))))
+                .hasMessageContaining("unsupported alg \"ps256\"");
     }
 
     @Test
@@ -136,11 +138,26 @@ class KeySetTest {
     }
 
     @Test
-    void refusesSeveralKeysWhenOneHasNoKid() {
+    void refusesAKeyWithoutAKidBesideAnotherKeyOfItsFamily() {
         assertThatThrownBy(() -> KeySet.of(
                         JwtKey.rsa(null, JwtAlgorithm.RS256, (RSAPublicKey) RSA.getPublic()),
-                        JwtKey.ec("ec", JwtAlgorithm.ES256, (ECPublicKey) EC.getPublic())))
-                .hasMessageContaining("without a kid among 2 keys");
+                        JwtKey.rsa("ps", JwtAlgorithm.PS256, (RSAPublicKey) JwtPolicyTest.OTHER_RSA.getPublic())))
+                .hasMessageContaining("JwtKey[(no kid), RS256] without a kid among 2 RSA keys");
+        assertThatThrownBy(() ->
+                        KeySet.fromJwks(jwks(rsaJwk("a", ""), rsaJwk("b", "").replace("\"kid\":\"b\",", ""))))
+                .hasMessageContaining("without a kid among 2 RSA keys");
+    }
+
+    @Test
+    void acceptsAKeyWithoutAKidWhenItIsAloneInItsFamily() {
+        KeySet keys = KeySet.of(
+                JwtKey.rsa(null, JwtAlgorithm.RS256, (RSAPublicKey) RSA.getPublic()),
+                JwtKey.ec("ec", JwtAlgorithm.ES256, (ECPublicKey) EC.getPublic()));
+
+        assertThat(keys.select(null, JwtAlgorithm.Family.RSA))
+                .isEqualTo(new KeySelection.Found(keys.keys().get(0)));
+        assertThat(keys.select(null, JwtAlgorithm.Family.EC))
+                .isEqualTo(new KeySelection.NotFound("no kid, and the only EC key has kid ec"));
     }
 
     @Test

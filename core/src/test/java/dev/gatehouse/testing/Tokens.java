@@ -6,8 +6,11 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
 import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.Mac;
@@ -58,16 +61,42 @@ public final class Tokens {
         return input + "." + b64(sign(hashOf(alg) + "withRSA", key, input));
     }
 
-    /** PS256 (RSASSA-PSS), which Gatehouse never accepts. */
+    /** PS256 (RSASSA-PSS, salt as long as the hash). */
     public static String pss(PrivateKey key, String header, String payload) {
+        return pss("PS256", key, 32, header, payload);
+    }
+
+    /** PS256, PS384 or PS512 with MGF1 over the same hash and a salt of {@code saltLength} bytes. */
+    public static String pss(String alg, PrivateKey key, int saltLength, String header, String payload) {
         String input = signingInput(header, payload);
+        String hash = "SHA-" + alg.substring(2);
         try {
             Signature signature = Signature.getInstance("RSASSA-PSS");
-            signature.setParameter(new java.security.spec.PSSParameterSpec(
-                    "SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+            signature.setParameter(new PSSParameterSpec(hash, "MGF1", new MGF1ParameterSpec(hash), saltLength, 1));
             signature.initSign(key);
             signature.update(input.getBytes(StandardCharsets.US_ASCII));
             return input + "." + b64(signature.sign());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** EdDSA with an Ed25519 (or, to test refusals, Ed448) private key. */
+    public static String eddsa(PrivateKey key, String header, String payload) {
+        String input = signingInput(header, payload);
+        return input + "." + b64(sign("EdDSA", key, input));
+    }
+
+    /** {@code key} as PEM text: {@code -----BEGIN PUBLIC KEY-----}, X.509 SubjectPublicKeyInfo. */
+    public static String pem(PublicKey key) {
+        return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(key.getEncoded())
+                + "\n-----END PUBLIC KEY-----\n";
+    }
+
+    /** {@code Ed25519} or {@code Ed448}. */
+    public static KeyPair edKeyPair(String curve) {
+        try {
+            return KeyPairGenerator.getInstance(curve).generateKeyPair();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
