@@ -18,13 +18,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Authenticates a request with the first {@link Authenticator} whose credential it carries (a JWT bearer
- * token, an API key, …), records the {@link Principal} and passes it to the service in {@link IdentityHeaders}.
+ * The authentication policy: asks its {@link Authenticator}s in order (a JWT bearer token, an API key, …), and
+ * the first whose kind of credential the request carries decides. It alone owns the outcome: the {@link
+ * Principal} attribute and the {@link IdentityHeaders} for the service, or the refusal — 400 {@code
+ * invalid_request} or 401 {@code invalid_token} with the authenticator's {@code WWW-Authenticate} challenge and
+ * a problem+json body, and the precise reason for the access log.
  *
- * <p>Client-sent copies of the identity headers are removed on every request, authenticated or not. A
- * request without any credential is refused with 401 unless the policy is {@linkplain Builder#optional()
- * optional}, in which case it proceeds anonymously; a request with a bad credential is always refused.
- * {@link JwtPolicy} and {@link ApiKeyPolicy} are policies of their own for the common single-credential case.
+ * <p>Client-sent copies of the identity headers are removed on every request, authenticated or not (a {@link
+ * dev.gatehouse.RouteTable} holding this policy removes them on its other routes too). A request without any
+ * credential is refused with 401 and every authenticator's bare challenge, unless the policy is {@linkplain
+ * Builder#optional() optional}: then it proceeds anonymously. A request with a bad credential is always refused.
+ *
+ * <pre>{@code
+ * AuthPolicy.jwt(JwtAuthenticator.builder().issuer(iss, keys).audience("orders").build());
+ * AuthPolicy.anyOf(jwt, apiKeys);
+ * AuthPolicy.builder().authenticator(jwt).identityHeaders(headers).optional().build();
+ * }</pre>
  */
 public final class AuthPolicy implements OffloadPolicy {
     private static final Logger LOG = LoggerFactory.getLogger(AuthPolicy.class);
@@ -34,18 +43,29 @@ public final class AuthPolicy implements OffloadPolicy {
     private final boolean optional;
     private final Headers challenges;
 
-    private AuthPolicy(List<Authenticator> authenticators, IdentityHeaders identityHeaders, boolean optional) {
-        this.authenticators = List.copyOf(authenticators);
-        this.identityHeaders = identityHeaders;
-        this.optional = optional;
-        this.challenges = Headers.create();
+    private AuthPolicy(Builder builder) {
+        this.authenticators = List.copyOf(builder.authenticators);
+        this.identityHeaders = builder.identityHeaders;
+        this.optional = builder.optional;
+        Headers challenges = Headers.create();
         for (Authenticator authenticator : authenticators) {
-            authenticator.challenge().ifPresent(challenge -> challenges.add("WWW-Authenticate", challenge));
+            authenticator.challenge().ifPresent(scheme -> challenges.add("WWW-Authenticate", scheme));
         }
+        this.challenges = challenges.immutableCopy();
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Requires a valid JWT bearer token, with the default identity headers. */
+    public static AuthPolicy jwt(JwtAuthenticator jwt) {
+        return anyOf(jwt);
+    }
+
+    /** Requires a valid API key, with the default identity headers. */
+    public static AuthPolicy apiKeys(ApiKeyAuthenticator apiKeys) {
+        return anyOf(apiKeys);
     }
 
     /** Requires a credential of one of these kinds, with the default identity headers. */
@@ -59,15 +79,6 @@ public final class AuthPolicy implements OffloadPolicy {
 
     @Override
     public Decision onRequest(Exchange exchange) {
-        return decide(exchange, authenticators, identityHeaders, optional, challenges);
-    }
-
-    static Decision decide(
-            Exchange exchange,
-            List<Authenticator> authenticators,
-            IdentityHeaders identityHeaders,
-            boolean optional,
-            Headers challenges) {
         List<String> spoofed = identityHeaders.spoofedCopies(exchange.requestHeaders());
         for (Authenticator authenticator : authenticators) {
             Authentication result;
@@ -90,15 +101,29 @@ public final class AuthPolicy implements OffloadPolicy {
                 return Decision.proceed(identityHeaders.of(principal), spoofed);
             }
             if (result instanceof Authentication.Failed failed) {
-                return failed.refusal();
+                return refusal(authenticator, failed);
             }
         }
-        Decision.Proceed anonymous = Decision.proceed(Headers.create(), spoofed);
         if (optional) {
+            Decision.Proceed anonymous = Decision.proceed(Headers.create(), spoofed);
             return spoofed.isEmpty() ? anonymous : anonymous.because("anonymous; removed spoofed " + spoofed);
         }
         return Decision.reject(Problem.of(401, "This resource requires authentication."), challenges)
                 .because("no credential");
+    }
+
+    /** 400 or 401 with the RFC 6750 error in the authenticator's challenge, when its scheme has one. */
+    private static Decision.Reject refusal(Authenticator authenticator, Authentication.Failed failed) {
+        boolean badRequest = failed.fault() == Authentication.Fault.INVALID_REQUEST;
+        String error = badRequest ? "invalid_request" : "invalid_token";
+        Headers headers = authenticator
+                .challenge()
+                .map(scheme -> Headers.of(
+                        "WWW-Authenticate",
+                        scheme + " error=\"" + error + "\", error_description=\"" + failed.description() + "\""))
+                .orElse(Headers.empty());
+        return Decision.reject(Problem.of(badRequest ? 400 : 401, failed.description()), headers)
+                .because(failed.reason());
     }
 
     @Override
@@ -109,6 +134,12 @@ public final class AuthPolicy implements OffloadPolicy {
     @Override
     public String name() {
         return "auth";
+    }
+
+    @Override
+    public String toString() {
+        return "AuthPolicy[" + authenticators.stream().map(Authenticator::name).toList()
+                + (optional ? ", optional" : "") + "]";
     }
 
     public static final class Builder {
@@ -124,20 +155,22 @@ public final class AuthPolicy implements OffloadPolicy {
             return this;
         }
 
+        /** The headers that carry the principal to the service; {@link IdentityHeaders#defaults()} by default. */
         public Builder identityHeaders(IdentityHeaders identityHeaders) {
             this.identityHeaders = requireNonNull(identityHeaders, "identityHeaders");
             return this;
         }
 
-        /** Lets requests without any credential through anonymously (identity headers still removed). */
+        /** Lets requests without any credential through anonymously; a bad credential is still refused. */
         public Builder optional() {
             this.optional = true;
             return this;
         }
 
+        /** @throws IllegalArgumentException without an authenticator */
         public AuthPolicy build() {
             checkArgument(!authenticators.isEmpty(), "authenticators: none (expected: at least one)");
-            return new AuthPolicy(authenticators, identityHeaders, optional);
+            return new AuthPolicy(this);
         }
     }
 }

@@ -2,10 +2,13 @@ package dev.gatehouse.auth;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.Decision;
 import dev.gatehouse.Principal;
 
-/** What an {@link Authenticator} found on a request. */
+/**
+ * What an {@link Authenticator} found on a request: who made it, no credential of its kind, or why the
+ * credential is not acceptable. It never decides the response: {@link AuthPolicy} turns a failure into the
+ * status, the {@code WWW-Authenticate} challenge and the problem body.
+ */
 public sealed interface Authentication {
     /** The credential is valid: the request is made by {@code principal}. */
     record Authenticated(Principal principal) implements Authentication {
@@ -15,12 +18,30 @@ public sealed interface Authentication {
     }
 
     /** The request carries no credential of this kind. */
-    record Absent() implements Authentication {}
+    record Absent() implements Authentication {
+        static final Absent INSTANCE = new Absent();
+    }
 
-    /** The request carries a credential of this kind and it is not acceptable: answer with {@code refusal}. */
-    record Failed(Decision.Reject refusal) implements Authentication {
+    /**
+     * The request carries a credential of this kind and it is not acceptable.
+     *
+     * @param fault whether the request is malformed (400) or the credential invalid (401)
+     * @param description what the client is told: fixed text, never client input (it goes into a header)
+     * @param reason the precise reason for the log (expired at T, aud expected X got Y), client text escaped
+     */
+    record Failed(Fault fault, String description, String reason) implements Authentication {
         public Failed {
-            requireNonNull(refusal, "refusal");
+            requireNonNull(fault, "fault");
+            requireNonNull(description, "description");
+            requireNonNull(reason, "reason");
         }
+    }
+
+    /** What is wrong with a presented credential (RFC 6750 §3.1 error codes). */
+    enum Fault {
+        /** The request is malformed: two credentials, say. 400 {@code invalid_request}. */
+        INVALID_REQUEST,
+        /** The credential is expired, forged, unknown or malformed. 401 {@code invalid_token}. */
+        INVALID_CREDENTIAL
     }
 }

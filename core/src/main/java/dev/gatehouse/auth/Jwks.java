@@ -190,8 +190,8 @@ final class Jwks {
                     + " bytes (expected: " + alg.size() + " for " + alg.curve() + ")");
         }
         ECPoint point = new ECPoint(new BigInteger(1, x), new BigInteger(1, y));
-        var curve = JwtKey.curve(String.valueOf(alg.curve()));
-        if (!JwtKey.isOnCurve(point, curve)) {
+        var curve = EcCurves.named(String.valueOf(alg.curve()));
+        if (!EcCurves.isOnCurve(point, curve)) {
             throw new IllegalArgumentException("kid " + kid + ": the point is not on " + alg.curve());
         }
         try {

@@ -5,9 +5,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -45,11 +42,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class JwksKeySource implements KeySource, AutoCloseable {
     private final URI uri;
-    private final HttpClient client;
+    private final JwksFetch fetcher;
     private final Duration timeout;
     private final long refreshIntervalNanos;
     private final long minRefetchNanos;
-    private final int maxDocumentBytes;
     private final LongSupplier nanoClock;
     private final Logger log;
     private final AtomicLong fetches = new AtomicLong();
@@ -64,20 +60,28 @@ public final class JwksKeySource implements KeySource, AutoCloseable {
 
     private record Snapshot(Map<String, JwtKey> byKid, List<JwtKey> keys) {
         static final Snapshot EMPTY = new Snapshot(Map.of(), List.of());
+
+        static Snapshot of(List<JwtKey> keys) {
+            Map<String, JwtKey> byKid = new HashMap<>();
+            for (JwtKey key : keys) {
+                key.kid().ifPresent(kid -> byKid.put(kid, key));
+            }
+            return new Snapshot(Map.copyOf(byKid), List.copyOf(keys));
+        }
     }
 
     private JwksKeySource(Builder builder) {
         this.uri = builder.uri;
-        this.client = builder.client != null
+        HttpClient client = builder.client != null
                 ? builder.client
                 : HttpClient.newBuilder()
                         .connectTimeout(builder.timeout)
                         .followRedirects(HttpClient.Redirect.NEVER)
                         .build();
+        this.fetcher = new JwksFetch(uri, client, builder.timeout, builder.maxDocumentBytes, builder.log);
         this.timeout = builder.timeout;
         this.refreshIntervalNanos = builder.refreshInterval.toNanos();
         this.minRefetchNanos = builder.minRefetchInterval.toNanos();
-        this.maxDocumentBytes = builder.maxDocumentBytes;
         this.nanoClock = builder.nanoClock;
         this.log = builder.log;
     }
@@ -189,14 +193,8 @@ public final class JwksKeySource implements KeySource, AutoCloseable {
         attempted = true;
         lastAttemptNanos = nanoClock.getAsLong();
         fetches.incrementAndGet();
-        HttpRequest request = HttpRequest.newBuilder(uri)
-                .timeout(timeout)
-                .header("Accept", "application/jwk-set+json, application/json")
-                .GET()
-                .build();
-        CompletableFuture<Snapshot> fetch = client.sendAsync(request, this::boundedBody)
-                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
-                .thenApply(this::toSnapshot)
+        CompletableFuture<Snapshot> fetch = fetcher.keys()
+                .thenApply(Snapshot::of)
                 .whenComplete((fetched, failure) -> {
                     synchronized (lock) {
                         inFlight = null;
@@ -215,37 +213,6 @@ public final class JwksKeySource implements KeySource, AutoCloseable {
                 });
         inFlight = fetch;
         return fetch;
-    }
-
-    private HttpResponse.BodySubscriber<byte[]> boundedBody(HttpResponse.ResponseInfo info) {
-        long length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
-        if (length > maxDocumentBytes) {
-            return HttpResponse.BodySubscribers.replacing(new byte[0]);
-        }
-        return HttpResponse.BodySubscribers.ofByteArray();
-    }
-
-    private Snapshot toSnapshot(HttpResponse<byte[]> response) {
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("status " + response.statusCode() + " (expected: 200)");
-        }
-        byte[] body = response.body();
-        if (body.length == 0 || body.length > maxDocumentBytes) {
-            throw new IllegalStateException(
-                    "document of " + body.length + " bytes (expected: 1.." + maxDocumentBytes + ")");
-        }
-        Jwks.Parsed parsed = Jwks.parse(new String(body, StandardCharsets.UTF_8), Jwks.Origin.FETCHED);
-        for (String skipped : parsed.skipped()) {
-            log.warn("JWKS {}: skipped {}", uri, skipped);
-        }
-        if (parsed.keys().isEmpty()) {
-            throw new IllegalStateException("no usable signing key");
-        }
-        Map<String, JwtKey> byKid = new HashMap<>();
-        for (JwtKey key : parsed.keys()) {
-            key.kid().ifPresent(kid -> byKid.put(kid, key));
-        }
-        return new Snapshot(Map.copyOf(byKid), List.copyOf(parsed.keys()));
     }
 
     @Override

@@ -7,17 +7,13 @@ import com.auth0.jwt.exceptions.SignatureVerificationException;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.EdECPublicKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.ECFieldFp;
-import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
-import java.security.spec.ECPoint;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.BitSet;
@@ -154,7 +150,7 @@ public final class JwtKey {
                 algorithm.family() == JwtAlgorithm.Family.EC,
                 "algorithm: %s (expected: ES256, ES384 or ES512)",
                 algorithm);
-        ECParameterSpec expected = curve(String.valueOf(algorithm.curve()));
+        ECParameterSpec expected = EcCurves.named(String.valueOf(algorithm.curve()));
         ECParameterSpec actual = key.getParams();
         checkArgument(
                 actual.getOrder().equals(expected.getOrder())
@@ -164,7 +160,8 @@ public final class JwtKey {
                 kid,
                 algorithm.curve(),
                 algorithm);
-        checkArgument(isOnCurve(key.getW(), expected), "EC key %s: the point is not on %s", kid, algorithm.curve());
+        checkArgument(
+                EcCurves.isOnCurve(key.getW(), expected), "EC key %s: the point is not on %s", kid, algorithm.curve());
         Algorithm verifier = switch (algorithm) {
             case ES256 -> Algorithm.ECDSA256(key, null);
             case ES384 -> Algorithm.ECDSA384(key, null);
@@ -253,41 +250,6 @@ public final class JwtKey {
 
     private static byte[] signature(DecodedJWT jwt) {
         return Base64.getUrlDecoder().decode(jwt.getSignature());
-    }
-
-    static ECParameterSpec curve(String name) {
-        String standard = switch (name) {
-            case "P-256" -> "secp256r1";
-            case "P-384" -> "secp384r1";
-            case "P-521" -> "secp521r1";
-            default -> throw new IllegalArgumentException("curve: " + name + " (expected: P-256, P-384, P-521)");
-        };
-        try {
-            AlgorithmParameters parameters = AlgorithmParameters.getInstance("EC");
-            parameters.init(new ECGenParameterSpec(standard));
-            return parameters.getParameterSpec(ECParameterSpec.class);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK lacks curve " + standard, e);
-        }
-    }
-
-    /** y² = x³ + ax + b (mod p), with 0 ≤ x, y < p: what the JDK's KeyFactory does not check. */
-    static boolean isOnCurve(ECPoint point, ECParameterSpec curve) {
-        if (point.equals(ECPoint.POINT_INFINITY)) {
-            return false;
-        }
-        BigInteger p = ((ECFieldFp) curve.getCurve().getField()).getP();
-        BigInteger x = point.getAffineX();
-        BigInteger y = point.getAffineY();
-        if (x.signum() < 0 || y.signum() < 0 || x.compareTo(p) >= 0 || y.compareTo(p) >= 0) {
-            return false;
-        }
-        BigInteger left = y.multiply(y).mod(p);
-        BigInteger right = x.pow(3)
-                .add(curve.getCurve().getA().multiply(x))
-                .add(curve.getCurve().getB())
-                .mod(p);
-        return left.equals(right);
     }
 
     private static Optional<String> kidOf(@Nullable String kid) {

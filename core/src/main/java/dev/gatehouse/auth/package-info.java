@@ -1,7 +1,9 @@
 /**
- * Authentication offload: JWT bearer tokens ({@link dev.gatehouse.auth.JwtPolicy}) and API keys ({@link
- * dev.gatehouse.auth.ApiKeyPolicy}) become a {@link dev.gatehouse.Principal} and trusted identity headers
- * for the service; {@link dev.gatehouse.auth.ScopePolicy} checks scopes per route.
+ * Authentication offload: one {@link dev.gatehouse.auth.AuthPolicy} owns the refusals, the challenges and the
+ * identity headers, and asks pluggable {@link dev.gatehouse.auth.Authenticator}s — JWT bearer tokens ({@link
+ * dev.gatehouse.auth.JwtAuthenticator}) and API keys ({@link dev.gatehouse.auth.ApiKeyAuthenticator}) — who made
+ * the request, as a {@link dev.gatehouse.Principal}; {@link dev.gatehouse.auth.ScopePolicy} checks scopes per
+ * route.
  */
 @NullMarked
 package dev.gatehouse.auth;

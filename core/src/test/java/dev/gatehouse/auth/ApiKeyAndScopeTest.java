@@ -16,16 +16,17 @@ import org.junit.jupiter.api.Test;
 class ApiKeyAndScopeTest {
     static final String KEY = "gh_live_4f9c2b7e1d8a6035c2e9";
 
-    final ApiKeyPolicy apiKeys = ApiKeyPolicy.builder()
+    final ApiKeyAuthenticator apiKeys = ApiKeyAuthenticator.builder()
             .key(KEY, "billing-service", "premium", Set.of("orders:read"))
-            .keyDigest(ApiKeyPolicy.digestOf("gh_live_second_key_0001"), "reporting", "free", Set.of())
+            .keyDigest(ApiKeyAuthenticator.digestOf("gh_live_second_key_0001"), "reporting", "free", Set.of())
             .build();
+    final AuthPolicy apiKeyPolicy = AuthPolicy.apiKeys(apiKeys);
 
     @Test
     void aKnownKeyBecomesAPrincipalWithItsOwnerAndPlan() {
         FakeExchange exchange = FakeExchange.get("/").header("x-api-key", KEY).header("X_Plan", "enterprise");
 
-        Decision.Proceed proceed = (Decision.Proceed) apiKeys.onRequest(exchange);
+        Decision.Proceed proceed = (Decision.Proceed) apiKeyPolicy.onRequest(exchange);
 
         assertThat(proceed.upstreamHeaders().first("X-User-Id")).hasValue("billing-service");
         assertThat(proceed.upstreamHeaders().first("X-Plan")).hasValue("premium");
@@ -38,65 +39,70 @@ class ApiKeyAndScopeTest {
     void anUnknownKeyIs401AndTheLogNamesItsDigestNeverTheKey() {
         String wrong = KEY.substring(0, KEY.length() - 1) + "0";
         Decision.Reject reject =
-                (Decision.Reject) apiKeys.onRequest(FakeExchange.get("/").header("X-Api-Key", wrong));
+                (Decision.Reject) apiKeyPolicy.onRequest(FakeExchange.get("/").header("X-Api-Key", wrong));
 
         assertThat(reject.status()).isEqualTo(401);
         assertThat(reject.reason().orElseThrow())
-                .isEqualTo("unknown API key " + ApiKeyPolicy.digestOf(wrong).substring(0, 8))
+                .isEqualTo(
+                        "unknown API key " + ApiKeyAuthenticator.digestOf(wrong).substring(0, 8))
                 .doesNotContain(wrong);
         assertThat(new String(reject.response().body())).doesNotContain(wrong);
     }
 
     @Test
     void twoKeysAre400AndAMissingKeyIs401() {
-        Decision.Reject twice = (Decision.Reject)
-                apiKeys.onRequest(FakeExchange.get("/").header("X-Api-Key", KEY).header("X-API-KEY", KEY));
+        Decision.Reject twice = (Decision.Reject) apiKeyPolicy.onRequest(
+                FakeExchange.get("/").header("X-Api-Key", KEY).header("X-API-KEY", KEY));
         assertThat(twice.status()).isEqualTo(400);
 
-        Decision.Reject missing = (Decision.Reject) apiKeys.onRequest(FakeExchange.get("/"));
+        Decision.Reject missing = (Decision.Reject) apiKeyPolicy.onRequest(FakeExchange.get("/"));
         assertThat(missing.status()).isEqualTo(401);
         assertThat(missing.reason()).hasValue("no credential");
     }
 
     @Test
     void readsTheQueryOnlyWhenEnabled() {
-        assertThat(apiKeys.onRequest(FakeExchange.get("/").withQuery("api_key=" + KEY)))
+        assertThat(apiKeyPolicy.onRequest(FakeExchange.get("/").withQuery("api_key=" + KEY)))
                 .isInstanceOf(Decision.Reject.class);
 
-        ApiKeyPolicy withQuery = ApiKeyPolicy.builder()
+        AuthPolicy withQuery = AuthPolicy.apiKeys(ApiKeyAuthenticator.builder()
                 .key(KEY, "billing-service", "premium", Set.of())
                 .allowQueryParameter("api_key")
-                .build();
+                .build());
         assertThat(withQuery.onRequest(FakeExchange.get("/").withQuery("api_key=" + KEY)))
                 .isInstanceOf(Decision.Proceed.class);
     }
 
     @Test
     void refusesWeakConfiguration() {
-        assertThatThrownBy(() -> ApiKeyPolicy.builder().key("short", "o", "free", Set.of()))
+        assertThatThrownBy(() -> ApiKeyAuthenticator.builder().key("short", "o", "free", Set.of()))
                 .hasMessageContaining("at least 16");
-        assertThatThrownBy(() -> ApiKeyPolicy.builder().keyDigest("abc", "o", "free", Set.of()))
+        assertThatThrownBy(() -> ApiKeyAuthenticator.builder().keyDigest("abc", "o", "free", Set.of()))
                 .hasMessageContaining("64 hex digits");
-        assertThatThrownBy(() ->
-                        ApiKeyPolicy.builder().key(KEY, "a", "free", Set.of()).key(KEY, "b", "free", Set.of()))
+        assertThatThrownBy(() -> ApiKeyAuthenticator.builder()
+                        .key(KEY, "a", "free", Set.of())
+                        .key(KEY, "b", "free", Set.of()))
                 .hasMessageContaining("configured twice");
-        assertThatThrownBy(() -> ApiKeyPolicy.builder().key(KEY, "evil\r\nX: y", "free", Set.of()))
+        assertThatThrownBy(() -> ApiKeyAuthenticator.builder().key(KEY, "evil\r\nX: y", "free", Set.of()))
                 .hasMessageContaining("owner");
     }
 
     @Test
     void aJwtOrAnApiKeyAuthenticatesAndScopesAreCheckedPerRoute() {
-        MutableClock clock = new MutableClock(JwtPolicyTest.NOW);
-        JwtPolicy jwt = JwtPolicy.builder()
-                .issuer(JwtPolicyTest.ISS, KeySet.of(JwtKey.hmac("hs-1", JwtAlgorithm.HS256, JwtPolicyTest.SECRET)))
-                .audience(JwtPolicyTest.AUD)
+        MutableClock clock = new MutableClock(JwtAuthenticatorTest.NOW);
+        JwtAuthenticator jwt = JwtAuthenticator.builder()
+                .issuer(
+                        JwtAuthenticatorTest.ISS,
+                        KeySet.of(JwtKey.hmac("hs-1", JwtAlgorithm.HS256, JwtAuthenticatorTest.SECRET)))
+                .audience(JwtAuthenticatorTest.AUD)
                 .clock(clock)
                 .build();
         PolicyChain writes = PolicyChain.builder()
                 .add("auth", AuthPolicy.anyOf(jwt, apiKeys))
                 .add("scope", ScopePolicy.require("orders:write"))
                 .build();
-        String writer = JwtPolicyTest.hs256(JwtPolicyTest.claims("\"scope\":\"orders:read orders:write\""));
+        String writer =
+                JwtAuthenticatorTest.hs256(JwtAuthenticatorTest.claims("\"scope\":\"orders:read orders:write\""));
 
         FakeResponse byJwt = FakeHost.serve(
                 writes, FakeExchange.post("/orders").header("Authorization", "Bearer " + writer), this::ok);

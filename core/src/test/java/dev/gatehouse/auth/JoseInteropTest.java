@@ -46,11 +46,15 @@ class JoseInteropTest {
         return FIXTURE.get("tokens").get(algorithm.name()).asText();
     }
 
-    JwtPolicy policy(KeySource keys) {
-        return JwtPolicy.builder().issuer(ISS, keys).audience(AUD).clock(clock).build();
+    AuthPolicy policy(KeySource keys) {
+        return AuthPolicy.jwt(JwtAuthenticator.builder()
+                .issuer(ISS, keys)
+                .audience(AUD)
+                .clock(clock)
+                .build());
     }
 
-    static Decision.Proceed accepted(JwtPolicy policy, String token) {
+    static Decision.Proceed accepted(AuthPolicy policy, String token) {
         Decision decision = policy.onRequest(FakeExchange.get("/").header("Authorization", "Bearer " + token));
         assertThat(decision).as("%s", decision.reason().orElse("")).isInstanceOf(Decision.Proceed.class);
         return (Decision.Proceed) decision;
@@ -70,7 +74,7 @@ class JoseInteropTest {
     @MethodSource("algorithms")
     void aJoseTokenVerifiesWithKeysFromItsJwks(JwtAlgorithm algorithm) {
         String jwks = algorithm.family() == JwtAlgorithm.Family.HMAC ? "hmacJwks" : "jwks";
-        JwtPolicy policy = policy(KeySet.fromJwks(FIXTURE.get(jwks).toString()));
+        AuthPolicy policy = policy(KeySet.fromJwks(FIXTURE.get(jwks).toString()));
 
         Decision.Proceed proceed = accepted(policy, token(algorithm));
 
@@ -88,7 +92,7 @@ class JoseInteropTest {
             assertThat(pem).isNull();
             return;
         }
-        JwtPolicy policy = policy(KeySet.of(JwtKey.fromPem(null, algorithm, pem.asText())));
+        AuthPolicy policy = policy(KeySet.of(JwtKey.fromPem(null, algorithm, pem.asText())));
 
         accepted(policy, token(algorithm));
     }
@@ -101,7 +105,7 @@ class JoseInteropTest {
                 if (jwk.get("alg").asText().equals(algorithm.name())) {
                     continue;
                 }
-                JwtPolicy policy = policy(KeySet.fromJwks("{\"keys\":[" + withoutKid(jwk) + "]}"));
+                AuthPolicy policy = policy(KeySet.fromJwks("{\"keys\":[" + withoutKid(jwk) + "]}"));
                 Decision decision =
                         policy.onRequest(FakeExchange.get("/").header("Authorization", "Bearer " + token(algorithm)));
                 assertThat(decision).as("%s with %s", algorithm, jwk.get("kid")).isInstanceOf(Decision.Reject.class);

@@ -32,11 +32,11 @@ import org.slf4j.event.Level;
 
 /** JWKS against a real local HTTP server: rotation, unknown-kid floods, an endpoint that is down or slow. */
 class JwksKeySourceTest {
-    static final KeyPair KEY_A = JwtPolicyTest.RSA;
-    static final KeyPair KEY_B = JwtPolicyTest.OTHER_RSA;
+    static final KeyPair KEY_A = JwtAuthenticatorTest.RSA;
+    static final KeyPair KEY_B = JwtAuthenticatorTest.OTHER_RSA;
     static final KeyPair ATTACKER = Tokens.rsaKeyPair(2048);
 
-    final MutableClock clock = new MutableClock(JwtPolicyTest.NOW);
+    final MutableClock clock = new MutableClock(JwtAuthenticatorTest.NOW);
     final AtomicLong nanos = new AtomicLong();
     final AtomicInteger attackerHits = new AtomicInteger();
     volatile String document;
@@ -90,37 +90,38 @@ class JwksKeySourceTest {
         return JwksKeySource.builder(jwksUri).timeout(Duration.ofMillis(500)).nanoClock(nanos::get);
     }
 
-    JwtPolicy policy(JwksKeySource keys) {
-        return JwtPolicy.builder()
-                .issuer(JwtPolicyTest.ISS, keys)
-                .audience(JwtPolicyTest.AUD)
+    AuthPolicy policy(JwksKeySource keys) {
+        return AuthPolicy.jwt(JwtAuthenticator.builder()
+                .issuer(JwtAuthenticatorTest.ISS, keys)
+                .audience(JwtAuthenticatorTest.AUD)
                 .clock(clock)
                 .cache(Duration.ZERO, 0)
-                .build();
+                .build());
     }
 
     static String token(String kid, KeyPair pair) {
-        return Tokens.rsa("RS256", pair.getPrivate(), JwtPolicyTest.header("RS256", kid), JwtPolicyTest.claims(""));
+        return Tokens.rsa(
+                "RS256", pair.getPrivate(), JwtAuthenticatorTest.header("RS256", kid), JwtAuthenticatorTest.claims(""));
     }
 
-    static Decision decide(JwtPolicy policy, String token) {
-        return JwtPolicyTest.decide(policy, token);
+    static Decision decide(AuthPolicy policy, String token) {
+        return JwtAuthenticatorTest.decide(policy, token);
     }
 
     @Test
     void followsKeyRotation() {
         try (JwksKeySource keys = source().build()) {
-            JwtPolicy policy = policy(keys);
-            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+            AuthPolicy policy = policy(keys);
+            JwtAuthenticatorTest.assertAccepted(decide(policy, token("a", KEY_A)));
 
             document = jwks(jwk("a", KEY_A), jwk("b", KEY_B));
             nanos.addAndGet(Duration.ofSeconds(11).toNanos());
-            JwtPolicyTest.assertAccepted(decide(policy, token("b", KEY_B)));
+            JwtAuthenticatorTest.assertAccepted(decide(policy, token("b", KEY_B)));
 
             document = jwks(jwk("b", KEY_B));
             nanos.addAndGet(Duration.ofSeconds(11).toNanos());
-            JwtPolicyTest.assertRefused(decide(policy, token("c", KEY_B)), "unknown kid c");
-            JwtPolicyTest.assertRefused(decide(policy, token("a", KEY_A)), "unknown kid a");
+            JwtAuthenticatorTest.assertRefused(decide(policy, token("c", KEY_B)), "unknown kid c");
+            JwtAuthenticatorTest.assertRefused(decide(policy, token("a", KEY_A)), "unknown kid a");
             assertThat(keys.fetches()).isEqualTo(3);
         }
     }
@@ -128,8 +129,8 @@ class JwksKeySourceTest {
     @Test
     void aFloodOfUnknownKidsCostsOneFetchAndKnownKeysKeepWorking() throws Exception {
         try (JwksKeySource keys = source().build()) {
-            JwtPolicy policy = policy(keys);
-            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+            AuthPolicy policy = policy(keys);
+            JwtAuthenticatorTest.assertAccepted(decide(policy, token("a", KEY_A)));
             nanos.addAndGet(Duration.ofSeconds(11).toNanos());
             String valid = token("a", KEY_A);
 
@@ -144,10 +145,10 @@ class JwksKeySourceTest {
                 }
             }
             for (Future<Decision> decision : flood) {
-                JwtPolicyTest.assertRefused(decision.get(), "unknown kid");
+                JwtAuthenticatorTest.assertRefused(decision.get(), "unknown kid");
             }
             for (Future<Decision> decision : legit) {
-                JwtPolicyTest.assertAccepted(decision.get());
+                JwtAuthenticatorTest.assertAccepted(decision.get());
             }
             threads.shutdown();
 
@@ -159,14 +160,14 @@ class JwksKeySourceTest {
     @Test
     void keysFetchedBeforeKeepWorkingWhenTheEndpointIsDown() {
         try (JwksKeySource keys = source().build()) {
-            JwtPolicy policy = policy(keys);
-            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+            AuthPolicy policy = policy(keys);
+            JwtAuthenticatorTest.assertAccepted(decide(policy, token("a", KEY_A)));
 
             server.stop(0);
             nanos.addAndGet(Duration.ofSeconds(11).toNanos());
 
-            JwtPolicyTest.assertRefused(decide(policy, token("b", KEY_B)), "unknown kid b");
-            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+            JwtAuthenticatorTest.assertRefused(decide(policy, token("b", KEY_B)), "unknown kid b");
+            JwtAuthenticatorTest.assertAccepted(decide(policy, token("a", KEY_A)));
             assertThat(keys.fetches()).isEqualTo(2);
         }
     }
@@ -174,27 +175,27 @@ class JwksKeySourceTest {
     @Test
     void keysFetchedBeforeKeepWorkingWhenTheEndpointErrsOrServesGarbage() {
         try (JwksKeySource keys = source().build()) {
-            JwtPolicy policy = policy(keys);
-            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+            AuthPolicy policy = policy(keys);
+            JwtAuthenticatorTest.assertAccepted(decide(policy, token("a", KEY_A)));
 
             status = 500;
             nanos.addAndGet(Duration.ofSeconds(11).toNanos());
-            JwtPolicyTest.assertRefused(decide(policy, token("b", KEY_B)), "unknown kid b");
+            JwtAuthenticatorTest.assertRefused(decide(policy, token("b", KEY_B)), "unknown kid b");
 
             status = 200;
             document = "{\"keys\": 7}";
             nanos.addAndGet(Duration.ofSeconds(11).toNanos());
-            JwtPolicyTest.assertRefused(decide(policy, token("b", KEY_B)), "unknown kid b");
+            JwtAuthenticatorTest.assertRefused(decide(policy, token("b", KEY_B)), "unknown kid b");
 
-            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+            JwtAuthenticatorTest.assertAccepted(decide(policy, token("a", KEY_A)));
         }
     }
 
     @Test
     void aSlowEndpointCostsAtMostTheTimeoutAndOldKeysStay() {
         try (JwksKeySource keys = source().timeout(Duration.ofMillis(300)).build()) {
-            JwtPolicy policy = policy(keys);
-            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+            AuthPolicy policy = policy(keys);
+            JwtAuthenticatorTest.assertAccepted(decide(policy, token("a", KEY_A)));
 
             delayMillis = 3000;
             nanos.addAndGet(Duration.ofSeconds(11).toNanos());
@@ -202,9 +203,9 @@ class JwksKeySourceTest {
             Decision decision = decide(policy, token("b", KEY_B));
             Duration waited = Duration.ofNanos(System.nanoTime() - start);
 
-            JwtPolicyTest.assertRefused(decision, "unknown kid b");
+            JwtAuthenticatorTest.assertRefused(decision, "unknown kid b");
             assertThat(waited).isLessThan(Duration.ofMillis(2500));
-            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+            JwtAuthenticatorTest.assertAccepted(decide(policy, token("a", KEY_A)));
         }
     }
 
@@ -213,7 +214,7 @@ class JwksKeySourceTest {
         document =
                 jwks(jwk("a", KEY_A), KeySetTest.rsaJwk("enc", ",\"use\":\"enc\""), "{\"kty\":\"OKP\",\"kid\":\"ed\"}");
         try (JwksKeySource keys = source().build()) {
-            JwtPolicyTest.assertAccepted(decide(policy(keys), token("a", KEY_A)));
+            JwtAuthenticatorTest.assertAccepted(decide(policy(keys), token("a", KEY_A)));
             assertThat(keys.keys()).hasSize(1);
         }
     }
@@ -221,19 +222,19 @@ class JwksKeySourceTest {
     @Test
     void neverTakesHmacSecretsFromAFetchedJwks() {
         String oct = "{\"kty\":\"oct\",\"kid\":\"published-secret\",\"alg\":\"HS256\",\"k\":\""
-                + Tokens.b64(JwtPolicyTest.SECRET) + "\"}";
+                + Tokens.b64(JwtAuthenticatorTest.SECRET) + "\"}";
         document = jwks(oct, jwk("a", KEY_A));
         CapturingLogger log = new CapturingLogger("jwks", Level.WARN);
         try (JwksKeySource keys = source().logger(log).build()) {
-            JwtPolicy policy = policy(keys);
+            AuthPolicy policy = policy(keys);
             String hs256 = Tokens.hmac(
                     "HS256",
-                    JwtPolicyTest.SECRET,
-                    JwtPolicyTest.header("HS256", "published-secret"),
-                    JwtPolicyTest.claims(""));
+                    JwtAuthenticatorTest.SECRET,
+                    JwtAuthenticatorTest.header("HS256", "published-secret"),
+                    JwtAuthenticatorTest.claims(""));
 
-            JwtPolicyTest.assertRefused(decide(policy, hs256), "unknown kid published-secret");
-            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+            JwtAuthenticatorTest.assertRefused(decide(policy, hs256), "unknown kid published-secret");
+            JwtAuthenticatorTest.assertAccepted(decide(policy, token("a", KEY_A)));
             assertThat(keys.keys()).extracting(JwtKey::algorithm).containsExactly(JwtAlgorithm.RS256);
             assertThat(log.events())
                     .anySatisfy(event -> assertThat(event.message())
@@ -244,13 +245,14 @@ class JwksKeySourceTest {
 
     @Test
     void aFetchedKidlessSecretIsNotUsedEvenAlone() {
-        String oct = "{\"kty\":\"oct\",\"alg\":\"HS256\",\"k\":\"" + Tokens.b64(JwtPolicyTest.SECRET) + "\"}";
+        String oct = "{\"kty\":\"oct\",\"alg\":\"HS256\",\"k\":\"" + Tokens.b64(JwtAuthenticatorTest.SECRET) + "\"}";
         document = jwks(oct);
         try (JwksKeySource keys =
                 source().logger(new CapturingLogger("jwks", Level.WARN)).build()) {
-            String hs256 = Tokens.hmac("HS256", JwtPolicyTest.SECRET, "{\"alg\":\"HS256\"}", JwtPolicyTest.claims(""));
+            String hs256 = Tokens.hmac(
+                    "HS256", JwtAuthenticatorTest.SECRET, "{\"alg\":\"HS256\"}", JwtAuthenticatorTest.claims(""));
 
-            JwtPolicyTest.assertRefused(decide(policy(keys), hs256), "no kid and 0 HMAC keys");
+            JwtAuthenticatorTest.assertRefused(decide(policy(keys), hs256), "no kid and 0 HMAC keys");
             assertThat(keys.keys()).isEmpty();
         }
     }
@@ -261,7 +263,7 @@ class JwksKeySourceTest {
         document = jwks(roca, jwk("a", KEY_A));
         CapturingLogger log = new CapturingLogger("jwks", Level.WARN);
         try (JwksKeySource keys = source().logger(log).build()) {
-            JwtPolicyTest.assertAccepted(decide(policy(keys), token("a", KEY_A)));
+            JwtAuthenticatorTest.assertAccepted(decide(policy(keys), token("a", KEY_A)));
             assertThat(keys.find("infineon")).isEmpty();
             assertThat(log.events())
                     .anySatisfy(event -> assertThat(event.message())
@@ -273,11 +275,12 @@ class JwksKeySourceTest {
     void selectsAFetchedKidlessKeyAloneInItsFamily() {
         document = jwks(jwk("a", KEY_A).replace("\"kid\":\"a\",", ""));
         try (JwksKeySource keys = source().build()) {
-            JwtPolicy policy = policy(keys);
+            AuthPolicy policy = policy(keys);
 
-            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
-            JwtPolicyTest.assertAccepted(decide(
-                    policy, Tokens.rsa("RS256", KEY_A.getPrivate(), "{\"alg\":\"RS256\"}", JwtPolicyTest.claims(""))));
+            JwtAuthenticatorTest.assertAccepted(decide(policy, token("a", KEY_A)));
+            JwtAuthenticatorTest.assertAccepted(decide(
+                    policy,
+                    Tokens.rsa("RS256", KEY_A.getPrivate(), "{\"alg\":\"RS256\"}", JwtAuthenticatorTest.claims(""))));
         }
     }
 
@@ -289,9 +292,9 @@ class JwksKeySourceTest {
             String header = "{\"alg\":\"RS256\",\"kid\":\"evil\",\"jku\":\"" + attackerBase + "/jwks\",\"x5u\":\""
                     + attackerBase + "/cert\",\"jwk\":" + jwk("evil", ATTACKER) + ",\"x5c\":[\""
                     + Tokens.b64(attacker.getEncoded()) + "\"]}";
-            String forged = Tokens.rsa("RS256", ATTACKER.getPrivate(), header, JwtPolicyTest.claims(""));
+            String forged = Tokens.rsa("RS256", ATTACKER.getPrivate(), header, JwtAuthenticatorTest.claims(""));
 
-            JwtPolicyTest.assertRefused(decide(policy(keys), forged), "unknown kid evil");
+            JwtAuthenticatorTest.assertRefused(decide(policy(keys), forged), "unknown kid evil");
             assertThat(attackerHits).hasValue(0);
         }
     }
@@ -302,8 +305,8 @@ class JwksKeySourceTest {
                 .refreshInterval(Duration.ofSeconds(1))
                 .minRefetchInterval(Duration.ofHours(1))
                 .build()) {
-            JwtPolicy policy = policy(keys);
-            JwtPolicyTest.assertAccepted(decide(policy, token("a", KEY_A)));
+            AuthPolicy policy = policy(keys);
+            JwtAuthenticatorTest.assertAccepted(decide(policy, token("a", KEY_A)));
             document = jwks(jwk("a", KEY_A), jwk("b", KEY_B));
 
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -312,7 +315,7 @@ class JwksKeySourceTest {
             }
             Thread.sleep(200);
 
-            JwtPolicyTest.assertAccepted(decide(policy, token("b", KEY_B)));
+            JwtAuthenticatorTest.assertAccepted(decide(policy, token("b", KEY_B)));
         }
     }
 
@@ -320,8 +323,8 @@ class JwksKeySourceTest {
     void aJwksLookupFailureIsA401NeverA5xx() {
         server.stop(0);
         try (JwksKeySource keys = source().build()) {
-            Decision decision = JwtPolicyTest.decide(policy(keys), token("a", KEY_A));
-            JwtPolicyTest.assertRefused(decision, "unknown kid a");
+            Decision decision = JwtAuthenticatorTest.decide(policy(keys), token("a", KEY_A));
+            JwtAuthenticatorTest.assertRefused(decision, "unknown kid a");
         }
     }
 }

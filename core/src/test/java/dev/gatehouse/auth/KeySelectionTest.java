@@ -1,11 +1,11 @@
 package dev.gatehouse.auth;
 
-import static dev.gatehouse.auth.JwtPolicyTest.SECRET;
-import static dev.gatehouse.auth.JwtPolicyTest.assertAccepted;
-import static dev.gatehouse.auth.JwtPolicyTest.assertRefused;
-import static dev.gatehouse.auth.JwtPolicyTest.claims;
-import static dev.gatehouse.auth.JwtPolicyTest.decide;
-import static dev.gatehouse.auth.JwtPolicyTest.header;
+import static dev.gatehouse.auth.JwtAuthenticatorTest.SECRET;
+import static dev.gatehouse.auth.JwtAuthenticatorTest.assertAccepted;
+import static dev.gatehouse.auth.JwtAuthenticatorTest.assertRefused;
+import static dev.gatehouse.auth.JwtAuthenticatorTest.claims;
+import static dev.gatehouse.auth.JwtAuthenticatorTest.decide;
+import static dev.gatehouse.auth.JwtAuthenticatorTest.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.testing.MutableClock;
@@ -19,17 +19,17 @@ import org.junit.jupiter.api.Test;
 
 /** How a token selects its key: by kid, or a kid-less key alone in its family; the algorithm stays pinned. */
 class KeySelectionTest {
-    static final KeyPair RSA = JwtPolicyTest.RSA;
-    static final KeyPair EC = JwtPolicyTest.EC;
+    static final KeyPair RSA = JwtAuthenticatorTest.RSA;
+    static final KeyPair EC = JwtAuthenticatorTest.EC;
 
-    final MutableClock clock = new MutableClock(JwtPolicyTest.NOW);
+    final MutableClock clock = new MutableClock(JwtAuthenticatorTest.NOW);
 
-    JwtPolicy policy(KeySource keys) {
-        return JwtPolicy.builder()
-                .issuer(JwtPolicyTest.ISS, keys)
-                .audience(JwtPolicyTest.AUD)
+    AuthPolicy policy(KeySource keys) {
+        return AuthPolicy.jwt(JwtAuthenticator.builder()
+                .issuer(JwtAuthenticatorTest.ISS, keys)
+                .audience(JwtAuthenticatorTest.AUD)
                 .clock(clock)
-                .build();
+                .build());
     }
 
     static String hs256(String headerJson) {
@@ -38,7 +38,7 @@ class KeySelectionTest {
 
     @Test
     void anHs256TokenWithAKidVerifiesWithAnHmacSecretConfiguredWithoutOne() {
-        JwtPolicy policy = policy(KeySet.of(JwtKey.hmac(null, JwtAlgorithm.HS256, SECRET)));
+        AuthPolicy policy = policy(KeySet.of(JwtKey.hmac(null, JwtAlgorithm.HS256, SECRET)));
 
         assertAccepted(decide(policy, hs256(header("HS256", "any-kid"))));
         assertAccepted(decide(policy, hs256("{\"alg\":\"HS256\",\"typ\":\"JWT\"}")));
@@ -46,7 +46,7 @@ class KeySelectionTest {
 
     @Test
     void aKidlessKeyAloneInItsFamilyMatchesTokensWithOrWithoutAKid() {
-        JwtPolicy policy = policy(KeySet.of(
+        AuthPolicy policy = policy(KeySet.of(
                 JwtKey.rsa(null, JwtAlgorithm.RS256, (RSAPublicKey) RSA.getPublic()),
                 JwtKey.ec("ec-1", JwtAlgorithm.ES256, (ECPublicKey) EC.getPublic())));
         String claims = claims("");
@@ -58,7 +58,7 @@ class KeySelectionTest {
 
     @Test
     void aKeyWithAKidMatchesOnlyTokensThatNameIt() {
-        JwtPolicy policy = policy(KeySet.of(JwtKey.hmac("hs-1", JwtAlgorithm.HS256, SECRET)));
+        AuthPolicy policy = policy(KeySet.of(JwtKey.hmac("hs-1", JwtAlgorithm.HS256, SECRET)));
 
         assertAccepted(decide(policy, hs256(header("HS256", "hs-1"))));
         assertRefused(decide(policy, hs256(header("HS256", "hs-2"))), "unknown kid hs-2");
@@ -67,9 +67,9 @@ class KeySelectionTest {
 
     @Test
     void aTokenWithoutAKidIsRefusedWhenSeveralKeysOfItsFamilyExist() {
-        JwtPolicy policy = policy(KeySet.of(
+        AuthPolicy policy = policy(KeySet.of(
                 JwtKey.rsa("rsa-1", JwtAlgorithm.RS256, (RSAPublicKey) RSA.getPublic()),
-                JwtKey.rsa("rsa-2", JwtAlgorithm.RS256, (RSAPublicKey) JwtPolicyTest.OTHER_RSA.getPublic())));
+                JwtKey.rsa("rsa-2", JwtAlgorithm.RS256, (RSAPublicKey) JwtAuthenticatorTest.OTHER_RSA.getPublic())));
 
         assertRefused(
                 decide(policy, Tokens.rsa("RS256", RSA.getPrivate(), "{\"alg\":\"RS256\"}", claims(""))),
@@ -79,7 +79,8 @@ class KeySelectionTest {
     @Test
     void aFetchedKidlessKeyBesideAnotherOfItsFamilyMatchesNoTokenWithoutItsOwnKid() {
         JwtKey kidless = JwtKey.rsa(null, JwtAlgorithm.RS256, (RSAPublicKey) RSA.getPublic());
-        JwtKey named = JwtKey.rsa("rsa-2", JwtAlgorithm.RS256, (RSAPublicKey) JwtPolicyTest.OTHER_RSA.getPublic());
+        JwtKey named =
+                JwtKey.rsa("rsa-2", JwtAlgorithm.RS256, (RSAPublicKey) JwtAuthenticatorTest.OTHER_RSA.getPublic());
         KeySource source = new KeySource() {
             @Override
             public Optional<JwtKey> find(String kid) {
@@ -101,7 +102,7 @@ class KeySelectionTest {
 
     @Test
     void theAlgorithmStaysPinnedWhenAKidlessKeyIsSelected() {
-        JwtPolicy policy = policy(KeySet.of(JwtKey.rsa(null, JwtAlgorithm.RS256, (RSAPublicKey) RSA.getPublic())));
+        AuthPolicy policy = policy(KeySet.of(JwtKey.rsa(null, JwtAlgorithm.RS256, (RSAPublicKey) RSA.getPublic())));
         String claims = claims("");
 
         assertRefused(

@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Configuration refuses to build with weak or ambiguous keys (REQUIREMENTS.md §1, items 11 and key-set loading). */
 class KeySetTest {
-    static final KeyPair RSA = JwtPolicyTest.RSA;
-    static final KeyPair EC = JwtPolicyTest.EC;
+    static final KeyPair RSA = JwtAuthenticatorTest.RSA;
+    static final KeyPair EC = JwtAuthenticatorTest.EC;
 
     static String rsaJwk(String kid, BigInteger n, BigInteger e, String extra) {
         return "{\"kty\":\"RSA\",\"kid\":\"" + kid + "\",\"n\":\"" + Tokens.b64(n.toByteArray()) + "\",\"e\":\""
@@ -41,12 +41,12 @@ class KeySetTest {
     @ParameterizedTest
     @ValueSource(ints = {16, 31})
     void refusesHmacSecretsShorterThanTheHash(int length) {
-        assertThatThrownBy(() -> JwtKey.hmac("k", JwtAlgorithm.HS256, JwtPolicyTest.randomBytes(length)))
+        assertThatThrownBy(() -> JwtKey.hmac("k", JwtAlgorithm.HS256, JwtAuthenticatorTest.randomBytes(length)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("secret: " + length + " bytes for HS256 (expected: at least 32 bytes");
-        assertThatThrownBy(() -> JwtKey.hmac("k", JwtAlgorithm.HS384, JwtPolicyTest.randomBytes(47)))
+        assertThatThrownBy(() -> JwtKey.hmac("k", JwtAlgorithm.HS384, JwtAuthenticatorTest.randomBytes(47)))
                 .hasMessageContaining("at least 48 bytes");
-        assertThatThrownBy(() -> JwtKey.hmac("k", JwtAlgorithm.HS512, JwtPolicyTest.randomBytes(63)))
+        assertThatThrownBy(() -> JwtKey.hmac("k", JwtAlgorithm.HS512, JwtAuthenticatorTest.randomBytes(63)))
                 .hasMessageContaining("at least 64 bytes");
     }
 
@@ -66,11 +66,11 @@ class KeySetTest {
     @Test
     void refusesMixedSecretsAndPublicKeys() {
         assertThatThrownBy(() -> KeySet.of(
-                        JwtKey.hmac("hs", JwtAlgorithm.HS256, JwtPolicyTest.SECRET),
+                        JwtKey.hmac("hs", JwtAlgorithm.HS256, JwtAuthenticatorTest.SECRET),
                         JwtKey.rsa("rs", JwtAlgorithm.RS256, (RSAPublicKey) RSA.getPublic())))
                 .hasMessageContaining("HMAC secrets mixed with public keys");
-        String oct =
-                "{\"kty\":\"oct\",\"kid\":\"hs\",\"alg\":\"HS256\",\"k\":\"" + Tokens.b64(JwtPolicyTest.SECRET) + "\"}";
+        String oct = "{\"kty\":\"oct\",\"kid\":\"hs\",\"alg\":\"HS256\",\"k\":\""
+                + Tokens.b64(JwtAuthenticatorTest.SECRET) + "\"}";
         assertThatThrownBy(() -> KeySet.fromJwks(jwks(oct, rsaJwk("rs", ""))))
                 .hasMessageContaining("HMAC secrets mixed with public keys");
     }
@@ -141,7 +141,8 @@ class KeySetTest {
     void refusesAKeyWithoutAKidBesideAnotherKeyOfItsFamily() {
         assertThatThrownBy(() -> KeySet.of(
                         JwtKey.rsa(null, JwtAlgorithm.RS256, (RSAPublicKey) RSA.getPublic()),
-                        JwtKey.rsa("ps", JwtAlgorithm.PS256, (RSAPublicKey) JwtPolicyTest.OTHER_RSA.getPublic())))
+                        JwtKey.rsa(
+                                "ps", JwtAlgorithm.PS256, (RSAPublicKey) JwtAuthenticatorTest.OTHER_RSA.getPublic())))
                 .hasMessageContaining("JwtKey[(no kid), RS256] without a kid among 2 RSA keys");
         assertThatThrownBy(() ->
                         KeySet.fromJwks(jwks(rsaJwk("a", ""), rsaJwk("b", "").replace("\"kid\":\"b\",", ""))))

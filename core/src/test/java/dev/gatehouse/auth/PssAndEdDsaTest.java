@@ -1,10 +1,10 @@
 package dev.gatehouse.auth;
 
-import static dev.gatehouse.auth.JwtPolicyTest.assertAccepted;
-import static dev.gatehouse.auth.JwtPolicyTest.assertRefused;
-import static dev.gatehouse.auth.JwtPolicyTest.claims;
-import static dev.gatehouse.auth.JwtPolicyTest.decide;
-import static dev.gatehouse.auth.JwtPolicyTest.header;
+import static dev.gatehouse.auth.JwtAuthenticatorTest.assertAccepted;
+import static dev.gatehouse.auth.JwtAuthenticatorTest.assertRefused;
+import static dev.gatehouse.auth.JwtAuthenticatorTest.claims;
+import static dev.gatehouse.auth.JwtAuthenticatorTest.decide;
+import static dev.gatehouse.auth.JwtAuthenticatorTest.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,15 +28,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** RSASSA-PSS and EdDSA (Ed25519): accepted when pinned, and every attack class of the other algorithms. */
 class PssAndEdDsaTest {
-    static final KeyPair RSA = JwtPolicyTest.RSA;
-    static final KeyPair EC = JwtPolicyTest.EC;
+    static final KeyPair RSA = JwtAuthenticatorTest.RSA;
+    static final KeyPair EC = JwtAuthenticatorTest.EC;
     static final KeyPair ED = Tokens.edKeyPair("Ed25519");
     static final KeyPair ED448 = Tokens.edKeyPair("Ed448");
 
-    final MutableClock clock = new MutableClock(JwtPolicyTest.NOW);
-    final JwtPolicy policy = JwtPolicy.builder()
+    final MutableClock clock = new MutableClock(JwtAuthenticatorTest.NOW);
+    final AuthPolicy policy = AuthPolicy.jwt(JwtAuthenticator.builder()
             .issuer(
-                    JwtPolicyTest.ISS,
+                    JwtAuthenticatorTest.ISS,
                     KeySet.of(
                             JwtKey.rsa("rs", JwtAlgorithm.RS256, (RSAPublicKey) RSA.getPublic()),
                             JwtKey.rsa("ps256", JwtAlgorithm.PS256, (RSAPublicKey) RSA.getPublic()),
@@ -44,9 +44,9 @@ class PssAndEdDsaTest {
                             JwtKey.rsa("ps512", JwtAlgorithm.PS512, (RSAPublicKey) RSA.getPublic()),
                             JwtKey.ec("ec-1", JwtAlgorithm.ES256, (ECPublicKey) EC.getPublic()),
                             JwtKey.eddsa("ed", (EdECPublicKey) ED.getPublic())))
-            .audience(JwtPolicyTest.AUD)
+            .audience(JwtAuthenticatorTest.AUD)
             .clock(clock)
-            .build();
+            .build());
 
     static String ps(String alg, String kid) {
         return Tokens.pss(alg, RSA.getPrivate(), Integer.parseInt(alg.substring(2)) / 8, header(alg, kid), claims(""));
@@ -77,8 +77,8 @@ class PssAndEdDsaTest {
         byte[] x = Arrays.copyOfRange(ED.getPublic().getEncoded(), 12, 44);
         String jwk = "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"kid\":\"ed\",\"alg\":\"EdDSA\",\"x\":\"" + Tokens.b64(x)
                 + "\"}";
-        JwtPolicy fromPem = policy(KeySet.of(JwtKey.fromPem(null, JwtAlgorithm.EdDSA, Tokens.pem(ED.getPublic()))));
-        JwtPolicy fromJwk = policy(KeySet.fromJwks(KeySetTest.jwks(jwk)));
+        AuthPolicy fromPem = policy(KeySet.of(JwtKey.fromPem(null, JwtAlgorithm.EdDSA, Tokens.pem(ED.getPublic()))));
+        AuthPolicy fromJwk = policy(KeySet.fromJwks(KeySetTest.jwks(jwk)));
 
         assertAccepted(decide(policy, ed(header("EdDSA", "ed"))));
         assertAccepted(decide(fromPem, ed(header("EdDSA", "ed"))));
@@ -86,12 +86,12 @@ class PssAndEdDsaTest {
         assertAccepted(decide(fromJwk, ed(header("EdDSA", "ed"))));
     }
 
-    JwtPolicy policy(KeySource keys) {
-        return JwtPolicy.builder()
-                .issuer(JwtPolicyTest.ISS, keys)
-                .audience(JwtPolicyTest.AUD)
+    AuthPolicy policy(KeySource keys) {
+        return AuthPolicy.jwt(JwtAuthenticator.builder()
+                .issuer(JwtAuthenticatorTest.ISS, keys)
+                .audience(JwtAuthenticatorTest.AUD)
                 .clock(clock)
-                .build();
+                .build());
     }
 
     @Test

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.Exchange;
 import dev.gatehouse.PolicyChain;
-import dev.gatehouse.auth.ApiKeyPolicy;
+import dev.gatehouse.auth.ApiKeyAuthenticator;
 import dev.gatehouse.auth.AuthPolicy;
 import dev.gatehouse.auth.JwtAlgorithm;
+import dev.gatehouse.auth.JwtAuthenticator;
 import dev.gatehouse.auth.JwtKey;
-import dev.gatehouse.auth.JwtPolicy;
 import dev.gatehouse.auth.KeySet;
 import dev.gatehouse.auth.ScopePolicy;
 import dev.gatehouse.compression.RequestDecompressionPolicy;
@@ -93,8 +93,8 @@ class RefusalLogTest {
         return builder.build();
     }
 
-    static JwtPolicy jwt() {
-        return JwtPolicy.builder()
+    static JwtAuthenticator jwt() {
+        return JwtAuthenticator.builder()
                 .issuer("https://idp.test/", KeySet.of(JwtKey.hmac("k1", JwtAlgorithm.HS256, SECRET)))
                 .audience("orders")
                 .clock(Clock.fixed(NOW, ZoneOffset.UTC))
@@ -104,7 +104,7 @@ class RefusalLogTest {
     static AuthPolicy auth() {
         return AuthPolicy.anyOf(
                 jwt(),
-                ApiKeyPolicy.builder()
+                ApiKeyAuthenticator.builder()
                         .key(API_KEY, "billing", "free", Set.of("orders:read"))
                         .build());
     }
@@ -174,7 +174,7 @@ class RefusalLogTest {
                 List.of(FakeExchange.get("/orders").header("X-Api-Key", wrongKey)),
                 401,
                 "auth",
-                "unknown API key " + ApiKeyPolicy.digestOf(wrongKey).substring(0, 8),
+                "unknown API key " + ApiKeyAuthenticator.digestOf(wrongKey).substring(0, 8),
                 List.of(wrongKey, API_KEY)));
         cases.add(new Case(
                 "insufficient scope",

@@ -29,13 +29,15 @@ final class ConformancePolicies {
             "k9Vq2xR7mZ4tW1pL8sN3bF6hJ0cD5gY_".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** JWT auth that lets anonymous requests through: spoofed identity headers are removed either way. */
-    static dev.gatehouse.auth.JwtPolicy optionalJwt() {
-        return dev.gatehouse.auth.JwtPolicy.builder()
-                .issuer(
-                        JWT_ISSUER,
-                        dev.gatehouse.auth.KeySet.of(dev.gatehouse.auth.JwtKey.hmac(
-                                "conformance", dev.gatehouse.auth.JwtAlgorithm.HS256, JWT_SECRET)))
-                .audience(JWT_AUDIENCE)
+    static dev.gatehouse.auth.AuthPolicy optionalJwt() {
+        return dev.gatehouse.auth.AuthPolicy.builder()
+                .authenticator(dev.gatehouse.auth.JwtAuthenticator.builder()
+                        .issuer(
+                                JWT_ISSUER,
+                                dev.gatehouse.auth.KeySet.of(dev.gatehouse.auth.JwtKey.hmac(
+                                        "conformance", dev.gatehouse.auth.JwtAlgorithm.HS256, JWT_SECRET)))
+                        .audience(JWT_AUDIENCE)
+                        .build())
                 .optional()
                 .build();
     }

@@ -3,9 +3,10 @@ package dev.gatehouse.examples.bench;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.auth.AuthPolicy;
 import dev.gatehouse.auth.JwtAlgorithm;
+import dev.gatehouse.auth.JwtAuthenticator;
 import dev.gatehouse.auth.JwtKey;
-import dev.gatehouse.auth.JwtPolicy;
 import dev.gatehouse.auth.KeySet;
 import dev.gatehouse.compression.CompressionPolicy;
 import dev.gatehouse.examples.backends.EchoServlet;
@@ -74,10 +75,10 @@ public final class LoadTargets {
                                 .build())
                 .add(
                         "jwt",
-                        JwtPolicy.builder()
+                        AuthPolicy.jwt(JwtAuthenticator.builder()
                                 .issuer("https://load.test", KeySet.of(JwtKey.hmac(null, JwtAlgorithm.HS256, secret)))
                                 .audience("load")
-                                .build())
+                                .build()))
                 .add("compression", CompressionPolicy.builder().level(1).build())
                 .build();
         Gateway gateway = Gateway.builder()

@@ -3,11 +3,11 @@ package dev.gatehouse.examples.gateway;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import dev.gatehouse.PolicyChain;
-import dev.gatehouse.auth.ApiKeyPolicy;
+import dev.gatehouse.auth.ApiKeyAuthenticator;
 import dev.gatehouse.auth.AuthPolicy;
 import dev.gatehouse.auth.JwtAlgorithm;
+import dev.gatehouse.auth.JwtAuthenticator;
 import dev.gatehouse.auth.JwtKey;
-import dev.gatehouse.auth.JwtPolicy;
 import dev.gatehouse.auth.KeySet;
 import dev.gatehouse.auth.ScopePolicy;
 import dev.gatehouse.compression.CompressionPolicy;
@@ -82,11 +82,11 @@ public final class DemoGateway {
         random.nextBytes(keyBytes);
         apiKey = "gh_demo_" + HexFormat.of().formatHex(keyBytes);
 
-        JwtPolicy jwt = JwtPolicy.builder()
+        JwtAuthenticator jwt = JwtAuthenticator.builder()
                 .issuer(ISSUER, KeySet.of(JwtKey.hmac("demo", JwtAlgorithm.HS256, secret)))
                 .audience(AUDIENCE)
                 .build();
-        ApiKeyPolicy apiKeys = ApiKeyPolicy.builder()
+        ApiKeyAuthenticator apiKeys = ApiKeyAuthenticator.builder()
                 .key(apiKey, "demo-service", "free", Set.of("orders:read"))
                 .build();
         RequestIdPolicy requestIds = RequestIdPolicy.ofDefaults();
@@ -163,8 +163,8 @@ public final class DemoGateway {
             RequestIdPolicy requestIds,
             AccessLogPolicy accessLog,
             ProxyHygienePolicy hygiene,
-            JwtPolicy jwt,
-            ApiKeyPolicy apiKeys,
+            JwtAuthenticator jwt,
+            ApiKeyAuthenticator apiKeys,
             CompressionPolicy compression) {
         return PolicyChain.builder()
                 .add("request-id", requestIds)

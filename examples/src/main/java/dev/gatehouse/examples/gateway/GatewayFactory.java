@@ -7,12 +7,12 @@ import dev.gatehouse.IdentityHeaders;
 import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.Principal;
-import dev.gatehouse.auth.ApiKeyPolicy;
+import dev.gatehouse.auth.ApiKeyAuthenticator;
 import dev.gatehouse.auth.AuthPolicy;
 import dev.gatehouse.auth.JwksKeySource;
 import dev.gatehouse.auth.JwtAlgorithm;
+import dev.gatehouse.auth.JwtAuthenticator;
 import dev.gatehouse.auth.JwtKey;
-import dev.gatehouse.auth.JwtPolicy;
 import dev.gatehouse.auth.KeySet;
 import dev.gatehouse.auth.ScopePolicy;
 import dev.gatehouse.compression.CompressionPolicy;
@@ -312,20 +312,20 @@ final class GatewayFactory implements AutoCloseable {
         AuthPolicy.Builder builder = AuthPolicy.builder().identityHeaders(identityHeaders);
         if (auth.jwt() != null) {
             GatewayConfig.Jwt jwt = auth.jwt();
-            JwtPolicy.Builder policy = JwtPolicy.builder().identityHeaders(identityHeaders);
+            JwtAuthenticator.Builder authenticator = JwtAuthenticator.builder().claimsFor(identityHeaders);
             for (String audience : jwt.audiences()) {
-                policy.audience(audience);
+                authenticator.audience(audience);
             }
             if (jwt.leeway() != null) {
-                policy.leeway(GatewayConfig.duration(jwt.leeway()));
+                authenticator.leeway(GatewayConfig.duration(jwt.leeway()));
             }
             for (GatewayConfig.Issuer issuer : jwt.issuers()) {
-                policy.issuer(issuer.issuer(), keys(issuer));
+                authenticator.issuer(issuer.issuer(), keys(issuer));
             }
-            builder.authenticator(policy.build());
+            builder.authenticator(authenticator.build());
         }
         if (!auth.apiKeys().isEmpty()) {
-            ApiKeyPolicy.Builder keys = ApiKeyPolicy.builder();
+            ApiKeyAuthenticator.Builder keys = ApiKeyAuthenticator.builder();
             for (GatewayConfig.ApiKey key : auth.apiKeys()) {
                 keys.keyDigest(key.sha256(), key.owner(), key.plan(), Set.copyOf(key.scopes()));
             }

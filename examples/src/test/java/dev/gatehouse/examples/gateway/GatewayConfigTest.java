@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.auth.ApiKeyPolicy;
+import dev.gatehouse.auth.ApiKeyAuthenticator;
 import dev.gatehouse.testing.RedisSupport;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,7 +37,7 @@ class GatewayConfigTest {
                       scopes: [orders:read]
                 routes:
                 %s
-                """.formatted(ApiKeyPolicy.digestOf(KEY), routes.indent(2).stripTrailing());
+                """.formatted(ApiKeyAuthenticator.digestOf(KEY), routes.indent(2).stripTrailing());
     }
 
     static int status(URI base, String path, String apiKey) throws Exception {
@@ -160,7 +160,7 @@ class GatewayConfigTest {
                     parts:
                       users: builtin:users
                       echo: builtin:echo/anything?size=10
-                """.formatted(ApiKeyPolicy.digestOf(KEY)));
+                """.formatted(ApiKeyAuthenticator.digestOf(KEY)));
         try (GatewayMain.Running running = GatewayMain.start(file)) {
             URI base = running.gateway.uri();
             assertThat(status(base, "/api/x", null)).isEqualTo(200);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.auth.ApiKeyPolicy;
+import dev.gatehouse.auth.ApiKeyAuthenticator;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,7 +31,7 @@ class GatewayYamlPoliciesTest {
     Path dir;
 
     private GatewayMain.Running start(String yaml) throws Exception {
-        Path file = Files.writeString(dir.resolve("gateway.yaml"), yaml.formatted(ApiKeyPolicy.digestOf(KEY)));
+        Path file = Files.writeString(dir.resolve("gateway.yaml"), yaml.formatted(ApiKeyAuthenticator.digestOf(KEY)));
         return GatewayMain.start(file);
     }
 

@@ -2,16 +2,10 @@ package dev.gatehouse.auth;
 
 import static dev.gatehouse.internal.Checks.checkArgument;
 import static dev.gatehouse.internal.Checks.checkState;
-import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
-import dev.gatehouse.IdentityHeaders;
-import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.Principal;
-import dev.gatehouse.Problem;
-import dev.gatehouse.ProtectedHeaders;
 import dev.gatehouse.internal.Digests;
 import dev.gatehouse.internal.Printable;
 import dev.gatehouse.internal.QueryParameters;
@@ -19,40 +13,36 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Authenticates requests by API key. Keys are held only as SHA-256 digests (configure them as digests, or as
+ * Authenticates requests by API key, for an {@link AuthPolicy}. Keys are held only as SHA-256 digests (configure them as digests, or as
  * plain keys that are digested at once); a presented key is digested, looked up, and the stored digest
  * compared in constant time. Each key has an owner (the principal's subject), a plan (the tier rate limits key
  * on) and optional scopes.
  *
  * <p>The key comes from one header ({@code X-Api-Key} by default); from a query parameter only when that is
- * explicitly enabled, since URLs end up in logs. A missing key is 401 (or anonymous when {@linkplain
- * Builder#optional() optional}), an unknown key 401, two keys 400. Logs name a key by the first 8 hex digits of
- * its digest, never by the key.
+ * explicitly enabled, since URLs end up in logs. An unknown key is {@link
+ * Authentication.Fault#INVALID_CREDENTIAL} (401), two keys {@link Authentication.Fault#INVALID_REQUEST} (400);
+ * a request without a key is {@link Authentication.Absent}. Logs name a key by the first 8 hex digits of its
+ * digest, never by the key.
  */
-public final class ApiKeyPolicy implements OffloadPolicy, Authenticator {
+public final class ApiKeyAuthenticator implements Authenticator {
     private static final int MAX_KEY_LENGTH = 512;
 
     private final String header;
     private final Optional<String> queryParameter;
     private final Map<ByteBuffer, Entry> keys;
-    private final IdentityHeaders identityHeaders;
-    private final boolean optional;
-    private final List<Authenticator> self = List.of(this);
 
     private record Entry(byte[] digest, Principal principal) {}
 
-    private ApiKeyPolicy(Builder builder) {
+    private ApiKeyAuthenticator(Builder builder) {
         this.header = builder.header;
         this.queryParameter = builder.queryParameter;
         this.keys = Map.copyOf(builder.keys);
-        this.identityHeaders = builder.identityHeaders;
-        this.optional = builder.optional;
     }
 
     public static Builder builder() {
@@ -65,16 +55,14 @@ public final class ApiKeyPolicy implements OffloadPolicy, Authenticator {
     }
 
     @Override
-    public Decision onRequest(Exchange exchange) {
-        return AuthPolicy.decide(exchange, self, identityHeaders, optional, Headers.empty());
-    }
-
-    @Override
     public Authentication authenticate(Exchange exchange) {
         Headers headers = exchange.requestHeaders();
         int fields = headers.count(header);
         if (fields > 1) {
-            return failed(400, "Send one " + header + " header.", fields + " " + header + " fields");
+            return failed(
+                    Authentication.Fault.INVALID_REQUEST,
+                    "Send one " + header + " header.",
+                    fields + " " + header + " fields");
         }
         String key = fields == 1 ? headers.first(header).orElseThrow() : null;
         if (queryParameter.isPresent()) {
@@ -82,25 +70,34 @@ public final class ApiKeyPolicy implements OffloadPolicy, Authenticator {
                 Optional<String> fromQuery = QueryParameters.single(exchange.query(), queryParameter.get());
                 if (fromQuery.isPresent()) {
                     if (key != null) {
-                        return failed(400, "Send the API key once.", "API key in header and query");
+                        return failed(
+                                Authentication.Fault.INVALID_REQUEST,
+                                "Send the API key once.",
+                                "API key in header and query");
                     }
                     key = fromQuery.get();
                 }
             } catch (IllegalArgumentException e) {
-                return failed(400, "Send the API key once.", Printable.of(e.getMessage(), 120));
+                return failed(
+                        Authentication.Fault.INVALID_REQUEST,
+                        "Send the API key once.",
+                        Printable.of(String.valueOf(e.getMessage()), 120));
             }
         }
         if (key == null) {
-            return new Authentication.Absent();
+            return Authentication.Absent.INSTANCE;
         }
         if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
-            return failed(401, "The API key is not valid.", "API key of " + key.length() + " chars");
+            return failed(
+                    Authentication.Fault.INVALID_CREDENTIAL,
+                    "The API key is not valid.",
+                    "API key of " + key.length() + " chars");
         }
         byte[] digest = sha256(key);
         Entry entry = keys.get(ByteBuffer.wrap(digest));
         if (entry == null || !MessageDigest.isEqual(entry.digest(), digest)) {
             return failed(
-                    401,
+                    Authentication.Fault.INVALID_CREDENTIAL,
                     "The API key is not valid.",
                     "unknown API key " + HexFormat.of().formatHex(digest, 0, 4));
         }
@@ -108,18 +105,12 @@ public final class ApiKeyPolicy implements OffloadPolicy, Authenticator {
     }
 
     @Override
-    public ProtectedHeaders protectedRequestHeaders() {
-        return identityHeaders.protectedHeaders();
-    }
-
-    @Override
     public String name() {
         return "api-key";
     }
 
-    private static Authentication failed(int status, String detail, String reason) {
-        return new Authentication.Failed(
-                Decision.reject(Problem.of(status, detail)).because(reason));
+    private static Authentication failed(Authentication.Fault fault, String description, String reason) {
+        return new Authentication.Failed(fault, description, reason);
     }
 
     private static byte[] sha256(String key) {
@@ -128,15 +119,13 @@ public final class ApiKeyPolicy implements OffloadPolicy, Authenticator {
 
     @Override
     public String toString() {
-        return "ApiKeyPolicy[header=" + header + ", " + keys.size() + " keys]";
+        return "ApiKeyAuthenticator[header=" + header + ", " + keys.size() + " keys]";
     }
 
     public static final class Builder {
         private String header = "X-Api-Key";
         private Optional<String> queryParameter = Optional.empty();
         private final Map<ByteBuffer, Entry> keys = new HashMap<>();
-        private IdentityHeaders identityHeaders = IdentityHeaders.defaults();
-        private boolean optional;
 
         private Builder() {}
 
@@ -168,7 +157,7 @@ public final class ApiKeyPolicy implements OffloadPolicy, Authenticator {
                 checkArgument(
                         Printable.isVisibleAscii(scope, 256), "scope: %s (expected: 1..256 visible ASCII)", scope);
             }
-            byte[] digest = HexFormat.of().parseHex(sha256Hex.toLowerCase(java.util.Locale.ROOT));
+            byte[] digest = HexFormat.of().parseHex(sha256Hex.toLowerCase(Locale.ROOT));
             Principal principal =
                     new Principal(owner, Optional.empty(), scopes, Optional.of(plan), Map.of(), "api-key");
             checkArgument(
@@ -178,20 +167,10 @@ public final class ApiKeyPolicy implements OffloadPolicy, Authenticator {
             return this;
         }
 
-        public Builder identityHeaders(IdentityHeaders identityHeaders) {
-            this.identityHeaders = requireNonNull(identityHeaders, "identityHeaders");
-            return this;
-        }
-
-        /** Lets requests without a key through anonymously; an unknown key is still refused. */
-        public Builder optional() {
-            this.optional = true;
-            return this;
-        }
-
-        public ApiKeyPolicy build() {
+        /** @throws IllegalStateException without a key */
+        public ApiKeyAuthenticator build() {
             checkState(!keys.isEmpty(), "keys: none (expected: at least one)");
-            return new ApiKeyPolicy(this);
+            return new ApiKeyAuthenticator(this);
         }
     }
 }

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every attack class of REQUIREMENTS.md §1 against {@link JwtPolicy}, with tokens built by hand. */
-class JwtPolicyTest {
+/** Every attack class of REQUIREMENTS.md §1 against {@link JwtAuthenticator} in an {@link AuthPolicy}, with tokens built by hand. */
+class JwtAuthenticatorTest {
     static final String ISS = "https://idp.example.test";
     static final String AUD = "orders";
     static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
@@ -34,18 +34,18 @@ class JwtPolicyTest {
     static final KeyPair OTHER_RSA = Tokens.rsaKeyPair(2048);
 
     final MutableClock clock = new MutableClock(NOW);
-    final JwtPolicy hmac = policy(KeySet.of(JwtKey.hmac("hs-1", JwtAlgorithm.HS256, SECRET)));
-    final JwtPolicy publicKeys = policy(KeySet.of(
+    final AuthPolicy hmac = policy(KeySet.of(JwtKey.hmac("hs-1", JwtAlgorithm.HS256, SECRET)));
+    final AuthPolicy publicKeys = policy(KeySet.of(
             JwtKey.rsa("rsa-1", JwtAlgorithm.RS256, (RSAPublicKey) RSA.getPublic()),
             JwtKey.ec("ec-1", JwtAlgorithm.ES256, (ECPublicKey) EC.getPublic())));
 
-    JwtPolicy policy(KeySource keys) {
-        return JwtPolicy.builder()
+    AuthPolicy policy(KeySource keys) {
+        return AuthPolicy.jwt(JwtAuthenticator.builder()
                 .issuer(ISS, keys)
                 .audience(AUD)
                 .leeway(Duration.ofSeconds(30))
                 .clock(clock)
-                .build();
+                .build());
     }
 
     static String claims(String extra) {
@@ -69,7 +69,7 @@ class JwtPolicyTest {
         return Tokens.ec("ES256", EC.getPrivate(), header("ES256", "ec-1"), payload);
     }
 
-    static Decision decide(JwtPolicy policy, String token) {
+    static Decision decide(AuthPolicy policy, String token) {
         return policy.onRequest(FakeExchange.get("/orders").header("Authorization", "Bearer " + token));
     }
 
@@ -101,7 +101,7 @@ class JwtPolicyTest {
         byte[] secret512 = randomBytes(64);
         KeyPair ec384 = Tokens.ecKeyPair("secp384r1");
         KeyPair ec521 = Tokens.ecKeyPair("secp521r1");
-        JwtPolicy policy = JwtPolicy.builder()
+        AuthPolicy policy = AuthPolicy.jwt(JwtAuthenticator.builder()
                 .issuer(ISS, KeySet.of(JwtKey.hmac("hs", JwtAlgorithm.HS512, secret512)))
                 .issuer(
                         "https://other.test",
@@ -112,7 +112,7 @@ class JwtPolicyTest {
                                 JwtKey.ec("es512", JwtAlgorithm.ES512, (ECPublicKey) ec521.getPublic())))
                 .audience(AUD)
                 .clock(clock)
-                .build();
+                .build());
         String other = claims("").replace(ISS, "https://other.test");
 
         assertAccepted(decide(policy, Tokens.hmac("HS512", secret512, header("HS512", "hs"), claims(""))));
@@ -155,10 +155,12 @@ class JwtPolicyTest {
         Decision.Proceed proceed = (Decision.Proceed) hmac.onRequest(authenticated);
         assertThat(proceed.removedHeaders()).containsExactlyInAnyOrder("x-user-id", "X_User_Id", "X-SCOPES");
 
-        JwtPolicy optional = JwtPolicy.builder()
-                .issuer(ISS, KeySet.of(JwtKey.hmac("hs-1", JwtAlgorithm.HS256, SECRET)))
-                .audience(AUD)
-                .clock(clock)
+        AuthPolicy optional = AuthPolicy.builder()
+                .authenticator(JwtAuthenticator.builder()
+                        .issuer(ISS, KeySet.of(JwtKey.hmac("hs-1", JwtAlgorithm.HS256, SECRET)))
+                        .audience(AUD)
+                        .clock(clock)
+                        .build())
                 .optional()
                 .build();
         FakeExchange anonymous =
@@ -212,7 +214,7 @@ class JwtPolicyTest {
                 assertRefused(decide(publicKeys, forged), "alg HS256 does not match JwtKey[" + kid);
             }
         }
-        JwtPolicy singleKey = policy(KeySet.of(JwtKey.fromPem(null, JwtAlgorithm.RS256, pem)));
+        AuthPolicy singleKey = policy(KeySet.of(JwtKey.fromPem(null, JwtAlgorithm.RS256, pem)));
         String noKid = Tokens.hmac("HS256", pem.getBytes(StandardCharsets.US_ASCII), "{\"alg\":\"HS256\"}", claims(""));
         assertRefused(decide(singleKey, noKid), "no kid and 0 HMAC keys");
         String withKid =
@@ -438,12 +440,12 @@ class JwtPolicyTest {
     // 16. typ at+jwt
     @Test
     void canRequireTheAccessTokenType() {
-        JwtPolicy strict = JwtPolicy.builder()
+        AuthPolicy strict = AuthPolicy.jwt(JwtAuthenticator.builder()
                 .issuer(ISS, KeySet.of(JwtKey.hmac("hs-1", JwtAlgorithm.HS256, SECRET)))
                 .audience(AUD)
                 .clock(clock)
                 .requireAccessTokenType()
-                .build();
+                .build());
 
         assertRefused(decide(strict, hs256(claims(""))), "typ JWT (expected: at+jwt)");
         assertRefused(
@@ -478,16 +480,46 @@ class JwtPolicyTest {
         Decision fromQuery = hmac.onRequest(FakeExchange.get("/").withQuery("access_token=" + token));
         assertThat(((Decision.Reject) fromQuery).reason()).hasValue("no credential");
 
-        JwtPolicy queryAllowed = JwtPolicy.builder()
+        AuthPolicy queryAllowed = AuthPolicy.jwt(JwtAuthenticator.builder()
                 .issuer(ISS, KeySet.of(JwtKey.hmac("hs-1", JwtAlgorithm.HS256, SECRET)))
                 .audience(AUD)
                 .clock(clock)
                 .allowQueryParameter()
-                .build();
+                .build());
         assertAccepted(queryAllowed.onRequest(FakeExchange.get("/").withQuery("a=1&access_token=" + token)));
         Decision both = queryAllowed.onRequest(
                 FakeExchange.get("/").withQuery("access_token=" + token).header("Authorization", "Bearer " + token));
         assertThat(((Decision.Reject) both).status()).isEqualTo(400);
+    }
+
+    @Test
+    void aCacheHitAnswersWithTheVerifiedAuthenticationAgain() {
+        JwtAuthenticator jwt = JwtAuthenticator.builder()
+                .issuer(ISS, KeySet.of(JwtKey.hmac("hs-1", JwtAlgorithm.HS256, SECRET)))
+                .audience(AUD)
+                .clock(clock)
+                .build();
+        FakeExchange exchange = FakeExchange.get("/").header("Authorization", "Bearer " + hs256(claims("")));
+
+        Authentication first = jwt.authenticate(exchange);
+
+        assertThat(first).isInstanceOf(Authentication.Authenticated.class);
+        assertThat(jwt.authenticate(exchange)).isSameAs(first);
+    }
+
+    @Test
+    void paddedAndDifferentlyCasedCredentialsVerifyAndNeverStandInForAnotherToken() {
+        String token = hs256(claims(""));
+        for (String credential :
+                List.of("Bearer " + token, "Bearer   " + token + "  ", "bearer " + token, "Bearer " + token)) {
+            assertAccepted(hmac.onRequest(FakeExchange.get("/").header("Authorization", credential)));
+        }
+        char last = token.charAt(token.length() - 1);
+        String altered = token.substring(0, token.length() - 1) + (last == 'A' ? 'B' : 'A');
+        assertRefused(decide(hmac, altered), "signature invalid");
+        assertRefused(decide(hmac, token + "A"), "signature invalid");
+        assertRefused(decide(hmac, token + " x"), "character 0x20");
+        assertRefused(decide(hmac, "x" + token), "undecodable token");
     }
 
     @Test
