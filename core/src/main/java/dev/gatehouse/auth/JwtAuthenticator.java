@@ -80,7 +80,7 @@ public final class JwtAuthenticator implements Authenticator {
             if (authorization == null) {
                 return Authentication.Absent.INSTANCE;
             }
-            // The common case allocates nothing on a cache hit: the field's value is the key.
+            // The common case cuts no substring on a cache hit: the field's value is the key.
             return BearerToken.isUnpadded(authorization)
                     ? verified(authorization, true)
                     : verified(BearerToken.token(authorization), false);

@@ -13,15 +13,22 @@ final class TokenSyntax {
 
     private TokenSyntax() {}
 
-    /** Three non-empty base64url segments (header and signature), no padding, no whitespace. */
+    /**
+     * Three non-empty base64url segments (header and signature), no padding, no whitespace, each in its one
+     * canonical encoding (the unused low bits of a last character zero), so that no token has a second spelling.
+     */
     static void check(String token) throws JwtRefusal {
         int dots = 0;
+        int firstDot = -1;
         int lastDot = -1;
         for (int i = 0; i < token.length(); i++) {
             char c = token.charAt(i);
             if (c == '.') {
                 if (i == lastDot + 1) {
                     throw new JwtRefusal("The access token is malformed.", "malformed token: empty segment");
+                }
+                if (dots == 0) {
+                    firstDot = i;
                 }
                 dots++;
                 lastDot = i;
@@ -42,6 +49,36 @@ final class TokenSyntax {
         if (lastDot == token.length() - 1) {
             throw new JwtRefusal("The access token is malformed.", "malformed token: no signature");
         }
+        checkCanonical(token, 0, firstDot);
+        checkCanonical(token, firstDot + 1, lastDot);
+        checkCanonical(token, lastDot + 1, token.length());
+    }
+
+    /** The segment {@code [start, end)} of base64url characters decodes from exactly this text and no other. */
+    private static void checkCanonical(String token, int start, int end) throws JwtRefusal {
+        int unusedBits = switch ((end - start) % 4) {
+            case 0 -> 0;
+            case 2 -> 4;
+            case 3 -> 2;
+            default -> -1;
+        };
+        if (unusedBits < 0 || (value(token.charAt(end - 1)) & ((1 << unusedBits) - 1)) != 0) {
+            throw new JwtRefusal(
+                    "The access token is malformed.", "malformed token: non-canonical base64url at " + (end - 1));
+        }
+    }
+
+    private static int value(char c) {
+        if (c >= 'A' && c <= 'Z') {
+            return c - 'A';
+        }
+        if (c >= 'a' && c <= 'z') {
+            return c - 'a' + 26;
+        }
+        if (c >= '0' && c <= '9') {
+            return c - '0' + 52;
+        }
+        return c == '-' ? 62 : 63;
     }
 
     /** java-jwt checks the registered date claims while decoding; its message names the claim. */

@@ -382,6 +382,21 @@ class JwtAuthenticatorTest {
         assertRefused(decide(hmac, Tokens.b64("not json") + "." + parts[1] + "." + parts[2]), "undecodable token");
     }
 
+    @Test
+    void refusesSecondSpellingsOfATokenWhoseLastCharacterHasUnusedBitsSet() {
+        String token = hs256(claims(""));
+        String[] parts = token.split("\\.");
+        // 32 signature bytes are 43 characters; the last one carries 2 bits and 4 unused ones.
+        char last = parts[2].charAt(42);
+        String respelled = token.substring(0, token.length() - 1) + (char) (last + 1);
+
+        assertAccepted(decide(hmac, token));
+        assertThat(Base64.getUrlDecoder().decode(respelled.substring(respelled.lastIndexOf('.') + 1)))
+                .isEqualTo(Base64.getUrlDecoder().decode(parts[2]));
+        assertRefused(decide(hmac, respelled), "malformed token: non-canonical base64url at " + (token.length() - 1));
+        assertRefused(decide(hmac, token + "AA"), "non-canonical base64url");
+    }
+
     // 10. ECDSA psychic signatures and DER encoding
     @Test
     void refusesPsychicAndDerEncodedEcdsaSignatures() {
@@ -514,10 +529,12 @@ class JwtAuthenticatorTest {
                 List.of("Bearer " + token, "Bearer   " + token + "  ", "bearer " + token, "Bearer " + token)) {
             assertAccepted(hmac.onRequest(FakeExchange.get("/").header("Authorization", credential)));
         }
-        char last = token.charAt(token.length() - 1);
-        String altered = token.substring(0, token.length() - 1) + (last == 'A' ? 'B' : 'A');
+        int signature = token.lastIndexOf('.') + 1;
+        String altered = token.substring(0, signature)
+                + (token.charAt(signature) == 'A' ? 'B' : 'A')
+                + token.substring(signature + 1);
         assertRefused(decide(hmac, altered), "signature invalid");
-        assertRefused(decide(hmac, token + "A"), "signature invalid");
+        assertRefused(decide(hmac, token + "AAAA"), "signature invalid");
         assertRefused(decide(hmac, token + " x"), "character 0x20");
         assertRefused(decide(hmac, "x" + token), "undecodable token");
     }

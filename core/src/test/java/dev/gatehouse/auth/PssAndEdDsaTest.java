@@ -233,7 +233,8 @@ class PssAndEdDsaTest {
             assertRefused(decide(policy, resigned(token, Arrays.copyOf(signature, signature.length - 1))), "signature");
             assertRefused(decide(policy, resigned(token, Arrays.copyOf(signature, signature.length + 1))), "signature");
             assertRefused(decide(policy, resigned(token, new byte[1])), "signature");
-            assertRefused(decide(policy, token.substring(0, token.lastIndexOf('.') + 1) + "A"), "signature");
+            assertRefused(
+                    decide(policy, token.substring(0, token.lastIndexOf('.') + 1) + "A"), "non-canonical base64url");
         }
     }
 
