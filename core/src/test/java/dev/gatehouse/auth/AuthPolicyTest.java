@@ -155,6 +155,34 @@ class AuthPolicyTest {
     }
 
     @Test
+    void theJwtAuthenticatorCanKeepEveryClaimTheIdentityHeadersPassOn() {
+        IdentityHeaders headers = IdentityHeaders.builder()
+                .claim("department", "X-Department")
+                .claim("region", "X-Region")
+                .build();
+        JwtAuthenticator jwt = JwtAuthenticator.builder()
+                .issuer(
+                        JwtAuthenticatorTest.ISS,
+                        KeySet.of(JwtKey.hmac("hs-1", JwtAlgorithm.HS256, JwtAuthenticatorTest.SECRET)))
+                .audience(JwtAuthenticatorTest.AUD)
+                .claimsFor(headers)
+                .clock(new MutableClock(JwtAuthenticatorTest.NOW))
+                .build();
+        String token = JwtAuthenticatorTest.hs256(
+                JwtAuthenticatorTest.claims("\"department\":\"sales\",\"region\":\"eu\",\"other\":\"x\""));
+
+        Decision.Proceed proceed = (Decision.Proceed) AuthPolicy.builder()
+                .authenticator(jwt)
+                .identityHeaders(headers)
+                .build()
+                .onRequest(FakeExchange.get("/").header("Authorization", "Bearer " + token));
+
+        assertThat(proceed.upstreamHeaders().first("X-Department")).hasValue("sales");
+        assertThat(proceed.upstreamHeaders().first("X-Region")).hasValue("eu");
+        assertThat(proceed.upstreamHeaders().names()).doesNotContain("other");
+    }
+
+    @Test
     void oneCallFactoriesAndBuilderChecks() {
         ApiKeyAuthenticator keys = ApiKeyAuthenticator.builder()
                 .key("gh_live_4f9c2b7e1d8a6035c2e9", "billing", "free", Set.of())
