@@ -8,11 +8,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * Where an issuer's verification keys come from: a static {@link KeySet} or a {@link JwksKeySource}.
  *
- * <p>How a token selects its key ({@link #select}): a key with a {@code kid} matches only tokens that name that
- * {@code kid}. A key without a {@code kid} matches tokens with or without one, as long as it is the only key of
- * its {@linkplain JwtAlgorithm.Family family} (HMAC, RSA, EC, EdDSA) in the source; a token without a {@code kid}
- * when several keys of its family exist matches none. Whatever key is selected, the token's {@code alg} must
- * then equal that key's algorithm exactly: selection never widens what a key verifies.
+ * <p>How a token selects its key ({@link #select}): a token that names a {@code kid} gets the key with that
+ * {@code kid}, or else a key without a {@code kid} that is the only key of its {@linkplain JwtAlgorithm.Family
+ * family} (HMAC, RSA, EC, EdDSA) in the source. A token without a {@code kid} gets the only key of its family,
+ * with or without a {@code kid} (as jose and java-jwt's JWKS users do); when several keys of its family exist it
+ * gets none. Whatever key is selected, the token's {@code alg} must then equal that key's algorithm exactly:
+ * selection never widens what a key verifies.
  */
 public interface KeySource {
     /**
@@ -48,16 +49,12 @@ public interface KeySource {
                 only = key;
             }
         }
-        if (ofFamily == 1 && only.kid().isEmpty()) {
+        if (ofFamily == 1 && (kid == null || only.kid().isEmpty())) {
             return new KeySelection.Found(only);
         }
         if (kid != null) {
             return new KeySelection.NotFound("unknown kid " + Printable.of(kid, 64));
         }
-        return new KeySelection.NotFound(
-                ofFamily == 1
-                        ? "no kid, and the only " + family + " key has kid "
-                                + only.kid().orElseThrow()
-                        : "no kid and " + ofFamily + " " + family + " keys");
+        return new KeySelection.NotFound("no kid and " + ofFamily + " " + family + " keys");
     }
 }

@@ -158,7 +158,10 @@ class KeySetTest {
         assertThat(keys.select(null, JwtAlgorithm.Family.RSA))
                 .isEqualTo(new KeySelection.Found(keys.keys().get(0)));
         assertThat(keys.select(null, JwtAlgorithm.Family.EC))
-                .isEqualTo(new KeySelection.NotFound("no kid, and the only EC key has kid ec"));
+                .as("a token without a kid gets the only key of its family, kid or not")
+                .isEqualTo(new KeySelection.Found(keys.keys().get(1)));
+        assertThat(keys.select("other", JwtAlgorithm.Family.EC))
+                .isEqualTo(new KeySelection.NotFound("unknown kid other"));
     }
 
     @Test
