@@ -162,24 +162,111 @@ public record GatewayConfig(
         }
     }
 
-    /** One issuer: its keys from a JWKS URL, an HS256 secret (base64) or a PEM public key. */
+    /**
+     * One issuer: its keys from a JWKS URL, or listed under {@code keys}, or (one key) from {@code hs256Secret}
+     * or {@code publicKeyPem} with {@code alg} and an optional {@code kid}.
+     */
     public record Issuer(
             String issuer,
             @Nullable String jwks,
+            @Nullable List<Key> keys,
             @JsonProperty("hs256Secret") @Nullable String hs256Secret,
             @Nullable String publicKeyPem,
-            @Nullable String alg) {
+            @Nullable String alg,
+            @Nullable String kid) {
         public Issuer {
             if (issuer == null || issuer.isEmpty()) {
                 throw new IllegalArgumentException("issuer missing (expected: the exact iss value)");
             }
-            int sources = (jwks == null ? 0 : 1) + (hs256Secret == null ? 0 : 1) + (publicKeyPem == null ? 0 : 1);
+            int sources = (jwks == null ? 0 : 1)
+                    + (keys == null ? 0 : 1)
+                    + (hs256Secret == null ? 0 : 1)
+                    + (publicKeyPem == null ? 0 : 1);
             if (sources != 1) {
                 throw new IllegalArgumentException(
-                        "issuer " + issuer + ": give exactly one of jwks, hs256Secret, publicKeyPem");
+                        "issuer " + issuer + ": give exactly one of jwks, keys, hs256Secret, publicKeyPem");
+            }
+            if ((alg != null || kid != null) && (jwks != null || keys != null)) {
+                throw new IllegalArgumentException(
+                        "issuer " + issuer + ": alg and kid go with hs256Secret or publicKeyPem (or on each of keys)");
+            }
+            keys = keys == null ? null : List.copyOf(keys);
+            if (keys != null) {
+                dev.gatehouse.auth.KeySet.of(keys.stream().map(Key::toJwtKey).toList());
+            }
+            if (hs256Secret != null) {
+                new Key(kid, alg == null ? "HS256" : alg, hs256Secret, null).toJwtKey();
+            }
+            if (publicKeyPem != null) {
+                new Key(kid, alg == null ? "RS256" : alg, null, publicKeyPem).toJwtKey();
             }
         }
+
+        /** The issuer's static keys; empty when they come from a JWKS URL. */
+        public List<dev.gatehouse.auth.JwtKey> staticKeys() {
+            if (keys != null) {
+                return keys.stream().map(Key::toJwtKey).toList();
+            }
+            if (hs256Secret != null) {
+                return List.of(new Key(kid, alg == null ? "HS256" : alg, hs256Secret, null).toJwtKey());
+            }
+            if (publicKeyPem != null) {
+                return List.of(new Key(kid, alg == null ? "RS256" : alg, null, publicKeyPem).toJwtKey());
+            }
+            return List.of();
+        }
     }
+
+    /**
+     * A static verification key: an HMAC {@code secret} (base64) for HS256/384/512, or a {@code publicKeyPem}
+     * for RS, PS, ES (256/384/512) or EdDSA; {@code alg} pins it; {@code kid} optional on every kind.
+     */
+    public record Key(
+            @Nullable String kid,
+            String alg,
+            @Nullable String secret,
+            @Nullable String publicKeyPem) {
+        public Key {
+            if (alg == null) {
+                throw new IllegalArgumentException("alg missing (expected: " + ALGORITHMS + ")");
+            }
+            if ((secret == null) == (publicKeyPem == null)) {
+                throw new IllegalArgumentException("key " + kid + ": give exactly one of secret, publicKeyPem");
+            }
+            jwtKey(kid, alg, secret, publicKeyPem); // checked here, so that a bad key is reported at its line
+        }
+
+        dev.gatehouse.auth.JwtKey toJwtKey() {
+            return jwtKey(kid, alg, secret, publicKeyPem);
+        }
+
+        private static dev.gatehouse.auth.JwtKey jwtKey(
+                @Nullable String kid, String alg, @Nullable String secret, @Nullable String publicKeyPem) {
+            dev.gatehouse.auth.JwtAlgorithm algorithm;
+            try {
+                algorithm = dev.gatehouse.auth.JwtAlgorithm.valueOf(alg);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("alg " + alg + " (expected: " + ALGORITHMS + ")");
+            }
+            if (secret != null) {
+                if (algorithm.family() != dev.gatehouse.auth.JwtAlgorithm.Family.HMAC) {
+                    throw new IllegalArgumentException("alg " + alg + " with a secret (expected: HS256, HS384, HS512)");
+                }
+                byte[] bytes;
+                try {
+                    bytes = java.util.Base64.getDecoder().decode(secret);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("secret: not base64 (" + e.getMessage() + ")");
+                }
+                return dev.gatehouse.auth.JwtKey.hmac(kid, algorithm, bytes);
+            }
+            return dev.gatehouse.auth.JwtKey.fromPem(kid, algorithm, publicKeyPem);
+        }
+    }
+
+    private static final String ALGORITHMS = java.util.Arrays.stream(dev.gatehouse.auth.JwtAlgorithm.values())
+            .map(Enum::name)
+            .collect(java.util.stream.Collectors.joining(", "));
 
     /** An API key, by the SHA-256 of the key (never the key itself). */
     public record ApiKey(

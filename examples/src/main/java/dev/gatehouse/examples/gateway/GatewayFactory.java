@@ -10,9 +10,7 @@ import dev.gatehouse.Principal;
 import dev.gatehouse.auth.ApiKeyAuthenticator;
 import dev.gatehouse.auth.AuthPolicy;
 import dev.gatehouse.auth.JwksKeySource;
-import dev.gatehouse.auth.JwtAlgorithm;
 import dev.gatehouse.auth.JwtAuthenticator;
-import dev.gatehouse.auth.JwtKey;
 import dev.gatehouse.auth.KeySet;
 import dev.gatehouse.auth.ScopePolicy;
 import dev.gatehouse.compression.CompressionPolicy;
@@ -35,7 +33,6 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -341,12 +338,7 @@ final class GatewayFactory implements AutoCloseable {
         if (issuer.jwks() != null) {
             return JwksKeySource.of(URI.create(issuer.jwks()));
         }
-        if (issuer.hs256Secret() != null) {
-            return KeySet.of(
-                    JwtKey.hmac(null, JwtAlgorithm.HS256, Base64.getDecoder().decode(issuer.hs256Secret())));
-        }
-        JwtAlgorithm alg = issuer.alg() == null ? JwtAlgorithm.RS256 : JwtAlgorithm.valueOf(issuer.alg());
-        return KeySet.of(JwtKey.fromPem(null, alg, issuer.publicKeyPem()));
+        return KeySet.of(issuer.staticKeys());
     }
 
     private static RateLimitPolicy rateLimit(

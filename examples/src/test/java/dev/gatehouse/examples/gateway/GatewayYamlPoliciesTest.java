@@ -6,14 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.auth.ApiKeyAuthenticator;
+import dev.gatehouse.testing.Tokens;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -258,6 +262,70 @@ class GatewayYamlPoliciesTest {
     }
 
     @Test
+    void staticKeysOfEveryKindCarryKidsAndAlgorithms() throws Exception {
+        byte[] secret = "a-48-byte-secret-for-hs384-0123456789abcdefghijk".getBytes(StandardCharsets.US_ASCII);
+        KeyPair ec = Tokens.ecKeyPair("secp256r1");
+        KeyPair ed = Tokens.edKeyPair("Ed25519");
+        KeyPair rsa = Tokens.rsaKeyPair(2048);
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                auth:
+                  jwt:
+                    audiences: [orders]
+                    issuers:
+                      - issuer: https://hmac.test
+                        keys:
+                          - { kid: hmac-1, alg: HS384, secret: %s }
+                      - issuer: https://idp.test
+                        keys:
+                          - { kid: ec-1, alg: ES256, publicKeyPem: "%s" }
+                          - { alg: EdDSA, publicKeyPem: "%s" }
+                      - issuer: https://pss.test
+                        publicKeyPem: "%s"
+                        alg: PS256
+                        kid: rsa-1
+                routes:
+                  - { path: /, upstreams: [builtin:echo], auth: required }
+                """.formatted(
+                        Base64.getEncoder().encodeToString(secret),
+                        oneLine(Tokens.pem(ec.getPublic())),
+                        oneLine(Tokens.pem(ed.getPublic())),
+                        oneLine(Tokens.pem(rsa.getPublic()))))) {
+            URI base = running.gateway.uri();
+            String claims = "{\"iss\":\"https://idp.test\",\"aud\":\"orders\",\"sub\":\"s\",\"exp\":"
+                    + (System.currentTimeMillis() / 1000 + 600) + "}";
+
+            String hmacClaims = claims.replace("https://idp.test", "https://hmac.test");
+            assertThat(status(base, Tokens.hmac("HS384", secret, "{\"alg\":\"HS384\",\"kid\":\"hmac-1\"}", hmacClaims)))
+                    .isEqualTo(200);
+            assertThat(status(
+                            base, Tokens.ec("ES256", ec.getPrivate(), "{\"alg\":\"ES256\",\"kid\":\"ec-1\"}", claims)))
+                    .isEqualTo(200);
+            assertThat(status(base, Tokens.eddsa(ed.getPrivate(), "{\"alg\":\"EdDSA\"}", claims)))
+                    .isEqualTo(200);
+            assertThat(status(
+                            base,
+                            Tokens.pss(
+                                    rsa.getPrivate(),
+                                    "{\"alg\":\"PS256\",\"kid\":\"rsa-1\"}",
+                                    claims.replace("https://idp.test", "https://pss.test"))))
+                    .isEqualTo(200);
+            assertThat(status(base, Tokens.hmac("HS384", secret, "{\"alg\":\"HS384\",\"kid\":\"ec-1\"}", claims)))
+                    .as("a kid pins the key and its algorithm: no HS384 with the EC key's kid")
+                    .isEqualTo(401);
+        }
+    }
+
+    private static int status(URI base, String token) throws Exception {
+        return send(HttpRequest.newBuilder(base.resolve("/x")).header("Authorization", "Bearer " + token))
+                .statusCode();
+    }
+
+    private static String oneLine(String pem) {
+        return pem.replace("\r", "").replace("\n", "\\n");
+    }
+
+    @Test
     void badPolicyValuesAreLocated() {
         assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         trustedProxies: [10.0.0.0/33]
@@ -305,6 +373,32 @@ class GatewayYamlPoliciesTest {
                             rateLimit: { perMinute: 5, cost: 0 }
                         """))
                 .hasMessageContaining("cost 0 (expected: 1 or more tokens per request)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        auth:
+                          jwt:
+                            audiences: [orders]
+                            issuers:
+                              - issuer: https://idp.test
+                                keys:
+                                  - { kid: k, alg: HS999, secret: c2VjcmV0 }
+                        routes:
+                          - { path: /, upstreams: [builtin:echo] }
+                        """))
+                .hasMessageContaining("gateway.yaml line")
+                .hasMessageContaining("alg HS999 (expected: HS256, HS384, HS512, RS256");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        auth:
+                          jwt:
+                            audiences: [orders]
+                            issuers:
+                              - issuer: https://idp.test
+                                keys:
+                                  - { kid: k, alg: HS256, secret: c2VjcmV0 }
+                        routes:
+                          - { path: /, upstreams: [builtin:echo] }
+                        """))
+                .as("a secret shorter than the hash")
+                .hasMessageContaining("gateway.yaml line");
     }
 
     private static byte[] gzip(byte[] data) throws Exception {
