@@ -83,18 +83,17 @@ public final class ChainRun {
     }
 
     void runRequestHooks() {
-        boolean bodyBuffered = false;
         for (int i = 0; i < chain.size(); i++) {
             OffloadPolicy policy = chain.policy(i);
             String name = chain.name(i);
-            if (!bodyBuffered && policy.requestBodyLimit() > 0) {
-                Optional<Decision.Reject> refusal = bufferBody(name);
+            int bodyLimit = policy.requestBodyLimit(exchange);
+            if (bodyLimit > 0) {
+                Optional<Decision.Reject> refusal = bufferBody(bodyLimit);
                 if (refusal.isPresent()) {
                     record(name, refusal.get());
                     outcome = refusal.get();
                     return;
                 }
-                bodyBuffered = true;
             }
             ChainListener listener = chain.listener();
             long start = listener == ChainListener.NONE ? 0 : chain.nanoTime();
@@ -113,8 +112,12 @@ public final class ChainRun {
         exchange.setAttribute(PolicyChain.PROCEEDED, Boolean.TRUE);
     }
 
-    private Optional<Decision.Reject> bufferBody(String name) {
-        int limit = chain.requestBodyLimit();
+    /**
+     * Buffers the body for a policy that reads at most {@code limit} bytes of it: read once, for the first such
+     * policy; a later one finds it buffered (or replaced, as inflated by request decompression) and only its
+     * length is checked. The one 413 for bodies too long for a policy.
+     */
+    private Optional<Decision.Reject> bufferBody(int limit) {
         try {
             if (exchange.bufferBody(limit)) {
                 return Optional.empty();

@@ -39,7 +39,7 @@ class MicrometerChainListenerTest {
                                 : Decision.reject(401, "Log in."))
                 .listener(listener)
                 .build();
-        listener.bindStoreHealth("ratelimit", limits);
+        listener.bindStoreHealth("ratelimit", limits.storeHealth());
 
         FakeHost.serve(
                 chain, FakeExchange.get("/orders/1").header("Authorization", "Bearer x"), e -> FakeResponse.ok("ok"));
@@ -104,7 +104,7 @@ class MicrometerChainListenerTest {
                 .add("idempotency", idempotency)
                 .listener(listener)
                 .build();
-        listener.bindStoreHealth("idempotency", idempotency);
+        listener.bindStoreHealth("idempotency", idempotency.storeHealth());
 
         FakeHost.serve(chain, FakeExchange.post("/pay").header("Idempotency-Key", "\"a\""), e -> FakeResponse.ok("1"));
         assertThat(registry.get("gatehouse.idempotency.store.down").gauge().value())
