@@ -302,6 +302,41 @@ class IdempotencyPolicyTest {
     }
 
     @Test
+    void requestsTheKeyDoesNotApplyToStreamTheirBodyUnread() {
+        PolicyChain chain = PolicyChain.of(policy().maxBodyBytes(16).build());
+        String large = "{\"note\":\"" + "x".repeat(100) + "\"}";
+        FakeExchange unkeyed = FakeExchange.post("/payments").withBody(large);
+        FakeExchange get =
+                FakeExchange.get("/payments").header("Idempotency-Key", KEY).withBody(large);
+        FakeExchange malformed =
+                FakeExchange.post("/payments").header("Idempotency-Key", "a b").withBody(large);
+
+        assertThat(send(chain, unkeyed, 201).status()).isEqualTo(201);
+        assertThat(send(chain, get, 200).status()).isEqualTo(200);
+        assertThat(send(chain, malformed, 201).status()).isEqualTo(400);
+
+        assertThat(List.of(unkeyed.bodyReads(), get.bodyReads(), malformed.bodyReads()))
+                .containsOnly(0);
+        assertThat(executions).hasValue(2);
+    }
+
+    @Test
+    void aKeyWithParametersIsTheSameKeyWithout() {
+        PolicyChain chain = PolicyChain.of(policy().build());
+
+        send(chain, post("{}"), 201);
+        FakeResponse retry = send(
+                chain,
+                FakeExchange.post("/payments")
+                        .header("Idempotency-Key", KEY + ";v=1")
+                        .withBody("{}"),
+                201);
+
+        assertThat(retry.headers().first("Idempotent-Replayed")).hasValue("true");
+        assertThat(executions).hasValue(1);
+    }
+
+    @Test
     void aBodyLargerThanTheFingerprintLimitIs413() {
         PolicyChain chain = PolicyChain.of(policy().maxBodyBytes(16).build());
 

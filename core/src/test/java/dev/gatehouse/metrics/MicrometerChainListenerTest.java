@@ -127,6 +127,65 @@ class MicrometerChainListenerTest {
                 .isZero();
     }
 
+    @Test
+    void bindsAnyStoreHealthUnderItsFeaturesMeterNames() {
+        long[] failures = {3};
+        dev.gatehouse.StoreHealth health = new dev.gatehouse.StoreHealth() {
+            @Override
+            public String feature() {
+                return "idempotency";
+            }
+
+            @Override
+            public boolean down() {
+                return true;
+            }
+
+            @Override
+            public long failures() {
+                return failures[0];
+            }
+
+            @Override
+            public long admittedWithoutStore() {
+                return 7;
+            }
+        };
+
+        listener.bindStoreHealth("payments", health);
+        failures[0] = 4;
+
+        assertThat(registry.get("gatehouse.idempotency.store.down")
+                        .tag("policy", "payments")
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
+        assertThat(registry.get("gatehouse.idempotency.store.failures")
+                        .tag("policy", "payments")
+                        .functionCounter()
+                        .count())
+                .isEqualTo(4);
+        assertThat(registry.get("gatehouse.idempotency.failed.open")
+                        .tag("policy", "payments")
+                        .functionCounter()
+                        .count())
+                .isEqualTo(7);
+    }
+
+    @Test
+    void aRateLimitPolicysStoreHealthKeepsItsMeterNames() {
+        RateLimitPolicy limits =
+                RateLimitPolicy.builder().limits(Limit.perMinute(2)).build();
+
+        listener.bindStoreHealth("public", limits.storeHealth());
+
+        assertThat(registry.find("gatehouse.ratelimit.store.down").gauge()).isNotNull();
+        assertThat(registry.find("gatehouse.ratelimit.store.failures").functionCounter())
+                .isNotNull();
+        assertThat(registry.find("gatehouse.ratelimit.failed.open").functionCounter())
+                .isNotNull();
+    }
+
     private double count(String policy, String outcome) {
         return registry.get("gatehouse.policy.decisions")
                 .tag("policy", policy)
