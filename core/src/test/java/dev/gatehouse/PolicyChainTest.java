@@ -422,6 +422,26 @@ class PolicyChainTest {
     }
 
     @Test
+    void aPolicyThatThrowsWhenAskedForItsBodyLimitIs500AndNeverReachesTheService() {
+        PolicyChain chain = PolicyChain.of(new OffloadPolicy() {
+            @Override
+            public Decision onRequest(Exchange exchange) {
+                return Decision.proceed();
+            }
+
+            @Override
+            public int requestBodyLimit(Exchange exchange) {
+                throw new IllegalStateException("broken");
+            }
+        });
+
+        FakeResponse response = FakeHost.serve(chain, FakeExchange.post("/").withBody("x"), this::service);
+
+        assertThat(response.status()).isEqualTo(500);
+        assertThat(executions).hasValue(0);
+    }
+
+    @Test
     void theDecisionLogKeepsReasonsButNotPlainProceeds() {
         FakeExchange exchange = FakeExchange.get("/");
         PolicyChain chain = PolicyChain.builder()

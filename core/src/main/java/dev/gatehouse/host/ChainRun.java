@@ -86,14 +86,11 @@ public final class ChainRun {
         for (int i = 0; i < chain.size(); i++) {
             OffloadPolicy policy = chain.policy(i);
             String name = chain.name(i);
-            int bodyLimit = policy.requestBodyLimit(exchange);
-            if (bodyLimit > 0) {
-                Optional<Decision.Reject> refusal = bufferBody(bodyLimit);
-                if (refusal.isPresent()) {
-                    record(name, refusal.get());
-                    outcome = refusal.get();
-                    return;
-                }
+            Optional<Decision.Reject> refusal = bufferBodyFor(policy, name);
+            if (refusal.isPresent()) {
+                record(name, refusal.get());
+                outcome = refusal.get();
+                return;
             }
             ChainListener listener = chain.listener();
             long start = listener == ChainListener.NONE ? 0 : chain.nanoTime();
@@ -113,11 +110,22 @@ public final class ChainRun {
     }
 
     /**
-     * Buffers the body for a policy that reads at most {@code limit} bytes of it: read once, for the first such
-     * policy; a later one finds it buffered (or replaced, as inflated by request decompression) and only its
-     * length is checked. The one 413 for bodies too long for a policy.
+     * Buffers the body for a policy that reads up to {@link OffloadPolicy#requestBodyLimit(Exchange)} bytes of
+     * this exchange's: read once, for the first such policy; a later one finds it buffered (or replaced, as
+     * inflated by request decompression) and only its length is checked. The one 413 for bodies too long for a
+     * policy.
      */
-    private Optional<Decision.Reject> bufferBody(int limit) {
+    private Optional<Decision.Reject> bufferBodyFor(OffloadPolicy policy, String name) {
+        int limit;
+        try {
+            limit = policy.requestBodyLimit(exchange);
+        } catch (RuntimeException e) {
+            log.error("policy {} failed in requestBodyLimit for {}", name, exchange, e);
+            return Optional.of(Decision.reject(Problem.of(500)).because("policy failed: " + e));
+        }
+        if (limit <= 0) {
+            return Optional.empty();
+        }
         try {
             if (exchange.bufferBody(limit)) {
                 return Optional.empty();

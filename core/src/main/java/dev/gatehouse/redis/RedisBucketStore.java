@@ -39,7 +39,8 @@ import org.jspecify.annotations.Nullable;
  *       their bucket would be full again.
  *   <li>Every command is bounded by {@code commandTimeout} (100 ms by default), and commands fail at once
  *       while the connection is down, so a dead Redis costs at most one timeout; failures surface as {@link
- *       StoreUnavailableException} for the policy's store-failure mode. Lettuce reconnects by itself.
+ *       StoreUnavailableException} for the failure mode of the {@code ResilientBucketStore} around it. Lettuce
+ *       reconnects by itself.
  *   <li>{@link Builder#batching()} turns on bucket4j's batching: concurrent requests for one hot key in this
  *       instance share a round trip.
  *   <li>{@link #tryConsumeAsync} is the non-blocking path for reactive hosts.

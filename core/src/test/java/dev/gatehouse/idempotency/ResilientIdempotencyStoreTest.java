@@ -3,7 +3,11 @@ package dev.gatehouse.idempotency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.PolicyChain;
 import dev.gatehouse.StoredResponse;
+import dev.gatehouse.testing.FakeExchange;
+import dev.gatehouse.testing.FakeHost;
+import dev.gatehouse.testing.FakeResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -139,5 +143,26 @@ class ResilientIdempotencyStoreTest {
         assertThatThrownBy(() -> ResilientIdempotencyStore.builder(store))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("already resilient");
+    }
+
+    @Test
+    void thePolicyAnswers503WhenClosedAndRunsTheRequestWhenOpen() {
+        flaky.down = true;
+        PolicyChain closed = PolicyChain.of(IdempotencyPolicy.builder(flaky).build());
+        PolicyChain open = PolicyChain.of(IdempotencyPolicy.builder(
+                        ResilientIdempotencyStore.builder(flaky).failOpen().build())
+                .build());
+
+        FakeResponse refused = FakeHost.serve(closed, post(), exchange -> FakeResponse.ok("ran"));
+        FakeResponse ran = FakeHost.serve(open, post(), exchange -> FakeResponse.ok("ran"));
+
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.headers().first("Retry-After")).hasValue("1");
+        assertThat(ran.status()).isEqualTo(200);
+        assertThat(ran.bodyText()).isEqualTo("ran");
+    }
+
+    static FakeExchange post() {
+        return FakeExchange.post("/pay").header("Idempotency-Key", "\"k\"").withBody("{}");
     }
 }

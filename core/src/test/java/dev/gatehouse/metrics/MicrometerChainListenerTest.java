@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.ChainListener;
 import dev.gatehouse.Decision;
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.StoreHealth;
 import dev.gatehouse.StoredResponse;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
 import dev.gatehouse.idempotency.IdempotencyStore;
@@ -130,7 +131,7 @@ class MicrometerChainListenerTest {
     @Test
     void bindsAnyStoreHealthUnderItsFeaturesMeterNames() {
         long[] failures = {3};
-        dev.gatehouse.StoreHealth health = new dev.gatehouse.StoreHealth() {
+        StoreHealth health = new StoreHealth() {
             @Override
             public String feature() {
                 return "idempotency";

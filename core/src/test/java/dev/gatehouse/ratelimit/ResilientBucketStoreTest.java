@@ -3,6 +3,8 @@ package dev.gatehouse.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.Decision;
+import dev.gatehouse.testing.FakeExchange;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -174,5 +176,35 @@ class ResilientBucketStoreTest {
                 .isInstanceOfSatisfying(
                         ResilientBucketStore.class,
                         resilient -> assertThat(resilient.mode()).isEqualTo(StoreFailureMode.OPEN));
+    }
+
+    @Test
+    void thePolicyTurnsEachAnswerIntoItsDecision() {
+        flaky.down = true;
+        FakeExchange client = FakeExchange.get("/").from("192.0.2.1");
+
+        Decision open = policy(StoreFailureMode.OPEN).onRequest(client);
+        Decision closed = policy(StoreFailureMode.CLOSED).onRequest(client);
+        Decision local = policy(StoreFailureMode.LOCAL_FALLBACK).onRequest(client);
+
+        assertThat(open).isInstanceOf(Decision.Proceed.class);
+        assertThat(open.reason()).hasValue("store unavailable (Redis: connection refused): failed open");
+        assertThat(closed).isInstanceOfSatisfying(Decision.Reject.class, reject -> {
+            assertThat(reject.status()).isEqualTo(503);
+            assertThat(reject.headers().first("Retry-After")).hasValue("5");
+            assertThat(new String(reject.response().body())).contains("temporary-reduced-capacity");
+        });
+        assertThat(closed.reason()).hasValue("store unavailable (Redis: connection refused): failed closed");
+        assertThat(local).isInstanceOf(Decision.Proceed.class);
+        assertThat(local.reason())
+                .hasValue("admitted default/ip:192.0.2.1 (local fallback: store unavailable (Redis: connection"
+                        + " refused))");
+    }
+
+    RateLimitPolicy policy(StoreFailureMode mode) {
+        return RateLimitPolicy.builder()
+                .limits(Limit.perMinute(5))
+                .store(resilient(mode))
+                .build();
     }
 }
