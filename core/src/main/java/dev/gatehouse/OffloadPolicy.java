@@ -40,11 +40,23 @@ public interface OffloadPolicy {
     default void onComplete(Exchange exchange, Completion completion) {}
 
     /**
-     * How many bytes of the request body this policy reads in {@code onRequest}; 0 when it reads none. The
-     * chain buffers the body before calling a policy that needs it, and refuses longer bodies with 413.
+     * The most bytes of a request body this policy ever reads in {@code onRequest}; 0 when it reads none. The
+     * upper bound of {@link #requestBodyLimit(Exchange)}, and what {@link PolicyChain#requestBodyLimit()} reports.
      */
     default int requestBodyLimit() {
         return 0;
+    }
+
+    /**
+     * How many bytes of this exchange's request body the policy reads in {@code onRequest}; 0 when it reads none
+     * of it. The chain asks just before {@code onRequest} (earlier policies have run), buffers the body when the
+     * answer is positive — the one place bodies are buffered — and refuses a longer body with 413 in the
+     * policy's name; {@code onRequest} then finds it in {@link Exchange#body()}. A policy that needs the body only
+     * for some requests (compressed uploads, idempotent POSTs) says so here, so that other requests stream;
+     * {@link #requestBodyLimit()} by default.
+     */
+    default int requestBodyLimit(Exchange exchange) {
+        return requestBodyLimit();
     }
 
     /**

@@ -355,6 +355,92 @@ class PolicyChainTest {
         assertThat(executions).hasValue(1);
     }
 
+    /** A policy that reads the body of requests with {@code X-Sign} only, at most {@code limit} bytes. */
+    private static OffloadPolicy signatureCheck(int limit, List<String> seen) {
+        return new OffloadPolicy() {
+            @Override
+            public Decision onRequest(Exchange exchange) {
+                exchange.body().ifPresent(body -> seen.add(new String(body.toByteArray())));
+                return Decision.proceed();
+            }
+
+            @Override
+            public int requestBodyLimit() {
+                return limit;
+            }
+
+            @Override
+            public int requestBodyLimit(Exchange exchange) {
+                return exchange.requestHeaders().contains("X-Sign") ? limit : 0;
+            }
+
+            @Override
+            public String name() {
+                return "signature";
+            }
+        };
+    }
+
+    @Test
+    void aBodyIsBufferedOnlyForTheExchangesAPolicyReadsItFor() {
+        List<String> seen = new ArrayList<>();
+        PolicyChain chain = PolicyChain.of(signatureCheck(16, seen));
+        FakeExchange unsigned = FakeExchange.post("/").withBody("a body far longer than sixteen bytes");
+        FakeExchange signed = FakeExchange.post("/").header("X-Sign", "1").withBody("{\"a\":1}");
+
+        FakeResponse streamed = FakeHost.serve(chain, unsigned, this::service);
+        FakeResponse read = FakeHost.serve(chain, signed, this::service);
+
+        assertThat(streamed.status()).isEqualTo(200);
+        assertThat(unsigned.bodyReads()).isZero();
+        assertThat(read.status()).isEqualTo(200);
+        assertThat(seen).containsExactly("{\"a\":1}");
+        assertThat(chain.requestBodyLimit()).isEqualTo(16);
+    }
+
+    @Test
+    void eachPolicyThatReadsTheBodyHasItsOwnLimitAndTheBodyIsReadOnce() {
+        List<String> seen = new ArrayList<>();
+        PolicyChain chain = PolicyChain.builder()
+                .add("generous", signatureCheck(1024, seen))
+                .add("strict", signatureCheck(8, seen))
+                .build();
+        FakeExchange small = FakeExchange.post("/").header("X-Sign", "1").withBody("tiny");
+        FakeExchange medium = FakeExchange.post("/").header("X-Sign", "1").withBody("twelve bytes");
+
+        FakeResponse accepted = FakeHost.serve(chain, small, this::service);
+        FakeResponse refused = FakeHost.serve(chain, medium, this::service);
+
+        assertThat(accepted.status()).isEqualTo(200);
+        assertThat(small.bodyReads()).isEqualTo(1);
+        assertThat(refused.status()).isEqualTo(413);
+        assertThat(DecisionLog.of(medium).entries())
+                .extracting(DecisionLog.Entry::toString)
+                .containsExactly("strict:reject(request body over 8 bytes)");
+        assertThat(seen).containsExactly("tiny", "tiny", "twelve bytes");
+        assertThat(executions).hasValue(1);
+    }
+
+    @Test
+    void aPolicyThatThrowsWhenAskedForItsBodyLimitIs500AndNeverReachesTheService() {
+        PolicyChain chain = PolicyChain.of(new OffloadPolicy() {
+            @Override
+            public Decision onRequest(Exchange exchange) {
+                return Decision.proceed();
+            }
+
+            @Override
+            public int requestBodyLimit(Exchange exchange) {
+                throw new IllegalStateException("broken");
+            }
+        });
+
+        FakeResponse response = FakeHost.serve(chain, FakeExchange.post("/").withBody("x"), this::service);
+
+        assertThat(response.status()).isEqualTo(500);
+        assertThat(executions).hasValue(0);
+    }
+
     @Test
     void theDecisionLogKeepsReasonsButNotPlainProceeds() {
         FakeExchange exchange = FakeExchange.get("/");

@@ -19,8 +19,8 @@ public final class BucketMemory {
         for (int i = 0; i < keys; i++) {
             names[i] = "ip:10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255) + "#" + (i >> 24);
         }
-        io.github.bucket4j.local.SynchronizationStrategy strategy =
-                io.github.bucket4j.local.SynchronizationStrategy.valueOf(args.length > 1 ? args[1] : "LOCK_FREE");
+        LocalBucketStore.Synchronization strategy =
+                LocalBucketStore.Synchronization.valueOf(args.length > 1 ? args[1] : "LOCK_FREE");
         long before = usedAfterGc();
         LocalBucketStore store = LocalBucketStore.builder()
                 .maxKeys(keys)

@@ -11,7 +11,6 @@ import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.ResponseHead;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -39,24 +38,18 @@ public final class CompressionPolicy implements OffloadPolicy {
 
     private final List<String> codings;
     private final int minSize;
-    private final int level;
-    private final List<String> compressTypes;
-    private final List<String> skipTypes;
     private final Predicate<Exchange> excluded;
     private final boolean skipCredentialed;
-    private final DeflaterPool gzipPool;
-    private final DeflaterPool deflatePool;
+    private final CompressionRules rules;
+    private final ResponseEncoders encoders;
 
     private CompressionPolicy(Builder builder) {
         this.codings = List.copyOf(builder.codings);
         this.minSize = builder.minSize;
-        this.level = builder.level;
-        this.compressTypes = List.copyOf(builder.compressTypes);
-        this.skipTypes = List.copyOf(builder.skipTypes);
         this.excluded = builder.excluded;
         this.skipCredentialed = builder.skipCredentialed;
-        this.gzipPool = new DeflaterPool(builder.level, true, builder.poolSize);
-        this.deflatePool = new DeflaterPool(builder.level, false, builder.poolSize);
+        this.rules = new CompressionRules(builder.compressTypes, builder.skipTypes, codings);
+        this.encoders = new ResponseEncoders(builder.level, builder.poolSize);
     }
 
     /** br and zstd (when available), gzip, deflate; level 1; 256-byte minimum; default media types. */
@@ -84,7 +77,7 @@ public final class CompressionPolicy implements OffloadPolicy {
             List<String> plain = new ArrayList<>(values.size());
             boolean changed = false;
             for (String value : values) {
-                String stripped = stripCodingSuffixes(value);
+                String stripped = rules.stripCodingSuffixes(value);
                 changed |= !stripped.equals(value);
                 plain.add(stripped);
             }
@@ -101,7 +94,7 @@ public final class CompressionPolicy implements OffloadPolicy {
     @Override
     public void onResponse(Exchange exchange, ResponseHead response) {
         String coding = exchange.attribute(CODING).orElse(NOT_ELIGIBLE);
-        if (coding.equals(NOT_ELIGIBLE) || !eligible(exchange, response)) {
+        if (coding.equals(NOT_ELIGIBLE) || !rules.eligible(exchange, response)) {
             return;
         }
         response.addVary("Accept-Encoding");
@@ -111,7 +104,8 @@ public final class CompressionPolicy implements OffloadPolicy {
         int status = response.status();
         Headers headers = response.headers();
         if (status == 304) {
-            headers.first("ETag").ifPresent(tag -> response.setHeader("ETag", withCoding(tag, coding)));
+            headers.first("ETag")
+                    .ifPresent(tag -> response.setHeader("ETag", CompressionRules.withCoding(tag, coding)));
             return;
         }
         long length = headers.first("Content-Length")
@@ -126,76 +120,11 @@ public final class CompressionPolicy implements OffloadPolicy {
         }
         response.setHeader("Content-Encoding", coding);
         response.removeHeader("Content-Length");
-        headers.first("ETag").ifPresent(tag -> response.setHeader("ETag", withCoding(tag, coding)));
+        headers.first("ETag").ifPresent(tag -> response.setHeader("ETag", CompressionRules.withCoding(tag, coding)));
         if (head) {
             return;
         }
-        switch (coding) {
-            case "gzip" -> response.transformBody(out -> new DeflatingOutputStream(out, gzipPool, true));
-            case "deflate" -> response.transformBody(out -> new DeflatingOutputStream(out, deflatePool, false));
-            default -> response.transformBody(out -> OptionalCodings.wrap(coding, out, level));
-        }
-    }
-
-    /** Whether the response is a representation this policy compresses for clients that accept it. */
-    private boolean eligible(Exchange exchange, ResponseHead response) {
-        int status = response.status();
-        if (status < 200
-                || status == 204
-                || status == 206
-                || exchange.requestHeaders().contains("Range")) {
-            return false;
-        }
-        Headers headers = response.headers();
-        for (String encoding : headers.all("Content-Encoding")) {
-            if (!encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
-                return false;
-            }
-        }
-        for (String cacheControl : headers.all("Cache-Control")) {
-            for (String directive : cacheControl.split(",")) {
-                if (directive.trim().equalsIgnoreCase("no-transform")) {
-                    return false;
-                }
-            }
-        }
-        if (status == 304) {
-            return true;
-        }
-        Optional<String> type = headers.first("Content-Type");
-        return type.isPresent() && compressible(mediaType(type.get()));
-    }
-
-    private boolean compressible(String mediaType) {
-        for (String pattern : skipTypes) {
-            if (matches(pattern, mediaType)) {
-                return false;
-            }
-        }
-        for (String pattern : compressTypes) {
-            if (matches(pattern, mediaType)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** {@code type/subtype}, {@code type/*} or {@code *}{@code /*+suffix}. */
-    private static boolean matches(String pattern, String mediaType) {
-        if (pattern.endsWith("/*")) {
-            return mediaType.startsWith(pattern.substring(0, pattern.length() - 1));
-        }
-        if (pattern.startsWith("*/*+")) {
-            return mediaType.endsWith(pattern.substring(3));
-        }
-        return pattern.equals(mediaType);
-    }
-
-    private static String mediaType(String contentType) {
-        int semicolon = contentType.indexOf(';');
-        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
-                .trim()
-                .toLowerCase(Locale.ROOT);
+        response.transformBody(out -> encoders.wrap(coding, out));
     }
 
     private static long parseLength(String value) {
@@ -210,31 +139,14 @@ public final class CompressionPolicy implements OffloadPolicy {
         return request.contains("Authorization") || request.contains("Cookie");
     }
 
-    /** {@code "v"} → {@code "v--gzip"}; weak tags ({@code W/"v"}) stay as they are. */
-    private static String withCoding(String tag, String coding) {
-        String trimmed = tag.trim();
-        if (trimmed.length() < 2 || !trimmed.startsWith("\"") || !trimmed.endsWith("\"")) {
-            return tag;
-        }
-        return trimmed.substring(0, trimmed.length() - 1) + "--" + coding + "\"";
-    }
-
-    private String stripCodingSuffixes(String value) {
-        String result = value;
-        for (String coding : codings) {
-            result = result.replace("--" + coding + "\"", "\"");
-        }
-        return result;
-    }
-
     /** The pool of gzip deflaters, for metrics and tests. */
     public DeflaterPool gzipPool() {
-        return gzipPool;
+        return encoders.gzipPool();
     }
 
     /** The pool of deflate (zlib) deflaters. */
     public DeflaterPool deflatePool() {
-        return deflatePool;
+        return encoders.deflatePool();
     }
 
     @Override

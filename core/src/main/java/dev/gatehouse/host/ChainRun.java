@@ -83,18 +83,14 @@ public final class ChainRun {
     }
 
     void runRequestHooks() {
-        boolean bodyBuffered = false;
         for (int i = 0; i < chain.size(); i++) {
             OffloadPolicy policy = chain.policy(i);
             String name = chain.name(i);
-            if (!bodyBuffered && policy.requestBodyLimit() > 0) {
-                Optional<Decision.Reject> refusal = bufferBody(name);
-                if (refusal.isPresent()) {
-                    record(name, refusal.get());
-                    outcome = refusal.get();
-                    return;
-                }
-                bodyBuffered = true;
+            Optional<Decision.Reject> refusal = bufferBodyFor(policy, name);
+            if (refusal.isPresent()) {
+                record(name, refusal.get());
+                outcome = refusal.get();
+                return;
             }
             ChainListener listener = chain.listener();
             long start = listener == ChainListener.NONE ? 0 : chain.nanoTime();
@@ -113,8 +109,23 @@ public final class ChainRun {
         exchange.setAttribute(PolicyChain.PROCEEDED, Boolean.TRUE);
     }
 
-    private Optional<Decision.Reject> bufferBody(String name) {
-        int limit = chain.requestBodyLimit();
+    /**
+     * Buffers the body for a policy that reads up to {@link OffloadPolicy#requestBodyLimit(Exchange)} bytes of
+     * this exchange's: read once, for the first such policy; a later one finds it buffered (or replaced, as
+     * inflated by request decompression) and only its length is checked. The one 413 for bodies too long for a
+     * policy.
+     */
+    private Optional<Decision.Reject> bufferBodyFor(OffloadPolicy policy, String name) {
+        int limit;
+        try {
+            limit = policy.requestBodyLimit(exchange);
+        } catch (RuntimeException e) {
+            log.error("policy {} failed in requestBodyLimit for {}", name, exchange, e);
+            return Optional.of(Decision.reject(Problem.of(500)).because("policy failed: " + e));
+        }
+        if (limit <= 0) {
+            return Optional.empty();
+        }
         try {
             if (exchange.bufferBody(limit)) {
                 return Optional.empty();

@@ -1,6 +1,7 @@
 package dev.gatehouse.idempotency;
 
 import static dev.gatehouse.internal.Checks.checkArgument;
+import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * Claims and records in a bounded Caffeine cache of this process: a claim lives for its lease, a record for its
@@ -60,9 +62,14 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         return new InMemoryIdempotencyStore(maxKeys, Ticker.systemTicker());
     }
 
-    /** With a clock of the test's own, to expire claims and records without sleeping. */
-    public static InMemoryIdempotencyStore withTicker(long maxKeys, Ticker ticker) {
-        return new InMemoryIdempotencyStore(maxKeys, ticker);
+    /**
+     * With a monotonic clock of the caller's own, in nanoseconds: a test's, to expire claims and records without
+     * sleeping.
+     */
+    public static InMemoryIdempotencyStore withNanoClock(long maxKeys, LongSupplier nanoClock) {
+        checkArgument(maxKeys > 0, "maxKeys: %s (expected: > 0)", maxKeys);
+        requireNonNull(nanoClock, "nanoClock");
+        return new InMemoryIdempotencyStore(maxKeys, nanoClock::getAsLong);
     }
 
     /** Tells claims apart; never shown to clients, so it needs uniqueness, not secrecy. */

@@ -6,8 +6,7 @@ import dev.gatehouse.ChainListener;
 import dev.gatehouse.Completion;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Route;
-import dev.gatehouse.idempotency.IdempotencyPolicy;
-import dev.gatehouse.ratelimit.RateLimitPolicy;
+import dev.gatehouse.StoreHealth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -27,9 +26,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   <li>{@code gatehouse.policy.duration} — timer of each policy's {@code onRequest}, tag {@code policy};
  *   <li>{@code gatehouse.exchanges} — timer of whole exchanges, tags {@code route} (the matched pattern, or
  *       {@code none}), {@code status} (the status class: 2xx, 4xx, …) and {@code outcome} (success or failure);
- *   <li>with {@link #bindStoreHealth}: {@code gatehouse.ratelimit.store.down} (gauge, 1 while the store is
- *       down), {@code gatehouse.ratelimit.store.failures} and {@code gatehouse.ratelimit.failed.open} (counters);
- *       for idempotency {@code gatehouse.idempotency.store.down} and {@code gatehouse.idempotency.store.failures}.
+ *   <li>with {@link #bindStoreHealth} (a policy's {@code storeHealth()}): {@code gatehouse.ratelimit.store.down}
+ *       (gauge, 1 while the store is down), {@code gatehouse.ratelimit.store.failures} and {@code
+ *       gatehouse.ratelimit.failed.open} (counters); for idempotency the same under {@code
+ *       gatehouse.idempotency}.
  * </ul>
  *
  * Meters are created once per tag set and cached, so recording costs a map lookup and the meter's own update.
@@ -108,31 +108,27 @@ public final class MicrometerChainListener implements ChainListener {
         timer.record(completion.elapsed().toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** Store-health meters of a rate-limit policy, tagged {@code policy=name}. */
-    public MicrometerChainListener bindStoreHealth(String name, RateLimitPolicy policy) {
-        Gauge.builder("gatehouse.ratelimit.store.down", policy, p -> p.storeDown() ? 1 : 0)
-                .description("1 while the rate-limit store is considered down")
+    /**
+     * Meters of a store's health, tagged {@code policy=name}: the gauge {@code gatehouse.<feature>.store.down}
+     * (1 while the store is down) and the counters {@code gatehouse.<feature>.store.failures} and {@code
+     * gatehouse.<feature>.failed.open} (requests let through without the store), where {@code <feature>} is
+     * {@link StoreHealth#feature()}. A policy with a store gives its health: {@code policy.storeHealth()}.
+     */
+    public MicrometerChainListener bindStoreHealth(String name, StoreHealth health) {
+        requireNonNull(name, "name");
+        requireNonNull(health, "health");
+        String prefix = "gatehouse." + health.feature();
+        String store = health.feature();
+        Gauge.builder(prefix + ".store.down", health, h -> h.down() ? 1 : 0)
+                .description("1 while the " + store + " store is considered down")
                 .tag("policy", name)
                 .register(registry);
-        FunctionCounter.builder("gatehouse.ratelimit.store.failures", policy, RateLimitPolicy::storeFailures)
-                .description("Rate-limit store failures")
+        FunctionCounter.builder(prefix + ".store.failures", health, StoreHealth::failures)
+                .description("Failed calls to the " + store + " store")
                 .tag("policy", name)
                 .register(registry);
-        FunctionCounter.builder("gatehouse.ratelimit.failed.open", policy, RateLimitPolicy::failedOpen)
-                .description("Requests admitted unlimited while the store was down")
-                .tag("policy", name)
-                .register(registry);
-        return this;
-    }
-
-    /** Store-health meters of an idempotency policy, tagged {@code policy=name}. */
-    public MicrometerChainListener bindStoreHealth(String name, IdempotencyPolicy policy) {
-        Gauge.builder("gatehouse.idempotency.store.down", policy, p -> p.storeDown() ? 1 : 0)
-                .description("1 while the idempotency store is considered down")
-                .tag("policy", name)
-                .register(registry);
-        FunctionCounter.builder("gatehouse.idempotency.store.failures", policy, IdempotencyPolicy::storeFailures)
-                .description("Idempotency store failures")
+        FunctionCounter.builder(prefix + ".failed.open", health, StoreHealth::admittedWithoutStore)
+                .description("Requests admitted without the " + store + " store while it was down")
                 .tag("policy", name)
                 .register(registry);
         return this;

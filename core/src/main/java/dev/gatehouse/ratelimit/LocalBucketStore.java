@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Buckets in this process: lock-free bucket4j buckets in a bounded Caffeine cache (at most {@code maxKeys},
@@ -25,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LocalBucketStore implements BucketStore {
     private final Cache<String, Bucket> buckets;
-    private final TimeMeter clock;
+    private final @Nullable TimeMeter clock;
     private final SynchronizationStrategy synchronization;
     private final Map<List<Limit>, Bandwidth[]> bandwidths = new ConcurrentHashMap<>();
 
@@ -34,8 +36,32 @@ public final class LocalBucketStore implements BucketStore {
                 .maximumSize(builder.maxKeys)
                 .expireAfterAccess(builder.idleTimeout)
                 .build();
-        this.clock = builder.clock;
-        this.synchronization = builder.synchronization;
+        this.clock = builder.nanoClock == null ? null : monotonic(builder.nanoClock);
+        this.synchronization = builder.synchronization == Synchronization.SYNCHRONIZED
+                ? SynchronizationStrategy.SYNCHRONIZED
+                : SynchronizationStrategy.LOCK_FREE;
+    }
+
+    /** How buckets stay consistent when threads race for one key. */
+    public enum Synchronization {
+        /** Compare-and-swap, no lock (the default). */
+        LOCK_FREE,
+        /** A monitor per bucket: less memory per key, slower under contention. */
+        SYNCHRONIZED
+    }
+
+    private static TimeMeter monotonic(LongSupplier nanoClock) {
+        return new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return nanoClock.getAsLong();
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return false;
+            }
+        };
     }
 
     public static LocalBucketStore ofDefaults() {
@@ -79,7 +105,7 @@ public final class LocalBucketStore implements BucketStore {
         for (Bandwidth bandwidth : bandwidths.computeIfAbsent(limits, LocalBucketStore::toBandwidths)) {
             builder.addLimit(bandwidth);
         }
-        if (clock != TimeMeter.SYSTEM_NANOTIME) {
+        if (clock != null) {
             builder.withCustomTimePrecision(clock);
         } else {
             builder.withNanosecondPrecision();
@@ -90,8 +116,8 @@ public final class LocalBucketStore implements BucketStore {
     public static final class Builder {
         private long maxKeys = 1_000_000;
         private Duration idleTimeout = Duration.ofHours(1);
-        private TimeMeter clock = TimeMeter.SYSTEM_NANOTIME;
-        private SynchronizationStrategy synchronization = SynchronizationStrategy.LOCK_FREE;
+        private @Nullable LongSupplier nanoClock;
+        private Synchronization synchronization = Synchronization.LOCK_FREE;
 
         private Builder() {}
 
@@ -99,11 +125,8 @@ public final class LocalBucketStore implements BucketStore {
          * How buckets stay consistent under concurrency: {@code LOCK_FREE} (the default, compare-and-swap) or
          * {@code SYNCHRONIZED} (a monitor; less memory per key).
          */
-        public Builder synchronization(SynchronizationStrategy synchronization) {
-            checkArgument(
-                    synchronization != SynchronizationStrategy.NONE,
-                    "synchronization: NONE (expected: LOCK_FREE or SYNCHRONIZED; buckets are shared between threads)");
-            this.synchronization = synchronization;
+        public Builder synchronization(Synchronization synchronization) {
+            this.synchronization = requireNonNull(synchronization, "synchronization");
             return this;
         }
 
@@ -122,9 +145,12 @@ public final class LocalBucketStore implements BucketStore {
             return this;
         }
 
-        /** The monotonic clock buckets refill by; {@code System.nanoTime} unless a test injects its own. */
-        public Builder clock(TimeMeter clock) {
-            this.clock = requireNonNull(clock, "clock");
+        /**
+         * The monotonic clock buckets refill by, in nanoseconds ({@code System::nanoTime} by default; a test
+         * injects its own to refill without sleeping). Only differences between readings matter.
+         */
+        public Builder nanoClock(LongSupplier nanoClock) {
+            this.nanoClock = requireNonNull(nanoClock, "nanoClock");
             return this;
         }
 

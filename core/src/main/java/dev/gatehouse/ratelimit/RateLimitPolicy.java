@@ -12,15 +12,13 @@ import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.Principal;
 import dev.gatehouse.Problem;
 import dev.gatehouse.ResponseHead;
+import dev.gatehouse.StoreHealth;
 import dev.gatehouse.internal.Printable;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,10 +38,9 @@ import org.slf4j.LoggerFactory;
  *       Optionally the legacy {@code X-RateLimit-Limit/-Remaining/-Reset} instead.
  *   <li>A request without a key (e.g. anonymous where the key is the principal) shares one {@code anonymous}
  *       bucket, or is refused with 403 when {@link Builder#denyMissingKey()} is set.
- *   <li>When the store fails (Redis down or slow): fail open (admit, the industry default), fail closed (503,
- *       {@code temporary-reduced-capacity}), or fall back to a local bucket. A breaker stops calling the
- *       store for {@code breakerWindow} after a failure, so a dead store costs one timeout per window, not one
- *       per request; the first call after the window probes it, and the policy recovers without restart.
+ *   <li>When the store fails (Redis down or slow), its {@link ResilientBucketStore} answers: admitted (the
+ *       default), refused here with 503 {@code temporary-reduced-capacity}, or counted locally; see {@link
+ *       #storeHealth()}.
  *   <li>Shadow mode counts and logs what would be refused, and lets it through.
  * </ul>
  *
@@ -52,39 +49,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class RateLimitPolicy implements OffloadPolicy {
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitPolicy.class);
-    private static final AttributeKey<Outcome> OUTCOME = AttributeKey.of("gatehouse.rateLimit", Outcome.class);
+    private static final AttributeKey<WindowState> STATE = AttributeKey.of("gatehouse.rateLimit", WindowState.class);
     static final String QUOTA_EXCEEDED = "https://iana.org/assignments/http-problem-types#quota-exceeded";
     static final String REDUCED_CAPACITY = "https://iana.org/assignments/http-problem-types#temporary-reduced-capacity";
-
-    /** What to do when the bucket store cannot answer. */
-    public enum StoreFailureMode {
-        /** Admit the request (Envoy, Kong and Spring Cloud Gateway do this by default). */
-        OPEN,
-        /** Refuse with 503. */
-        CLOSED,
-        /** Count in a bucket local to this instance until the store is back. */
-        LOCAL_FALLBACK
-    }
 
     private final List<Limit> defaultLimits;
     private final Map<String, List<Limit>> planLimits;
     private final RateLimitKey key;
     private final boolean denyMissingKey;
     private final ToLongFunction<Exchange> cost;
-    private final BucketStore store;
-    private final StoreFailureMode failureMode;
-    private final LocalBucketStore fallback;
-    private final long breakerNanos;
-    private final LongSupplier nanoClock;
-    private final boolean legacyHeaders;
+    private final ResilientBucketStore store;
+    private final RateLimitFields format;
     private final boolean shadow;
-    private final AtomicLong breakerOpenUntil = new AtomicLong(Long.MIN_VALUE);
-    private final AtomicLong storeFailures = new AtomicLong();
-    private final AtomicLong failedOpen = new AtomicLong();
-    private volatile boolean storeDown;
-
-    /** The limits that applied and what was left, for the response headers. */
-    private record Outcome(List<Limit> limits, long[] remaining, long[] resetSeconds) {}
 
     private RateLimitPolicy(Builder builder) {
         this.defaultLimits = List.copyOf(builder.defaultLimits);
@@ -93,11 +69,7 @@ public final class RateLimitPolicy implements OffloadPolicy {
         this.denyMissingKey = builder.denyMissingKey;
         this.cost = builder.cost;
         this.store = builder.store;
-        this.failureMode = builder.failureMode;
-        this.fallback = builder.failureMode == StoreFailureMode.LOCAL_FALLBACK ? LocalBucketStore.ofDefaults() : null;
-        this.breakerNanos = builder.breakerWindow.toNanos();
-        this.nanoClock = builder.nanoClock;
-        this.legacyHeaders = builder.legacyHeaders;
+        this.format = builder.format;
         this.shadow = builder.shadow;
     }
 
@@ -119,196 +91,62 @@ public final class RateLimitPolicy implements OffloadPolicy {
         if (units <= 0) {
             return Decision.proceed();
         }
-
-        Consumption consumption;
-        try {
-            consumption = consume(bucketKey, limits, units);
-        } catch (StoreUnavailableException e) {
-            return storeFailed(exchange, bucketKey, limits, units, e);
+        ResilientBucketStore.Answer answer = store.guardedConsume(bucketKey, limits, units);
+        if (answer instanceof ResilientBucketStore.Answer.Counted counted) {
+            return decide(exchange, bucketKey, limits, units, counted.consumption(), "");
         }
-        return decide(exchange, bucketKey, limits, units, consumption, "");
-    }
-
-    private Consumption consume(String bucketKey, List<Limit> limits, long units) {
-        long now = nanoClock.getAsLong();
-        long openUntil = breakerOpenUntil.get();
-        if (openUntil != Long.MIN_VALUE && now - openUntil < 0) {
-            throw new StoreUnavailableException("store breaker open", null);
+        if (answer instanceof ResilientBucketStore.Answer.CountedLocally local) {
+            String note = " (local fallback: store unavailable (" + local.cause() + "))";
+            return decide(exchange, bucketKey, limits, units, local.consumption(), note);
         }
-        // One caller probes a store that failed; the others keep the breaker's answer until it is back.
-        if (openUntil != Long.MIN_VALUE && !breakerOpenUntil.compareAndSet(openUntil, now + breakerNanos)) {
-            throw new StoreUnavailableException("store breaker open", null);
+        if (answer instanceof ResilientBucketStore.Answer.Refused refused) {
+            return Decision.reject(
+                            Problem.of(503, "Rate limiting is temporarily unavailable.")
+                                    .withType(REDUCED_CAPACITY, "Temporary reduced capacity"),
+                            Headers.of("Retry-After", Long.toString(refused.retryAfterSeconds())))
+                    .because("store unavailable (" + refused.cause() + "): failed closed");
         }
-        try {
-            Consumption consumption = store.tryConsume(bucketKey, limits, units);
-            if (openUntil != Long.MIN_VALUE || storeDown) {
-                breakerOpenUntil.set(Long.MIN_VALUE);
-                storeDown = false;
-                LOG.warn("rate-limit store is back; limiting with it again");
-            }
-            return consumption;
-        } catch (StoreUnavailableException e) {
-            storeFailures.incrementAndGet();
-            breakerOpenUntil.set(now + breakerNanos);
-            if (!storeDown) {
-                storeDown = true;
-                LOG.warn(
-                        "rate-limit store failed ({}); {} for {} ms before probing it again",
-                        e.getMessage(),
-                        failureMode,
-                        breakerNanos / 1_000_000);
-            }
-            throw e;
-        }
-    }
-
-    private Decision storeFailed(
-            Exchange exchange, String bucketKey, List<Limit> limits, long units, StoreUnavailableException e) {
-        String reason = "store unavailable (" + e.getMessage() + ")";
-        return switch (failureMode) {
-            case OPEN -> {
-                failedOpen.incrementAndGet();
-                yield Decision.proceed().because(reason + ": failed open");
-            }
-            case CLOSED ->
-                Decision.reject(
-                                Problem.of(503, "Rate limiting is temporarily unavailable.")
-                                        .withType(REDUCED_CAPACITY, "Temporary reduced capacity"),
-                                Headers.of("Retry-After", Long.toString(Math.max(1, breakerNanos / 1_000_000_000L))))
-                        .because(reason + ": failed closed");
-            case LOCAL_FALLBACK ->
-                decide(
-                        exchange,
-                        bucketKey,
-                        limits,
-                        units,
-                        fallback.tryConsume(bucketKey, limits, units),
-                        " (local fallback: " + reason + ")");
-        };
+        String cause = ((ResilientBucketStore.Answer.AdmittedWithoutStore) answer).cause();
+        return Decision.proceed().because("store unavailable (" + cause + "): failed open");
     }
 
     private Decision decide(
             Exchange exchange, String bucketKey, List<Limit> limits, long units, Consumption consumption, String note) {
-        long[] remaining = consumption.remaining();
-        long waitSeconds = consumption.consumed() ? 0 : ceilSeconds(consumption.nanosToWait());
-        List<String> violated = consumption.consumed() ? List.of() : new ArrayList<>();
-        long[] reset = new long[limits.size()];
-        long[] shown = new long[limits.size()];
-        for (int i = 0; i < limits.size(); i++) {
-            Limit limit = limits.get(i);
-            long left = i < remaining.length ? Math.max(0, Math.min(remaining[i], limit.quota())) : 0;
-            boolean tooFew = !consumption.consumed() && left < units;
-            if (tooFew) {
-                violated.add(limit.name());
-            }
-            shown[i] = tooFew ? 0 : left;
-            // Greedy refill: the window is full again after (quota - left) / quota of it.
-            long toFull = ceilDiv((limit.quota() - left) * limit.windowSeconds(), limit.quota());
-            reset[i] = tooFew ? Math.min(Math.max(waitSeconds, 1), limit.windowSeconds()) : toFull;
-        }
-        Outcome outcome = new Outcome(limits, shown, reset);
-        exchange.setAttribute(OUTCOME, outcome);
+        WindowState state = WindowState.of(limits, consumption, units);
+        exchange.setAttribute(STATE, state);
         if (consumption.consumed()) {
             return note.isEmpty()
                     ? Decision.proceed()
                     : Decision.proceed().because("admitted " + Printable.of(bucketKey, 80) + note);
         }
         String subject = Printable.of(bucketKey, 80);
-        String windows = describe(limits, violated, remaining, reset);
         if (shadow) {
-            LOG.info("rate limit (shadow): would refuse {} {}", subject, windows);
-            return Decision.proceed().because("shadow: would refuse key=" + subject + " " + windows + note);
+            LOG.info("rate limit (shadow): would refuse {} {}", subject, state.violations());
+            return Decision.proceed().because("shadow: would refuse key=" + subject + " " + state.violations() + note);
         }
-        long retryAfter = Math.max(1, waitSeconds);
+        long retryAfter = Math.max(1, WindowState.ceilSeconds(consumption.nanosToWait()));
         Problem problem = Problem.of(429, "Too many requests; retry in " + retryAfter + " s.")
                 .withType(QUOTA_EXCEEDED, "Request cannot be satisfied as assigned quota has been exceeded")
-                .with("violated-policies", violated);
+                .with("violated-policies", state.violated());
         // A refusing policy gets no response hook, so its refusal carries the fields itself.
-        Headers headers = fields(outcome).copy().add("Retry-After", Long.toString(retryAfter));
+        Headers headers = state.fields(format).copy().add("Retry-After", Long.toString(retryAfter));
         return Decision.reject(problem, headers)
-                .because("key=" + subject + " " + windows + " retry in " + retryAfter + "s" + note);
-    }
-
-    private static String describe(List<Limit> limits, List<String> violated, long[] remaining, long[] reset) {
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < limits.size(); i++) {
-            Limit limit = limits.get(i);
-            if (violated.contains(limit.name())) {
-                text.append(text.length() == 0 ? "" : " ")
-                        .append("window=")
-                        .append(limit.name())
-                        .append(' ')
-                        .append(i < remaining.length ? remaining[i] : 0)
-                        .append('/')
-                        .append(limit.quota())
-                        .append(" refill in ")
-                        .append(reset[i])
-                        .append('s');
-            }
-        }
-        return text.toString();
+                .because("key=" + subject + " " + state.violations() + " retry in " + retryAfter + "s" + note);
     }
 
     @Override
     public void onResponse(Exchange exchange, ResponseHead response) {
-        exchange.attribute(OUTCOME).ifPresent(outcome -> {
-            Headers fields = fields(outcome);
+        exchange.attribute(STATE).ifPresent(state -> {
+            Headers fields = state.fields(format);
             for (int i = 0; i < fields.size(); i++) {
                 response.setHeader(fields.name(i), fields.value(i));
             }
         });
     }
 
-    /** The draft-10 fields (or the legacy ones) describing {@code outcome}. */
-    private Headers fields(Outcome o) {
-        if (legacyHeaders) {
-            int tightest = 0;
-            for (int i = 1; i < o.limits().size(); i++) {
-                if (o.remaining()[i] < o.remaining()[tightest]) {
-                    tightest = i;
-                }
-            }
-            return Headers.of(
-                    "X-RateLimit-Limit", Long.toString(o.limits().get(tightest).quota()),
-                    "X-RateLimit-Remaining", Long.toString(o.remaining()[tightest]),
-                    "X-RateLimit-Reset", Long.toString(o.resetSeconds()[tightest]));
-        }
-        StringBuilder policy = new StringBuilder();
-        StringBuilder state = new StringBuilder();
-        for (int i = 0; i < o.limits().size(); i++) {
-            Limit limit = o.limits().get(i);
-            String separator = i == 0 ? "" : ", ";
-            policy.append(separator)
-                    .append('"')
-                    .append(limit.name())
-                    .append("\";q=")
-                    .append(limit.quota())
-                    .append(";w=")
-                    .append(limit.windowSeconds());
-            state.append(separator)
-                    .append('"')
-                    .append(limit.name())
-                    .append("\";r=")
-                    .append(o.remaining()[i])
-                    .append(";t=")
-                    .append(o.resetSeconds()[i]);
-        }
-        return Headers.of("RateLimit-Policy", policy.toString(), "RateLimit", state.toString());
-    }
-
-    /** How many times the store failed (each failure opens the breaker). */
-    public long storeFailures() {
-        return storeFailures.get();
-    }
-
-    /** How many requests were admitted unlimited because the store was down (fail-open mode). */
-    public long failedOpen() {
-        return failedOpen.get();
-    }
-
-    /** Whether the store is considered down now. */
-    public boolean storeDown() {
-        return storeDown;
+    /** The health of this policy's store: for metrics ({@code MicrometerChainListener}) and health pages. */
+    public StoreHealth storeHealth() {
+        return store;
     }
 
     @Override
@@ -316,17 +154,9 @@ public final class RateLimitPolicy implements OffloadPolicy {
         return "ratelimit";
     }
 
-    private static long ceilSeconds(long nanos) {
-        return nanos <= 0 ? 0 : (nanos + 999_999_999L) / 1_000_000_000L;
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return -Math.floorDiv(-a, b);
-    }
-
     @Override
     public String toString() {
-        return "RateLimitPolicy[" + defaultLimits + ", plans=" + planLimits.keySet() + ", " + failureMode + "]";
+        return "RateLimitPolicy[" + defaultLimits + ", plans=" + planLimits.keySet() + ", " + store.mode() + "]";
     }
 
     public static final class Builder {
@@ -335,11 +165,8 @@ public final class RateLimitPolicy implements OffloadPolicy {
         private RateLimitKey key = RateLimitKey.clientAddress(ClientAddress.direct());
         private boolean denyMissingKey;
         private ToLongFunction<Exchange> cost = exchange -> 1;
-        private BucketStore store;
-        private StoreFailureMode failureMode = StoreFailureMode.OPEN;
-        private Duration breakerWindow = Duration.ofSeconds(5);
-        private LongSupplier nanoClock = System::nanoTime;
-        private boolean legacyHeaders;
+        private ResilientBucketStore store;
+        private RateLimitFields format = RateLimitFields.DRAFT_10;
         private boolean shadow;
 
         private Builder() {}
@@ -385,33 +212,19 @@ public final class RateLimitPolicy implements OffloadPolicy {
             return this;
         }
 
-        /** Where buckets live; a fresh {@link LocalBucketStore} by default. */
+        /**
+         * Where buckets live; a fresh {@link LocalBucketStore} by default. A store that is not a {@link
+         * ResilientBucketStore} is wrapped in one with its defaults (fail open, 5 s breaker window).
+         */
         public Builder store(BucketStore store) {
-            this.store = requireNonNull(store, "store");
-            return this;
-        }
-
-        public Builder onStoreFailure(StoreFailureMode mode) {
-            this.failureMode = requireNonNull(mode, "mode");
-            return this;
-        }
-
-        /** How long the store is left alone after it failed; 5 s by default. */
-        public Builder breakerWindow(Duration window) {
-            checkArgument(!window.isNegative() && !window.isZero(), "breakerWindow: %s (expected: > 0)", window);
-            this.breakerWindow = window;
-            return this;
-        }
-
-        /** The clock for the breaker, {@code System.nanoTime} unless a test injects its own. */
-        public Builder nanoClock(LongSupplier nanoClock) {
-            this.nanoClock = requireNonNull(nanoClock, "nanoClock");
+            requireNonNull(store, "store");
+            this.store = store instanceof ResilientBucketStore resilient ? resilient : ResilientBucketStore.of(store);
             return this;
         }
 
         /** {@code X-RateLimit-Limit/-Remaining/-Reset} (tightest window) instead of the draft's fields. */
         public Builder legacyHeaders() {
-            this.legacyHeaders = true;
+            this.format = RateLimitFields.LEGACY;
             return this;
         }
 
@@ -424,7 +237,7 @@ public final class RateLimitPolicy implements OffloadPolicy {
         public RateLimitPolicy build() {
             checkArgument(!defaultLimits.isEmpty(), "limits: none (expected: limits(...) for requests without a plan)");
             if (store == null) {
-                store = LocalBucketStore.ofDefaults();
+                store = ResilientBucketStore.of(LocalBucketStore.ofDefaults());
             }
             return new RateLimitPolicy(this);
         }

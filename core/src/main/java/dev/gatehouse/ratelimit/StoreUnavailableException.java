@@ -1,6 +1,6 @@
 package dev.gatehouse.ratelimit;
 
-/** A bucket store could not answer (Redis down, timed out): the policy applies its store-failure mode. */
+/** A bucket store could not answer (Redis down, timed out): a {@link ResilientBucketStore} applies its failure mode. */
 public final class StoreUnavailableException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

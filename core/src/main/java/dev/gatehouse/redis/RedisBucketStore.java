@@ -23,6 +23,8 @@ import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -37,7 +39,8 @@ import org.jspecify.annotations.Nullable;
  *       their bucket would be full again.
  *   <li>Every command is bounded by {@code commandTimeout} (100 ms by default), and commands fail at once
  *       while the connection is down, so a dead Redis costs at most one timeout; failures surface as {@link
- *       StoreUnavailableException} for the policy's store-failure mode. Lettuce reconnects by itself.
+ *       StoreUnavailableException} for the failure mode of the {@code ResilientBucketStore} around it. Lettuce
+ *       reconnects by itself.
  *   <li>{@link Builder#batching()} turns on bucket4j's batching: concurrent requests for one hot key in this
  *       instance share a round trip.
  *   <li>{@link #tryConsumeAsync} is the non-blocking path for reactive hosts.
@@ -57,8 +60,8 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
                 .expirationAfterWrite(
                         ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
                 .requestTimeout(builder.commandTimeout);
-        if (builder.clientClock != null) {
-            proxies.clientClock(builder.clientClock);
+        if (builder.clock != null) {
+            proxies.clientClock(wallClock(builder.clock));
         }
         this.buckets = proxies.build();
         this.batching = builder.batching;
@@ -109,6 +112,21 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
         });
     }
 
+    private static TimeMeter wallClock(InstantSource clock) {
+        return new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                Instant now = clock.instant();
+                return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return true;
+            }
+        };
+    }
+
     private RemoteBucketBuilder<byte[]> remote() {
         RemoteBucketBuilder<byte[]> builder = buckets.builder();
         return batching ? builder.withOptimization(Optimizations.batching()) : builder;
@@ -156,7 +174,7 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
         private boolean batching;
         private String keyPrefix = "gatehouse:rl:";
         private long maxCachedProxies = 100_000;
-        private @Nullable TimeMeter clientClock;
+        private @Nullable InstantSource clock;
 
         private Builder(String url) {
             this.url = RedisConnection.checkUrl(url);
@@ -175,11 +193,13 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
         }
 
         /**
-         * The wall clock buckets refill by ({@code System.currentTimeMillis} by default). Buckets live in Redis,
-         * so every instance must agree on time; a skewed instance can only refill early by its skew × rate.
+         * The wall clock buckets refill by (the system clock by default; any {@link java.time.Clock} will do).
+         * Buckets live in Redis and each instance reads its own clock, so instances must agree on time: a skewed
+         * instance can only refill early by its skew × rate. A wall clock, not a monotonic one, because the
+         * readings of different hosts are compared.
          */
-        public Builder clientClock(TimeMeter clientClock) {
-            this.clientClock = requireNonNull(clientClock, "clientClock");
+        public Builder clock(InstantSource clock) {
+            this.clock = requireNonNull(clock, "clock");
             return this;
         }
 

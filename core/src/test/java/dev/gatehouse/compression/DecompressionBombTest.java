@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.Decision;
 import dev.gatehouse.testing.FakeExchange;
+import dev.gatehouse.testing.FakeHost;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.zip.Deflater;
@@ -42,10 +43,9 @@ class DecompressionBombTest {
         byte[] bomb = bomb(16L * 1024 * 1024);
         assertThat(bomb.length).isLessThan(20 * 1024);
 
-        Decision decision = RequestDecompressionPolicy.ofDefaults()
-                .onRequest(FakeExchange.post("/upload")
-                        .header("Content-Encoding", "gzip")
-                        .withBody(bomb));
+        Decision decision = FakeHost.decide(
+                RequestDecompressionPolicy.ofDefaults(),
+                FakeExchange.post("/upload").header("Content-Encoding", "gzip").withBody(bomb));
 
         assertThat(((Decision.Reject) decision).status()).isEqualTo(413);
     }
@@ -59,7 +59,8 @@ class DecompressionBombTest {
                 .maxRatio(10_000)
                 .build();
 
-        Decision decision = policy.onRequest(
+        Decision decision = FakeHost.decide(
+                policy,
                 FakeExchange.post("/upload").header("Content-Encoding", "gzip").withBody(bomb));
 
         assertThat(((Decision.Reject) decision).status()).isEqualTo(413);

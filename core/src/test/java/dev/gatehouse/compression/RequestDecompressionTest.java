@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.Decision;
 import dev.gatehouse.testing.FakeExchange;
+import dev.gatehouse.testing.FakeHost;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -80,19 +81,19 @@ class RequestDecompressionTest {
     @Test
     void inflatesGzipAndZlibDeflateBodies() throws IOException {
         FakeExchange gzip = post("gzip", gzip(ORIGINAL));
-        assertInflated(gzip, policy.onRequest(gzip));
+        assertInflated(gzip, FakeHost.decide(policy, gzip));
 
         FakeExchange xgzip = post("X-GZIP", gzip(ORIGINAL));
-        assertInflated(xgzip, policy.onRequest(xgzip));
+        assertInflated(xgzip, FakeHost.decide(policy, xgzip));
 
         FakeExchange deflate = post("deflate", zlib(ORIGINAL));
-        assertInflated(deflate, policy.onRequest(deflate));
+        assertInflated(deflate, FakeHost.decide(policy, deflate));
     }
 
     @Test
     void decodesStackedCodingsInReverseOrderAndConcatenatedMembers() throws IOException {
         FakeExchange stacked = post("deflate, gzip", gzip(zlib(ORIGINAL)));
-        assertInflated(stacked, policy.onRequest(stacked));
+        assertInflated(stacked, FakeHost.decide(policy, stacked));
 
         byte[] half = Arrays.copyOf(ORIGINAL, ORIGINAL.length / 2);
         byte[] rest = Arrays.copyOfRange(ORIGINAL, ORIGINAL.length / 2, ORIGINAL.length);
@@ -101,9 +102,12 @@ class RequestDecompressionTest {
         byte[] members = Arrays.copyOf(first, first.length + second.length);
         System.arraycopy(second, 0, members, first.length, second.length);
         FakeExchange multi = post("gzip", members);
-        assertInflated(multi, policy.onRequest(multi));
+        assertInflated(multi, FakeHost.decide(policy, multi));
 
-        assertRefused(policy.onRequest(post("gzip, gzip, gzip", gzip(gzip(gzip(ORIGINAL))))), 415, "3 stacked codings");
+        assertRefused(
+                FakeHost.decide(policy, post("gzip, gzip, gzip", gzip(gzip(gzip(ORIGINAL))))),
+                415,
+                "3 stacked codings");
     }
 
     @Test
@@ -111,48 +115,49 @@ class RequestDecompressionTest {
         FakeExchange plain = FakeExchange.post("/payments").withBody(ORIGINAL);
         FakeExchange identity = post("identity", ORIGINAL);
 
-        assertThat(policy.onRequest(plain)).isEqualTo(Decision.proceed());
-        assertThat(policy.onRequest(identity)).isEqualTo(Decision.proceed());
+        assertThat(FakeHost.decide(policy, plain)).isEqualTo(Decision.proceed());
+        assertThat(FakeHost.decide(policy, identity)).isEqualTo(Decision.proceed());
         assertThat(plain.bodyReads()).isZero();
         assertThat(plain.bodyReplaced()).isFalse();
     }
 
     @Test
     void refusesUnsupportedCodingsWith415AndAcceptEncoding() {
-        Decision decision = policy.onRequest(post("br", new byte[] {1, 2, 3}));
+        Decision decision = FakeHost.decide(policy, post("br", new byte[] {1, 2, 3}));
 
         assertRefused(decision, 415, "unsupported coding br");
         assertThat(((Decision.Reject) decision).headers().first("Accept-Encoding"))
                 .hasValue("gzip, deflate");
-        assertRefused(policy.onRequest(post("gzip, compress", new byte[] {1})), 415, "unsupported coding compress");
+        assertRefused(
+                FakeHost.decide(policy, post("gzip, compress", new byte[] {1})), 415, "unsupported coding compress");
     }
 
     @Test
     void refusesBrokenStreamsWith400() throws IOException {
         byte[] gzip = gzip(ORIGINAL);
 
-        assertRefused(policy.onRequest(post("gzip", Arrays.copyOf(gzip, gzip.length - 12))), 400, "truncated");
+        assertRefused(FakeHost.decide(policy, post("gzip", Arrays.copyOf(gzip, gzip.length - 12))), 400, "truncated");
         byte[] badCrc = gzip.clone();
         badCrc[badCrc.length - 8] ^= 0x01;
-        assertRefused(policy.onRequest(post("gzip", badCrc)), 400, "gzip CRC-32 mismatch");
+        assertRefused(FakeHost.decide(policy, post("gzip", badCrc)), 400, "gzip CRC-32 mismatch");
         byte[] badSize = gzip.clone();
         badSize[badSize.length - 4] ^= 0x01;
-        assertRefused(policy.onRequest(post("gzip", badSize)), 400, "gzip ISIZE mismatch");
+        assertRefused(FakeHost.decide(policy, post("gzip", badSize)), 400, "gzip ISIZE mismatch");
         byte[] trailing = Arrays.copyOf(gzip, gzip.length + 5);
-        assertRefused(policy.onRequest(post("gzip", trailing)), 400, "trailing garbage after the gzip stream");
-        assertRefused(policy.onRequest(post("gzip", ORIGINAL)), 400, "not a gzip stream");
+        assertRefused(FakeHost.decide(policy, post("gzip", trailing)), 400, "trailing garbage after the gzip stream");
+        assertRefused(FakeHost.decide(policy, post("gzip", ORIGINAL)), 400, "not a gzip stream");
         byte[] corrupt = gzip.clone();
         corrupt[20] ^= (byte) 0xff;
-        Decision decision = policy.onRequest(post("gzip", corrupt));
+        Decision decision = FakeHost.decide(policy, post("gzip", corrupt));
         assertThat(((Decision.Reject) decision).status()).isEqualTo(400);
 
         byte[] zlib = zlib(ORIGINAL);
         assertRefused(
-                policy.onRequest(post("deflate", Arrays.copyOf(zlib, zlib.length + 3))),
+                FakeHost.decide(policy, post("deflate", Arrays.copyOf(zlib, zlib.length + 3))),
                 400,
                 "trailing garbage after the deflate stream");
-        assertRefused(policy.onRequest(post("deflate", Arrays.copyOf(zlib, zlib.length / 2))), 400, "truncated");
-        assertRefused(policy.onRequest(post("deflate", rawDeflate(ORIGINAL))), 400, "corrupt compressed data");
+        assertRefused(FakeHost.decide(policy, post("deflate", Arrays.copyOf(zlib, zlib.length / 2))), 400, "truncated");
+        assertRefused(FakeHost.decide(policy, post("deflate", rawDeflate(ORIGINAL))), 400, "corrupt compressed data");
     }
 
     @Test
@@ -165,9 +170,9 @@ class RequestDecompressionTest {
         byte[] random = new byte[4096];
         new java.util.Random(7).nextBytes(random);
 
-        assertRefused(small.onRequest(post("gzip", gzip(random))), 413, "compressed body over 1024 bytes");
-        assertRefused(small.onRequest(post("gzip", gzip(new byte[100 * 1024]))), 413, "inflated body over");
-        Decision ratio = small.onRequest(post("gzip", gzip(new byte[32 * 1024])));
+        assertRefused(FakeHost.decide(small, post("gzip", gzip(random))), 413, "request body over 1024 bytes");
+        assertRefused(FakeHost.decide(small, post("gzip", gzip(new byte[100 * 1024]))), 413, "inflated body over");
+        Decision ratio = FakeHost.decide(small, post("gzip", gzip(new byte[32 * 1024])));
         assertRefused(ratio, 413, "ratio 10:1");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.ChainListener;
 import dev.gatehouse.Decision;
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.StoreHealth;
 import dev.gatehouse.StoredResponse;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
 import dev.gatehouse.idempotency.IdempotencyStore;
@@ -39,7 +40,7 @@ class MicrometerChainListenerTest {
                                 : Decision.reject(401, "Log in."))
                 .listener(listener)
                 .build();
-        listener.bindStoreHealth("ratelimit", limits);
+        listener.bindStoreHealth("ratelimit", limits.storeHealth());
 
         FakeHost.serve(
                 chain, FakeExchange.get("/orders/1").header("Authorization", "Bearer x"), e -> FakeResponse.ok("ok"));
@@ -104,7 +105,7 @@ class MicrometerChainListenerTest {
                 .add("idempotency", idempotency)
                 .listener(listener)
                 .build();
-        listener.bindStoreHealth("idempotency", idempotency);
+        listener.bindStoreHealth("idempotency", idempotency.storeHealth());
 
         FakeHost.serve(chain, FakeExchange.post("/pay").header("Idempotency-Key", "\"a\""), e -> FakeResponse.ok("1"));
         assertThat(registry.get("gatehouse.idempotency.store.down").gauge().value())
@@ -125,6 +126,65 @@ class MicrometerChainListenerTest {
         FakeHost.serve(chain, FakeExchange.post("/pay").header("Idempotency-Key", "\"c\""), e -> FakeResponse.ok("3"));
         assertThat(registry.get("gatehouse.idempotency.store.down").gauge().value())
                 .isZero();
+    }
+
+    @Test
+    void bindsAnyStoreHealthUnderItsFeaturesMeterNames() {
+        long[] failures = {3};
+        StoreHealth health = new StoreHealth() {
+            @Override
+            public String feature() {
+                return "idempotency";
+            }
+
+            @Override
+            public boolean down() {
+                return true;
+            }
+
+            @Override
+            public long failures() {
+                return failures[0];
+            }
+
+            @Override
+            public long admittedWithoutStore() {
+                return 7;
+            }
+        };
+
+        listener.bindStoreHealth("payments", health);
+        failures[0] = 4;
+
+        assertThat(registry.get("gatehouse.idempotency.store.down")
+                        .tag("policy", "payments")
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
+        assertThat(registry.get("gatehouse.idempotency.store.failures")
+                        .tag("policy", "payments")
+                        .functionCounter()
+                        .count())
+                .isEqualTo(4);
+        assertThat(registry.get("gatehouse.idempotency.failed.open")
+                        .tag("policy", "payments")
+                        .functionCounter()
+                        .count())
+                .isEqualTo(7);
+    }
+
+    @Test
+    void aRateLimitPolicysStoreHealthKeepsItsMeterNames() {
+        RateLimitPolicy limits =
+                RateLimitPolicy.builder().limits(Limit.perMinute(2)).build();
+
+        listener.bindStoreHealth("public", limits.storeHealth());
+
+        assertThat(registry.find("gatehouse.ratelimit.store.down").gauge()).isNotNull();
+        assertThat(registry.find("gatehouse.ratelimit.store.failures").functionCounter())
+                .isNotNull();
+        assertThat(registry.find("gatehouse.ratelimit.failed.open").functionCounter())
+                .isNotNull();
     }
 
     private double count(String policy, String outcome) {

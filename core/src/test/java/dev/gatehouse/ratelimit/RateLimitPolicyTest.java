@@ -10,7 +10,6 @@ import dev.gatehouse.Principal;
 import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.FakeHost;
 import dev.gatehouse.testing.FakeResponse;
-import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,22 +28,11 @@ import org.junit.jupiter.api.Test;
 /** REQUIREMENTS.md §3 with local buckets; {@code RedisRateLimitTest} covers the shared store. */
 class RateLimitPolicyTest {
     final AtomicLong nanos = new AtomicLong();
-    final TimeMeter clock = new TimeMeter() {
-        @Override
-        public long currentTimeNanos() {
-            return nanos.get();
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return false;
-        }
-    };
 
     RateLimitPolicy.Builder local(Limit... limits) {
         return RateLimitPolicy.builder()
                 .limits(limits)
-                .store(LocalBucketStore.builder().clock(clock).build());
+                .store(LocalBucketStore.builder().nanoClock(nanos::get).build());
     }
 
     static FakeExchange from(String peer) {
@@ -131,7 +119,7 @@ class RateLimitPolicyTest {
     @Test
     void exhaustingOneKeyLeavesOthersAloneAndKeysAreBounded() {
         LocalBucketStore store =
-                LocalBucketStore.builder().clock(clock).maxKeys(1000).build();
+                LocalBucketStore.builder().nanoClock(nanos::get).maxKeys(1000).build();
         RateLimitPolicy policy = RateLimitPolicy.builder()
                 .limits(Limit.perMinute(3))
                 .store(store)
@@ -154,7 +142,7 @@ class RateLimitPolicyTest {
         RateLimitPolicy policy = RateLimitPolicy.builder()
                 .limits(Limit.perMinute(5))
                 .key(RateLimitKey.clientAddress(ClientAddress.trusting("10.0.0.0/8")))
-                .store(LocalBucketStore.builder().clock(clock).build())
+                .store(LocalBucketStore.builder().nanoClock(nanos::get).build())
                 .build();
         int admitted = 0;
         for (int i = 0; i < 50; i++) {

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.Exchange;
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.host.ChainRun;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
+import dev.gatehouse.idempotency.ResilientIdempotencyStore;
 import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.FakeHost;
 import dev.gatehouse.testing.FakeResponse;
@@ -118,7 +120,7 @@ class RedisIdempotencyTest {
             IdempotencyPolicy policy = IdempotencyPolicy.builder(store)
                     .lease(Duration.ofMillis(300))
                     .build();
-            policy.onRequest(post(key)); // claims, then "crashes"
+            ChainRun.start(PolicyChain.of(policy), post(key)); // claims, then "crashes"
 
             assertThat(FakeHost.serve(PolicyChain.of(policy), post(key), service(0))
                             .status())
@@ -138,8 +140,9 @@ class RedisIdempotencyTest {
                         .commandTimeout(Duration.ofMillis(200))
                         .build()) {
             PolicyChain closed = PolicyChain.of(IdempotencyPolicy.builder(store).build());
-            PolicyChain open =
-                    PolicyChain.of(IdempotencyPolicy.builder(store).failOpen().build());
+            PolicyChain open = PolicyChain.of(IdempotencyPolicy.builder(
+                            ResilientIdempotencyStore.builder(store).failOpen().build())
+                    .build());
             redis.kill();
 
             FakeResponse refused = FakeHost.serve(closed, post("k1"), service(0));

@@ -6,10 +6,12 @@ import dev.gatehouse.Decision;
 import dev.gatehouse.ratelimit.Consumption;
 import dev.gatehouse.ratelimit.Limit;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
-import dev.gatehouse.ratelimit.RateLimitPolicy.StoreFailureMode;
+import dev.gatehouse.ratelimit.ResilientBucketStore;
+import dev.gatehouse.ratelimit.StoreFailureMode;
 import dev.gatehouse.ratelimit.StoreUnavailableException;
 import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.RedisSupport;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +77,7 @@ class RedisRateLimitTest {
             threads.shutdown();
 
             assertThat(admitted).hasValue(100);
-            assertThat(a.storeFailures() + b.storeFailures()).isZero();
+            assertThat(a.storeHealth().failures() + b.storeHealth().failures()).isZero();
         }
     }
 
@@ -106,9 +108,10 @@ class RedisRateLimitTest {
                         .build()) {
             RateLimitPolicy policy = RateLimitPolicy.builder()
                     .limits(Limit.perMinute(3))
-                    .store(store)
-                    .onStoreFailure(StoreFailureMode.valueOf(mode))
-                    .breakerWindow(Duration.ofMillis(500))
+                    .store(ResilientBucketStore.builder(store)
+                            .onFailure(StoreFailureMode.valueOf(mode))
+                            .breakerWindow(Duration.ofMillis(500))
+                            .build())
                     .build();
             assertThat(admitted(policy.onRequest(from("192.0.2.1")))).isTrue();
 
@@ -122,12 +125,12 @@ class RedisRateLimitTest {
             }
 
             assertThat(Duration.ofNanos(worst)).isLessThan(Duration.ofMillis(200 + 300));
-            assertThat(policy.storeFailures()).isGreaterThanOrEqualTo(1);
-            assertThat(policy.storeDown()).isTrue();
+            assertThat(policy.storeHealth().failures()).isGreaterThanOrEqualTo(1);
+            assertThat(policy.storeHealth().down()).isTrue();
             switch (mode) {
                 case "OPEN" -> {
                     assertThat(whileDown).allMatch(RedisRateLimitTest::admitted);
-                    assertThat(policy.failedOpen()).isEqualTo(6);
+                    assertThat(policy.storeHealth().admittedWithoutStore()).isEqualTo(6);
                 }
                 case "CLOSED" ->
                     assertThat(whileDown).allSatisfy(decision -> {
@@ -144,11 +147,13 @@ class RedisRateLimitTest {
 
             redis.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (policy.storeDown() && System.nanoTime() < deadline) {
+            while (policy.storeHealth().down() && System.nanoTime() < deadline) {
                 Thread.sleep(100);
                 policy.onRequest(from("192.0.2.9"));
             }
-            assertThat(policy.storeDown()).as("recovered without restart").isFalse();
+            assertThat(policy.storeHealth().down())
+                    .as("recovered without restart")
+                    .isFalse();
             Decision afterRecovery = policy.onRequest(from("192.0.2.50"));
             assertThat(admitted(afterRecovery)).isTrue();
         }
@@ -181,13 +186,13 @@ class RedisRateLimitTest {
     void anInstanceWhoseClockRunsFiveSecondsAheadCannotBurstOverTheCapacity() throws Exception {
         String url = RedisSupport.requireRedis();
         String client = "skew-" + UUID.randomUUID();
-        io.github.bucket4j.TimeMeter ahead = wallClockAhead(Duration.ofSeconds(5));
+        Clock ahead = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(5));
         try (RedisBucketStore normal = RedisBucketStore.builder(url)
                         .commandTimeout(Duration.ofSeconds(2))
                         .build();
                 RedisBucketStore skewed = RedisBucketStore.builder(url)
                         .commandTimeout(Duration.ofSeconds(2))
-                        .clientClock(ahead)
+                        .clock(ahead)
                         .build()) {
             RateLimitPolicy a =
                     RateLimitPolicy.builder().limits(HOURLY_100).store(normal).build();
@@ -207,13 +212,13 @@ class RedisRateLimitTest {
         String url = RedisSupport.requireRedis();
         String client = "skew-fast-" + UUID.randomUUID();
         Limit fast = Limit.of("tenSeconds", 100, Duration.ofSeconds(10));
-        io.github.bucket4j.TimeMeter ahead = wallClockAhead(Duration.ofSeconds(5));
+        Clock ahead = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(5));
         try (RedisBucketStore normal = RedisBucketStore.builder(url)
                         .commandTimeout(Duration.ofSeconds(2))
                         .build();
                 RedisBucketStore skewed = RedisBucketStore.builder(url)
                         .commandTimeout(Duration.ofSeconds(2))
-                        .clientClock(ahead)
+                        .clock(ahead)
                         .build()) {
             RateLimitPolicy a =
                     RateLimitPolicy.builder().limits(fast).store(normal).build();
@@ -230,20 +235,5 @@ class RedisRateLimitTest {
             assertThat(admitted).isGreaterThanOrEqualTo(100).isLessThanOrEqualTo((int)
                     (100 + 50 + Math.ceil(elapsedSeconds * 10)));
         }
-    }
-
-    /** A wall clock running {@code skew} ahead of this machine's, as a badly synchronised instance's would. */
-    static io.github.bucket4j.TimeMeter wallClockAhead(Duration skew) {
-        return new io.github.bucket4j.TimeMeter() {
-            @Override
-            public long currentTimeNanos() {
-                return (System.currentTimeMillis() + skew.toMillis()) * 1_000_000L;
-            }
-
-            @Override
-            public boolean isWallClockBased() {
-                return true;
-            }
-        };
     }
 }

@@ -126,10 +126,11 @@ public final class FakeExchange implements Exchange {
 
     @Override
     public boolean bufferBody(int maxBytes) throws IOException {
-        if (body.isEmpty()) {
-            bodyReads++;
-            body = RequestBodies.read(new ByteArrayInputStream(sentBody), maxBytes);
+        if (body.isPresent()) {
+            return body.get().length() <= maxBytes;
         }
+        bodyReads++;
+        body = RequestBodies.read(new ByteArrayInputStream(sentBody), maxBytes);
         return body.isPresent();
     }
 

@@ -1,7 +1,9 @@
 package dev.gatehouse.testing;
 
+import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
+import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.ResponseHead;
 import dev.gatehouse.StoredResponse;
@@ -51,5 +53,37 @@ public final class FakeHost {
         FakeResponse client = FakeResponse.of(response.status()).withBody(delivered.toByteArray());
         head.headers().forEach(client.headers()::add);
         return client;
+    }
+
+    /**
+     * What {@code policy} decides for {@code exchange} in a chain of its own: the chain buffers the body when the
+     * policy asks for it (its 413 is the answer when the body is too long), then the policy's own decision.
+     */
+    public static Decision decide(OffloadPolicy policy, Exchange exchange) {
+        Decision[] decided = {null};
+        OffloadPolicy recording = new OffloadPolicy() {
+            @Override
+            public Decision onRequest(Exchange e) {
+                decided[0] = policy.onRequest(e);
+                return decided[0];
+            }
+
+            @Override
+            public int requestBodyLimit() {
+                return policy.requestBodyLimit();
+            }
+
+            @Override
+            public int requestBodyLimit(Exchange e) {
+                return policy.requestBodyLimit(e);
+            }
+
+            @Override
+            public String name() {
+                return policy.name();
+            }
+        };
+        ChainRun run = ChainRun.start(PolicyChain.of(recording), exchange);
+        return decided[0] != null ? decided[0] : run.outcome();
     }
 }

@@ -95,10 +95,10 @@ public final class DemoGateway {
         CompressionPolicy compression = CompressionPolicy.ofDefaults();
 
         publicLimits = RateLimitPolicy.builder().limits(Limit.perMinute(60)).build();
-        metrics.bindStoreHealth("public", publicLimits);
+        metrics.bindStoreHealth("public", publicLimits.storeHealth());
         idempotency =
                 IdempotencyPolicy.builder(InMemoryIdempotencyStore.ofDefaults()).build();
-        metrics.bindStoreHealth("api", idempotency);
+        metrics.bindStoreHealth("api", idempotency.storeHealth());
         PolicyChain publicChain = PolicyChain.builder()
                 .listener(metrics)
                 .add("request-id", requestIds)
@@ -192,9 +192,17 @@ public final class DemoGateway {
                 "stores",
                 java.util.Map.of(
                         "ratelimit",
-                        java.util.Map.of("kind", "local", "down", publicLimits.storeDown()),
+                        java.util.Map.of(
+                                "kind",
+                                "local",
+                                "down",
+                                publicLimits.storeHealth().down()),
                         "idempotency",
-                        java.util.Map.of("kind", "in-memory", "down", idempotency.storeDown())));
+                        java.util.Map.of(
+                                "kind",
+                                "in-memory",
+                                "down",
+                                idempotency.storeHealth().down())));
     }
 
     /** The admin port: {@code /metrics} (Prometheus) and {@code /admin/status}. */

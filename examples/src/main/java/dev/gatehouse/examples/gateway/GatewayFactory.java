@@ -219,8 +219,8 @@ final class GatewayFactory implements AutoCloseable {
         storeMeters.forEach(registry::remove);
         storeMeters.clear();
         java.util.Set<Meter> before = new java.util.HashSet<>(registry.getMeters());
-        rateLimits.forEach(metrics::bindStoreHealth);
-        idempotency.forEach(metrics::bindStoreHealth);
+        rateLimits.forEach((name, policy) -> metrics.bindStoreHealth(name, policy.storeHealth()));
+        idempotency.forEach((name, policy) -> metrics.bindStoreHealth(name, policy.storeHealth()));
         for (Meter meter : registry.getMeters()) {
             if (!before.contains(meter)) {
                 storeMeters.add(meter);
@@ -233,14 +233,20 @@ final class GatewayFactory implements AutoCloseable {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put(
                 "ratelimit",
-                Map.of("kind", storeKind, "down", rateLimits.values().stream().anyMatch(RateLimitPolicy::storeDown)));
+                Map.of(
+                        "kind",
+                        storeKind,
+                        "down",
+                        rateLimits.values().stream()
+                                .anyMatch(policy -> policy.storeHealth().down())));
         status.put(
                 "idempotency",
                 Map.of(
                         "kind",
                         storeKind.equals("redis") ? "redis" : "in-memory",
                         "down",
-                        idempotency.values().stream().anyMatch(IdempotencyPolicy::storeDown)));
+                        idempotency.values().stream()
+                                .anyMatch(policy -> policy.storeHealth().down())));
         return status;
     }
 
