@@ -1,0 +1,174 @@
+package dev.gatehouse.jetty;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.Exchange;
+import dev.gatehouse.Headers;
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.Problem;
+import dev.gatehouse.RouteTable;
+import dev.gatehouse.StoredResponse;
+import dev.gatehouse.host.ChainRun;
+import dev.gatehouse.host.HostExchange;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Optional;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a Gatehouse {@link RouteTable} (or one {@link PolicyChain}) in front of the Jetty 12 core handler it wraps:
+ *
+ * <pre>{@code
+ * OffloadHandler offload = OffloadHandler.of(chain);
+ * offload.setHandler(service);
+ * server.setHandler(offload);
+ * }</pre>
+ *
+ * <p>The handler only translates. Before any policy runs, client copies of the route table's protected headers
+ * are removed; refusals and replays are written here and the wrapped handler is never called. Otherwise the
+ * wrapped handler gets a request whose fields carry the policies' edits ({@code Connection} cannot name them away)
+ * and whose content is the body a policy buffered, if one did; and a response whose head passes through the
+ * policies at its first write (or at the end, if nothing was written) and whose body passes through their
+ * transforms, write by write, flushes included. A handler that throws or fails its callback before committing gets
+ * a logged 500 problem+json that still passes through the policies; after committing, the response is aborted and
+ * the client sees it truncated. A handler that does not handle the request gets Jetty's 404, through the policies.
+ * The exchange's path is the path in the context, decoded and normalized by Jetty.
+ *
+ * <p>Request hooks run on the thread that calls {@link #handle}, and may block (a store, reading a bounded body):
+ * this handler's invocation type is {@link InvocationType#BLOCKING}.
+ */
+public final class OffloadHandler extends Handler.Wrapper {
+    private static final Logger log = LoggerFactory.getLogger(OffloadHandler.class);
+
+    private final RouteTable routes;
+
+    private OffloadHandler(RouteTable routes) {
+        this.routes = requireNonNull(routes, "routes");
+    }
+
+    public static OffloadHandler of(RouteTable routes) {
+        return new OffloadHandler(routes);
+    }
+
+    public static OffloadHandler of(PolicyChain chain) {
+        return new OffloadHandler(RouteTable.of(chain));
+    }
+
+    /**
+     * The exchange an {@code OffloadHandler} runs for {@code request}, for a handler behind it that has something
+     * to add to it — a note in its {@link dev.gatehouse.DecisionLog}, say; empty when no policy chain runs for it.
+     */
+    public static Optional<Exchange> exchange(Request request) {
+        OffloadRequest offloaded = Request.as(request, OffloadRequest.class);
+        return offloaded == null
+                ? Optional.empty()
+                : Optional.of(offloaded.run().exchange());
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        Exchange exchange;
+        try {
+            exchange = exchangeOf(request);
+        } catch (IllegalArgumentException e) {
+            log.warn(
+                    "refused {} {}: {}",
+                    request.getMethod(),
+                    request.getHttpURI().getPath(),
+                    e.getMessage());
+            writeDirectly(
+                    request,
+                    response,
+                    callback,
+                    Problem.of(400, "The request has a malformed header field.").toResponse(Headers.empty()));
+            return true;
+        }
+        ChainRun run = ChainRun.start(routes, exchange);
+        Optional<StoredResponse> answer = run.answer();
+        if (answer.isPresent()) {
+            OffloadResponse clientResponse = new OffloadResponse(request, response, run);
+            request.consumeAvailable();
+            clientResponse.writeAnswer(answer.get(), new ServiceCallback(clientResponse, callback));
+            return true;
+        }
+        OffloadRequest upstreamRequest = new OffloadRequest(request, run);
+        OffloadResponse clientResponse = new OffloadResponse(upstreamRequest, response, run);
+        ServiceCallback done = new ServiceCallback(clientResponse, callback);
+        try {
+            if (!super.handle(upstreamRequest, clientResponse, done)) {
+                Response.writeError(upstreamRequest, clientResponse, done, HttpStatus.NOT_FOUND_404);
+            }
+        } catch (Throwable failure) {
+            done.failed(failure);
+        }
+        return true;
+    }
+
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.BLOCKING;
+    }
+
+    static Exchange exchangeOf(Request request) {
+        HttpURI uri = request.getHttpURI();
+        String path = Request.getPathInContext(request);
+        String scheme = uri.getScheme();
+        HostExchange.Builder exchange = HostExchange.builder(
+                        request.getMethod(), path == null || path.isEmpty() ? "/" : path)
+                .query(uri.getQuery())
+                .scheme(scheme != null ? scheme : request.isSecure() ? "https" : "http")
+                .headers(headersOf(request.getHeaders()))
+                .body(() -> new ContentInputStream(request));
+        SocketAddress peer = request.getConnectionMetaData().getRemoteSocketAddress();
+        if (peer instanceof InetSocketAddress inet) {
+            exchange.peerAddress(hostAddress(inet));
+        }
+        return exchange.build();
+    }
+
+    /** The client's fields as core headers, which the exchange owns and the policies edit; values are shared. */
+    private static Headers headersOf(HttpFields fields) {
+        Headers headers = Headers.create();
+        for (int i = 0; i < fields.size(); i++) {
+            HttpField field = fields.getField(i);
+            String value = field.getValue();
+            headers.add(field.getName(), value == null ? "" : value);
+        }
+        return headers;
+    }
+
+    /** {@code 192.0.2.7}, {@code 2001:db8::1} (without brackets or a scope). */
+    private static String hostAddress(InetSocketAddress peer) {
+        InetAddress address = peer.getAddress();
+        if (address == null) {
+            return peer.getHostString();
+        }
+        String text = address.getHostAddress();
+        int scope = text.indexOf('%');
+        return scope < 0 ? text : text.substring(0, scope);
+    }
+
+    private static void writeDirectly(Request request, Response response, Callback callback, StoredResponse answer) {
+        request.consumeAvailable();
+        response.setStatus(answer.status());
+        answer.headers().forEach(response.getHeaders()::add);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.bodyLength());
+        response.write(true, java.nio.ByteBuffer.wrap(answer.body()), callback);
+    }
+
+    @Override
+    public String toString() {
+        return "OffloadHandler[" + routes + "]";
+    }
+}

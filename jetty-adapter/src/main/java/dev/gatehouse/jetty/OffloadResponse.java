@@ -1,0 +1,189 @@
+package dev.gatehouse.jetty;
+
+import dev.gatehouse.Headers;
+import dev.gatehouse.Problem;
+import dev.gatehouse.ResponseHead;
+import dev.gatehouse.StoredResponse;
+import dev.gatehouse.host.ChainRun;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The response the service writes through {@link OffloadHandler}. Its fields are Jetty's own; the first write (or
+ * the end of the exchange, if nothing was written) commits it: the policies' response hooks run on the head, the
+ * fields they changed are written back, and the body goes on through their transforms ({@link TransformedBody}) or,
+ * without transforms, straight to Jetty with the service's own callback. Once committed, status changes are ignored
+ * and {@link #reset()} fails, as on a committed response.
+ *
+ * <p>HEAD: Jetty sends no body and states the length of what the service wrote; when a policy dropped the length
+ * (compression), nothing the service writes reaches Jetty and the head is committed without a length.
+ */
+final class OffloadResponse extends Response.Wrapper {
+    private static final Logger log = LoggerFactory.getLogger(OffloadHandler.class);
+
+    private final ChainRun run;
+    private final boolean bodiless;
+    private @Nullable ResponseHead head;
+    private @Nullable TransformedBody transformed;
+    private boolean lengthDropped;
+    private boolean lastWritten;
+
+    OffloadResponse(Request request, Response clientResponse, ChainRun run) {
+        super(request, clientResponse);
+        this.run = run;
+        this.bodiless = HttpMethod.HEAD.is(run.exchange().method());
+    }
+
+    ChainRun run() {
+        return run;
+    }
+
+    /** The status sent, or to be sent: 200 unless the service set one. */
+    int status() {
+        ResponseHead committed = head;
+        if (committed != null) {
+            return committed.status();
+        }
+        int status = super.getStatus();
+        return status == 0 ? 200 : status;
+    }
+
+    @Override
+    public void setStatus(int code) {
+        if (head == null) {
+            super.setStatus(code);
+        }
+    }
+
+    @Override
+    public boolean isCommitted() {
+        return head != null || super.isCommitted();
+    }
+
+    @Override
+    public boolean hasLastWrite() {
+        return lastWritten || super.hasLastWrite();
+    }
+
+    @Override
+    public void reset() {
+        if (head != null) {
+            throw new IllegalStateException("reset: the response is already committed");
+        }
+        super.reset();
+    }
+
+    @Override
+    public void write(boolean last, @Nullable ByteBuffer content, Callback callback) {
+        if (head == null) {
+            try {
+                commit();
+            } catch (IOException | RuntimeException e) {
+                lastWritten |= last;
+                callback.failed(e);
+                return;
+            }
+        }
+        lastWritten |= last;
+        TransformedBody body = transformed;
+        if (body != null) {
+            body.write(last, content, callback);
+        } else if (lengthDropped) {
+            writeHeadWithoutLength(last, callback);
+        } else {
+            super.write(last, content, callback);
+        }
+    }
+
+    /**
+     * HEAD whose length a policy dropped: Jetty would state the length of what the service wrote, or 0, so none of
+     * it goes on, and the head is committed by an empty write that is not the last.
+     */
+    private void writeHeadWithoutLength(boolean last, Callback callback) {
+        if (!getWrapped().isCommitted() && last) {
+            super.write(false, null, Callback.from(() -> super.write(true, null, callback), callback::failed));
+        } else {
+            super.write(last, null, callback);
+        }
+    }
+
+    /** Runs the response hooks on the head and writes back the fields they changed; once. */
+    private void commit() throws IOException {
+        int status = status();
+        HttpFields.Mutable fields = super.getHeaders();
+        ResponseHead committed = ResponseHead.of(status, snapshot(fields));
+        head = committed;
+        super.setStatus(status);
+        run.onResponse(committed);
+        Set<String> changed = committed.changedHeaderNames();
+        for (String name : changed) {
+            fields.remove(name);
+            List<String> values = committed.headers().all(name);
+            for (int i = 0; i < values.size(); i++) {
+                fields.add(name, values.get(i));
+            }
+        }
+        if (bodiless) {
+            lengthDropped =
+                    changed.contains("content-length") && !committed.headers().contains("Content-Length");
+        } else if (committed.hasTransforms() && mayHaveBody(status)) {
+            transformed = new TransformedBody(getWrapped(), committed);
+        }
+    }
+
+    private static boolean mayHaveBody(int status) {
+        return status >= 200 && status != 204 && status != 304;
+    }
+
+    /** The fields as core headers, for the policies; a field core refuses (not a token name) is not shown. */
+    private static Headers snapshot(HttpFields fields) {
+        Headers headers = Headers.create();
+        for (int i = 0; i < fields.size(); i++) {
+            HttpField field = fields.getField(i);
+            try {
+                headers.add(field.getName(), Objects.requireNonNullElse(field.getValue(), ""));
+            } catch (IllegalArgumentException e) {
+                log.warn("response field not shown to the policies: {}", e.getMessage());
+            }
+        }
+        return headers;
+    }
+
+    /** Writes a refusal, a replay or a problem in place of the service, through the same commit. */
+    void writeAnswer(StoredResponse answer, Callback callback) {
+        super.setStatus(answer.status());
+        HttpFields.Mutable fields = super.getHeaders();
+        answer.headers().forEach(fields::add);
+        fields.put(HttpHeader.CONTENT_LENGTH, answer.bodyLength());
+        boolean empty = bodiless || answer.bodyLength() == 0;
+        write(true, empty ? null : ByteBuffer.wrap(answer.body()), callback);
+    }
+
+    /** The service failed before committing: a 500 problem, through the policies, instead of its response. */
+    void writeFailure(Callback callback) {
+        super.reset();
+        writeAnswer(Problem.of(500).toResponse(Headers.empty()), callback);
+    }
+
+    /** Ends the body if the service did not: commits a response that was never written, closes the transforms. */
+    void finish(Callback callback) {
+        if (lastWritten) {
+            callback.succeeded();
+        } else {
+            write(true, null, callback);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.gatehouse.jetty;
+
+import dev.gatehouse.ResponseHead;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritePendingException;
+import java.util.Arrays;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.IteratingCallback;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A response body on its way to the client through the policies' transforms, as a content wrapper: each write of the
+ * service is fed to the transforms in slices of at most {@value #SLICE} bytes, and whatever they emit is written on
+ * before the next slice. The transforms write into a buffer here, never to the network, so they never wait for the
+ * client, and the buffer never holds more than one slice's output. A write that is not the last ends with a flush of
+ * the transforms (a sync flush, for compression), so that every write reaches the client at once, as it would
+ * without them; the last one closes them (trailers). The service's callback completes when all of it has been
+ * written.
+ *
+ * <p>One instance serves all the writes of a response, one at a time, as Jetty requires; a write while another is
+ * pending fails with {@link WritePendingException}. A transform is an {@link OutputStream}, free to block (a store
+ * that records the body, say), so the continuation of a write that had to wait for the client declares itself
+ * {@linkplain InvocationType#BLOCKING blocking}: Jetty runs it on a pooled thread, never on a selector.
+ */
+final class TransformedBody extends IteratingCallback {
+    static final int SLICE = 32 * 1024;
+
+    private final Content.Sink client;
+    private final Output output = new Output();
+    private final OutputStream body;
+    private byte @Nullable [] scratch;
+    private @Nullable ByteBuffer content;
+    private boolean last;
+    private boolean ended;
+    private @Nullable Callback callback;
+    private @Nullable Throwable failure;
+
+    TransformedBody(Content.Sink client, ResponseHead head) throws IOException {
+        this.client = client;
+        this.body = head.wrapBody(output);
+    }
+
+    /** Sends {@code content} through the transforms; completes {@code callback} once it has been written. */
+    void write(boolean last, @Nullable ByteBuffer content, Callback callback) {
+        Throwable failed = failure;
+        if (failed != null) {
+            callback.failed(failed);
+            return;
+        }
+        if (!reset()) {
+            callback.failed(new WritePendingException());
+            return;
+        }
+        this.content = content;
+        this.last = last;
+        this.ended = false;
+        this.callback = callback;
+        iterate();
+    }
+
+    @Override
+    protected Action process() throws IOException {
+        if (ended) {
+            return Action.SUCCEEDED;
+        }
+        output.reset();
+        ByteBuffer input = content;
+        while (input != null && input.hasRemaining()) {
+            feed(input);
+            if (output.count > 0) {
+                client.write(false, output.asByteBuffer(), this);
+                return Action.SCHEDULED;
+            }
+        }
+        if (last) {
+            body.close();
+        } else {
+            body.flush();
+        }
+        ended = true;
+        client.write(last, output.asByteBuffer(), this);
+        return Action.SCHEDULED;
+    }
+
+    private void feed(ByteBuffer input) throws IOException {
+        int length = Math.min(input.remaining(), SLICE);
+        if (input.hasArray()) {
+            body.write(input.array(), input.arrayOffset() + input.position(), length);
+            input.position(input.position() + length);
+            return;
+        }
+        byte[] bytes = scratch;
+        if (bytes == null) {
+            bytes = new byte[SLICE];
+            scratch = bytes;
+        }
+        input.get(bytes, 0, length);
+        body.write(bytes, 0, length);
+    }
+
+    @Override
+    protected void onCompleteSuccess() {
+        Callback done = release();
+        if (done != null) {
+            done.succeeded();
+        }
+    }
+
+    @Override
+    protected void onCompleteFailure(Throwable cause) {
+        failure = cause;
+        Callback done = release();
+        if (done != null) {
+            done.failed(cause);
+        }
+    }
+
+    private @Nullable Callback release() {
+        Callback done = callback;
+        callback = null;
+        content = null;
+        return done;
+    }
+
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.BLOCKING;
+    }
+
+    /** What the transforms emit for one slice; its bytes stay untouched until their write completes. */
+    private static final class Output extends OutputStream {
+        private byte[] bytes = new byte[0];
+        private int count;
+        private @Nullable ByteBuffer view;
+
+        @Override
+        public void write(int b) {
+            ensureCapacity(1);
+            bytes[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] source, int offset, int length) {
+            ensureCapacity(length);
+            System.arraycopy(source, offset, bytes, count, length);
+            count += length;
+        }
+
+        private void ensureCapacity(int more) {
+            if (count + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(count + more, Math.max(1024, 2 * bytes.length)));
+                view = null;
+            }
+        }
+
+        ByteBuffer asByteBuffer() {
+            ByteBuffer buffer = view;
+            if (buffer == null) {
+                buffer = ByteBuffer.wrap(bytes);
+                view = buffer;
+            }
+            buffer.limit(count).position(0);
+            return buffer;
+        }
+
+        void reset() {
+            count = 0;
+        }
+
+        /** The transforms close their stream once they have ended; the response ends with the last write. */
+        @Override
+        public void close() {}
+    }
+}

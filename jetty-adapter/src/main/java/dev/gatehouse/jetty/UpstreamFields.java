@@ -1,0 +1,105 @@
+package dev.gatehouse.jetty;
+
+import dev.gatehouse.Headers;
+import java.util.Set;
+import java.util.StringJoiner;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The request fields the service sees, built once per request and only when they differ from the client's:
+ * <ul>
+ *   <li>the fields of every name a policy set or removed, in any letter case, are replaced by the exchange's;
+ *   <li>a body a policy buffered or replaced is stated with its {@code Content-Length}, without {@code
+ *       Transfer-Encoding};
+ *   <li>the client's {@code Connection} header loses the tokens that name those fields or the framing fields, so
+ *       that nothing behind the host (a reverse proxy removing hop-by-hop fields, say) can drop them on the client's
+ *       word.
+ * </ul>
+ * Otherwise the client's own fields are returned, uncopied. Fields that are kept are shared, not copied.
+ */
+final class UpstreamFields {
+    private static final String[] FRAMING = {"Content-Length", "Transfer-Encoding", "Host"};
+
+    private UpstreamFields() {}
+
+    /**
+     * @param edited the names policies set or removed; {@code contains} ignores letter case
+     * @param upstream the exchange's request headers, after the policies
+     * @param bodyLength the length of a buffered or replaced body, or -1 when the body streams from the client
+     */
+    static HttpFields of(HttpFields client, Set<String> edited, Headers upstream, long bodyLength) {
+        boolean reframed = bodyLength >= 0;
+        if (edited.isEmpty() && !reframed && !listsProtectedField(client, edited)) {
+            return client;
+        }
+        HttpFields.Mutable fields = HttpFields.build(client.size() + upstream.size() + 1);
+        for (int i = 0; i < client.size(); i++) {
+            HttpField field = client.getField(i);
+            HttpHeader header = field.getHeader();
+            if (edited.contains(field.getName())
+                    || reframed && (header == HttpHeader.CONTENT_LENGTH || header == HttpHeader.TRANSFER_ENCODING)) {
+                continue;
+            }
+            HttpField kept = header == HttpHeader.CONNECTION ? withoutProtectedTokens(field, edited) : field;
+            if (kept != null) {
+                fields.add(kept);
+            }
+        }
+        for (int i = 0; i < upstream.size(); i++) {
+            if (edited.contains(upstream.name(i))) {
+                fields.add(upstream.name(i), upstream.value(i));
+            }
+        }
+        if (reframed) {
+            fields.put(HttpHeader.CONTENT_LENGTH, bodyLength);
+        }
+        return fields.asImmutable();
+    }
+
+    private static boolean listsProtectedField(HttpFields client, Set<String> edited) {
+        for (int i = 0; i < client.size(); i++) {
+            HttpField field = client.getField(i);
+            if (field.getHeader() == HttpHeader.CONNECTION && withoutProtectedTokens(field, edited) != field) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The field itself when it lists no protected name; a copy without them; null when nothing is left. */
+    private static @Nullable HttpField withoutProtectedTokens(HttpField connection, Set<String> edited) {
+        String[] tokens = connection.getValues();
+        StringJoiner kept = null;
+        for (int i = 0; i < tokens.length; i++) {
+            if (isProtected(tokens[i], edited)) {
+                if (kept == null) {
+                    kept = new StringJoiner(", ");
+                    for (int j = 0; j < i; j++) {
+                        kept.add(tokens[j]);
+                    }
+                }
+            } else if (kept != null) {
+                kept.add(tokens[i]);
+            }
+        }
+        if (kept == null) {
+            return connection;
+        }
+        return kept.length() == 0 ? null : new HttpField(HttpHeader.CONNECTION, kept.toString());
+    }
+
+    private static boolean isProtected(String token, Set<String> edited) {
+        if (edited.contains(token)) {
+            return true;
+        }
+        for (String framing : FRAMING) {
+            if (framing.equalsIgnoreCase(token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
