@@ -12,7 +12,7 @@ import java.util.Optional;
  * ({@code q=0}, {@code Q=0.000}) means "not acceptable"; {@code *} stands for every coding not listed; a
  * malformed weight makes its element unacceptable. Names are matched whole, never as substrings.
  */
-public final class AcceptEncoding {
+final class AcceptEncoding {
     private static final AcceptEncoding IDENTITY_ONLY = new AcceptEncoding(Map.of(), false);
 
     /** Weight in thousandths by coding name (lower case); {@code *} included when listed. */

@@ -11,7 +11,7 @@ import java.util.zip.Deflater;
  * memory, so they are reused across responses: after warm-up a response constructs none. A deflater returned to
  * a full pool is {@code end()}-ed at once rather than left to the garbage collector.
  */
-public final class DeflaterPool {
+final class DeflaterPool {
     private final int level;
     private final boolean nowrap;
     private final ArrayBlockingQueue<Pooled> idle;
