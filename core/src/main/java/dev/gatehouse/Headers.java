@@ -1,8 +1,8 @@
 package dev.gatehouse;
 
 import static dev.gatehouse.internal.Checks.checkArgument;
-import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.internal.FieldSyntax;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -238,16 +238,7 @@ public final class Headers {
      * @throws IllegalArgumentException naming the offending character position, never echoing the name
      */
     public static String checkName(String name) {
-        requireNonNull(name, "name");
-        checkArgument(!name.isEmpty(), "header name: \"\" (expected: a token)");
-        for (int i = 0; i < name.length(); i++) {
-            if (!isTokenChar(name.charAt(i))) {
-                throw new IllegalArgumentException(String.format(
-                        "header name: illegal character 0x%02x at index %s (expected: a token)",
-                        (int) name.charAt(i), i));
-            }
-        }
-        return name;
+        return FieldSyntax.checkName(name);
     }
 
     /**
@@ -256,35 +247,7 @@ public final class Headers {
      * @throws IllegalArgumentException naming the header and the position, never echoing the value
      */
     public static String checkValue(String name, String value) {
-        requireNonNull(value, name);
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if ((c < 0x20 && c != '\t') || c == 0x7f) {
-                throw new IllegalArgumentException(String.format(
-                        "%s: control character 0x%02x at index %s (expected: no CR, LF, NUL or other controls)",
-                        name, (int) c, i));
-            }
-        }
-        return value;
-    }
-
-    private static final boolean[] TOKEN_CHARS = new boolean[128];
-
-    static {
-        for (char c = '0'; c <= '9'; c++) {
-            TOKEN_CHARS[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            TOKEN_CHARS[c] = true;
-            TOKEN_CHARS[Character.toUpperCase(c)] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TOKEN_CHARS[c] = true;
-        }
-    }
-
-    static boolean isTokenChar(char c) {
-        return c < 128 && TOKEN_CHARS[c];
+        return FieldSyntax.checkValue(name, value);
     }
 
     private void checkMutable() {
