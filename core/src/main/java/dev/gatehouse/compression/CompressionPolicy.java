@@ -139,13 +139,19 @@ public final class CompressionPolicy implements OffloadPolicy {
         return request.contains("Authorization") || request.contains("Cookie");
     }
 
-    /** The pool of gzip deflaters, for metrics and tests. */
-    public DeflaterPool gzipPool() {
+    /**
+     * How many native deflaters (gzip and deflate) this policy has constructed so far: after warm-up it stays
+     * put while responses are compressed, since the pools reuse them.
+     */
+    public long deflatersCreated() {
+        return encoders.gzipPool().created() + encoders.deflatePool().created();
+    }
+
+    DeflaterPool gzipPool() {
         return encoders.gzipPool();
     }
 
-    /** The pool of deflate (zlib) deflaters. */
-    public DeflaterPool deflatePool() {
+    DeflaterPool deflatePool() {
         return encoders.deflatePool();
     }
 
