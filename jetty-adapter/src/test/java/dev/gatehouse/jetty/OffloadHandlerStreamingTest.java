@@ -9,6 +9,7 @@ import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.compression.CompressionPolicy;
 import dev.gatehouse.requestid.RequestIdPolicy;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -120,6 +121,46 @@ class OffloadHandlerStreamingTest {
             assertThat(completion.status()).isEqualTo(200);
             assertThat(completion.failure())
                     .hasValueSatisfying(failure -> assertThat(failure).hasMessage("the upstream died"));
+        }
+    }
+
+    /** Writes {@code count} lines, each from the callback of the write before. */
+    private static Handler writesFromCallbacks(int count) {
+        return Handlers.of((request, response, callback) -> {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+            new Object() {
+                int written;
+
+                void next() {
+                    if (written == count) {
+                        response.write(true, null, callback);
+                        return;
+                    }
+                    written++;
+                    response.write(false, utf8("line\n"), Callback.from(this::next, callback::failed));
+                }
+            }.next();
+            return true;
+        });
+    }
+
+    @ParameterizedTest(name = "Accept-Encoding: {0}")
+    @ValueSource(strings = {"identity", "gzip"})
+    void aHandlerThatWritesAgainFromEachWriteCallbackCanWriteFiftyThousandTimes(String coding) throws Exception {
+        int lines = 50_000;
+        try (TestServer server = TestServer.offloading(routes, writesFromCallbacks(lines))) {
+            HttpResponse<byte[]> response = client.sendAsync(
+                            HttpRequest.newBuilder(server.uri("/lines"))
+                                    .header("Accept-Encoding", coding)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray())
+                    .get(30, SECONDS);
+            byte[] body = coding.equals("gzip")
+                    ? new GZIPInputStream(new ByteArrayInputStream(response.body())).readAllBytes()
+                    : response.body();
+
+            assertThat(body).hasSize(lines * "line\n".length());
+            assertThat(completions.await().failure()).isEmpty();
         }
     }
 }
