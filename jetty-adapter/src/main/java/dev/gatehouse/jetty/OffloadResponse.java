@@ -7,7 +7,6 @@ import dev.gatehouse.StoredResponse;
 import dev.gatehouse.host.ChainRun;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
@@ -129,11 +128,13 @@ final class OffloadResponse extends Response.Wrapper {
         super.setStatus(status);
         run.onResponse(committed);
         Set<String> changed = committed.changedHeaderNames();
+        Headers edited = committed.headers();
         for (String name : changed) {
             fields.remove(name);
-            List<String> values = committed.headers().all(name);
-            for (int i = 0; i < values.size(); i++) {
-                fields.add(name, values.get(i));
+            for (int i = 0; i < edited.size(); i++) {
+                if (edited.name(i).equalsIgnoreCase(name)) {
+                    fields.add(edited.name(i), edited.value(i)); // in the policy's spelling
+                }
             }
         }
         if (bodiless) {
