@@ -22,9 +22,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.zip.GZIPInputStream;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -79,6 +81,60 @@ class OffloadHandlerStreamingTest {
             assertThat(second).isEqualTo("data: two\n\n");
             assertThat(secondAfter).isGreaterThan(Duration.ofMillis(1900));
             assertThat(body.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void throughAReverseProxyACompressedEventReachesTheClientAtOnce() throws Exception {
+        try (TestServer upstream = TestServer.plain(EVENTS);
+                TestServer gateway = TestServer.offloading(
+                        routes,
+                        new ProxyHandler.Reverse(
+                                "https?://[^/]+(/.*)", "http://127.0.0.1:" + upstream.port() + "$1"))) {
+            long start = System.nanoTime();
+            HttpResponse<InputStream> response = client.send(
+                    HttpRequest.newBuilder(gateway.uri("/events"))
+                            .header("Accept-Encoding", "gzip")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            InputStream body = new GZIPInputStream(response.body());
+            String first = readEvent(body);
+            Duration firstAfter = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(response.headers().firstValue("Content-Encoding")).hasValue("gzip");
+            assertThat(first).isEqualTo("data: one\n\n");
+            assertThat(firstAfter).isLessThan(Duration.ofSeconds(1));
+            assertThat(readEvent(body)).isEqualTo("data: two\n\n");
+            assertThat(body.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void throughAReverseProxyALargeBodyIsCompressedWhole() throws Exception {
+        byte[] text = dev.gatehouse.testing.conformance.ConformanceService.text(1_000_000);
+        Handler large = Handlers.of((request, response, callback) -> {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, text.length);
+            response.write(true, java.nio.ByteBuffer.wrap(text), callback);
+            return true;
+        });
+        try (TestServer upstream = TestServer.plain(large);
+                TestServer gateway = TestServer.offloading(
+                        routes,
+                        new ProxyHandler.Reverse(
+                                "https?://[^/]+(/.*)", "http://127.0.0.1:" + upstream.port() + "$1"))) {
+            HttpResponse<byte[]> response = client.sendAsync(
+                            HttpRequest.newBuilder(gateway.uri("/large"))
+                                    .header("Accept-Encoding", "gzip")
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray())
+                    .get(30, SECONDS);
+
+            assertThat(response.headers().firstValue("Content-Encoding")).hasValue("gzip");
+            assertThat(response.headers().firstValue("Content-Length")).isEmpty();
+            assertThat(new GZIPInputStream(new ByteArrayInputStream(response.body())).readAllBytes())
+                    .isEqualTo(text);
+            assertThat(response.body().length).isLessThan(text.length / 5);
         }
     }
 
