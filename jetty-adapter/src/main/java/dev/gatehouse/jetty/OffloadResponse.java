@@ -7,7 +7,6 @@ import dev.gatehouse.StoredResponse;
 import dev.gatehouse.host.ChainRun;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
@@ -28,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * without transforms, straight to Jetty with the service's own callback. Once committed, status changes are ignored
  * and {@link #reset()} fails, as on a committed response.
  *
- * <p>HEAD: Jetty sends no body and states the length of what the service wrote; when a policy dropped the length
- * (compression), nothing the service writes reaches Jetty and the head is committed without a length.
+ * <p>HEAD: Jetty sends no body and, unless told one, states the length of what the service wrote. That is GET's
+ * length only if the policies leave the body alone: when, with no {@code Content-Length} left, they changed the
+ * body's encoding or dropped its length (compression) or installed transforms, nothing the service writes reaches
+ * Jetty and the head is committed without a length.
  */
 final class OffloadResponse extends Response.Wrapper {
     private static final Logger log = LoggerFactory.getLogger(OffloadHandler.class);
@@ -38,7 +39,7 @@ final class OffloadResponse extends Response.Wrapper {
     private final boolean bodiless;
     private @Nullable ResponseHead head;
     private @Nullable TransformedBody transformed;
-    private boolean lengthDropped;
+    private boolean lengthUnknown;
     private boolean lastWritten;
 
     OffloadResponse(Request request, Response clientResponse, ChainRun run) {
@@ -101,7 +102,7 @@ final class OffloadResponse extends Response.Wrapper {
         TransformedBody body = transformed;
         if (body != null) {
             body.write(last, content, callback);
-        } else if (lengthDropped) {
+        } else if (lengthUnknown) {
             writeHeadWithoutLength(last, callback);
         } else {
             super.write(last, content, callback);
@@ -109,8 +110,8 @@ final class OffloadResponse extends Response.Wrapper {
     }
 
     /**
-     * HEAD whose length a policy dropped: Jetty would state the length of what the service wrote, or 0, so none of
-     * it goes on, and the head is committed by an empty write that is not the last.
+     * HEAD whose GET length is unknown: Jetty would state the length of what the service wrote, or 0, so none of it
+     * goes on, and the head is committed by an empty write that is not the last.
      */
     private void writeHeadWithoutLength(boolean last, Callback callback) {
         if (!getWrapped().isCommitted() && last) {
@@ -129,16 +130,20 @@ final class OffloadResponse extends Response.Wrapper {
         super.setStatus(status);
         run.onResponse(committed);
         Set<String> changed = committed.changedHeaderNames();
+        Headers edited = committed.headers();
         for (String name : changed) {
             fields.remove(name);
-            List<String> values = committed.headers().all(name);
-            for (int i = 0; i < values.size(); i++) {
-                fields.add(name, values.get(i));
+            for (int i = 0; i < edited.size(); i++) {
+                if (edited.name(i).equalsIgnoreCase(name)) {
+                    fields.add(edited.name(i), edited.value(i)); // in the policy's spelling
+                }
             }
         }
         if (bodiless) {
-            lengthDropped =
-                    changed.contains("content-length") && !committed.headers().contains("Content-Length");
+            lengthUnknown = !committed.headers().contains("Content-Length")
+                    && (changed.contains("content-length")
+                            || changed.contains("content-encoding")
+                            || committed.hasTransforms());
         } else if (committed.hasTransforms() && mayHaveBody(status)) {
             transformed = new TransformedBody(getWrapped(), committed);
         }

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
+import org.eclipse.jetty.util.thread.SerializedInvoker;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,6 +32,7 @@ final class TransformedBody extends IteratingCallback {
     private final Content.Sink client;
     private final Output output = new Output();
     private final OutputStream body;
+    private final SerializedInvoker completions = new SerializedInvoker(TransformedBody.class);
     private byte @Nullable [] scratch;
     private @Nullable ByteBuffer content;
     private boolean last;
@@ -101,11 +103,15 @@ final class TransformedBody extends IteratingCallback {
         body.write(bytes, 0, length);
     }
 
+    /**
+     * Completes the service's callback. A service that writes again from its callback would nest here once per
+     * write, and overflow the stack; serialized, the next completion waits until this one has returned.
+     */
     @Override
     protected void onCompleteSuccess() {
         Callback done = release();
         if (done != null) {
-            done.succeeded();
+            completions.run(done::succeeded);
         }
     }
 
@@ -114,7 +120,7 @@ final class TransformedBody extends IteratingCallback {
         failure = cause;
         Callback done = release();
         if (done != null) {
-            done.failed(cause);
+            completions.run(() -> done.failed(cause));
         }
     }
 

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>the fields of every name a policy set or removed, in any letter case, are replaced by the exchange's;
  *   <li>a body a policy buffered or replaced is stated with its {@code Content-Length}, without {@code
- *       Transfer-Encoding};
+ *       Transfer-Encoding} (an empty body the client did not frame stays unframed: a GET gains no length);
  *   <li>the client's {@code Connection} header loses the tokens that name those fields or the framing fields, so
  *       that nothing behind the host (a reverse proxy removing hop-by-hop fields, say) can drop them on the client's
  *       word.
@@ -31,7 +31,10 @@ final class UpstreamFields {
      * @param bodyLength the length of a buffered or replaced body, or -1 when the body streams from the client
      */
     static HttpFields of(HttpFields client, Set<String> edited, Headers upstream, long bodyLength) {
-        boolean reframed = bodyLength >= 0;
+        boolean reframed = bodyLength > 0
+                || bodyLength == 0
+                        && (client.contains(HttpHeader.CONTENT_LENGTH)
+                                || client.contains(HttpHeader.TRANSFER_ENCODING));
         if (edited.isEmpty() && !reframed && !listsProtectedField(client, edited)) {
             return client;
         }

@@ -9,6 +9,7 @@ import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.compression.CompressionPolicy;
 import dev.gatehouse.requestid.RequestIdPolicy;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,9 +22,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.zip.GZIPInputStream;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -82,6 +85,60 @@ class OffloadHandlerStreamingTest {
         }
     }
 
+    @Test
+    void throughAReverseProxyACompressedEventReachesTheClientAtOnce() throws Exception {
+        try (TestServer upstream = TestServer.plain(EVENTS);
+                TestServer gateway = TestServer.offloading(
+                        routes,
+                        new ProxyHandler.Reverse(
+                                "https?://[^/]+(/.*)", "http://127.0.0.1:" + upstream.port() + "$1"))) {
+            long start = System.nanoTime();
+            HttpResponse<InputStream> response = client.send(
+                    HttpRequest.newBuilder(gateway.uri("/events"))
+                            .header("Accept-Encoding", "gzip")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            InputStream body = new GZIPInputStream(response.body());
+            String first = readEvent(body);
+            Duration firstAfter = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(response.headers().firstValue("Content-Encoding")).hasValue("gzip");
+            assertThat(first).isEqualTo("data: one\n\n");
+            assertThat(firstAfter).isLessThan(Duration.ofSeconds(1));
+            assertThat(readEvent(body)).isEqualTo("data: two\n\n");
+            assertThat(body.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void throughAReverseProxyALargeBodyIsCompressedWhole() throws Exception {
+        byte[] text = dev.gatehouse.testing.conformance.ConformanceService.text(1_000_000);
+        Handler large = Handlers.of((request, response, callback) -> {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, text.length);
+            response.write(true, java.nio.ByteBuffer.wrap(text), callback);
+            return true;
+        });
+        try (TestServer upstream = TestServer.plain(large);
+                TestServer gateway = TestServer.offloading(
+                        routes,
+                        new ProxyHandler.Reverse(
+                                "https?://[^/]+(/.*)", "http://127.0.0.1:" + upstream.port() + "$1"))) {
+            HttpResponse<byte[]> response = client.sendAsync(
+                            HttpRequest.newBuilder(gateway.uri("/large"))
+                                    .header("Accept-Encoding", "gzip")
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray())
+                    .get(30, SECONDS);
+
+            assertThat(response.headers().firstValue("Content-Encoding")).hasValue("gzip");
+            assertThat(response.headers().firstValue("Content-Length")).isEmpty();
+            assertThat(new GZIPInputStream(new ByteArrayInputStream(response.body())).readAllBytes())
+                    .isEqualTo(text);
+            assertThat(response.body().length).isLessThan(text.length / 5);
+        }
+    }
+
     private static String readEvent(InputStream in) throws IOException {
         ByteArrayOutputStream event = new ByteArrayOutputStream();
         while (!event.toString(StandardCharsets.UTF_8).endsWith("\n\n")) {
@@ -121,6 +178,46 @@ class OffloadHandlerStreamingTest {
             assertThat(completion.status()).isEqualTo(200);
             assertThat(completion.failure())
                     .hasValueSatisfying(failure -> assertThat(failure).hasMessage("the upstream died"));
+        }
+    }
+
+    /** Writes {@code count} lines, each from the callback of the write before. */
+    private static Handler writesFromCallbacks(int count) {
+        return Handlers.of((request, response, callback) -> {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+            new Object() {
+                int written;
+
+                void next() {
+                    if (written == count) {
+                        response.write(true, null, callback);
+                        return;
+                    }
+                    written++;
+                    response.write(false, utf8("line\n"), Callback.from(this::next, callback::failed));
+                }
+            }.next();
+            return true;
+        });
+    }
+
+    @ParameterizedTest(name = "Accept-Encoding: {0}")
+    @ValueSource(strings = {"identity", "gzip"})
+    void aHandlerThatWritesAgainFromEachWriteCallbackCanWriteFiftyThousandTimes(String coding) throws Exception {
+        int lines = 50_000;
+        try (TestServer server = TestServer.offloading(routes, writesFromCallbacks(lines))) {
+            HttpResponse<byte[]> response = client.sendAsync(
+                            HttpRequest.newBuilder(server.uri("/lines"))
+                                    .header("Accept-Encoding", coding)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray())
+                    .get(30, SECONDS);
+            byte[] body = coding.equals("gzip")
+                    ? new GZIPInputStream(new ByteArrayInputStream(response.body())).readAllBytes()
+                    : response.body();
+
+            assertThat(body).hasSize(lines * "line\n".length());
+            assertThat(completions.await().failure()).isEmpty();
         }
     }
 }

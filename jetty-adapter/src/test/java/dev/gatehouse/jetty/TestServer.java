@@ -9,16 +9,21 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /** A Jetty server on an ephemeral loopback port: {@code handler} behind an {@link OffloadHandler}, or alone. */
 final class TestServer implements AutoCloseable {
     private final Server server = new Server();
-    private final ServerConnector connector = new ServerConnector(server);
+    private final ServerConnector connector;
 
-    private TestServer(Handler handler) throws Exception {
+    private TestServer(Handler handler, ConnectionFactory... protocols) throws Exception {
+        connector = protocols.length == 0 ? new ServerConnector(server) : new ServerConnector(server, protocols);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
@@ -30,6 +35,14 @@ final class TestServer implements AutoCloseable {
         OffloadHandler offload = OffloadHandler.of(routes);
         offload.setHandler(service);
         return new TestServer(offload);
+    }
+
+    /** HTTP/1.1 and HTTP/2 in clear text (h2c, by upgrade or prior knowledge). */
+    static TestServer offloadingH2c(RouteTable routes, Handler service) throws Exception {
+        OffloadHandler offload = OffloadHandler.of(routes);
+        offload.setHandler(service);
+        HttpConfiguration config = new HttpConfiguration();
+        return new TestServer(offload, new HttpConnectionFactory(config), new HTTP2CServerConnectionFactory(config));
     }
 
     static TestServer plain(Handler handler) throws Exception {
@@ -71,7 +84,13 @@ final class TestServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        server.stop();
+    public void close() throws IOException {
+        try {
+            server.stop();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("could not stop the server", e);
+        }
     }
 }
