@@ -69,8 +69,12 @@ abstract class ServletContainerCases {
         }
 
         @Override
-        public void close() throws Exception {
-            host.stop();
+        public void close() {
+            try {
+                host.stop();
+            } catch (Exception e) {
+                throw new IllegalStateException("could not stop " + host.name(), e);
+            }
         }
     }
 

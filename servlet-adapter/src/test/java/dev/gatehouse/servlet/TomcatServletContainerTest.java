@@ -2,14 +2,18 @@ package dev.gatehouse.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.net.http.HttpResponse;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -55,6 +59,36 @@ class TomcatServletContainerTest extends ServletContainerCases {
             } catch (ReflectiveOperationException e) {
                 throw new AssertionError(e);
             }
+        }
+    }
+
+    /** Opens the writer for UTF-8, then asks for another charset through Servlet 6.1's {@code Charset} form. */
+    static final class Servlet61CharsetAfterWriter extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            response.setContentType("text/plain;charset=utf-8");
+            PrintWriter writer = response.getWriter();
+            try {
+                ServletResponse.class
+                        .getMethod("setCharacterEncoding", Charset.class)
+                        .invoke(response, StandardCharsets.ISO_8859_1);
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+            writer.write("café");
+        }
+    }
+
+    @Test
+    void servlet61CharsetChangesAfterTheWriterOpenedAreIgnoredAsTheStringFormIs() throws Exception {
+        try (Running container = new Running(FilterSetup.REGISTER, new Servlet61CharsetAfterWriter())) {
+            HttpResponse<byte[]> response = container.send("GET", "/text");
+
+            assertThat(response.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(type -> assertThat(type).isEqualToIgnoringCase("text/plain;charset=utf-8"));
+            assertThat(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo("café");
         }
     }
 

@@ -58,7 +58,7 @@ final class TomcatServletHost extends ServletHost {
         Wrapper wrapper = Tomcat.addServlet(context, "service", servlet);
         wrapper.setAsyncSupported(true);
         for (String path : ConformanceServlet.PATHS) {
-            context.addServletMappingDecoded(path, "service");
+            context.addServletMappingDecoded(path, "service", false);
         }
         tomcat.start();
         return URI.create("http://127.0.0.1:" + connector.getLocalPort());
