@@ -231,6 +231,7 @@ abstract class ServletContainerCases {
 
     @Test
     void theFilterIsRegisteredOncePerContext() throws Exception {
+        FilterSetup.secondRegistration = null;
         try (Running container = new Running(FilterSetup.REGISTER_TWICE)) {
             HttpResponse<byte[]> response = container.send("GET", "/text");
 
