@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  * below it; {@code /users/*}{@code /orders} matches {@code /users/42/orders}. Empty segments are ignored.
  */
 public final class Route {
-    /** The route the exchange matched, set by {@link RouteTable#start}. */
+    /** The route the exchange matched ({@link RouteTable#select}), set when the host starts the exchange's run. */
     public static final AttributeKey<Route> KEY = AttributeKey.of("gatehouse.route", Route.class);
 
     private final Set<String> methods;

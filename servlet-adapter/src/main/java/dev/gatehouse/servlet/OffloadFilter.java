@@ -13,12 +13,15 @@ import dev.gatehouse.host.HostExchange;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.EnumSet;
 import java.util.Enumeration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -26,12 +29,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a Gatehouse {@link RouteTable} (or one {@link PolicyChain}) in front of the servlets of an
- * application. Map it to {@code /*} for the {@code REQUEST} and {@code ASYNC} dispatcher types:
+ * application. Register it with {@link #register(ServletContext, RouteTable)} while the context starts, from a
+ * {@code ServletContainerInitializer} (or a {@code ServletContextListener} the application declares):
  *
  * <pre>{@code
- * context.addFilter(new FilterHolder(OffloadFilter.of(chain)), "/*",
- *         EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+ * ServletContainerInitializer gatehouse = (types, servletContext) -> OffloadFilter.register(servletContext, routes);
+ * tomcatContext.addServletContainerInitializer(gatehouse, null);                        // Tomcat
+ * deploymentInfo.addServletContainerInitializer(new ServletContainerInitializerInfo(    // Undertow
+ *         ServletContainerInitializer.class, new ImmediateInstanceFactory<>(gatehouse), Set.of()));
+ * servletContextHandler.addServletContainerInitializer(gatehouse);                      // Jetty
  * }</pre>
+ *
+ * <p>That maps it to {@code /*}, ahead of the application's own filters, for the {@code REQUEST} and {@code
+ * ASYNC} dispatcher types, and marks it async-supported. Registered any other way, it must be both: an async
+ * servlet behind a filter that is not async-supported cannot start async processing (a 500), and the filter then
+ * logs what to change. Defaults differ: by the Servlet specification a filter is not async-supported unless
+ * declared so ({@code web.xml}, Undertow's {@code FilterInfo}); a Jetty {@code FilterHolder} built in code and a
+ * Tomcat 11 {@code FilterDef} are.
  *
  * <p>The filter only translates: headers that policies set or remove are overlaid on the request the
  * servlet sees; refusals and replays are written here and the servlet is never called; the response head
@@ -45,6 +59,9 @@ public final class OffloadFilter implements Filter {
     private static final Logger log = LoggerFactory.getLogger(OffloadFilter.class);
     static final String STATE = OffloadFilter.class.getName() + ".response";
 
+    /** The name {@link #register(ServletContext, RouteTable)} registers the filter under. */
+    public static final String NAME = "gatehouse";
+
     private final RouteTable routes;
 
     private OffloadFilter(RouteTable routes) {
@@ -57,6 +74,32 @@ public final class OffloadFilter implements Filter {
 
     public static OffloadFilter of(PolicyChain chain) {
         return new OffloadFilter(RouteTable.of(chain));
+    }
+
+    /**
+     * Registers a filter for {@code routes} in {@code context} under the name {@value #NAME}: async-supported,
+     * mapped to {@code /*} for the {@code REQUEST} and {@code ASYNC} dispatcher types, ahead of the filters the
+     * application declares. Call it while the context starts (from a {@code ServletContainerInitializer} or a
+     * declared {@code ServletContextListener}); the registration is returned for further settings.
+     *
+     * @throws IllegalStateException if the context has started, or has a filter named {@value #NAME} already
+     */
+    public static FilterRegistration.Dynamic register(ServletContext context, RouteTable routes) {
+        requireNonNull(context, "context");
+        OffloadFilter filter = of(routes);
+        FilterRegistration.Dynamic registration = context.addFilter(NAME, filter);
+        if (registration == null) {
+            throw new IllegalStateException(
+                    "filter name: " + NAME + " (expected: no filter of that name yet; register OffloadFilter once)");
+        }
+        registration.setAsyncSupported(true);
+        registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), false, "/*");
+        return registration;
+    }
+
+    /** Registers a filter for one chain that every request goes through; see {@link #register(ServletContext, RouteTable)}. */
+    public static FilterRegistration.Dynamic register(ServletContext context, PolicyChain chain) {
+        return register(context, RouteTable.of(chain));
     }
 
     /**

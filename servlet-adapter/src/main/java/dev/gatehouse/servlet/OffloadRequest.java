@@ -22,12 +22,20 @@ import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The request the servlet sees: the client's, with the policies' header edits overlaid, the buffered body
  * replayed if a policy read it, and {@code startAsync} wrapped so that completing finishes the response.
  */
 final class OffloadRequest extends HttpServletRequestWrapper {
+    private static final Logger log = LoggerFactory.getLogger(OffloadFilter.class);
+    static final String NOT_ASYNC_SUPPORTED = "startAsync() refused: a filter or servlet of this request's chain is"
+            + " not async-supported. Register OffloadFilter with OffloadFilter.register(servletContext, routes), or"
+            + " mark its registration async-supported (FilterRegistration.Dynamic.setAsyncSupported(true),"
+            + " <async-supported>true</async-supported> in web.xml) and map it for the REQUEST and ASYNC"
+            + " dispatcher types";
     private final OffloadResponse response;
     private final Set<String> editedHeaders;
     private final Headers upstreamHeaders;
@@ -163,7 +171,17 @@ final class OffloadRequest extends HttpServletRequestWrapper {
 
     @Override
     public AsyncContext startAsync(ServletRequest request, ServletResponse servletResponse) {
-        AsyncContext started = super.startAsync(request, servletResponse);
+        AsyncContext started;
+        try {
+            started = super.startAsync(request, servletResponse);
+        } catch (IllegalStateException e) {
+            if (isAsyncSupported()) {
+                throw e;
+            }
+            // Tomcat's and Undertow's filter registrations are not async-supported unless asked to be.
+            log.error(NOT_ASYNC_SUPPORTED);
+            throw new IllegalStateException(NOT_ASYNC_SUPPORTED, e);
+        }
         started.addListener(response);
         asyncContext = new OffloadAsyncContext(started, response);
         return asyncContext;

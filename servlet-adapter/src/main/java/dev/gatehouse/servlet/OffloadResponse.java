@@ -16,8 +16,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.UndeclaredThrowableException;
+import java.nio.charset.Charset;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -74,6 +80,12 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
         run.onResponse(head);
         for (String name : head.changedHeaderNames()) {
             List<String> values = head.headers().all(name);
+            if (name.equals("content-length") && values.isEmpty()) {
+                // Containers keep the length apart from the header (Undertow ends the body after that many
+                // bytes): unset it, not just the field.
+                clientResponse.setContentLengthLong(-1);
+                continue;
+            }
             clientResponse.setHeader(name, null);
             values.forEach(value -> clientResponse.addHeader(name, value));
         }
@@ -111,14 +123,17 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
         if (transformed) {
             body.close();
         }
-        if (bodiless
-                && !clientResponse.isCommitted()
-                && head.changedHeaderNames().contains("content-length")
-                && !head.headers().contains("Content-Length")) {
-            // A policy dropped the length of the GET body (compression): commit now, or the container would
-            // state the empty HEAD body's length, 0.
+        if (bodiless && !clientResponse.isCommitted() && representationChanged()) {
+            // A GET would have its body encoded, to a length nobody knows yet (compression): commit the head now
+            // without one, or the container would state the length of what the servlet wrote, or 0.
             clientResponse.flushBuffer();
         }
+    }
+
+    private boolean representationChanged() {
+        Set<String> changed = head.changedHeaderNames();
+        return (changed.contains("content-length") || changed.contains("content-encoding"))
+                && !head.headers().contains("Content-Length");
     }
 
     /** Ends the exchange normally: finishes the body and completes the run. */
@@ -193,22 +208,39 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
     @Override
     public void sendError(int status, String message) throws IOException {
         if (status == -1) {
-            // Jetty's way to abort a response whose body cannot be completed (a proxy's upstream died mid-body):
-            // the client must see a truncated response, and the policies an exchange that failed.
-            fail(new IOException("response aborted" + (message == null ? "" : ": " + message)));
-            clientResponse.sendError(-1, message);
+            abort(message);
             return;
         }
-        checkNotCommitted("sendError");
-        discardBufferedBody();
-        clientResponse.setStatus(status);
-        commitHead(true, status);
+        commitError(status);
         clientResponse.sendError(status, message);
     }
 
     @Override
     public void sendError(int status) throws IOException {
-        sendError(status, null);
+        if (status == -1) {
+            abort(null);
+            return;
+        }
+        commitError(status);
+        // Not sendError(status, null): Undertow writes its error page only for a message, and supplies the reason
+        // phrase as the message here.
+        clientResponse.sendError(status);
+    }
+
+    /**
+     * Jetty's way to abort a response whose body cannot be completed (a proxy's upstream died mid-body): the client
+     * must see a truncated response, and the policies an exchange that failed.
+     */
+    private void abort(String message) throws IOException {
+        fail(new IOException("response aborted" + (message == null ? "" : ": " + message)));
+        clientResponse.sendError(-1, message);
+    }
+
+    private void commitError(int status) {
+        checkNotCommitted("sendError");
+        discardBufferedBody();
+        clientResponse.setStatus(status);
+        commitHead(true, status);
     }
 
     @Override
@@ -217,6 +249,42 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
         discardBufferedBody();
         commitHead(true, SC_FOUND);
         clientResponse.sendRedirect(location);
+    }
+
+    // Servlet 6.1 (Tomcat 11) adds these to HttpServletResponseWrapper, delegating straight to the container's
+    // response. Compiled against 6.0 they are plain methods here, and overrides there.
+
+    /** Servlet 6.1: a redirect with another status goes through the policies as {@link #sendRedirect(String)} does. */
+    public void sendRedirect(String location, int status) throws IOException {
+        sendRedirect(location, status, true);
+    }
+
+    /** Servlet 6.1: a redirect that may keep its body goes through the policies as {@link #sendRedirect(String)} does. */
+    public void sendRedirect(String location, boolean clearBuffer) throws IOException {
+        sendRedirect(location, SC_FOUND, clearBuffer);
+    }
+
+    /** Servlet 6.1: the form the other {@code sendRedirect}s of 6.1 call. */
+    public void sendRedirect(String location, int status, boolean clearBuffer) throws IOException {
+        checkNotCommitted("sendRedirect");
+        if (clearBuffer) {
+            discardBufferedBody();
+        }
+        commitHead(true, status);
+        if (!clearBuffer) {
+            if (writer != null) {
+                writer.flush();
+            }
+            if (stream != null) {
+                stream.drain();
+            }
+        }
+        Servlet61.sendRedirect(clientResponse, location, status, clearBuffer);
+    }
+
+    /** Servlet 6.1: ignored once committed or once the writer is open, as {@link #setCharacterEncoding(String)}. */
+    public void setCharacterEncoding(Charset charset) {
+        setCharacterEncoding(charset.name());
     }
 
     @Override
@@ -355,5 +423,31 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
         event.getAsyncContext().addListener(this);
     }
 
-    /** Lets the transforms write their trailers without closing the container's stream. */
+    /** Calls what only Servlet 6.1 containers have; looked up on first use, which only they make. */
+    private static final class Servlet61 {
+        private static final MethodHandle SEND_REDIRECT;
+
+        static {
+            try {
+                SEND_REDIRECT = MethodHandles.publicLookup()
+                        .findVirtual(
+                                HttpServletResponse.class,
+                                "sendRedirect",
+                                MethodType.methodType(void.class, String.class, int.class, boolean.class));
+            } catch (NoSuchMethodException | IllegalAccessException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        static void sendRedirect(HttpServletResponse response, String location, int status, boolean clearBuffer)
+                throws IOException {
+            try {
+                SEND_REDIRECT.invokeExact(response, location, status, clearBuffer);
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new UndeclaredThrowableException(e);
+            }
+        }
+    }
 }

@@ -18,6 +18,9 @@ import java.util.concurrent.CompletableFuture;
 public final class ConformanceServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
+    /** The paths to map the servlet to; {@code /} makes it the default servlet, which answers 404. */
+    static final String[] PATHS = {"/echo", "/text", "/stream", "/async", "/fail", "/error", "/redirect", "/"};
+
     private final transient ConformanceService service;
 
     public ConformanceServlet(ConformanceService service) {

@@ -6,6 +6,6 @@ import dev.gatehouse.testing.conformance.ConformanceSuite;
 class JettyServletConformanceTest extends ConformanceSuite {
     @Override
     protected ConformanceHost host() {
-        return new JettyServletHost();
+        return new JettyServletHost(FilterSetup.NATIVE);
     }
 }

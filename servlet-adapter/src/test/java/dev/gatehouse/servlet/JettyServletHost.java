@@ -1,9 +1,8 @@
 package dev.gatehouse.servlet;
 
 import dev.gatehouse.RouteTable;
-import dev.gatehouse.testing.conformance.ConformanceHost;
-import dev.gatehouse.testing.conformance.ConformanceService;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
 import java.net.URI;
 import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -12,12 +11,19 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
-/** Jetty 12.1 (ee10) on an ephemeral loopback port: the conformance servlet behind {@link OffloadFilter}. */
-final class JettyServletHost implements ConformanceHost {
+/**
+ * Jetty 12.1 (ee10). The filter is set up from a {@code ServletContainerInitializer}, or ({@link FilterSetup#NATIVE})
+ * through a {@link FilterHolder} for {@code REQUEST} and {@code ASYNC}, as the README shows for Jetty.
+ */
+final class JettyServletHost extends ServletHost {
     private Server server;
 
+    JettyServletHost(FilterSetup filter) {
+        super(filter);
+    }
+
     @Override
-    public URI start(RouteTable routes, ConformanceService service) throws Exception {
+    URI start(RouteTable routes, HttpServlet servlet) throws Exception {
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -26,14 +32,18 @@ final class JettyServletHost implements ConformanceHost {
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addFilter(
-                new FilterHolder(OffloadFilter.of(routes)),
-                "/*",
-                EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
-        ServletHolder servlet = new ServletHolder(new ConformanceServlet(service));
-        servlet.setAsyncSupported(true);
-        for (String path : new String[] {"/echo", "/text", "/stream", "/async", "/fail", "/error", "/redirect"}) {
-            context.addServlet(servlet, path);
+        if (filter == FilterSetup.NATIVE) {
+            context.addFilter(
+                    new FilterHolder(OffloadFilter.of(routes)),
+                    "/*",
+                    EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+        } else {
+            context.addServletContainerInitializer((types, servletContext) -> filter.apply(servletContext, routes));
+        }
+        ServletHolder holder = new ServletHolder(servlet);
+        holder.setAsyncSupported(true);
+        for (String path : ConformanceServlet.PATHS) {
+            context.addServlet(holder, path);
         }
         server.setHandler(context);
         server.start();
@@ -47,6 +57,6 @@ final class JettyServletHost implements ConformanceHost {
 
     @Override
     public String name() {
-        return "servlet on Jetty 12.1 (ee10)";
+        return "servlet on Jetty 12.1 (ee10), " + filter;
     }
 }
