@@ -3,7 +3,7 @@
 # and the gateway (JWT cached + rate limit + request id + access log + gzip 1), for 1 KiB and 20 KiB JSON.
 # Bounded: about JIT_WARMUP x 4 + (WARMUP + DURATION) x 8 seconds (4 minutes by default). Installs wrk and
 # nginx with apt-get when missing. Environment: DURATION (15), WARMUP (5), JIT_WARMUP (20), CONNECTIONS (32),
-# THREADS (2).
+# THREADS (2), JAVA (the java that runs the targets: $JAVA_HOME/bin/java when JAVA_HOME is set, else java).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-15}
@@ -23,6 +23,8 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 ./mvnw -B -q -pl examples -am package -DskipTests -Dspotless.check.skip=true
 JAR=$(ls examples/target/gatehouse-examples-*-all.jar)
 WORK=$(mktemp -d)
+if [ -n "${JAVA_HOME:-}" ]; then JAVA=${JAVA:-$JAVA_HOME/bin/java}; else JAVA=${JAVA:-java}; fi
+echo "targets run on: $("$JAVA" -version 2>&1 | head -1)"
 JAVA_OPTS=${JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC"}
 pids=()
 cleanup() {
@@ -41,12 +43,12 @@ await_line() { # file pattern
     exit 1
 }
 
-java $JAVA_OPTS -cp "$JAR" dev.gatehouse.examples.bench.LoadTargets backend >"$WORK/backend.out" 2>/dev/null &
+"$JAVA" $JAVA_OPTS -cp "$JAR" dev.gatehouse.examples.bench.LoadTargets backend >"$WORK/backend.out" 2>/dev/null &
 backend_pid=$!; pids+=("$backend_pid")
 await_line "$WORK/backend.out" "backend="
 BACKEND=$(sed -n 's/.*backend=\([0-9]*\).*/\1/p' "$WORK/backend.out")
 
-java $JAVA_OPTS -cp "$JAR" dev.gatehouse.examples.bench.LoadTargets proxies "$BACKEND" >"$WORK/proxies.out" 2>/dev/null &
+"$JAVA" $JAVA_OPTS -cp "$JAR" dev.gatehouse.examples.bench.LoadTargets proxies "$BACKEND" >"$WORK/proxies.out" 2>/dev/null &
 proxies_pid=$!; pids+=("$proxies_pid")
 await_line "$WORK/proxies.out" "gateway="
 BARE=$(sed -n 's/.*bare=\([0-9]*\).*/\1/p' "$WORK/proxies.out")
