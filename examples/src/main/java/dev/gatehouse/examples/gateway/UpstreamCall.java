@@ -84,7 +84,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
             routePermit.release();
             Problems.write(
                     clientResponse,
-                    end(null),
+                    end(),
                     503,
                     "No healthy upstream for this route.",
                     route.upstreams().ejectionRetryAfterSeconds());
@@ -186,7 +186,9 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
                 Problems.note(
                         clientRequest, "upstream", "ok", choice.upstream() + " after " + (tried.size() - 1) + " retry");
             }
-            Callback done = end(status >= 500 ? new Upstreams.FailedStatus(status) : null);
+            // The outcome is recorded before the client has the response, so that its next request sees it.
+            routePermit.ended(status >= 500 ? new Upstreams.FailedStatus(status) : null);
+            Callback done = end();
             lastWrite.whenComplete((ignored, writeFailure) -> {
                 if (writeFailure == null) {
                     done.succeeded();
@@ -199,6 +201,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         if (clientFault) {
             routePermit.release();
         } else {
+            routePermit.ended(failure);
             Problems.note(
                     clientRequest,
                     "upstream",
@@ -206,7 +209,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
                     choice.upstream() + " " + describe(failure) + ", " + tried.size()
                             + (tried.size() == 1 ? " attempt" : " attempts"));
         }
-        Callback done = end(clientFault ? null : failure);
+        Callback done = end();
         if (clientResponse.isCommitted()) {
             done.failed(failure);
             return;
@@ -250,23 +253,19 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
     }
 
     /**
-     * Jetty's callback, completed once the exchange has ended, which first ends the permits: the route's with
-     * {@code outcome} (a success when null, unless it was released already), and the attempt's if still held.
+     * Jetty's callback, which every way through this call completes once the exchange has ended: it first releases
+     * whatever permit is still held, so that none outlives the exchange, whichever way that went.
      */
-    private Callback end(@Nullable Throwable outcome) {
-        return Callback.from(() -> endPermits(outcome), callback);
+    private Callback end() {
+        return Callback.from(this::releaseAll, callback);
     }
 
-    private void endPermits(@Nullable Throwable outcome) {
+    private void releaseAll() {
         Upstreams.Choice choice = attempt;
         if (choice != null) {
             choice.permit().release();
         }
-        if (outcome == null) {
-            routePermit.succeeded();
-        } else {
-            routePermit.failed(outcome);
-        }
+        routePermit.release();
     }
 
     /** The 4xx status of a failure the client caused (bad chunking, early end of its body, the body limit). */

@@ -101,6 +101,15 @@ final class Upstreams {
             }
         }
 
+        /** {@link #succeeded} when {@code failure} is null, else {@link #failed}. */
+        void ended(@Nullable Throwable failure) {
+            if (failure == null) {
+                succeeded();
+            } else {
+                failed(failure);
+            }
+        }
+
         void release() {
             if (end() && breaker != null) {
                 breaker.releasePermission();
