@@ -96,15 +96,23 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
     private void send(Upstreams.Choice choice) {
         attempt = choice;
         tried.add(choice.upstream());
-        org.eclipse.jetty.client.Request upstreamRequest = client.newRequest(
-                        choice.upstream().base + clientRequest.getHttpURI().getPathQuery())
-                .method(clientRequest.getMethod())
-                .timeout(route.config().timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .headers(fields -> ForwardingHeaders.write(clientRequest, fields));
-        if (body != null) {
-            upstreamRequest.body(body);
+        try {
+            org.eclipse.jetty.client.Request upstreamRequest = client.newRequest(
+                            choice.upstream().base + clientRequest.getHttpURI().getPathQuery())
+                    .method(clientRequest.getMethod())
+                    .timeout(route.config().timeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .headers(fields -> ForwardingHeaders.write(clientRequest, fields));
+            if (body != null) {
+                upstreamRequest.body(body);
+            }
+            upstreamRequest.send(this);
+        } catch (RuntimeException e) {
+            // Nothing was sent: the permits go back and the client gets a 502.
+            Problems.note(clientRequest, "upstream", "fail", choice.upstream() + " not sent: " + describe(e));
+            Callback done = end();
+            clientResponse.reset();
+            Problems.write(clientResponse, done, 502, detail(502), null);
         }
-        upstreamRequest.send(this);
     }
 
     @Override
