@@ -32,6 +32,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.jspecify.annotations.Nullable;
 
@@ -129,7 +130,13 @@ public final class Gateway {
         client.setFollowRedirects(false);
         client.setHttpCookieStore(new HttpCookieStore.Empty());
         client.setUserAgentField(null);
-        client.getContentDecoderFactories().clear();
+        // HttpClient adds its gzip decoder when it starts: removed once started, before the listeners open.
+        client.addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarted(LifeCycle event) {
+                client.getContentDecoderFactories().clear();
+            }
+        });
         client.setMaxConnectionsPerDestination(256);
         // Whatever head the listener accepts must fit the upstream request too, with the forwarding headers the
         // gateway adds: a client's 12 KiB of headers must not become a 502.

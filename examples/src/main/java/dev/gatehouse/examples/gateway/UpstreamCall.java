@@ -128,8 +128,13 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         HttpFields.Mutable fields = clientResponse.getHeaders();
         for (int i = 0; i < upstream.size(); i++) {
             HttpField field = upstream.getField(i);
-            if (!ForwardingHeaders.isHopByHopResponseField(field)
-                    && (named == null || !named.contains(field.getName()))) {
+            if (ForwardingHeaders.isHopByHopResponseField(field)
+                    || (named != null && named.contains(field.getName()))) {
+                continue;
+            }
+            if (field.getHeader() == HttpHeader.DATE) {
+                fields.put(field); // the upstream's, in place of the one Jetty prepared
+            } else {
                 fields.add(field);
             }
         }

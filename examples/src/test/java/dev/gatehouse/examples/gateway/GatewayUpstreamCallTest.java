@@ -117,6 +117,25 @@ class GatewayUpstreamCallTest {
     }
 
     @Test
+    void theUpstreamGetsTheClientsAcceptEncodingAndTheClientOneDate() throws Exception {
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(new GatewayRoute(
+                        "/", List.of(echo(new EchoServlet())), PolicyChain.empty(), Duration.ofSeconds(5)))
+                .build()
+                .start();
+
+        String answer = rawExchange(gateway.uri(), "GET /x HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+
+        assertThat(answer).startsWith("HTTP/1.1 200 ");
+        String head = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+        assertThat(head.split("\r\ndate: ", -1)).as("Date fields").hasSize(2);
+        assertThat(answer.substring(answer.indexOf("\r\n\r\n")))
+                .as("the upstream request, echoed")
+                .doesNotContainIgnoringCase("accept-encoding");
+    }
+
+    @Test
     void aReloadLetsRequestsInFlightFinishOnTheOldRoutes() throws Exception {
         EchoServlet before = new EchoServlet();
         EchoServlet after = new EchoServlet();
