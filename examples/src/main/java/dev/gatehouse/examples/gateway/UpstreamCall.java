@@ -182,7 +182,8 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         Upstreams.Choice choice = attempt;
         Throwable failure = result.getFailure();
         int status = result.getResponse() == null ? 0 : result.getResponse().getStatus();
-        boolean clientFault = failure != null && (clientFailed.get() || clientFault(failure) != null);
+        // Only the client's side says so: a broken upstream response also fails as a 4xx parse error, the upstream's.
+        boolean clientFault = failure != null && clientFailed.get();
         if (choice != null) {
             endAttempt(choice.permit(), failure, status, clientFault);
         }

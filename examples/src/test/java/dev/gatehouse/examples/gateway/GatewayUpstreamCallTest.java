@@ -59,7 +59,7 @@ class GatewayUpstreamCallTest {
     }
 
     @Test
-    void noPermitLeaksWhicheverWayARequestEnds() throws Exception {
+    void noPermitLeaksWhicheverWayARequestEndsAndEachOutcomeIsCountedOnce() throws Exception {
         EchoServlet echo = new EchoServlet();
         URI live = echo(echo);
         PolicyChain refusing =
@@ -70,6 +70,7 @@ class GatewayUpstreamCallTest {
                 .listen("127.0.0.1", 0)
                 .route(route("/refused", dead()))
                 .route(route("/reset", raw("")))
+                .route(route("/garbage", raw("HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok")))
                 .route(route("/midbody", raw("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(5000))))
                 .route(route("/timeout", live).withRetries(1))
                 .route(route("/abort", live))
@@ -85,6 +86,7 @@ class GatewayUpstreamCallTest {
 
         assertThat(get(uri.resolve("/refused/x"))).isEqualTo(502);
         assertThat(get(uri.resolve("/reset/x"))).isEqualTo(502);
+        assertThat(get(uri.resolve("/garbage/x"))).isEqualTo(502);
         assertThat(rawExchange(uri, "GET /midbody/x HTTP/1.1\r\nHost: gw\r\n\r\n"))
                 .startsWith("HTTP/1.1 200 ");
         assertThat(get(uri.resolve("/timeout/x?sleep_ms=1500"))).isEqualTo(504);
@@ -105,6 +107,7 @@ class GatewayUpstreamCallTest {
                 .as("breaker outcomes per route: one per request an upstream answered for, none for the rest")
                 .containsEntry("/refused", 1)
                 .containsEntry("/reset", 1)
+                .containsEntry("/garbage", 1)
                 .containsEntry("/midbody", 1)
                 .containsEntry("/timeout", 1)
                 .containsEntry("/limit", 0)
