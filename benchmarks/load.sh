@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Load comparison on loopback: direct to the backend, nginx (limit_req + gzip 1), a bare Jetty ProxyHandler,
-# and the gateway (JWT cached + rate limit + request id + access log + gzip 1), for 1 KiB and 20 KiB JSON.
+# and the gateway (JWT cached + rate limit + request id + access log + gzip 1; and gw-nolog, the same without the
+# access log), for 1 KiB and 20 KiB JSON.
 # Bounded: about JIT_WARMUP x 4 + (WARMUP + DURATION) x 8 seconds (4 minutes by default). Installs wrk and
 # nginx with apt-get when missing. Environment: DURATION (15), WARMUP (5), JIT_WARMUP (20), CONNECTIONS (32),
-# THREADS (2).
+# THREADS (2), JAVA (the java that runs the targets: $JAVA_HOME/bin/java when JAVA_HOME is set, else java).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-15}
@@ -23,6 +24,8 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 ./mvnw -B -q -pl examples -am package -DskipTests -Dspotless.check.skip=true
 JAR=$(ls examples/target/gatehouse-examples-*-all.jar)
 WORK=$(mktemp -d)
+if [ -n "${JAVA_HOME:-}" ]; then JAVA=${JAVA:-$JAVA_HOME/bin/java}; else JAVA=${JAVA:-java}; fi
+echo "targets run on: $("$JAVA" -version 2>&1 | head -1)"
 JAVA_OPTS=${JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC"}
 pids=()
 cleanup() {
@@ -41,16 +44,17 @@ await_line() { # file pattern
     exit 1
 }
 
-java $JAVA_OPTS -cp "$JAR" dev.gatehouse.examples.bench.LoadTargets backend >"$WORK/backend.out" 2>/dev/null &
+"$JAVA" $JAVA_OPTS -cp "$JAR" dev.gatehouse.examples.bench.LoadTargets backend >"$WORK/backend.out" 2>/dev/null &
 backend_pid=$!; pids+=("$backend_pid")
 await_line "$WORK/backend.out" "backend="
 BACKEND=$(sed -n 's/.*backend=\([0-9]*\).*/\1/p' "$WORK/backend.out")
 
-java $JAVA_OPTS -cp "$JAR" dev.gatehouse.examples.bench.LoadTargets proxies "$BACKEND" >"$WORK/proxies.out" 2>/dev/null &
+"$JAVA" $JAVA_OPTS -cp "$JAR" dev.gatehouse.examples.bench.LoadTargets proxies "$BACKEND" >"$WORK/proxies.out" 2>/dev/null &
 proxies_pid=$!; pids+=("$proxies_pid")
 await_line "$WORK/proxies.out" "gateway="
 BARE=$(sed -n 's/.*bare=\([0-9]*\).*/\1/p' "$WORK/proxies.out")
 GATEWAY=$(sed -n 's/.*gateway=\([0-9]*\).*/\1/p' "$WORK/proxies.out")
+NOLOG=$(sed -n 's/.*nolog=\([0-9]*\).*/\1/p' "$WORK/proxies.out")
 TOKEN=$(sed -n 's/.*token=\([^ ]*\).*/\1/p' "$WORK/proxies.out")
 
 NGINX_PORT=$((BACKEND + 1))
@@ -76,7 +80,7 @@ run() { # name port size cpu-pids...
     local name=$1 port=$2 size=$3; shift 3
     local url="http://127.0.0.1:$port/bench?size=$size"
     local headers=(-H "Accept-Encoding: gzip")
-    [ "$name" = gateway ] && headers+=(-H "Authorization: Bearer $TOKEN")
+    [ "$name" = gateway ] || [ "$name" = gw-nolog ] && headers+=(-H "Authorization: Bearer $TOKEN")
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${headers[@]}" "$url" >/dev/null
     local before; before=$(cpu_ticks "$@")
     local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${headers[@]}" "$url")
@@ -109,6 +113,7 @@ for size in 1024 20480; do
     run nginx "$NGINX_PORT" "$size" $(nginx_pids)
     run bare "$BARE" "$size" "$proxies_pid"
     run gateway "$GATEWAY" "$size" "$proxies_pid"
+    [ -n "$NOLOG" ] && run gw-nolog "$NOLOG" "$size" "$proxies_pid"
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }

@@ -31,8 +31,8 @@ import org.eclipse.jetty.server.ServerConnector;
  * The Java side of {@code benchmarks/load.sh}, in two processes so that CPU is measured per side: {@code
  * backend} starts the echo backend and prints {@code backend=<port>}; {@code proxies <backendPort>} starts a bare
  * Jetty {@code ProxyHandler} in front of it (the floor the gateway is built on) and the gateway with JWT +
- * rate limit + request id + access log + gzip level 1, and prints {@code bare=<port> gateway=<port>
- * token=<jwt>}.
+ * rate limit + request id + access log + gzip level 1 (and the same without the access log), and prints {@code
+ * bare=<port> gateway=<port> nolog=<port> token=<jwt>}.
  */
 public final class LoadTargets {
     private LoadTargets() {}
@@ -65,10 +65,27 @@ public final class LoadTargets {
                 .withSubject("load-user")
                 .withExpiresAt(Instant.now().plus(Duration.ofHours(2)))
                 .sign(Algorithm.HMAC256(secret));
-        PolicyChain chain = PolicyChain.builder()
-                .add("request-id", RequestIdPolicy.ofDefaults())
-                .add("access-log", AccessLogPolicy.ofDefaults())
-                .add(
+        URI upstream = URI.create("http://127.0.0.1:" + backendActual);
+        Gateway gateway = gateway(upstream, chain(secret, true));
+        Gateway quiet = gateway(upstream, chain(secret, false));
+
+        System.out.printf(
+                "bare=%d gateway=%d nolog=%d token=%s%n",
+                bareConnector.getLocalPort(),
+                gateway.uri().getPort(),
+                quiet.uri().getPort(),
+                token);
+        System.out.flush();
+        gateway.join();
+    }
+
+    /** JWT (HS256) + rate limit + request id + gzip level 1, and the access log when {@code accessLog}. */
+    private static PolicyChain chain(byte[] secret, boolean accessLog) {
+        PolicyChain.Builder chain = PolicyChain.builder().add("request-id", RequestIdPolicy.ofDefaults());
+        if (accessLog) {
+            chain.add("access-log", AccessLogPolicy.ofDefaults());
+        }
+        return chain.add(
                         "ratelimit",
                         RateLimitPolicy.builder()
                                 .limits(Limit.perMinute(1_000_000_000L))
@@ -81,18 +98,14 @@ public final class LoadTargets {
                                 .build()))
                 .add("compression", CompressionPolicy.builder().level(1).build())
                 .build();
-        Gateway gateway = Gateway.builder()
+    }
+
+    private static Gateway gateway(URI upstream, PolicyChain chain) throws Exception {
+        return Gateway.builder()
                 .listen("127.0.0.1", 0)
-                .route(new GatewayRoute(
-                        "/", List.of(URI.create("http://127.0.0.1:" + backendActual)), chain, Duration.ofSeconds(30)))
+                .route(new GatewayRoute("/", List.of(upstream), chain, Duration.ofSeconds(30)))
                 .build()
                 .start();
-
-        System.out.printf(
-                "bare=%d gateway=%d token=%s%n",
-                bareConnector.getLocalPort(), gateway.uri().getPort(), token);
-        System.out.flush();
-        gateway.join();
     }
 
     private static ServerConnector connector(Server server, int port) {

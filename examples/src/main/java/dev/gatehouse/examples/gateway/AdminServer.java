@@ -2,23 +2,23 @@ package dev.gatehouse.examples.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 
 /**
- * The gateway's admin port, separate from the traffic port: {@code /metrics} (Prometheus text format, from
- * the Micrometer registry the chains record into) and {@code /admin/status} (JSON: routes, upstreams, stores).
- * Bind it to loopback or a management network only.
+ * The gateway's admin port, separate from the traffic port: {@code /metrics} (Prometheus text format, from the
+ * Micrometer registry the chains record into) and {@code /admin/status} (JSON: routes, upstreams, stores). Bind it
+ * to loopback or a management network only.
  */
 public final class AdminServer {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,42 +28,37 @@ public final class AdminServer {
 
     public AdminServer(String host, int port, PrometheusMeterRegistry registry, Supplier<Map<String, Object>> status) {
         server = new Server();
+        server.setErrorHandler(new ProblemErrorHandler());
         connector = new ServerConnector(server);
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.addServlet(
-                new ServletHolder(new HttpServlet() {
-                    private static final long serialVersionUID = 1L;
-
-                    @Override
-                    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-                        write(
-                                response,
-                                "text/plain; version=0.0.4; charset=utf-8",
-                                registry.scrape().getBytes(StandardCharsets.UTF_8));
-                    }
-                }),
-                "/metrics");
-        context.addServlet(
-                new ServletHolder(new HttpServlet() {
-                    private static final long serialVersionUID = 1L;
-
-                    @Override
-                    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-                        write(response, "application/json", JSON.writeValueAsBytes(status.get()));
-                    }
-                }),
-                "/admin/status");
-        server.setHandler(context);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                String path = Request.getPathInContext(request);
+                if (path.equals("/metrics")) {
+                    write(
+                            response,
+                            callback,
+                            "text/plain; version=0.0.4; charset=utf-8",
+                            registry.scrape().getBytes(StandardCharsets.UTF_8));
+                    return true;
+                }
+                if (path.equals("/admin/status")) {
+                    write(response, callback, "application/json", JSON.writeValueAsBytes(status.get()));
+                    return true;
+                }
+                return false;
+            }
+        });
     }
 
-    private static void write(HttpServletResponse response, String type, byte[] body) throws IOException {
-        response.setContentType(type);
-        response.setHeader("Cache-Control", "no-store");
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+    private static void write(Response response, Callback callback, String type, byte[] body) {
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
     }
 
     public AdminServer start() throws Exception {

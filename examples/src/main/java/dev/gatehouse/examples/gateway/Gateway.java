@@ -7,73 +7,62 @@ import dev.gatehouse.RouteTable;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.LoggerFactory;
 
 /**
- * A small reverse proxy on Jetty 12.1: {@link dev.gatehouse.servlet.OffloadFilter} runs each route's policy chain, then Jetty's
- * proxy servlet forwards the request to the route's upstreams. {@code /health} is answered by the gateway
- * itself, with no policies.
+ * A small reverse proxy on Jetty 12.1 core, one pipeline read top to bottom: the listeners (HTTP/1.1 and h2c, TLS
+ * with HTTP/2) → graceful shutdown → the current {@link RouteSet} (hop-by-hop removal, the route resolved once, its
+ * policy chain in a {@link dev.gatehouse.jetty.OffloadHandler}) → {@link UpstreamHandler} and one {@link
+ * UpstreamCall} per request → Jetty's {@link HttpClient}. {@code /health} is answered by the gateway itself, with no
+ * policies. The route set is swapped atomically on reload; the listeners, the upstream client and its connections
+ * stay.
  */
 public final class Gateway {
     private final Server server;
     private final ServerConnector connector;
     private final @Nullable ServerConnector tlsConnector;
-
-    private final SwappableHandler handler = new SwappableHandler();
+    private final HttpClient upstreamClient;
+    private final UpstreamHandler upstream;
+    private final InstantSource clock;
     private final @Nullable RouteTable policies;
+    private volatile RouteSet routes;
 
     /** A path answered by merging the JSON of several upstream calls made in parallel. */
-    public record Aggregation(String path, java.util.Map<String, URI> parts, PolicyChain chain, Duration timeout) {
+    public record Aggregation(String path, Map<String, URI> parts, PolicyChain chain, Duration timeout) {
         public Aggregation {
-            parts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parts));
+            parts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parts));
         }
     }
 
     private final @Nullable MultiGauge upstreamGauge;
     private final @Nullable MultiGauge breakerGauge;
-    private final long connectTimeoutMillis;
-    private final long idleTimeoutMillis;
-    private final int maxRequestHeaderBytes;
-    private final ScheduledExecutorService retirements = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "gatehouse-gateway-retire");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     private Gateway(Builder builder) {
         server = new Server();
@@ -81,7 +70,6 @@ public final class Gateway {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setRequestHeaderSize(builder.maxRequestHeaderBytes);
-        maxRequestHeaderBytes = builder.maxRequestHeaderBytes;
         // HTTP/1.1 and h2c (prior knowledge or Upgrade) on the plain port.
         connector =
                 new ServerConnector(server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
@@ -109,10 +97,12 @@ public final class Gateway {
         } else {
             tlsConnector = null;
         }
-        connectTimeoutMillis = builder.connectTimeout.toMillis();
+        upstreamClient = upstreamClient(builder);
+        server.addBean(upstreamClient);
+        upstream = new UpstreamHandler(upstreamClient);
+        clock = builder.clock;
         policies = builder.policies;
-        idleTimeoutMillis = builder.idleTimeout.toMillis();
-        handler.current = context(builder.routes, builder.aggregations, builder.otherwise);
+        routes = new RouteSet(builder.routes, builder.aggregations, builder.otherwise, policies, upstream, clock);
         if (builder.registry != null) {
             upstreamGauge = MultiGauge.builder("gatehouse.gateway.upstream.up")
                     .description("1 while passive health lets requests go to the upstream, 0 while it is ejected")
@@ -120,52 +110,52 @@ public final class Gateway {
             breakerGauge = MultiGauge.builder("gatehouse.gateway.circuit.open")
                     .description("1 while the route's circuit breaker is open")
                     .register(builder.registry);
-            bindGauges(handler.current.routing());
+            bindGauges(routes);
         } else {
             upstreamGauge = null;
             breakerGauge = null;
         }
-        server.setHandler(handler);
         // On stop (SIGTERM runs it through the shutdown hook) the connectors stop accepting at once and the
-        // server waits up to the grace period for open connections to finish what they are doing.
+        // server waits up to the grace period for the requests in flight to finish.
+        server.setHandler(new GracefulHandler(new CurrentRoutes()));
         server.setStopTimeout(builder.shutdownGrace.toMillis());
     }
 
-    /** The routes and policies as one servlet context: what a reload replaces as a whole. */
-    private Context context(List<GatewayRoute> routes, List<Aggregation> aggregations, PolicyChain otherwise) {
-        Map<String, PolicyChain> exact = new LinkedHashMap<>();
-        exact.put("/health", PolicyChain.empty());
-        for (Aggregation aggregation : aggregations) {
-            exact.put(aggregation.path(), aggregation.chain());
-        }
-        Routing routing = new Routing(routes, exact, otherwise, policies);
-        ServletContextHandler context = new ServletContextHandler();
-        context.setContextPath("/");
-        context.addFilter(new FilterHolder(routing), "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
-        ServletHolder proxy =
-                new ServletHolder(new GatewayProxyServlet(routing, connectTimeoutMillis, maxRequestHeaderBytes));
-        proxy.setAsyncSupported(true);
-        proxy.setInitParameter("maxThreads", "64");
-        proxy.setInitParameter("idleTimeout", Long.toString(idleTimeoutMillis));
-        proxy.setInitParameter("responseBufferSize", "16384");
-        context.addServlet(proxy, "/*");
-        context.addServlet(new ServletHolder(new HealthServlet()), "/health");
-        for (Aggregation aggregation : aggregations) {
-            ServletHolder holder =
-                    new ServletHolder(new AggregationServlet(aggregation.parts(), aggregation.timeout()));
-            context.addServlet(holder, aggregation.path());
-        }
-        return new Context(context, routing);
+    /** The client for upstream calls: it relays, it does not interpret (no redirects, cookies or decoding). */
+    private HttpClient upstreamClient(Builder builder) {
+        HttpClient client = new HttpClient();
+        client.setExecutor(server.getThreadPool());
+        client.setConnectTimeout(builder.connectTimeout.toMillis());
+        client.setIdleTimeout(builder.idleTimeout.toMillis());
+        client.setFollowRedirects(false);
+        client.setHttpCookieStore(new HttpCookieStore.Empty());
+        client.setUserAgentField(null);
+        // HttpClient adds its gzip decoder when it starts: removed once started, before the listeners open.
+        client.addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarted(LifeCycle event) {
+                client.getContentDecoderFactories().clear();
+            }
+        });
+        client.setMaxConnectionsPerDestination(256);
+        // Whatever head the listener accepts must fit the upstream request too, with the forwarding headers the
+        // gateway adds: a client's 12 KiB of headers must not become a 502.
+        client.setRequestBufferSize(builder.maxRequestHeaderBytes + 8192);
+        client.setMaxResponseHeadersSize(MAX_RESPONSE_HEADER_BYTES);
+        return client;
     }
 
-    /** Points the upstream and breaker gauges at the live state of {@code routing}'s routes. */
-    private void bindGauges(Routing routing) {
+    /** Upstream response headers larger than this are a broken upstream: 502 at once. */
+    static final int MAX_RESPONSE_HEADER_BYTES = 16 * 1024;
+
+    /** Points the upstream and breaker gauges at the live state of {@code set}'s routes. */
+    private void bindGauges(RouteSet set) {
         if (upstreamGauge == null || breakerGauge == null) {
             return;
         }
         List<MultiGauge.Row<?>> upstreams = new ArrayList<>();
         List<MultiGauge.Row<?>> breakers = new ArrayList<>();
-        for (Routing.Live route : routing.routes()) {
+        for (LiveRoute route : set.routes()) {
             for (Upstreams.Upstream upstream : route.upstreams().all()) {
                 upstreams.add(MultiGauge.Row.of(
                         Tags.of("route", route.name(), "upstream", upstream.authority), upstream, u -> u.up() ? 1 : 0));
@@ -179,17 +169,14 @@ public final class Gateway {
         breakerGauge.register(breakers, true);
     }
 
-    /** What a reload swaps: the servlet context and the routes' live state. */
-    private record Context(ServletContextHandler handler, Routing routing) {}
-
     /**
      * Routes, their upstreams' health and their circuit breakers, for {@code /admin/status}: {@code [{"route":
      * "/api", "upstreams": [{"url", "health": "healthy" | "ejected" | "probing", ...}], "circuitBreaker":
-     * {...}}]}.
+     * {...}, "permitsInFlight": 0}]}.
      */
     public List<Map<String, Object>> status() {
         List<Map<String, Object>> status = new ArrayList<>();
-        for (Routing.Live route : handler.current.routing().routes()) {
+        for (LiveRoute route : routes.routes()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("route", route.name());
             entry.putAll(route.upstreams().status());
@@ -199,52 +186,20 @@ public final class Gateway {
     }
 
     /**
-     * Swaps in new routes atomically: requests already running finish on the old ones, which are stopped 30 s
-     * later; new requests see only the new ones.
-     *
-     * @throws Exception when the new routes cannot start; the old ones then stay in place
+     * Swaps in new routes atomically: requests already running finish on the old ones; new requests see only the
+     * new ones. Listeners, the upstream client and its pooled connections stay.
      */
-    public void replaceRoutes(List<GatewayRoute> routes, List<Aggregation> aggregations, PolicyChain otherwise)
-            throws Exception {
-        Context next = context(routes, List.copyOf(aggregations), otherwise);
-        next.handler().setServer(server);
-        next.handler().start();
-        Context previous = handler.current;
-        handler.current = next;
-        bindGauges(next.routing());
-        retirements.schedule(
-                () -> {
-                    try {
-                        previous.handler().stop();
-                    } catch (Exception e) {
-                        LoggerFactory.getLogger(Gateway.class).warn("stopping replaced routes failed", e);
-                    }
-                },
-                30,
-                TimeUnit.SECONDS);
+    public void replaceRoutes(List<GatewayRoute> routes, List<Aggregation> aggregations, PolicyChain otherwise) {
+        RouteSet next = new RouteSet(routes, List.copyOf(aggregations), otherwise, policies, upstream, clock);
+        this.routes = next;
+        bindGauges(next);
     }
 
-    /** Hands each request to the current routes. */
-    private static final class SwappableHandler extends Handler.Abstract {
-        volatile Context current;
-
+    /** Hands each request to the route set current when it arrives. */
+    private final class CurrentRoutes extends Handler.Abstract {
         @Override
-        protected void doStart() throws Exception {
-            current.handler().setServer(getServer());
-            current.handler().start();
-            super.doStart();
-        }
-
-        @Override
-        protected void doStop() throws Exception {
-            current.handler().stop();
-            super.doStop();
-        }
-
-        @Override
-        public boolean handle(org.eclipse.jetty.server.Request request, Response response, Callback callback)
-                throws Exception {
-            return current.handler().handle(request, response, callback);
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            return routes.handle(request, response, callback);
         }
     }
 
@@ -271,25 +226,10 @@ public final class Gateway {
     /** Stops accepting, lets requests in flight finish within the shutdown grace period, then closes. */
     public void stop() throws Exception {
         server.stop();
-        retirements.shutdownNow();
     }
 
     public void join() throws InterruptedException {
         server.join();
-    }
-
-    /** {@code {"status":"up"}}: the gateway itself is serving. */
-    private static final class HealthServlet extends HttpServlet {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-            byte[] body = "{\"status\":\"up\"}".getBytes(StandardCharsets.UTF_8);
-            response.setContentType("application/json");
-            response.setHeader("Cache-Control", "no-store");
-            response.setContentLength(body.length);
-            response.getOutputStream().write(body);
-        }
     }
 
     public static final class Builder {
@@ -307,8 +247,15 @@ public final class Gateway {
         private int tlsPort;
         private @Nullable KeyStore tlsKeyStore;
         private String tlsPassword = "";
+        private InstantSource clock = InstantSource.system();
 
         private Builder() {}
+
+        /** The clock passive health and the circuit breakers wait on; the system clock unless set (tests). */
+        public Builder clock(InstantSource clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
 
         public Builder listen(String host, int port) {
             this.host = requireNonNull(host, "host");

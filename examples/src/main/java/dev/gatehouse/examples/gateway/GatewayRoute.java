@@ -3,13 +3,13 @@ package dev.gatehouse.examples.gateway;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.PolicyChain;
-import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -255,17 +255,21 @@ public record GatewayRoute(
                 || (path.startsWith(prefix) && (prefix.endsWith("/") || path.charAt(prefix.length()) == '/'));
     }
 
-    /** Path, host and headers. */
-    boolean matches(HttpServletRequest request) {
-        if (!matchesPath(request.getRequestURI())) {
+    /**
+     * Path, host and headers.
+     *
+     * @param serverName the host the request names (without port), or null
+     * @param header a header's first value by name, or null
+     */
+    boolean matches(String path, @Nullable String serverName, Function<String, @Nullable String> header) {
+        if (!matchesPath(path)) {
             return false;
         }
         if (host != null) {
-            String name = request.getServerName();
-            if (name == null) {
+            if (serverName == null) {
                 return false;
             }
-            name = name.toLowerCase(Locale.ROOT);
+            String name = serverName.toLowerCase(Locale.ROOT);
             boolean hostMatches = host.startsWith("*.")
                     ? name.endsWith(host.substring(1)) && name.length() > host.length() - 1
                     : name.equals(host);
@@ -273,10 +277,10 @@ public record GatewayRoute(
                 return false;
             }
         }
-        for (Map.Entry<String, String> header : headers.entrySet()) {
-            String value = request.getHeader(header.getKey());
+        for (Map.Entry<String, String> expected : headers.entrySet()) {
+            String value = header.apply(expected.getKey());
             if (value == null
-                    || !(header.getValue().equals("*") || header.getValue().equals(value))) {
+                    || !(expected.getValue().equals("*") || expected.getValue().equals(value))) {
                 return false;
             }
         }

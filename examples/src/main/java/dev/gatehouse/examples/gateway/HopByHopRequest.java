@@ -1,77 +1,79 @@
 package dev.gatehouse.examples.gateway;
 
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Enumeration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import org.jspecify.annotations.Nullable;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
 
 /**
- * The client's request without its {@code Connection} field and the fields that field names (RFC 9110
- * §7.6.1). The gateway removes them before any policy runs, so a client's {@code Connection: close,
- * X-User-Id} can never remove a header that a policy sets later; the proxy then has nothing left to remove.
+ * The client's request without its hop-by-hop fields (RFC 9110 §7.6.1): {@code Connection}, every field it names,
+ * {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Trailer}, {@code Upgrade} and {@code
+ * HTTP2-Settings}. The gateway removes them before any policy runs, so a client's {@code Connection: close,
+ * X-User-Id} can never remove a header that a policy sets later. The framing fields ({@code Content-Length}, {@code
+ * Transfer-Encoding}, {@code Host}) stay whatever {@code Connection} says: Jetty has framed the body by them.
  */
-final class HopByHopRequest extends HttpServletRequestWrapper {
-    private final Set<String> hidden;
+final class HopByHopRequest extends Request.Wrapper {
+    private static final Set<HttpHeader> HOP_BY_HOP = Set.of(
+            HttpHeader.CONNECTION,
+            HttpHeader.KEEP_ALIVE,
+            HttpHeader.PROXY_CONNECTION,
+            HttpHeader.TE,
+            HttpHeader.TRAILER,
+            HttpHeader.UPGRADE,
+            HttpHeader.HTTP2_SETTINGS);
+    private static final Set<HttpHeader> FRAMING =
+            Set.of(HttpHeader.CONTENT_LENGTH, HttpHeader.TRANSFER_ENCODING, HttpHeader.HOST);
 
-    private HopByHopRequest(HttpServletRequest request, Set<String> hidden) {
+    private final HttpFields fields;
+
+    private HopByHopRequest(Request request, HttpFields fields) {
         super(request);
-        this.hidden = hidden;
+        this.fields = fields;
     }
 
-    /** {@code request} itself when it has no {@code Connection} field (HTTP/2 never has one). */
-    static HttpServletRequest of(HttpServletRequest request) {
-        Enumeration<String> values = request.getHeaders("Connection");
-        if (values == null || !values.hasMoreElements()) {
-            return request;
-        }
-        Set<String> hidden = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-        hidden.add("Connection");
-        while (values.hasMoreElements()) {
-            for (String token : values.nextElement().split(",")) {
-                String name = token.trim();
-                if (!name.isEmpty()) {
-                    hidden.add(name.toLowerCase(Locale.ROOT));
+    /** {@code request} itself when it has no hop-by-hop field (an HTTP/2 request never has one). */
+    static Request of(Request request) {
+        HttpFields client = request.getHeaders();
+        Set<String> named = null;
+        boolean any = false;
+        for (int i = 0; i < client.size(); i++) {
+            HttpField field = client.getField(i);
+            HttpHeader header = field.getHeader();
+            if (header != null && HOP_BY_HOP.contains(header)) {
+                any = true;
+                if (header == HttpHeader.CONNECTION) {
+                    named = named == null ? new TreeSet<>(String.CASE_INSENSITIVE_ORDER) : named;
+                    for (String token : field.getValues()) {
+                        String name = token.trim();
+                        if (!name.isEmpty()) {
+                            named.add(name.toLowerCase(Locale.ROOT));
+                        }
+                    }
                 }
             }
         }
-        return new HopByHopRequest(request, hidden);
-    }
-
-    @Override
-    public @Nullable String getHeader(String name) {
-        return hidden.contains(name) ? null : super.getHeader(name);
-    }
-
-    @Override
-    public Enumeration<String> getHeaders(String name) {
-        return hidden.contains(name) ? Collections.emptyEnumeration() : super.getHeaders(name);
-    }
-
-    @Override
-    public Enumeration<String> getHeaderNames() {
-        List<String> names = new ArrayList<>();
-        for (Enumeration<String> all = super.getHeaderNames(); all.hasMoreElements(); ) {
-            String name = all.nextElement();
-            if (!hidden.contains(name)) {
-                names.add(name);
-            }
+        if (!any) {
+            return request;
         }
-        return Collections.enumeration(names);
+        HttpFields.Mutable kept = HttpFields.build(client.size());
+        for (int i = 0; i < client.size(); i++) {
+            HttpField field = client.getField(i);
+            HttpHeader header = field.getHeader();
+            boolean framing = header != null && FRAMING.contains(header);
+            if ((header != null && HOP_BY_HOP.contains(header))
+                    || (!framing && named != null && named.contains(field.getName()))) {
+                continue;
+            }
+            kept.add(field);
+        }
+        return new HopByHopRequest(request, kept.asImmutable());
     }
 
     @Override
-    public long getDateHeader(String name) {
-        return hidden.contains(name) ? -1 : super.getDateHeader(name);
-    }
-
-    @Override
-    public int getIntHeader(String name) {
-        return hidden.contains(name) ? -1 : super.getIntHeader(name);
+    public HttpFields getHeaders() {
+        return fields;
     }
 }

@@ -3,25 +3,34 @@ package dev.gatehouse.examples.gateway;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A route's upstreams and what the gateway has learnt about them from live traffic.
  *
- * <p>Requests go round-robin to the upstreams that passive health has not ejected: an upstream whose last
- * {@code failures} calls all failed (no connection, reset, timeout or a 5xx answer) is ejected for {@code
- * ejectFor}, then one probe request decides whether it comes back. With a circuit breaker, the route itself
- * stops calling its upstreams for {@code openFor} once {@code failureRate} % of its last {@code window} requests
- * failed, and a few probes close it again. Both are Resilience4j circuit breakers; their state is per gateway
+ * <p>Requests go round-robin to the upstreams that passive health has not ejected: an upstream whose last {@code
+ * failures} calls all failed (no connection, reset, timeout or a 5xx answer) is ejected for {@code ejectFor}, then
+ * one probe request decides whether it comes back. With a circuit breaker, the route itself stops calling its
+ * upstreams for {@code openFor} once {@code failureRate} % of its last {@code window} requests failed, and a few
+ * probes close it again. Both are Resilience4j circuit breakers on the gateway's clock; their state is per gateway
  * instance and starts afresh when the routes are reloaded.
+ *
+ * <p>Every permission a breaker hands out is a {@link Permit}, which ends exactly once — as a success, a failure or
+ * a release — whatever path the request takes; {@link #permitsInFlight()} counts those not ended yet.
  */
 final class Upstreams {
     /** The upstream answered with a 5xx status: a failure for health and breaker, not an exception anywhere. */
@@ -39,9 +48,9 @@ final class Upstreams {
         final String base;
         final String authority;
         final CircuitBreaker health;
-        final AtomicLong ejectedAt = new AtomicLong();
+        final AtomicReference<Instant> ejectedAt = new AtomicReference<>(Instant.EPOCH);
 
-        Upstream(URI uri, CircuitBreaker health) {
+        Upstream(URI uri, CircuitBreaker health, InstantSource clock) {
             this.uri = uri;
             String text = uri.toString();
             this.base = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
@@ -49,7 +58,7 @@ final class Upstreams {
             this.health = health;
             health.getEventPublisher().onStateTransition(event -> {
                 if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-                    ejectedAt.set(System.nanoTime());
+                    ejectedAt.set(clock.instant());
                 }
             });
         }
@@ -65,14 +74,72 @@ final class Upstreams {
         }
     }
 
+    /**
+     * One permission of a breaker, ended exactly once: {@link #succeeded}, {@link #failed} or {@link #release}
+     * (the outcome says nothing about the upstream); later calls do nothing.
+     */
+    final class Permit {
+        private final @Nullable CircuitBreaker breaker;
+        private final Instant started;
+        private final AtomicBoolean ended = new AtomicBoolean();
+
+        private Permit(@Nullable CircuitBreaker breaker) {
+            this.breaker = breaker;
+            this.started = clock.instant();
+            inFlight.incrementAndGet();
+        }
+
+        void succeeded() {
+            if (end() && breaker != null) {
+                breaker.onSuccess(elapsedNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+
+        void failed(Throwable failure) {
+            if (end() && breaker != null) {
+                breaker.onError(elapsedNanos(), TimeUnit.NANOSECONDS, failure);
+            }
+        }
+
+        /** {@link #succeeded} when {@code failure} is null, else {@link #failed}. */
+        void ended(@Nullable Throwable failure) {
+            if (failure == null) {
+                succeeded();
+            } else {
+                failed(failure);
+            }
+        }
+
+        void release() {
+            if (end() && breaker != null) {
+                breaker.releasePermission();
+            }
+        }
+
+        private boolean end() {
+            if (!ended.compareAndSet(false, true)) {
+                return false;
+            }
+            inFlight.decrementAndGet();
+            return true;
+        }
+
+        private long elapsedNanos() {
+            return Math.max(0, Duration.between(started, clock.instant()).toNanos());
+        }
+    }
+
     private final List<Upstream> upstreams;
     private final @Nullable CircuitBreaker breaker;
-    private final long ejectNanos;
-    private final long openNanos;
-    private final AtomicLong openedAt = new AtomicLong();
+    private final InstantSource clock;
+    private final Duration ejectFor;
+    private final Duration openFor;
+    private final AtomicReference<Instant> openedAt = new AtomicReference<>(Instant.EPOCH);
     private final AtomicInteger next = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
 
-    Upstreams(String route, GatewayRoute config) {
+    Upstreams(String route, GatewayRoute config, InstantSource clock) {
+        this.clock = clock;
         GatewayRoute.PassiveHealth passive = config.health();
         CircuitBreakerConfig healthConfig = CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
@@ -82,17 +149,18 @@ final class Upstreams {
                 .waitDurationInOpenState(passive.ejectFor())
                 .permittedNumberOfCallsInHalfOpenState(1)
                 .writableStackTraceEnabled(false)
+                .clock(clock.withZone(ZoneOffset.UTC))
                 .build();
         List<Upstream> list = new ArrayList<>();
         for (URI uri : config.upstreams()) {
-            list.add(new Upstream(uri, CircuitBreaker.of(route + " " + uri, healthConfig)));
+            list.add(new Upstream(uri, CircuitBreaker.of(route + " " + uri, healthConfig), clock));
         }
         this.upstreams = List.copyOf(list);
-        this.ejectNanos = passive.ejectFor().toNanos();
+        this.ejectFor = passive.ejectFor();
         GatewayRoute.CircuitBreakerSettings settings = config.circuitBreaker();
         if (settings == null) {
             breaker = null;
-            openNanos = 0;
+            openFor = Duration.ZERO;
         } else {
             breaker = CircuitBreaker.of(
                     route,
@@ -104,13 +172,14 @@ final class Upstreams {
                             .waitDurationInOpenState(settings.openFor())
                             .permittedNumberOfCallsInHalfOpenState(Math.min(settings.window(), 3))
                             .writableStackTraceEnabled(false)
+                            .clock(clock.withZone(ZoneOffset.UTC))
                             .build());
             breaker.getEventPublisher().onStateTransition(event -> {
                 if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-                    openedAt.set(System.nanoTime());
+                    openedAt.set(clock.instant());
                 }
             });
-            openNanos = settings.openFor().toNanos();
+            openFor = settings.openFor();
         }
     }
 
@@ -118,47 +187,35 @@ final class Upstreams {
         return upstreams;
     }
 
-    /** Lets one request past the route's circuit breaker; false while it is open. */
-    boolean admit() {
-        return breaker == null || breaker.tryAcquirePermission();
+    /** A permit of the route's circuit breaker (a permit that records nothing without one); null while open. */
+    @Nullable
+    Permit admit() {
+        if (breaker == null) {
+            return new Permit(null);
+        }
+        return breaker.tryAcquirePermission() ? new Permit(breaker) : null;
     }
 
     /** Seconds until the open breaker lets probes through (at least 1). */
     long breakerRetryAfterSeconds() {
-        return secondsLeft(openedAt.get(), openNanos);
+        return secondsLeft(openedAt.get(), openFor);
     }
 
-    /** The request's outcome for the route's breaker: {@code failure} null for a success. */
-    void recordRoute(long nanos, @Nullable Throwable failure) {
-        if (breaker == null) {
-            return;
-        }
-        if (failure == null) {
-            breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-        } else {
-            breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
-        }
-    }
-
-    /** The request ended for a reason that says nothing about the upstreams (the client's fault). */
-    void releaseRoute() {
-        if (breaker != null) {
-            breaker.releasePermission();
-        }
-    }
+    /** An upstream chosen for one attempt, with its health permit. */
+    record Choice(Upstream upstream, Permit permit) {}
 
     /**
      * The next upstream round-robin that passive health lets through and that this request has not tried yet;
      * null when there is none.
      */
     @Nullable
-    Upstream choose(Set<Upstream> tried) {
+    Choice choose(Set<Upstream> tried) {
         int size = upstreams.size();
         int start = Math.floorMod(next.getAndIncrement(), size);
         for (int i = 0; i < size; i++) {
             Upstream upstream = upstreams.get((start + i) % size);
             if (!tried.contains(upstream) && upstream.health.tryAcquirePermission()) {
-                return upstream;
+                return new Choice(upstream, new Permit(upstream.health));
             }
         }
         return null;
@@ -168,14 +225,19 @@ final class Upstreams {
     long ejectionRetryAfterSeconds() {
         long soonest = Long.MAX_VALUE;
         for (Upstream upstream : upstreams) {
-            soonest = Math.min(soonest, secondsLeft(upstream.ejectedAt.get(), ejectNanos));
+            soonest = Math.min(soonest, secondsLeft(upstream.ejectedAt.get(), ejectFor));
         }
         return soonest == Long.MAX_VALUE ? 1 : soonest;
     }
 
-    private static long secondsLeft(long since, long wait) {
-        long left = wait - (System.nanoTime() - since);
+    private long secondsLeft(Instant since, Duration wait) {
+        long left = wait.minus(Duration.between(since, clock.instant())).toNanos();
         return Math.max(1, (left + 999_999_999L) / 1_000_000_000L);
+    }
+
+    /** Breaker and health permits handed out and not ended yet: 0 whenever no request is in flight. */
+    int permitsInFlight() {
+        return inFlight.get();
     }
 
     /** For {@code /admin/status}: each upstream's health and the breaker's state. */
@@ -193,10 +255,12 @@ final class Upstreams {
         status.put("upstreams", list);
         if (breaker != null) {
             Map<String, Object> state = new LinkedHashMap<>();
-            state.put("state", breaker.getState().name().toLowerCase(java.util.Locale.ROOT));
+            state.put("state", breaker.getState().name().toLowerCase(Locale.ROOT));
             state.put("failureRate", breaker.getMetrics().getFailureRate());
+            state.put("recentCalls", breaker.getMetrics().getNumberOfBufferedCalls());
             status.put("circuitBreaker", state);
         }
+        status.put("permitsInFlight", inFlight.get());
         return status;
     }
 

@@ -70,7 +70,7 @@ class GatewayConformanceTest extends ConformanceSuite {
 
             @Override
             public String name() {
-                return "example gateway (Jetty 12.1 ProxyServlet)";
+                return "example gateway (Jetty 12.1 core)";
             }
         };
     }

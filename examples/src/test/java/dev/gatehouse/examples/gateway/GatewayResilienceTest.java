@@ -35,6 +35,7 @@ class GatewayResilienceTest {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final List<Server> backends = new ArrayList<>();
+    private final ManualClock clock = new ManualClock();
     private Gateway gateway;
 
     @AfterEach
@@ -69,7 +70,7 @@ class GatewayResilienceTest {
     }
 
     private URI start(GatewayRoute... routes) throws Exception {
-        Gateway.Builder builder = Gateway.builder().listen("127.0.0.1", 0);
+        Gateway.Builder builder = Gateway.builder().listen("127.0.0.1", 0).clock(clock);
         for (GatewayRoute route : routes) {
             builder.route(route);
         }
@@ -144,7 +145,7 @@ class GatewayResilienceTest {
         revived.setHandler(context);
         revived.start();
         backends.add(revived);
-        Thread.sleep(900);
+        clock.advance(Duration.ofMillis(900));
         for (int i = 0; i < 10; i++) {
             assertThat(send(gatewayUri.resolve("/x"), b -> b).statusCode()).isEqualTo(200);
         }
@@ -167,6 +168,26 @@ class GatewayResilienceTest {
     }
 
     @Test
+    void anEjectedUpstreamWaitsOutItsEjectionOnTheGatewaysClock() throws Exception {
+        URI gatewayUri =
+                start(route("/", dead()).withHealth(new GatewayRoute.PassiveHealth(1, Duration.ofSeconds(30))));
+        assertThat(send(gatewayUri.resolve("/x"), b -> b).statusCode()).isEqualTo(502);
+
+        clock.advance(Duration.ofSeconds(20));
+        HttpResponse<String> stillEjected = send(gatewayUri.resolve("/x"), b -> b);
+        assertThat(stillEjected.statusCode()).isEqualTo(503);
+        assertThat(stillEjected.headers().firstValue("Retry-After")).hasValue("10");
+
+        clock.advance(Duration.ofSeconds(10).plusMillis(1));
+        assertThat(send(gatewayUri.resolve("/x"), b -> b).statusCode())
+                .as("the probe after the ejection reaches the (still dead) upstream")
+                .isEqualTo(502);
+        assertThat(send(gatewayUri.resolve("/x"), b -> b).statusCode())
+                .as("the failed probe ejects it again")
+                .isEqualTo(503);
+    }
+
+    @Test
     void theCircuitBreakerOpensOnFailuresStopsCallingAndClosesAfterProbes() throws Exception {
         EchoServlet servlet = new EchoServlet();
         URI gatewayUri = start(route("/", echo(servlet))
@@ -185,7 +206,7 @@ class GatewayResilienceTest {
         assertThat(servlet.executions()).isEqualTo(before);
         assertThat(gateway.status().get(0).get("circuitBreaker").toString()).contains("state=open");
 
-        Thread.sleep(800);
+        clock.advance(Duration.ofMillis(800));
         for (int i = 0; i < 5; i++) {
             assertThat(send(gatewayUri.resolve("/x"), b -> b).statusCode()).isEqualTo(200);
         }

@@ -1,0 +1,97 @@
+package dev.gatehouse.examples.gateway;
+
+import dev.gatehouse.ClientAddress;
+import dev.gatehouse.jetty.OffloadHandler;
+import java.util.Set;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * The upstream request's fields: the client's as the policies left them, without the hop-by-hop and framing fields
+ * (the upstream request is framed afresh) and without any forwarding field the client sent; then {@code
+ * X-Forwarded-For/Proto/Host}, {@code Forwarded} and {@code Via}, written by the gateway alone from the client
+ * address the policies resolved ({@link ClientAddress#KEY}; the peer itself without trusted proxies). Also which
+ * upstream response fields never reach the client.
+ */
+final class ForwardingHeaders {
+    private static final Set<String> FORWARDING =
+            Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "via");
+    private static final Set<HttpHeader> NOT_FORWARDED = Set.of(
+            HttpHeader.HOST,
+            HttpHeader.CONTENT_LENGTH,
+            HttpHeader.TRANSFER_ENCODING,
+            HttpHeader.EXPECT,
+            HttpHeader.CONNECTION,
+            HttpHeader.KEEP_ALIVE,
+            HttpHeader.PROXY_CONNECTION,
+            HttpHeader.TE,
+            HttpHeader.TRAILER,
+            HttpHeader.UPGRADE,
+            HttpHeader.HTTP2_SETTINGS);
+    private static final Set<HttpHeader> NOT_RELAYED = Set.of(
+            HttpHeader.CONNECTION,
+            HttpHeader.KEEP_ALIVE,
+            HttpHeader.PROXY_CONNECTION,
+            HttpHeader.TRANSFER_ENCODING,
+            HttpHeader.TE,
+            HttpHeader.TRAILER,
+            HttpHeader.UPGRADE,
+            HttpHeader.PROXY_AUTHENTICATE,
+            HttpHeader.SERVER);
+    private static final String VIA_HOST = "gatehouse";
+
+    private ForwardingHeaders() {}
+
+    static void write(Request clientRequest, HttpFields.Mutable upstream) {
+        HttpFields client = clientRequest.getHeaders();
+        for (int i = 0; i < client.size(); i++) {
+            HttpField field = client.getField(i);
+            HttpHeader header = field.getHeader();
+            if ((header != null && NOT_FORWARDED.contains(header)) || FORWARDING.contains(field.getLowerCaseName())) {
+                continue;
+            }
+            upstream.add(field);
+        }
+        String address = OffloadHandler.exchange(clientRequest)
+                .flatMap(exchange -> exchange.attribute(ClientAddress.KEY))
+                .orElseGet(() -> Request.getRemoteAddr(clientRequest));
+        String scheme = clientRequest.getHttpURI().getScheme();
+        String proto = scheme != null ? scheme : clientRequest.isSecure() ? "https" : "http";
+        String host = client.get(HttpHeader.HOST);
+        if (host == null) {
+            host = clientRequest.getHttpURI().getAuthority(); // HTTP/2: :authority, no Host field
+        }
+        upstream.put("X-Forwarded-For", address);
+        upstream.put("X-Forwarded-Proto", proto);
+        if (host != null) {
+            upstream.put("X-Forwarded-Host", host);
+        }
+        upstream.put(
+                HttpHeader.FORWARDED,
+                "for=" + node(address) + (host == null ? "" : ";host=\"" + host + "\"") + ";proto=" + proto);
+        upstream.put(HttpHeader.VIA, via(clientRequest.getConnectionMetaData().getHttpVersion()) + " " + VIA_HOST);
+    }
+
+    /** RFC 7239 node: always quoted, IPv6 in brackets. */
+    private static String node(String address) {
+        return address.indexOf(':') >= 0 ? "\"[" + address + "]\"" : "\"" + address + "\"";
+    }
+
+    private static String via(HttpVersion version) {
+        return switch (version) {
+            case HTTP_1_0 -> "1.0";
+            case HTTP_2 -> "2";
+            case HTTP_3 -> "3";
+            default -> "1.1";
+        };
+    }
+
+    /** Hop-by-hop response fields and the backend's {@code Server}: never relayed to the client. */
+    static boolean isHopByHopResponseField(HttpField field) {
+        HttpHeader header = field.getHeader();
+        return header != null && NOT_RELAYED.contains(header);
+    }
+}

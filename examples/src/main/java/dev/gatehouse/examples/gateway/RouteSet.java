@@ -1,0 +1,176 @@
+package dev.gatehouse.examples.gateway;
+
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.ProtectedHeaders;
+import dev.gatehouse.RouteTable;
+import dev.gatehouse.jetty.OffloadHandler;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One immutable set of routes, what a reload swaps as a whole. For each request, in this order:
+ *
+ * <ol>
+ *   <li>the client's hop-by-hop fields are removed ({@link HopByHopRequest});
+ *   <li>the route is resolved once: an exact path the gateway answers itself ({@code /health}, aggregations), else
+ *       the most specific route whose path prefix, host and headers match, else the fallback (404);
+ *   <li>the route ({@link LiveRoute}, with its upstreams) is attached to the request, and the route's {@link
+ *       OffloadHandler} runs its policy chain — behind which the {@link UpstreamHandler} calls the upstreams.
+ * </ol>
+ *
+ * Each route runs its own table; every table removes the client copies of the identity headers that any route's
+ * policies set, so that a route without authentication never forwards a client's {@code X-User-Id}. Routes without
+ * the {@code proxy-hygiene} step get it first ({@link ProxyHygienePolicy}: TRACE 405, OPTIONS {@code
+ * Max-Forwards: 0} answered).
+ */
+final class RouteSet {
+    private static final ProxyHygienePolicy HYGIENE = new ProxyHygienePolicy();
+
+    /** A route and the handler that runs its chain in front of the upstream call. */
+    private record Entry(LiveRoute live, Handler offload) {}
+
+    private final List<Entry> routes;
+    private final Map<String, Handler> exact;
+    private final Handler otherwise;
+
+    /**
+     * @param policies one table for every request instead of the routes' own chains (the conformance host)
+     */
+    RouteSet(
+            List<GatewayRoute> routes,
+            List<Gateway.Aggregation> aggregations,
+            PolicyChain otherwise,
+            @Nullable RouteTable policies,
+            Handler upstream,
+            InstantSource clock) {
+        List<PolicyChain> chains = new ArrayList<>();
+        aggregations.forEach(aggregation -> chains.add(aggregation.chain()));
+        routes.forEach(route -> chains.add(route.chain()));
+        chains.add(otherwise);
+        String[] protectedHeaders = protectedByAny(chains);
+        List<Entry> entries = new ArrayList<>();
+        for (GatewayRoute route : routes) {
+            String name = route.describe();
+            PolicyChain chain = withHygiene(route.chain());
+            RouteTable table = RouteTable.builder()
+                    .otherwise(chain)
+                    .protect(protectedHeaders)
+                    .build();
+            entries.add(new Entry(
+                    new LiveRoute(route, name, new Upstreams(name, route, clock)),
+                    offload(policies != null ? policies : table, upstream)));
+        }
+        entries.sort(
+                Comparator.comparingInt((Entry entry) -> entry.live().config().specificity())
+                        .reversed());
+        this.routes = List.copyOf(entries);
+        Map<String, Handler> exactPaths = new HashMap<>();
+        exactPaths.put(
+                "/health",
+                offload(
+                        policies != null ? policies : table(PolicyChain.empty(), protectedHeaders),
+                        new HealthHandler()));
+        for (Gateway.Aggregation aggregation : aggregations) {
+            exactPaths.put(
+                    aggregation.path(),
+                    offload(
+                            policies != null ? policies : table(aggregation.chain(), protectedHeaders),
+                            new AggregationHandler(aggregation.parts(), aggregation.timeout())));
+        }
+        this.exact = Map.copyOf(exactPaths);
+        this.otherwise = offload(policies != null ? policies : table(otherwise, protectedHeaders), new NotFound());
+    }
+
+    private static RouteTable table(PolicyChain chain, String[] protectedHeaders) {
+        return RouteTable.builder().otherwise(chain).protect(protectedHeaders).build();
+    }
+
+    private static Handler offload(RouteTable table, Handler next) {
+        OffloadHandler offload = OffloadHandler.of(table);
+        offload.setHandler(next);
+        return offload;
+    }
+
+    private static PolicyChain withHygiene(PolicyChain chain) {
+        if (chain.names().contains("proxy-hygiene")) {
+            return chain;
+        }
+        PolicyChain.Builder builder = PolicyChain.builder().add("proxy-hygiene", HYGIENE);
+        for (int i = 0; i < chain.size(); i++) {
+            builder.add(chain.name(i), chain.policy(i));
+        }
+        return builder.listener(chain.listener()).nanoClock(chain::nanoTime).build();
+    }
+
+    private static String[] protectedByAny(List<PolicyChain> chains) {
+        ProtectedHeaders all = ProtectedHeaders.none();
+        for (PolicyChain chain : chains) {
+            all = all.and(RouteTable.of(chain).protectedRequestHeaders());
+        }
+        return all.names().toArray(String[]::new);
+    }
+
+    boolean handle(Request request, Response response, Callback callback) throws Exception {
+        Request clientRequest = HopByHopRequest.of(request);
+        String path = Request.getPathInContext(clientRequest);
+        Handler exactHandler = exact.get(path);
+        if (exactHandler != null) {
+            return exactHandler.handle(clientRequest, response, callback);
+        }
+        Entry route = match(clientRequest, path);
+        if (route == null) {
+            return otherwise.handle(clientRequest, response, callback);
+        }
+        route.live().attachTo(clientRequest);
+        return route.offload().handle(clientRequest, response, callback);
+    }
+
+    private @Nullable Entry match(Request request, String path) {
+        String host = Request.getServerName(request);
+        for (Entry entry : routes) {
+            if (entry.live().config().matches(path, host, request.getHeaders()::get)) {
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    List<LiveRoute> routes() {
+        return routes.stream().map(Entry::live).toList();
+    }
+
+    /** {@code {"status":"up"}}: the gateway itself is serving. */
+    private static final class HealthHandler extends Handler.Abstract.NonBlocking {
+        private static final byte[] UP = "{\"status\":\"up\"}".getBytes(StandardCharsets.UTF_8);
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, UP.length);
+            response.write(true, ByteBuffer.wrap(UP), callback);
+            return true;
+        }
+    }
+
+    /** No route matches: 404 problem+json, after the fallback chain. */
+    private static final class NotFound extends Handler.Abstract.NonBlocking {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            Problems.write(response, callback, 404, "No route for this path.", null);
+            return true;
+        }
+    }
+}

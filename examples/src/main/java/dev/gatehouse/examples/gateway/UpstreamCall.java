@@ -1,0 +1,335 @@
+package dev.gatehouse.examples.gateway;
+
+import java.net.ConnectException;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One client request's way through a route's upstreams, and the only owner of what that takes: the route's breaker
+ * permit, the upstream choice (round-robin over healthy upstreams) with each attempt's health permit, retries, and
+ * the relay of the upstream response.
+ *
+ * <ul>
+ *   <li>Permits end in one place. The call holds the route permit from its start; {@link #end} — which every path
+ *       reaches, because it completes Jetty's callback — ends it and the attempt's permit, recording an outcome
+ *       when there is one and releasing them otherwise. An outcome that says nothing about the upstream (the
+ *       client's fault: a malformed or oversized body, a client gone away) releases them.
+ *   <li>A failed attempt is retried on another upstream only for an idempotent request without a body, only when
+ *       no response had begun, never after a timeout, at most {@code retries} times.
+ *   <li>Errors before the response is committed are problem+json (400/413 for the client's body, 502 unreachable or
+ *       broken, 504 timed out); after it is committed the client response is aborted, so the client sees it
+ *       truncated.
+ *   <li>Each piece of the upstream body is written on at once (server-sent events flow); the next is read once it
+ *       has been written.
+ * </ul>
+ */
+final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+
+    private final HttpClient client;
+    private final LiveRoute route;
+    private final Request clientRequest;
+    private final Response clientResponse;
+    private final Callback callback;
+    private final Upstreams.Permit routePermit;
+    private final org.eclipse.jetty.client.Request.@Nullable Content body;
+    /** Set when the client's body failed (malformed, over the limit, cut off) or the client went away. */
+    private final AtomicBoolean clientFailed;
+
+    private final Set<Upstreams.Upstream> tried = new HashSet<>(2);
+    private final Callback.Completable lastWrite = new Callback.Completable();
+    private Upstreams.@Nullable Choice attempt;
+    private volatile boolean begun;
+
+    UpstreamCall(
+            HttpClient client,
+            LiveRoute route,
+            Request clientRequest,
+            Response clientResponse,
+            Callback callback,
+            Upstreams.Permit routePermit,
+            org.eclipse.jetty.client.Request.@Nullable Content body,
+            AtomicBoolean clientFailed) {
+        this.client = client;
+        this.route = route;
+        this.clientRequest = clientRequest;
+        this.clientResponse = clientResponse;
+        this.callback = callback;
+        this.routePermit = routePermit;
+        this.body = body;
+        this.clientFailed = clientFailed;
+    }
+
+    /** Sends the first attempt; with no healthy upstream, answers 503. */
+    void start() {
+        Upstreams.Choice choice = route.upstreams().choose(tried);
+        if (choice == null) {
+            Problems.note(clientRequest, "upstream", "reject", "no healthy upstream on " + route.name());
+            routePermit.release();
+            Problems.write(
+                    clientResponse,
+                    end(),
+                    503,
+                    "No healthy upstream for this route.",
+                    route.upstreams().ejectionRetryAfterSeconds());
+            return;
+        }
+        send(choice);
+    }
+
+    private void send(Upstreams.Choice choice) {
+        attempt = choice;
+        tried.add(choice.upstream());
+        try {
+            org.eclipse.jetty.client.Request upstreamRequest = client.newRequest(
+                            choice.upstream().base + clientRequest.getHttpURI().getPathQuery())
+                    .method(clientRequest.getMethod())
+                    .timeout(route.config().timeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .headers(fields -> ForwardingHeaders.write(clientRequest, fields));
+            if (body != null) {
+                upstreamRequest.body(body);
+            }
+            upstreamRequest.send(this);
+        } catch (RuntimeException e) {
+            // Nothing was sent: the permits go back and the client gets a 502.
+            Problems.note(clientRequest, "upstream", "fail", choice.upstream() + " not sent: " + describe(e));
+            Callback done = end();
+            clientResponse.reset();
+            Problems.write(clientResponse, done, 502, detail(502), null);
+        }
+    }
+
+    @Override
+    public void onBegin(org.eclipse.jetty.client.Response upstreamResponse) {
+        begun = true;
+    }
+
+    @Override
+    public void onHeaders(org.eclipse.jetty.client.Response upstreamResponse) {
+        clientResponse.setStatus(upstreamResponse.getStatus());
+        HttpFields upstream = upstreamResponse.getHeaders();
+        Set<String> named = connectionNamed(upstream);
+        HttpFields.Mutable fields = clientResponse.getHeaders();
+        for (int i = 0; i < upstream.size(); i++) {
+            HttpField field = upstream.getField(i);
+            if (ForwardingHeaders.isHopByHopResponseField(field)
+                    || (named != null && named.contains(field.getName()))) {
+                continue;
+            }
+            if (field.getHeader() == HttpHeader.DATE) {
+                fields.put(field); // the upstream's, in place of the one Jetty prepared
+            } else {
+                fields.add(field);
+            }
+        }
+    }
+
+    /** The names the backend's {@code Connection} lists: hop-by-hop too, never relayed. */
+    private static @Nullable Set<String> connectionNamed(HttpFields upstream) {
+        Set<String> named = null;
+        for (String value : upstream.getValuesList(HttpHeader.CONNECTION)) {
+            for (String token : value.split(",")) {
+                if (!token.isBlank()) {
+                    named = named == null ? new TreeSet<>(String.CASE_INSENSITIVE_ORDER) : named;
+                    named.add(token.trim());
+                }
+            }
+        }
+        return named;
+    }
+
+    @Override
+    public void onContent(org.eclipse.jetty.client.Response upstreamResponse, Content.Chunk chunk, Runnable demander) {
+        chunk.retain();
+        clientResponse.write(
+                false,
+                chunk.getByteBuffer(),
+                Callback.from(
+                        () -> {
+                            chunk.release();
+                            demander.run();
+                        },
+                        failure -> {
+                            chunk.release();
+                            clientFailed.set(true);
+                            upstreamResponse.abort(failure);
+                        }));
+    }
+
+    @Override
+    public void onSuccess(org.eclipse.jetty.client.Response upstreamResponse) {
+        clientResponse.write(true, BufferUtil.EMPTY_BUFFER, lastWrite);
+    }
+
+    @Override
+    public void onComplete(Result result) {
+        Upstreams.Choice choice = attempt;
+        Throwable failure = result.getFailure();
+        int status = result.getResponse() == null ? 0 : result.getResponse().getStatus();
+        // Only the client's side says so: a broken upstream response also fails as a 4xx parse error, the upstream's.
+        boolean clientFault = failure != null && clientFailed.get();
+        if (choice != null) {
+            endAttempt(choice.permit(), failure, status, clientFault);
+        }
+        if (failure != null && !clientFault && retryable(failure)) {
+            Upstreams.Choice next = route.upstreams().choose(tried);
+            if (next != null) {
+                Problems.note(clientRequest, "upstream", "retry", choice.upstream() + " " + describe(failure));
+                send(next);
+                return;
+            }
+        }
+        if (failure == null) {
+            if (tried.size() > 1) {
+                Problems.note(
+                        clientRequest, "upstream", "ok", choice.upstream() + " after " + (tried.size() - 1) + " retry");
+            }
+            // The outcome is recorded before the client has the response, so that its next request sees it.
+            routePermit.ended(status >= 500 ? new Upstreams.FailedStatus(status) : null);
+            Callback done = end();
+            lastWrite.whenComplete((ignored, writeFailure) -> {
+                if (writeFailure == null) {
+                    done.succeeded();
+                } else {
+                    done.failed(writeFailure);
+                }
+            });
+            return;
+        }
+        if (clientFault) {
+            routePermit.release();
+        } else {
+            routePermit.ended(failure);
+            Problems.note(
+                    clientRequest,
+                    "upstream",
+                    "fail",
+                    choice.upstream() + " " + describe(failure) + ", " + tried.size()
+                            + (tried.size() == 1 ? " attempt" : " attempts"));
+        }
+        Callback done = end();
+        if (clientResponse.isCommitted()) {
+            done.failed(failure);
+            return;
+        }
+        Integer clientStatus = clientFault(failure);
+        int answer = clientFault
+                ? clientStatus == null ? 400 : clientStatus
+                : failure instanceof TimeoutException ? 504 : 502;
+        if (answer == 413) {
+            Problems.note(
+                    clientRequest,
+                    "body-limit",
+                    "reject",
+                    "body over " + route.config().maxBodyBytes());
+        }
+        clientResponse.reset();
+        if (!clientFault) {
+            Problems.closeAfter(clientRequest, clientResponse);
+        }
+        Problems.write(clientResponse, done, answer, detail(answer), null);
+    }
+
+    private void endAttempt(Upstreams.Permit permit, @Nullable Throwable failure, int status, boolean clientFault) {
+        if (clientFault) {
+            permit.release();
+        } else if (failure != null) {
+            permit.failed(failure);
+        } else if (status >= 500) {
+            permit.failed(new Upstreams.FailedStatus(status));
+        } else {
+            permit.succeeded();
+        }
+    }
+
+    private boolean retryable(Throwable failure) {
+        return !begun
+                && !(failure instanceof TimeoutException)
+                && tried.size() <= route.config().retries()
+                && body == null
+                && IDEMPOTENT.contains(clientRequest.getMethod());
+    }
+
+    /**
+     * Jetty's callback, which every way through this call completes once the exchange has ended: it first releases
+     * whatever permit is still held, so that none outlives the exchange, whichever way that went.
+     */
+    private Callback end() {
+        return Callback.from(this::releaseAll, callback);
+    }
+
+    private void releaseAll() {
+        Upstreams.Choice choice = attempt;
+        if (choice != null) {
+            choice.permit().release();
+        }
+        routePermit.release();
+    }
+
+    /** The 4xx status of a failure the client caused (bad chunking, early end of its body, the body limit). */
+    static @Nullable Integer clientFault(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+                return http.getCode();
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    private static String describe(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectException) {
+                return "connection refused";
+            }
+            if (cause instanceof TimeoutException) {
+                return "timed out";
+            }
+            if (cause instanceof HttpException http) {
+                return "bad response (" + http.getReason() + ")";
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        String message = failure.getMessage();
+        return failure.getClass().getSimpleName() + (message == null ? "" : ": " + printable(message));
+    }
+
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), 120));
+        for (int i = 0; i < text.length() && out.length() < 120; i++) {
+            char c = text.charAt(i);
+            out.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return out.toString();
+    }
+
+    private static String detail(int status) {
+        return switch (status) {
+            case 400 -> "The request body is malformed.";
+            case 413 -> "The request body is too large.";
+            case 502 -> "The upstream could not be reached or sent an invalid response.";
+            case 504 -> "The upstream did not answer in time.";
+            default -> "The request could not be proxied.";
+        };
+    }
+}

@@ -1,0 +1,82 @@
+package dev.gatehouse.examples.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The end of every route's pipeline, behind its policies: refuses a declared body over the route's limit (413,
+ * before anything is read, so no {@code 100 Continue} goes out), takes the route's breaker permit (503 while it is
+ * open), reads the body up to the route's request buffer (400/413 before any upstream is called), then hands the
+ * request to an {@link UpstreamCall}. Request hooks may block here: the body is read on this thread.
+ */
+final class UpstreamHandler extends Handler.Abstract {
+    private final HttpClient client;
+
+    UpstreamHandler(HttpClient client) {
+        super(InvocationType.BLOCKING);
+        this.client = requireNonNull(client, "client");
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        LiveRoute route = LiveRoute.of(request);
+        if (route == null) {
+            Problems.write(response, callback, 404, "No route for this path.", null);
+            return true;
+        }
+        long limit = route.config().maxBodyBytes();
+        long declared = request.getLength();
+        if (declared > limit) {
+            Problems.note(request, "body-limit", "reject", "Content-Length " + declared + " over " + limit);
+            Problems.closeAfter(request, response);
+            Problems.write(response, callback, 413, "The request body is larger than " + limit + " bytes.", null);
+            return true;
+        }
+        Upstreams.Permit permit = route.upstreams().admit();
+        if (permit == null) {
+            Problems.note(request, "upstream", "reject", "circuit open on " + route.name());
+            Problems.write(
+                    response,
+                    callback,
+                    503,
+                    "The upstream is failing; the gateway has stopped calling it for a while.",
+                    route.upstreams().breakerRetryAfterSeconds());
+            return true;
+        }
+        // From here the call owns the permit: it ends it with the exchange, whichever way that goes.
+        AtomicBoolean clientFailed = new AtomicBoolean();
+        org.eclipse.jetty.client.Request.Content body;
+        try {
+            body = UpstreamBody.absent(request)
+                    ? null
+                    : UpstreamBody.of(request, route.config(), () -> clientFailed.set(true));
+        } catch (BadMessageException | IOException e) {
+            permit.release();
+            int status = e instanceof BadMessageException bad ? bad.getCode() : 400;
+            if (status == 413) {
+                Problems.note(request, "body-limit", "reject", "body over " + limit);
+            }
+            // Jetty reads on what the client has already sent and closes the connection if it cannot.
+            Problems.write(
+                    response,
+                    callback,
+                    status,
+                    status == 413 ? "The request body is too large." : "The request body is malformed.",
+                    null);
+            return true;
+        } catch (RuntimeException e) {
+            permit.release();
+            throw e;
+        }
+        new UpstreamCall(client, route, request, response, callback, permit, body, clientFailed).start();
+        return true;
+    }
+}

@@ -1,0 +1,281 @@
+package dev.gatehouse.examples.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.Decision;
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.examples.backends.EchoServlet;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The upstream call's bookkeeping, whatever way a request ends, and route reloads under load. */
+class GatewayUpstreamCallTest {
+    static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    /** Never opens (every call would have to fail, of a thousand): the counts stay readable. */
+    static final GatewayRoute.CircuitBreakerSettings PATIENT =
+            new GatewayRoute.CircuitBreakerSettings(100, 1000, Duration.ofSeconds(30));
+
+    static final GatewayRoute.PassiveHealth TOLERANT = new GatewayRoute.PassiveHealth(1000, Duration.ofSeconds(30));
+
+    private final List<Server> backends = new ArrayList<>();
+    private final List<AutoCloseable> rawBackends = new ArrayList<>();
+    private Gateway gateway;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (gateway != null) {
+            gateway.stop();
+        }
+        for (Server backend : backends) {
+            backend.stop();
+        }
+        for (AutoCloseable backend : rawBackends) {
+            backend.close();
+        }
+    }
+
+    @Test
+    void noPermitLeaksWhicheverWayARequestEndsAndEachOutcomeIsCountedOnce() throws Exception {
+        EchoServlet echo = new EchoServlet();
+        URI live = echo(echo);
+        PolicyChain refusing =
+                PolicyChain.of(exchange -> exchange.requestHeaders().contains("X-Refuse")
+                        ? Decision.reject(403, "Refused.").because("test refusal")
+                        : Decision.proceed());
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(route("/refused", dead()))
+                .route(route("/reset", raw("")))
+                .route(route("/garbage", raw("HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok")))
+                .route(route("/midbody", raw("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(5000))))
+                .route(route("/timeout", live).withRetries(1))
+                .route(route("/abort", live))
+                .route(route("/limit", live).withMaxBodyBytes(1000).withRequestBuffer(0))
+                .route(route("/declared", live).withMaxBodyBytes(1000))
+                .route(new GatewayRoute("/policy", List.of(live), refusing, Duration.ofSeconds(5))
+                        .withHealth(TOLERANT)
+                        .withCircuitBreaker(PATIENT))
+                .route(route("/ok", live))
+                .build()
+                .start();
+        URI uri = gateway.uri();
+
+        assertThat(get(uri.resolve("/refused/x"))).isEqualTo(502);
+        assertThat(get(uri.resolve("/reset/x"))).isEqualTo(502);
+        assertThat(get(uri.resolve("/garbage/x"))).isEqualTo(502);
+        assertThat(rawExchange(uri, "GET /midbody/x HTTP/1.1\r\nHost: gw\r\n\r\n"))
+                .startsWith("HTTP/1.1 200 ");
+        assertThat(get(uri.resolve("/timeout/x?sleep_ms=1500"))).isEqualTo(504);
+        clientAbort(uri, "/abort/x?sleep_ms=300");
+        assertThat(send(HttpRequest.newBuilder(uri.resolve("/limit/x"))
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(
+                                () -> new ByteArrayInputStream(new byte[50_000])))))
+                .isEqualTo(413);
+        assertThat(send(HttpRequest.newBuilder(uri.resolve("/declared/x"))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[5000]))))
+                .isEqualTo(413);
+        assertThat(send(HttpRequest.newBuilder(uri.resolve("/policy/x")).header("X-Refuse", "1")))
+                .isEqualTo(403);
+        assertThat(get(uri.resolve("/ok/x"))).isEqualTo(200);
+
+        awaitNoPermitsInFlight(Duration.ofSeconds(5));
+        assertThat(recentCalls())
+                .as("breaker outcomes per route: one per request an upstream answered for, none for the rest")
+                .containsEntry("/refused", 1)
+                .containsEntry("/reset", 1)
+                .containsEntry("/garbage", 1)
+                .containsEntry("/midbody", 1)
+                .containsEntry("/timeout", 1)
+                .containsEntry("/limit", 0)
+                .containsEntry("/declared", 0)
+                .containsEntry("/policy", 0)
+                .containsEntry("/ok", 1);
+        assertThat(gateway.status())
+                .allSatisfy(route ->
+                        assertThat(route.get("circuitBreaker").toString()).contains("state=closed"));
+    }
+
+    @Test
+    void theUpstreamGetsTheClientsAcceptEncodingAndTheClientOneDate() throws Exception {
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(new GatewayRoute(
+                        "/", List.of(echo(new EchoServlet())), PolicyChain.empty(), Duration.ofSeconds(5)))
+                .build()
+                .start();
+
+        String answer = rawExchange(gateway.uri(), "GET /x HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+
+        assertThat(answer).startsWith("HTTP/1.1 200 ");
+        String head = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+        assertThat(head.split("\r\ndate: ", -1)).as("Date fields").hasSize(2);
+        assertThat(answer.substring(answer.indexOf("\r\n\r\n")))
+                .as("the upstream request, echoed")
+                .doesNotContainIgnoringCase("accept-encoding");
+    }
+
+    @Test
+    void aReloadLetsRequestsInFlightFinishOnTheOldRoutes() throws Exception {
+        EchoServlet before = new EchoServlet();
+        EchoServlet after = new EchoServlet();
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(new GatewayRoute("/", List.of(echo(before)), PolicyChain.empty(), Duration.ofSeconds(10)))
+                .build()
+                .start();
+        URI uri = gateway.uri();
+        List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            inFlight.add(CLIENT.sendAsync(
+                    HttpRequest.newBuilder(uri.resolve("/slow/" + i + "?sleep_ms=800&size=20000"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (before.executions() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(before.executions()).isEqualTo(4);
+
+        gateway.replaceRoutes(
+                List.of(new GatewayRoute("/", List.of(echo(after)), PolicyChain.empty(), Duration.ofSeconds(10))),
+                List.of(),
+                PolicyChain.empty());
+        HttpResponse<String> next =
+                CLIENT.send(HttpRequest.newBuilder(uri.resolve("/next")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(next.statusCode()).isEqualTo(200);
+        assertThat(after.executions()).isEqualTo(1);
+        for (CompletableFuture<HttpResponse<String>> response : inFlight) {
+            assertThat(response.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(response.get().body()).hasSize(20000);
+        }
+        assertThat(before.executions())
+                .as("the old routes' upstream got nothing new")
+                .isEqualTo(4);
+    }
+
+    private static GatewayRoute route(String prefix, URI upstream) {
+        return new GatewayRoute(prefix, List.of(upstream), PolicyChain.empty(), Duration.ofMillis(500))
+                .withHealth(TOLERANT)
+                .withCircuitBreaker(PATIENT);
+    }
+
+    private Map<String, Integer> recentCalls() {
+        Map<String, Integer> calls = new java.util.TreeMap<>();
+        for (Map<String, Object> route : gateway.status()) {
+            Map<?, ?> breaker = (Map<?, ?>) route.get("circuitBreaker");
+            calls.put((String) route.get("route"), (Integer) breaker.get("recentCalls"));
+        }
+        return calls;
+    }
+
+    private void awaitNoPermitsInFlight(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && !allEnded()) {
+            Thread.sleep(20);
+        }
+        assertThat(gateway.status())
+                .as("permits in flight per route")
+                .allSatisfy(route -> assertThat(route.get("permitsInFlight")).isEqualTo(0));
+    }
+
+    private boolean allEnded() {
+        return gateway.status().stream().allMatch(route -> Integer.valueOf(0).equals(route.get("permitsInFlight")));
+    }
+
+    private static int get(URI uri) throws Exception {
+        return send(HttpRequest.newBuilder(uri));
+    }
+
+    private static int send(HttpRequest.Builder request) throws Exception {
+        return CLIENT.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    /** Sends a request and goes away before the answer. */
+    private static void clientAbort(URI gateway, String path) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", gateway.getPort())) {
+            socket.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: gw\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            Thread.sleep(100);
+        }
+        Thread.sleep(400);
+    }
+
+    private static String rawExchange(URI gateway, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", gateway.getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(DemoGatewayTest.readAll(socket.getInputStream()), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private URI echo(EchoServlet servlet) throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        context.addServlet(new ServletHolder(servlet), "/*");
+        server.setHandler(context);
+        server.start();
+        backends.add(server);
+        return URI.create("http://127.0.0.1:" + connector.getLocalPort());
+    }
+
+    private static URI dead() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+    }
+
+    /** A raw upstream that reads the request head, writes {@code answer} and closes (an empty answer: a reset). */
+    private URI raw(String answer) throws IOException {
+        ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        rawBackends.add(server);
+        Thread thread = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (Socket socket = server.accept()) {
+                    InputStream in = socket.getInputStream();
+                    in.read(new byte[8192]);
+                    OutputStream out = socket.getOutputStream();
+                    out.write(answer.getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    if (answer.isEmpty()) {
+                        socket.setSoLinger(true, 0);
+                    }
+                } catch (IOException ignored) {
+                    // closed by the test
+                }
+            }
+        });
+        thread.setDaemon(true);
+        thread.start();
+        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
+}
