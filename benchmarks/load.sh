@@ -89,13 +89,20 @@ run() { # name port size cpu-pids...
     RPS[$name.$size]=$(echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p')
     P50[$name.$size]=$(echo "$out" | awk '$1=="50%"{print $2}')
     P99[$name.$size]=$(echo "$out" | awk '$1=="99%"{print $2}')
+    # wrk counts every answer as a request: a path that answers errors fast would look fast.
+    local errors; errors=$(echo "$out" | sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p')
+    local broken; broken=$(echo "$out" | sed -n 's/^ *Socket errors:.*/&/p')
     if [ "$#" -gt 0 ] && [ "${requests:-0}" -gt 0 ]; then
         CPU[$name.$size]=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$requests" 'BEGIN{printf "%.1f", t / hz * 1e6 / n}')
     else
         CPU[$name.$size]="-"
     fi
-    printf '%-8s %6s B  %10s req/s  p50 %8s  p99 %8s  proxy CPU %6s us/req\n' \
-        "$name" "$size" "${RPS[$name.$size]}" "${P50[$name.$size]}" "${P99[$name.$size]}" "${CPU[$name.$size]}"
+    printf '%-8s %6s B  %10s req/s  p50 %8s  p99 %8s  proxy CPU %6s us/req  non-2xx %s\n' \
+        "$name" "$size" "${RPS[$name.$size]}" "${P50[$name.$size]}" "${P99[$name.$size]}" "${CPU[$name.$size]}" \
+        "${errors:-0}"
+    if [ -n "$errors" ] || [ -n "$broken" ]; then
+        echo "WARNING: $name at $size B had ${errors:-0} non-2xx answers ${broken}: its row does not measure proxying" >&2
+    fi
 }
 
 # On two shared cores the JIT compiles the gateway's code path (servlet layer, proxy, policies) for a good
