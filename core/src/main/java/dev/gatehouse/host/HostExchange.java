@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.AttributeKey;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
+import dev.gatehouse.Problem;
 import dev.gatehouse.RequestBody;
+import dev.gatehouse.StoredResponse;
 import dev.gatehouse.internal.Attributes;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +15,13 @@ import java.util.Optional;
 
 /** The exchange a host builds for each request and hands to {@link ChainRun#start}. */
 public final class HostExchange implements Exchange {
+    /**
+     * What a host answers when the client's header fields cannot make an exchange ({@link Headers} refused a
+     * name or value): 400 problem+json, written without running any policy.
+     */
+    public static final StoredResponse MALFORMED_HEADERS =
+            Problem.of(400, "The request has a malformed header field.").toResponse(Headers.empty());
+
     private final String method;
     private final String path;
     private final Optional<String> query;

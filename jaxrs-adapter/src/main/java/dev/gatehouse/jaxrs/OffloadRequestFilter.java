@@ -2,7 +2,6 @@ package dev.gatehouse.jaxrs;
 
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
-import dev.gatehouse.Problem;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.StoredResponse;
 import dev.gatehouse.host.ChainRun;
@@ -46,8 +45,7 @@ final class OffloadRequestFilter implements ContainerRequestFilter {
                     request.getMethod(),
                     request.getUriInfo().getPath(),
                     e.getMessage());
-            request.abortWith(toResponse(
-                    Problem.of(400, "The request has a malformed header field.").toResponse(Headers.empty())));
+            request.abortWith(toResponse(HostExchange.MALFORMED_HEADERS));
             return;
         }
         ChainRun run = ChainRun.start(routes, exchange);

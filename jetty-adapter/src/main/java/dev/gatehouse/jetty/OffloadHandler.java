@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.PolicyChain;
-import dev.gatehouse.Problem;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.StoredResponse;
 import dev.gatehouse.host.ChainRun;
@@ -87,11 +86,7 @@ public final class OffloadHandler extends Handler.Wrapper {
                     request.getMethod(),
                     request.getHttpURI().getPath(),
                     e.getMessage());
-            writeDirectly(
-                    request,
-                    response,
-                    callback,
-                    Problem.of(400, "The request has a malformed header field.").toResponse(Headers.empty()));
+            writeDirectly(request, response, callback, HostExchange.MALFORMED_HEADERS);
             return true;
         }
         ChainRun run = ChainRun.start(routes, exchange);

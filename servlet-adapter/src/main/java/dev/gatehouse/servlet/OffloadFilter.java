@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.PolicyChain;
-import dev.gatehouse.Problem;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.StoredResponse;
 import dev.gatehouse.host.ChainRun;
@@ -134,9 +133,7 @@ public final class OffloadFilter implements Filter {
             exchange = exchangeOf(clientRequest);
         } catch (IllegalArgumentException e) {
             log.warn("refused {} {}: {}", clientRequest.getMethod(), clientRequest.getRequestURI(), e.getMessage());
-            writeDirectly(
-                    clientResponse,
-                    Problem.of(400, "The request has a malformed header field.").toResponse(Headers.empty()));
+            writeDirectly(clientResponse, HostExchange.MALFORMED_HEADERS);
             return;
         }
         ChainRun run = ChainRun.start(routes, exchange);

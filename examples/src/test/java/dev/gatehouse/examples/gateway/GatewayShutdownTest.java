@@ -90,7 +90,7 @@ class GatewayShutdownTest {
                 throw new IllegalStateException(e);
             }
         });
-        Thread.sleep(300);
+        awaitRefused(uri);
 
         assertThatThrownBy(() -> new Socket("127.0.0.1", uri.getPort()).close())
                 .as("a new connection while stopping")
@@ -136,6 +136,18 @@ class GatewayShutdownTest {
             assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("exited").isTrue();
         } finally {
             process.destroyForcibly();
+        }
+    }
+
+    /** Waits (at most 5 s) until the listener has stopped accepting; the assertion after it says whether it did. */
+    private static void awaitRefused(URI uri) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            try (Socket ignored = new Socket("127.0.0.1", uri.getPort())) {
+                Thread.sleep(20);
+            } catch (IOException refused) {
+                return;
+            }
         }
     }
 
