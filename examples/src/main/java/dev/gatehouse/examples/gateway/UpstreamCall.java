@@ -56,6 +56,10 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
     private final Callback.Completable lastWrite = new Callback.Completable();
     private Upstreams.@Nullable Choice attempt;
     private volatile boolean begun;
+    /** The upstream's declared body length (-1 when it declared none) and the bytes relayed so far. */
+    private long declaredLength = -1;
+
+    private long relayed;
 
     UpstreamCall(
             HttpClient client,
@@ -124,6 +128,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
     public void onHeaders(org.eclipse.jetty.client.Response upstreamResponse) {
         clientResponse.setStatus(upstreamResponse.getStatus());
         HttpFields upstream = upstreamResponse.getHeaders();
+        declaredLength = upstream.getLongField(HttpHeader.CONTENT_LENGTH);
         Set<String> named = connectionNamed(upstream);
         HttpFields.Mutable fields = clientResponse.getHeaders();
         for (int i = 0; i < upstream.size(); i++) {
@@ -156,6 +161,11 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
 
     @Override
     public void onContent(org.eclipse.jetty.client.Response upstreamResponse, Content.Chunk chunk, Runnable demander) {
+        relayed += chunk.remaining();
+        if (declaredLength >= 0 && relayed >= declaredLength) {
+            // The client has the whole response once this piece is written: its outcome is recorded first.
+            settle(upstreamResponse.getStatus());
+        }
         chunk.retain();
         clientResponse.write(
                 false,
@@ -174,7 +184,25 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
 
     @Override
     public void onSuccess(org.eclipse.jetty.client.Response upstreamResponse) {
+        settle(upstreamResponse.getStatus());
         clientResponse.write(true, BufferUtil.EMPTY_BUFFER, lastWrite);
+    }
+
+    /**
+     * Records the outcome of a response the upstream delivered whole, before the client can have all of it: a
+     * client that sends its next request on the last byte must find the breakers already told (a half-open breaker
+     * would otherwise still count its probes as in flight and refuse it). {@link #onComplete} records nothing
+     * after this, as permits end once.
+     */
+    private void settle(int status) {
+        if (clientFailed.get()) {
+            return;
+        }
+        Upstreams.Choice choice = attempt;
+        if (choice != null) {
+            endAttempt(choice.permit(), null, status, false);
+        }
+        routePermit.ended(status >= 500 ? new Upstreams.FailedStatus(status) : null);
     }
 
     @Override
@@ -200,7 +228,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
                 Problems.note(
                         clientRequest, "upstream", "ok", choice.upstream() + " after " + (tried.size() - 1) + " retry");
             }
-            // The outcome is recorded before the client has the response, so that its next request sees it.
+            // Already recorded by settle(), unless the client's side failed; permits end once.
             routePermit.ended(status >= 500 ? new Upstreams.FailedStatus(status) : null);
             Callback done = end();
             lastWrite.whenComplete((ignored, writeFailure) -> {
