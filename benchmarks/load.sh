@@ -123,5 +123,13 @@ for size in 1024 20480; do
     [ -n "$NOLOG" ] && run gw-nolog "$NOLOG" "$size" "$proxies_pid"
 done
 
+# The access log's own cost: a steady stream of events (8,000/s from each of 2 threads) through the gateway's
+# logging configuration, minus the same stream with the log off, in process CPU per event.
+alc() { "$JAVA" $JAVA_OPTS -cp "$JAR" dev.gatehouse.examples.bench.AccessLogCost 200000 2 8000 "$1" 2>&1 >/dev/null |
+    sed -n 's/.*cpu-us-per-event=\([0-9.]*\).*/\1/p'; }
+ALC_ON=$(alc on); ALC_OFF=$(alc off)
+ACCESS_LOG=$(awk -v a="$ALC_ON" -v b="$ALC_OFF" 'BEGIN{printf "%.1f", a - b}')
+echo "access log: ${ALC_ON} us/event with it, ${ALC_OFF} without: ${ACCESS_LOG} us per event"
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-echo "ratio gateway/nginx 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[nginx.1024]}") 20KiB=$(ratio "${RPS[gateway.20480]}" "${RPS[nginx.20480]}") gateway/bare-jetty 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[bare.1024]}") cpu-us-per-req 1KiB=${CPU[gateway.1024]}"
+echo "ratio gateway/nginx 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[nginx.1024]}") 20KiB=$(ratio "${RPS[gateway.20480]}" "${RPS[nginx.20480]}") gateway/bare-jetty 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[bare.1024]}") cpu-us-per-req 1KiB=${CPU[gateway.1024]} access-log-us-per-event=${ACCESS_LOG}"
