@@ -14,11 +14,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A response body on its way to the client through the policies' transforms, as a content wrapper: each write of the
- * service is fed to the transforms in slices of at most {@value #SLICE} bytes, and whatever they emit is written on
- * before the next slice. The transforms write into a buffer here, never to the network, so they never wait for the
- * client, and the buffer never holds more than one slice's output. A write that is not the last ends with a flush of
- * the transforms (a sync flush, for compression), so that every write reaches the client at once, as it would
- * without them; the last one closes them (trailers). The service's callback completes when all of it has been
+ * service is fed to the transforms in slices of at most {@value #SLICE} bytes; what they emit is gathered and written
+ * on once it reaches a slice's worth, and at the end of the write. The transforms write into a buffer here, never to
+ * the network, so they never wait for the client, and the buffer never holds much more than two slices' output. A
+ * write that is not the last ends with a flush of the transforms (a sync flush, for compression), so that every
+ * write reaches the client at once, as it would without them; the last one closes them (trailers). A service write
+ * of up to a slice thus leaves in one network write (with the response's end, when it is the last). The service's callback completes when all of it has been
  * written.
  *
  * <p>One instance serves all the writes of a response, one at a time, as Jetty requires; a write while another is
@@ -68,11 +69,16 @@ final class TransformedBody extends IteratingCallback {
         if (ended) {
             return Action.SUCCEEDED;
         }
-        output.reset();
+        // Only what was written goes: a transform may have emitted bytes before the first write (a GZIP header).
+        if (output.written) {
+            output.reset();
+        }
         ByteBuffer input = content;
         while (input != null && input.hasRemaining()) {
             feed(input);
-            if (output.count > 0) {
+            // What the slices emit is gathered up to a slice's worth: each network write costs a system call
+            // (and a chunk header), and a small response should leave in one write with its end.
+            if (output.count >= SLICE) {
                 client.write(false, output.asByteBuffer(), this);
                 return Action.SCHEDULED;
             }
@@ -141,6 +147,8 @@ final class TransformedBody extends IteratingCallback {
         private byte[] bytes = new byte[0];
         private int count;
         private @Nullable ByteBuffer view;
+        /** Whether the bytes held have been handed to the client (and may be dropped once that write is done). */
+        private boolean written;
 
         @Override
         public void write(int b) {
@@ -163,6 +171,7 @@ final class TransformedBody extends IteratingCallback {
         }
 
         ByteBuffer asByteBuffer() {
+            written = true;
             ByteBuffer buffer = view;
             if (buffer == null) {
                 buffer = ByteBuffer.wrap(bytes);
@@ -174,6 +183,7 @@ final class TransformedBody extends IteratingCallback {
 
         void reset() {
             count = 0;
+            written = false;
         }
 
         /** The transforms close their stream once they have ended; the response ends with the last write. */

@@ -60,6 +60,8 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
     private long declaredLength = -1;
 
     private long relayed;
+    /** Whether the piece that completed the declared length went out as the response's last write. */
+    private boolean lastWritten;
 
     UpstreamCall(
             HttpClient client,
@@ -162,21 +164,31 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
     @Override
     public void onContent(org.eclipse.jetty.client.Response upstreamResponse, Content.Chunk chunk, Runnable demander) {
         relayed += chunk.remaining();
-        if (declaredLength >= 0 && relayed >= declaredLength) {
-            // The client has the whole response once this piece is written: its outcome is recorded first.
+        // The piece that completes a declared length is written as the last: the response ends in the same network
+        // write (a compressed one with its trailer), and the client has all of it once this is written, so its
+        // outcome is recorded first.
+        boolean last = declaredLength >= 0 && relayed >= declaredLength;
+        if (last) {
             settle(upstreamResponse.getStatus());
+            lastWritten = true;
         }
         chunk.retain();
         clientResponse.write(
-                false,
+                last,
                 chunk.getByteBuffer(),
                 Callback.from(
                         () -> {
                             chunk.release();
+                            if (last) {
+                                lastWrite.succeeded();
+                            }
                             demander.run();
                         },
                         failure -> {
                             chunk.release();
+                            if (last) {
+                                lastWrite.failed(failure);
+                            }
                             clientFailed.set(true);
                             upstreamResponse.abort(failure);
                         }));
@@ -184,8 +196,10 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
 
     @Override
     public void onSuccess(org.eclipse.jetty.client.Response upstreamResponse) {
-        settle(upstreamResponse.getStatus());
-        clientResponse.write(true, BufferUtil.EMPTY_BUFFER, lastWrite);
+        if (!lastWritten) {
+            settle(upstreamResponse.getStatus());
+            clientResponse.write(true, BufferUtil.EMPTY_BUFFER, lastWrite);
+        }
     }
 
     /**
