@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Load comparison on loopback: direct to the backend, nginx (limit_req + gzip 1), a bare Jetty ProxyHandler,
 # and the gateway (JWT cached + rate limit + request id + access log + gzip 1; and gw-nolog, the same without the
-# access log), for 1 KiB and 20 KiB JSON.
-# Bounded: about JIT_WARMUP x 4 + (WARMUP + DURATION) x 8 seconds (4 minutes by default). Installs wrk and
+# access log), for 1 KiB and 20 KiB JSON; and for library users, the echo servlet on Jetty plainly (svc) and behind
+# OffloadFilter with request id + access log + JWT + local rate limit (svc-chain), at 1 KiB.
+# Bounded: about JIT_WARMUP x 6 + (WARMUP + DURATION) x 12 seconds (6 minutes by default). Installs wrk and
 # nginx with apt-get when missing. Environment: DURATION (15), WARMUP (5), JIT_WARMUP (20), CONNECTIONS (32),
 # THREADS (2), JAVA (the java that runs the targets: $JAVA_HOME/bin/java when JAVA_HOME is set, else java).
 set -euo pipefail
@@ -57,6 +58,13 @@ GATEWAY=$(sed -n 's/.*gateway=\([0-9]*\).*/\1/p' "$WORK/proxies.out")
 NOLOG=$(sed -n 's/.*nolog=\([0-9]*\).*/\1/p' "$WORK/proxies.out")
 TOKEN=$(sed -n 's/.*token=\([^ ]*\).*/\1/p' "$WORK/proxies.out")
 
+"$JAVA" $JAVA_OPTS -cp "$JAR" dev.gatehouse.examples.bench.LoadTargets services >"$WORK/services.out" 2>/dev/null &
+services_pid=$!; pids+=("$services_pid")
+await_line "$WORK/services.out" "filtered="
+SVC=$(sed -n 's/.*plain=\([0-9]*\).*/\1/p' "$WORK/services.out")
+SVC_CHAIN=$(sed -n 's/.*filtered=\([0-9]*\).*/\1/p' "$WORK/services.out")
+SVC_TOKEN=$(sed -n 's/.*token=\([^ ]*\).*/\1/p' "$WORK/services.out")
+
 NGINX_PORT=$((BACKEND + 1))
 while (echo >/dev/tcp/127.0.0.1/$NGINX_PORT) 2>/dev/null; do NGINX_PORT=$((NGINX_PORT + 1)); done
 sed -e "s#@PREFIX@#$WORK#g" -e "s#@PORT@#$NGINX_PORT#g" -e "s#@BACKEND@#$BACKEND#g" benchmarks/nginx.conf >"$WORK/nginx.conf"
@@ -81,6 +89,7 @@ run() { # name port size cpu-pids...
     local url="http://127.0.0.1:$port/bench?size=$size"
     local headers=(-H "Accept-Encoding: gzip")
     [ "$name" = gateway ] || [ "$name" = gw-nolog ] && headers+=(-H "Authorization: Bearer $TOKEN")
+    [ "$name" = svc-chain ] && headers+=(-H "Authorization: Bearer $SVC_TOKEN")
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${headers[@]}" "$url" >/dev/null
     local before; before=$(cpu_ticks "$@")
     local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${headers[@]}" "$url")
@@ -114,6 +123,9 @@ for size in 1024 20480; do
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" -H "Accept-Encoding: gzip" \
         -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$GATEWAY/bench?size=$size" >/dev/null
 done
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" "http://127.0.0.1:$SVC/bench?size=1024" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" -H "Authorization: Bearer $SVC_TOKEN" \
+    "http://127.0.0.1:$SVC_CHAIN/bench?size=1024" >/dev/null
 
 for size in 1024 20480; do
     run direct "$BACKEND" "$size"
@@ -122,6 +134,8 @@ for size in 1024 20480; do
     run gateway "$GATEWAY" "$size" "$proxies_pid"
     [ -n "$NOLOG" ] && run gw-nolog "$NOLOG" "$size" "$proxies_pid"
 done
+run svc "$SVC" 1024 "$services_pid"
+run svc-chain "$SVC_CHAIN" 1024 "$services_pid"
 
 # The access log's own cost: a steady stream of events (8,000/s from each of 2 threads) through the gateway's
 # logging configuration, minus the same stream with the log off, in process CPU per event.
@@ -132,4 +146,4 @@ ACCESS_LOG=$(awk -v a="$ALC_ON" -v b="$ALC_OFF" 'BEGIN{printf "%.1f", a - b}')
 echo "access log: ${ALC_ON} us/event with it, ${ALC_OFF} without: ${ACCESS_LOG} us per event"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-echo "ratio gateway/nginx 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[nginx.1024]}") 20KiB=$(ratio "${RPS[gateway.20480]}" "${RPS[nginx.20480]}") gateway/bare-jetty 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[bare.1024]}") cpu-us-per-req 1KiB=${CPU[gateway.1024]} access-log-us-per-event=${ACCESS_LOG}"
+echo "ratio gateway/nginx 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[nginx.1024]}") 20KiB=$(ratio "${RPS[gateway.20480]}" "${RPS[nginx.20480]}") gateway/bare-jetty 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[bare.1024]}") cpu-us-per-req 1KiB=${CPU[gateway.1024]} access-log-us-per-event=${ACCESS_LOG} service-chain/plain 1KiB=$(ratio "${RPS[svc-chain.1024]}" "${RPS[svc.1024]}") service-chain-added-cpu-us=$(awk -v a="${CPU[svc-chain.1024]}" -v b="${CPU[svc.1024]}" 'BEGIN{printf "%.1f", a - b}')"

@@ -16,23 +16,30 @@ import dev.gatehouse.logging.AccessLogPolicy;
 import dev.gatehouse.ratelimit.Limit;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
 import dev.gatehouse.requestid.RequestIdPolicy;
+import dev.gatehouse.servlet.OffloadFilter;
+import jakarta.servlet.DispatcherType;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Java side of {@code benchmarks/load.sh}, in two processes so that CPU is measured per side: {@code
  * backend} starts the echo backend and prints {@code backend=<port>}; {@code proxies <backendPort>} starts a bare
  * Jetty {@code ProxyHandler} in front of it (the floor the gateway is built on) and the gateway with JWT +
  * rate limit + request id + access log + gzip level 1 (and the same without the access log), and prints {@code
- * bare=<port> gateway=<port> nolog=<port> token=<jwt>}.
+ * bare=<port> gateway=<port> nolog=<port> token=<jwt>}; {@code services} starts what a library user runs: the
+ * echo servlet on Jetty, plainly and behind {@code OffloadFilter} with request id + access log + JWT (cached) + local
+ * rate limit, no compression, and prints {@code plain=<port> filtered=<port> token=<jwt>}.
  */
 public final class LoadTargets {
     private LoadTargets() {}
@@ -50,13 +57,6 @@ public final class LoadTargets {
             backend.join();
             return;
         }
-        int backendActual = Integer.parseInt(args[1]);
-
-        Server bare = new Server();
-        ServerConnector bareConnector = connector(bare, 0);
-        bare.setHandler(new ProxyHandler.Reverse("https?://[^/]+(/.*)", "http://127.0.0.1:" + backendActual + "$1"));
-        bare.start();
-
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         String token = JWT.create()
@@ -65,6 +65,26 @@ public final class LoadTargets {
                 .withSubject("load-user")
                 .withExpiresAt(Instant.now().plus(Duration.ofHours(2)))
                 .sign(Algorithm.HMAC256(secret));
+        if (args[0].equals("services")) {
+            Server plain = service(null);
+            Server filtered = service(PolicyChain.builder()
+                    .add("request-id", RequestIdPolicy.ofDefaults())
+                    .add("access-log", AccessLogPolicy.ofDefaults())
+                    .add("ratelimit", rateLimit())
+                    .add("jwt", jwt(secret))
+                    .build());
+            System.out.printf("plain=%d filtered=%d token=%s%n", port(plain), port(filtered), token);
+            System.out.flush();
+            plain.join();
+            return;
+        }
+        int backendActual = Integer.parseInt(args[1]);
+
+        Server bare = new Server();
+        ServerConnector bareConnector = connector(bare, 0);
+        bare.setHandler(new ProxyHandler.Reverse("https?://[^/]+(/.*)", "http://127.0.0.1:" + backendActual + "$1"));
+        bare.start();
+
         URI upstream = URI.create("http://127.0.0.1:" + backendActual);
         Gateway gateway = gateway(upstream, chain(secret, true));
         Gateway quiet = gateway(upstream, chain(secret, false));
@@ -85,19 +105,42 @@ public final class LoadTargets {
         if (accessLog) {
             chain.add("access-log", AccessLogPolicy.ofDefaults());
         }
-        return chain.add(
-                        "ratelimit",
-                        RateLimitPolicy.builder()
-                                .limits(Limit.perMinute(1_000_000_000L))
-                                .build())
-                .add(
-                        "jwt",
-                        AuthPolicy.jwt(JwtAuthenticator.builder()
-                                .issuer("https://load.test", KeySet.of(JwtKey.hmac(null, JwtAlgorithm.HS256, secret)))
-                                .audience("load")
-                                .build()))
+        return chain.add("ratelimit", rateLimit())
+                .add("jwt", jwt(secret))
                 .add("compression", CompressionPolicy.builder().level(1).build())
                 .build();
+    }
+
+    private static RateLimitPolicy rateLimit() {
+        return RateLimitPolicy.builder().limits(Limit.perMinute(1_000_000_000L)).build();
+    }
+
+    private static AuthPolicy jwt(byte[] secret) {
+        return AuthPolicy.jwt(JwtAuthenticator.builder()
+                .issuer("https://load.test", KeySet.of(JwtKey.hmac(null, JwtAlgorithm.HS256, secret)))
+                .audience("load")
+                .build());
+    }
+
+    /** The echo servlet on Jetty, behind {@code OffloadFilter} when a chain is given. */
+    private static Server service(@Nullable PolicyChain chain) throws Exception {
+        Server server = new Server();
+        connector(server, 0);
+        ServletContextHandler context = new ServletContextHandler();
+        if (chain != null) {
+            context.addFilter(
+                    new FilterHolder(OffloadFilter.of(chain)),
+                    "/*",
+                    EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+        }
+        context.addServlet(new ServletHolder(new EchoServlet()), "/*");
+        server.setHandler(context);
+        server.start();
+        return server;
+    }
+
+    private static int port(Server server) {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
     private static Gateway gateway(URI upstream, PolicyChain chain) throws Exception {
