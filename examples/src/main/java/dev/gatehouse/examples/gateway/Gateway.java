@@ -30,7 +30,6 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -116,8 +115,9 @@ public final class Gateway {
             breakerGauge = null;
         }
         // On stop (SIGTERM runs it through the shutdown hook) the connectors stop accepting at once and the
-        // server waits up to the grace period for the requests in flight to finish.
-        server.setHandler(new GracefulHandler(new CurrentRoutes()));
+        // server waits up to the grace period for the requests in flight to finish; requests still arriving on
+        // open connections are served and told to close.
+        server.setHandler(new DrainingHandler(new CurrentRoutes()));
         server.setStopTimeout(builder.shutdownGrace.toMillis());
     }
 

@@ -102,6 +102,70 @@ class GatewayShutdownTest {
     }
 
     @Test
+    void aRequestOnAKeptAliveConnectionDuringTheGraceIsServedAndToldToClose() throws Exception {
+        Gateway gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .shutdownGrace(Duration.ofSeconds(10))
+                .route(new GatewayRoute("/", List.of(backendUri), PolicyChain.empty(), Duration.ofSeconds(10)))
+                .build()
+                .start();
+        URI uri = gateway.uri();
+        try (Socket keptAlive = new Socket("127.0.0.1", uri.getPort())) {
+            keptAlive.setSoTimeout(10_000);
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(keptAlive.getInputStream(), StandardCharsets.ISO_8859_1));
+            String get = "GET /x?size=10 HTTP/1.1\r\nHost: gw\r\n\r\n";
+            keptAlive.getOutputStream().write(get.getBytes(StandardCharsets.US_ASCII));
+            String first = readHead(in);
+            assertThat(first).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("connection: close");
+            skipBody(in, first);
+            // A slow request keeps the gateway in its grace period.
+            CompletableFuture<HttpResponse<String>> inFlight = CLIENT.sendAsync(
+                    HttpRequest.newBuilder(uri.resolve("/slow?sleep_ms=1500&size=100"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            awaitExecutions(2);
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> {
+                try {
+                    gateway.stop();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            awaitRefused(uri);
+
+            keptAlive.getOutputStream().write(get.getBytes(StandardCharsets.US_ASCII));
+            String head = readHead(in);
+
+            assertThat(head).as("served, not refused").startsWith("HTTP/1.1 200");
+            assertThat(head).containsIgnoringCase("connection: close");
+            skipBody(in, head);
+            assertThat(in.read()).as("then closed").isEqualTo(-1);
+            assertThat(inFlight.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            stopped.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void skipBody(BufferedReader in, String head) throws IOException {
+        Matcher length = Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+        assertThat(length.find()).as(head).isTrue();
+        int remaining = Integer.parseInt(length.group(1));
+        while (remaining > 0) {
+            long skipped = in.skip(remaining);
+            assertThat(skipped).as("body bytes").isPositive();
+            remaining -= (int) skipped;
+        }
+    }
+
+    private static String readHead(BufferedReader in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+            head.append(line).append('\n');
+        }
+        return head.toString();
+    }
+
+    @Test
     void sigtermLetsARequestInFlightFinishBeforeTheProcessExits() throws Exception {
         Path config = Files.writeString(dir.resolve("gateway.yaml"), """
                 listen:
