@@ -70,12 +70,7 @@ class GatewayShutdownTest {
 
     @Test
     void stopLetsARequestInFlightFinishAndRefusesNewConnections() throws Exception {
-        Gateway gateway = Gateway.builder()
-                .listen("127.0.0.1", 0)
-                .shutdownGrace(Duration.ofSeconds(10))
-                .route(new GatewayRoute("/", List.of(backendUri), PolicyChain.empty(), Duration.ofSeconds(10)))
-                .build()
-                .start();
+        Gateway gateway = startGateway();
         URI uri = gateway.uri();
         CompletableFuture<HttpResponse<String>> inFlight = CLIENT.sendAsync(
                 HttpRequest.newBuilder(uri.resolve("/slow?sleep_ms=1500&size=20000"))
@@ -83,13 +78,7 @@ class GatewayShutdownTest {
                 HttpResponse.BodyHandlers.ofString());
         awaitExecutions(1);
 
-        CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> {
-            try {
-                gateway.stop();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> stopped = stopInBackground(gateway);
         awaitRefused(uri);
 
         assertThatThrownBy(() -> new Socket("127.0.0.1", uri.getPort()).close())
@@ -103,12 +92,7 @@ class GatewayShutdownTest {
 
     @Test
     void aRequestOnAKeptAliveConnectionDuringTheGraceIsServedAndToldToClose() throws Exception {
-        Gateway gateway = Gateway.builder()
-                .listen("127.0.0.1", 0)
-                .shutdownGrace(Duration.ofSeconds(10))
-                .route(new GatewayRoute("/", List.of(backendUri), PolicyChain.empty(), Duration.ofSeconds(10)))
-                .build()
-                .start();
+        Gateway gateway = startGateway();
         URI uri = gateway.uri();
         try (Socket keptAlive = new Socket("127.0.0.1", uri.getPort())) {
             keptAlive.setSoTimeout(10_000);
@@ -125,13 +109,7 @@ class GatewayShutdownTest {
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             awaitExecutions(2);
-            CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> {
-                try {
-                    gateway.stop();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Void> stopped = stopInBackground(gateway);
             awaitRefused(uri);
 
             keptAlive.getOutputStream().write(get.getBytes(StandardCharsets.US_ASCII));
@@ -144,6 +122,25 @@ class GatewayShutdownTest {
             assertThat(inFlight.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             stopped.get(10, TimeUnit.SECONDS);
         }
+    }
+
+    private Gateway startGateway() throws Exception {
+        return Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .shutdownGrace(Duration.ofSeconds(10))
+                .route(new GatewayRoute("/", List.of(backendUri), PolicyChain.empty(), Duration.ofSeconds(10)))
+                .build()
+                .start();
+    }
+
+    private static CompletableFuture<Void> stopInBackground(Gateway gateway) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                gateway.stop();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     private static void skipBody(BufferedReader in, String head) throws IOException {
