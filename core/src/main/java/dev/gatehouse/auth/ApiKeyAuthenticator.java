@@ -29,6 +29,10 @@ import java.util.Set;
  * Authentication.Fault#INVALID_CREDENTIAL} (401), two keys {@link Authentication.Fault#INVALID_REQUEST} (400);
  * a request without a key is {@link Authentication.Absent}. Logs name a key by the first 8 hex digits of its
  * digest, never by the key.
+ *
+ * <p>Its 401s carry the challenge {@code WWW-Authenticate: ApiKey header="X-Api-Key"} (the configured header):
+ * HTTP requires a challenge on every 401, and no scheme is registered for API keys, so this one names where the
+ * key goes.
  */
 public final class ApiKeyAuthenticator implements Authenticator {
     private static final int MAX_KEY_LENGTH = 512;
@@ -102,6 +106,11 @@ public final class ApiKeyAuthenticator implements Authenticator {
                     "unknown API key " + HexFormat.of().formatHex(digest, 0, 4));
         }
         return new Authentication.Authenticated(entry.principal());
+    }
+
+    @Override
+    public Optional<String> challenge() {
+        return Optional.of("ApiKey header=\"" + header + "\"");
     }
 
     @Override

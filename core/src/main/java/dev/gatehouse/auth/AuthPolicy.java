@@ -118,9 +118,11 @@ public final class AuthPolicy implements OffloadPolicy {
         String error = badRequest ? "invalid_request" : "invalid_token";
         Headers headers = authenticator
                 .challenge()
-                .map(scheme -> Headers.of(
+                .map(challenge -> Headers.of(
                         "WWW-Authenticate",
-                        scheme + " error=\"" + error + "\", error_description=\"" + failed.description() + "\""))
+                        // A challenge with parameters of its own (ApiKey header="...") takes more after a comma.
+                        challenge + (challenge.indexOf(' ') < 0 ? " " : ", ") + "error=\"" + error
+                                + "\", error_description=\"" + failed.description() + "\""))
                 .orElse(Headers.empty());
         return Decision.reject(Problem.of(badRequest ? 400 : 401, failed.description()), headers)
                 .because(failed.reason());

@@ -42,6 +42,10 @@ class ApiKeyAndScopeTest {
                 (Decision.Reject) apiKeyPolicy.onRequest(FakeExchange.get("/").header("X-Api-Key", wrong));
 
         assertThat(reject.status()).isEqualTo(401);
+        assertThat(reject.response().headers().first("WWW-Authenticate"))
+                .as("every 401 carries a challenge (RFC 9110)")
+                .hasValueSatisfying(challenge ->
+                        assertThat(challenge).startsWith("ApiKey header=\"X-Api-Key\", error=\"invalid_token\""));
         assertThat(reject.reason().orElseThrow())
                 .isEqualTo(
                         "unknown API key " + ApiKeyAuthenticator.digestOf(wrong).substring(0, 8))
@@ -57,6 +61,7 @@ class ApiKeyAndScopeTest {
 
         Decision.Reject missing = (Decision.Reject) apiKeyPolicy.onRequest(FakeExchange.get("/"));
         assertThat(missing.status()).isEqualTo(401);
+        assertThat(missing.response().headers().all("WWW-Authenticate")).containsExactly("ApiKey header=\"X-Api-Key\"");
         assertThat(missing.reason()).hasValue("no credential");
     }
 
@@ -116,7 +121,9 @@ class ApiKeyAndScopeTest {
                         + " scope.\", scope=\"orders:write\"");
         assertThat(byKey.bodyText()).contains("\"required_scopes\":[\"orders:write\"]");
         assertThat(nothing.status()).isEqualTo(401);
-        assertThat(nothing.headers().all("WWW-Authenticate")).containsExactly("Bearer");
+        assertThat(nothing.headers().all("WWW-Authenticate"))
+                .as("a challenge for each kind of credential the route takes")
+                .containsExactly("Bearer", "ApiKey header=\"X-Api-Key\"");
     }
 
     private FakeResponse ok(dev.gatehouse.Exchange exchange) {
