@@ -4,11 +4,13 @@ import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.host.HostExchange;
+import dev.gatehouse.ratelimit.BucketStore;
 import dev.gatehouse.ratelimit.Limit;
 import dev.gatehouse.ratelimit.LocalBucketStore;
 import dev.gatehouse.ratelimit.RateLimitKey;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
 import dev.gatehouse.redis.RedisBucketStore;
+import dev.gatehouse.redis.RedisTokenBucketStore;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
@@ -31,8 +33,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Rate-limit decisions: a local consume through the policy (target ≤ 150 ns), and one hot key on Redis from 8
- * threads with and without bucket4j's batching (target ≥ 20,000 decisions/s), printing Redis commands per
- * decision at tear-down (target ≤ 1 uncontended). The Redis benchmarks need {@code REDIS_URL} (default
+ * threads through each Redis store — {@code script} ({@link RedisTokenBucketStore}, one Lua call on Redis's
+ * clock; target ≥ 15,000 decisions/s), {@code bucket4j} and {@code bucket4j-batching} ({@link RedisBucketStore},
+ * compare-and-swap; target ≥ 50,000/s batched) — printing Redis commands per decision at tear-down (for the
+ * script these include the script's own commands). The Redis benchmarks need {@code REDIS_URL} (default
  * {@code redis://127.0.0.1:6379}).
  */
 @Warmup(iterations = 3, time = 1)
@@ -69,10 +73,10 @@ public class RateLimitBenchmark {
 
     @State(Scope.Benchmark)
     public static class Redis {
-        @Param({"false", "true"})
-        public boolean batching;
+        @Param({"script", "bucket4j", "bucket4j-batching"})
+        public String store;
 
-        RedisBucketStore store;
+        AutoCloseable closeable;
         RateLimitPolicy policy;
         RedisClient statsClient;
         StatefulRedisConnection<String, String> stats;
@@ -82,15 +86,26 @@ public class RateLimitBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             String url = Optional.ofNullable(System.getenv("REDIS_URL")).orElse("redis://127.0.0.1:6379");
-            RedisBucketStore.Builder builder = RedisBucketStore.builder(url).commandTimeout(Duration.ofSeconds(1));
-            if (batching) {
-                builder.batching();
+            BucketStore buckets;
+            if (store.equals("script")) {
+                RedisTokenBucketStore script = RedisTokenBucketStore.builder(url)
+                        .commandTimeout(Duration.ofSeconds(1))
+                        .build();
+                closeable = script;
+                buckets = script;
+            } else {
+                RedisBucketStore.Builder builder = RedisBucketStore.builder(url).commandTimeout(Duration.ofSeconds(1));
+                if (store.equals("bucket4j-batching")) {
+                    builder.batching();
+                }
+                RedisBucketStore casStore = builder.build();
+                closeable = casStore;
+                buckets = casStore;
             }
-            store = builder.build();
             policy = RateLimitPolicy.builder()
                     .limits(Limit.of("hour", 1_000_000_000_000L, Duration.ofHours(1)))
-                    .key(RateLimitKey.of(e -> Optional.of("hot-key-" + batching)))
-                    .store(store)
+                    .key(RateLimitKey.of(e -> Optional.of("hot-key-" + store)))
+                    .store(buckets)
                     .build();
             statsClient = RedisClient.create(url);
             stats = statsClient.connect();
@@ -108,14 +123,14 @@ public class RateLimitBenchmark {
         }
 
         @TearDown(Level.Trial)
-        public void report() {
+        public void report() throws Exception {
             long commands = totalCommands() - commandsBefore;
             System.out.printf(
-                    "%n[ratelimit] batching=%s: %d decisions, %d Redis commands, %.3f commands per decision%n",
-                    batching, decisions, commands, decisions == 0 ? 0.0 : (double) commands / decisions);
+                    "%n[ratelimit] store=%s: %d decisions, %d Redis commands, %.3f commands per decision%n",
+                    store, decisions, commands, decisions == 0 ? 0.0 : (double) commands / decisions);
             stats.close();
             statsClient.shutdown();
-            store.close();
+            closeable.close();
         }
     }
 

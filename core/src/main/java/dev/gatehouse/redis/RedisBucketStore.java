@@ -155,7 +155,7 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
         return (keyPrefix + Digests.sha256Hex(key)).getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

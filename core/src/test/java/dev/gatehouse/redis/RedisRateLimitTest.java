@@ -23,6 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -54,31 +56,46 @@ class RedisRateLimitTest {
                     RateLimitPolicy.builder().limits(HOURLY_100).store(first).build();
             RateLimitPolicy b =
                     RateLimitPolicy.builder().limits(HOURLY_100).store(second).build();
-            ExecutorService threads = Executors.newFixedThreadPool(32);
-            CountDownLatch start = new CountDownLatch(1);
-            AtomicInteger admitted = new AtomicInteger();
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < 32; t++) {
+            int admitted = race(32, 20, t -> {
                 RateLimitPolicy instance = t % 2 == 0 ? a : b;
-                done.add(threads.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < 20; i++) {
-                        if (admitted(instance.onRequest(from(client)))) {
-                            admitted.incrementAndGet();
-                        }
+                return () -> admitted(instance.onRequest(from(client)));
+            });
+
+            assertThat(admitted).isEqualTo(100);
+            assertThat(a.storeHealth().failures() + b.storeHealth().failures()).isZero();
+        }
+    }
+
+    /**
+     * Starts {@code threads} threads at once, each making {@code attempts} attempts with the attempt {@code
+     * racer} gives it (by thread number); answers how many were admitted.
+     */
+    static int race(int threads, int attempts, IntFunction<BooleanSupplier> racer) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        AtomicInteger admitted = new AtomicInteger();
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            BooleanSupplier attempt = racer.apply(t);
+            done.add(pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < attempts; i++) {
+                    if (attempt.getAsBoolean()) {
+                        admitted.incrementAndGet();
                     }
-                    return null;
-                }));
-            }
-            start.countDown();
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        try {
             for (Future<?> future : done) {
                 future.get(60, TimeUnit.SECONDS);
             }
-            threads.shutdown();
-
-            assertThat(admitted).hasValue(100);
-            assertThat(a.storeHealth().failures() + b.storeHealth().failures()).isZero();
+        } finally {
+            pool.shutdownNow();
         }
+        return admitted.get();
     }
 
     @Test

@@ -1,0 +1,203 @@
+package dev.gatehouse.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gatehouse.Decision;
+import dev.gatehouse.ratelimit.Consumption;
+import dev.gatehouse.ratelimit.Limit;
+import dev.gatehouse.ratelimit.RateLimitPolicy;
+import dev.gatehouse.ratelimit.ResilientBucketStore;
+import dev.gatehouse.ratelimit.StoreFailureMode;
+import dev.gatehouse.ratelimit.StoreUnavailableException;
+import dev.gatehouse.testing.MutableClock;
+import dev.gatehouse.testing.RedisSupport;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The one-round-trip token bucket (a Lua script on Redis's clock) against a real redis-server. */
+class RedisTokenBucketTest {
+    private static final Instant T0 = Instant.parse("2026-12-05T12:00:00Z");
+
+    private static String key() {
+        return "tb-" + UUID.randomUUID();
+    }
+
+    @Test
+    void twoInstancesSharingOneRedisAdmitExactlyTheCapacityTogether() throws Exception {
+        String url = RedisSupport.requireRedis();
+        String client = key();
+        Limit hourly = Limit.of("hour", 100, Duration.ofHours(1));
+        try (RedisTokenBucketStore first = RedisTokenBucketStore.builder(url)
+                        .commandTimeout(Duration.ofSeconds(2))
+                        .build();
+                RedisTokenBucketStore second = RedisTokenBucketStore.builder(url)
+                        .commandTimeout(Duration.ofSeconds(2))
+                        .build()) {
+            int admitted = RedisRateLimitTest.race(32, 20, t -> {
+                RedisTokenBucketStore instance = t % 2 == 0 ? first : second;
+                return () -> instance.tryConsume(client, List.of(hourly), 1).consumed();
+            });
+
+            // 640 attempts within seconds; at 100 per hour the refill over the run is far below one token.
+            assertThat(admitted).isEqualTo(100);
+        }
+    }
+
+    @Test
+    void aWindowRefillsContinuouslyUpToItsQuotaAndTellsHowLongToWait() {
+        String url = RedisSupport.requireRedis();
+        MutableClock clock = new MutableClock(T0);
+        String client = key();
+        List<Limit> tenPerTenSeconds = List.of(Limit.of("ten", 10, Duration.ofSeconds(10)));
+        try (RedisTokenBucketStore store =
+                RedisTokenBucketStore.builder(url).clock(clock).build()) {
+            for (int i = 0; i < 10; i++) {
+                Consumption taken = store.tryConsume(client, tenPerTenSeconds, 1);
+                assertThat(taken.consumed()).isTrue();
+                assertThat(taken.remaining()).containsExactly(9 - i);
+            }
+            Consumption refused = store.tryConsume(client, tenPerTenSeconds, 1);
+            assertThat(refused.consumed()).isFalse();
+            assertThat(refused.remaining()).containsExactly(0);
+            assertThat(Duration.ofNanos(refused.nanosToWait())).isEqualTo(Duration.ofSeconds(1));
+
+            clock.advance(Duration.ofMillis(999));
+            assertThat(store.tryConsume(client, tenPerTenSeconds, 1).consumed()).isFalse();
+            clock.advance(Duration.ofMillis(1));
+            assertThat(store.tryConsume(client, tenPerTenSeconds, 1).consumed()).isTrue();
+
+            clock.advance(Duration.ofMinutes(5));
+            int admitted = 0;
+            while (store.tryConsume(client, tenPerTenSeconds, 1).consumed()) {
+                admitted++;
+            }
+            assertThat(admitted)
+                    .as("never more than the quota, however long it waited")
+                    .isEqualTo(10);
+        }
+    }
+
+    @Test
+    void aRequestTakesItsCostFromEveryWindowOrFromNone() {
+        String url = RedisSupport.requireRedis();
+        MutableClock clock = new MutableClock(T0);
+        String client = key();
+        List<Limit> limits = List.of(Limit.of("second", 3, Duration.ofSeconds(1)), Limit.perMinute(5));
+        try (RedisTokenBucketStore store =
+                RedisTokenBucketStore.builder(url).clock(clock).build()) {
+            assertThat(store.tryConsume(client, limits, 2).remaining()).containsExactly(1, 3);
+            Consumption refused = store.tryConsume(client, limits, 2);
+            assertThat(refused.consumed()).isFalse();
+            assertThat(refused.remaining()).as("nothing taken from the minute").containsExactly(1, 3);
+
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(store.tryConsume(client, limits, 3).remaining()).containsExactly(0, 0);
+            clock.advance(Duration.ofSeconds(1));
+            Consumption minuteSpent = store.tryConsume(client, limits, 1);
+            assertThat(minuteSpent.consumed())
+                    .as("the second refilled, the minute did not")
+                    .isFalse();
+            // One token of the minute comes back after 12 s; 0.083 of it came back in the last second.
+            assertThat(Duration.ofNanos(minuteSpent.nanosToWait()))
+                    .isBetween(Duration.ofSeconds(10), Duration.ofSeconds(12));
+        }
+    }
+
+    @Test
+    void eachDecisionIsOneCommandFromTheClient() throws Exception {
+        try (RedisSupport.Process redis = new RedisSupport.Process();
+                RedisTokenBucketStore store =
+                        RedisTokenBucketStore.builder(redis.url()).build()) {
+            RedisClient admin = RedisClient.create(redis.url());
+            try (StatefulRedisConnection<String, String> connection = admin.connect()) {
+                store.tryConsume(key(), List.of(Limit.perMinute(1000)), 1);
+                connection.sync().configResetstat();
+                for (int i = 0; i < 50; i++) {
+                    store.tryConsume(key(), List.of(Limit.perMinute(1000), Limit.perHour(10_000)), 1);
+                }
+                Map<String, Long> calls = calls(connection.sync().info("commandstats"));
+
+                assertThat(calls).containsEntry("evalsha", 50L);
+                // What else ran is the script's own work, or this test's INFO: nothing else crossed the network.
+                assertThat(calls.keySet())
+                        .isSubsetOf("evalsha", "time", "hmget", "hset", "pexpire", "info", "config|resetstat");
+            } finally {
+                admin.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void aRestartedRedisThatForgotTheScriptIsServedAtOnce() throws Exception {
+        try (RedisSupport.Process redis = new RedisSupport.Process();
+                RedisTokenBucketStore store = RedisTokenBucketStore.builder(redis.url())
+                        .commandTimeout(Duration.ofSeconds(2))
+                        .build()) {
+            String client = key();
+            assertThat(store.tryConsume(client, List.of(Limit.perMinute(5)), 1).consumed())
+                    .isTrue();
+
+            redis.kill();
+            redis.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            Consumption after = null;
+            while (after == null && System.nanoTime() < deadline) {
+                try {
+                    after = store.tryConsume(client, List.of(Limit.perMinute(5)), 1);
+                } catch (StoreUnavailableException reconnecting) {
+                    Thread.sleep(100);
+                }
+            }
+
+            assertThat(after)
+                    .as("served once Lettuce reconnected, though the script cache was empty")
+                    .isNotNull();
+            assertThat(after.consumed()).isTrue();
+            assertThat(after.remaining()).as("an empty Redis: a fresh bucket").containsExactly(4);
+        }
+    }
+
+    @Test
+    void aDeadRedisFailsFastAndTheResilientStoreAppliesItsMode() throws Exception {
+        try (RedisSupport.Process redis = new RedisSupport.Process();
+                RedisTokenBucketStore store = RedisTokenBucketStore.builder(redis.url())
+                        .commandTimeout(Duration.ofMillis(200))
+                        .build()) {
+            RateLimitPolicy policy = RateLimitPolicy.builder()
+                    .limits(Limit.perMinute(3))
+                    .store(ResilientBucketStore.builder(store)
+                            .onFailure(StoreFailureMode.CLOSED)
+                            .build())
+                    .build();
+            redis.kill();
+
+            assertThatThrownBy(() -> store.tryConsume(key(), List.of(Limit.perMinute(1)), 1))
+                    .isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageStartingWith("Redis: ");
+            long start = System.nanoTime();
+            Decision decision =
+                    policy.onRequest(dev.gatehouse.testing.FakeExchange.get("/").from("192.0.2.1"));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
+            assertThat(((Decision.Reject) decision).status()).isEqualTo(503);
+            assertThat(policy.storeHealth().down()).isTrue();
+        }
+    }
+
+    private static Map<String, Long> calls(String info) {
+        Matcher matcher = Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)").matcher(info);
+        Map<String, Long> calls = new java.util.TreeMap<>();
+        while (matcher.find()) {
+            calls.put(matcher.group(1), Long.parseLong(matcher.group(2)));
+        }
+        return calls;
+    }
+}
