@@ -20,7 +20,6 @@ import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.distributed.proxy.RemoteBucketBuilder;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +55,7 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
 
     private RedisBucketStore(Builder builder) {
         this.redis = RedisConnection.open(builder.url, builder.commandTimeout);
-        var proxies = Bucket4jLettuce.casBasedBuilder(redis.connection)
+        var proxies = redis.bucket4j()
                 .expirationAfterWrite(
                         ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
                 .requestTimeout(builder.commandTimeout);

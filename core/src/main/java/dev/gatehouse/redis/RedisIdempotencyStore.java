@@ -8,7 +8,7 @@ import dev.gatehouse.idempotency.IdempotencyStore;
 import dev.gatehouse.idempotency.IdempotencyStoreException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -35,12 +35,12 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
             "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 else return 0 end";
 
     private final RedisConnection connection;
-    private final RedisCommands<byte[], byte[]> redis;
+    private final RedisClusterCommands<byte[], byte[]> redis;
     private final String keyPrefix;
 
     private RedisIdempotencyStore(Builder builder) {
         this.connection = RedisConnection.open(builder.url, builder.commandTimeout);
-        this.redis = connection.connection.sync();
+        this.redis = connection.commands();
         this.keyPrefix = builder.keyPrefix;
     }
 

@@ -9,7 +9,7 @@ import dev.gatehouse.ratelimit.Limit;
 import dev.gatehouse.ratelimit.StoreUnavailableException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -43,7 +43,7 @@ public final class RedisTokenBucketStore implements BucketStore, AutoCloseable {
     private static final String SCRIPT = script();
 
     private final RedisConnection redis;
-    private final RedisCommands<byte[], byte[]> commands;
+    private final RedisClusterCommands<byte[], byte[]> commands;
     private final String keyPrefix;
     private final @Nullable InstantSource clock;
     private final byte[] scriptBytes = SCRIPT.getBytes(StandardCharsets.UTF_8);
@@ -51,7 +51,7 @@ public final class RedisTokenBucketStore implements BucketStore, AutoCloseable {
 
     private RedisTokenBucketStore(Builder builder) {
         this.redis = RedisConnection.open(builder.url, builder.commandTimeout);
-        this.commands = redis.connection.sync();
+        this.commands = redis.commands();
         this.keyPrefix = builder.keyPrefix;
         this.clock = builder.clock;
         try {
