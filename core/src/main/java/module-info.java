@@ -5,6 +5,7 @@ module dev.gatehouse.core {
     requires com.github.benmanes.caffeine;
     requires com.fasterxml.jackson.databind;
     requires java.net.http;
+    requires java.sql;
     requires io.github.bucket4j.core;
     requires static io.github.bucket4j.lettuce;
     requires static io.github.bucket4j.redis.common;
@@ -20,6 +21,7 @@ module dev.gatehouse.core {
     exports dev.gatehouse.compression;
     exports dev.gatehouse.host;
     exports dev.gatehouse.idempotency;
+    exports dev.gatehouse.jdbc;
     exports dev.gatehouse.logging;
     exports dev.gatehouse.metrics;
     exports dev.gatehouse.ratelimit;

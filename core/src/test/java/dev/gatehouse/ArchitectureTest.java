@@ -31,7 +31,9 @@ class ArchitectureTest {
         "dev.gatehouse.logging..",
         "dev.gatehouse.requestid.."
     };
-    private static final String[] INTEGRATIONS = {"dev.gatehouse.redis..", "dev.gatehouse.metrics.."};
+    private static final String[] INTEGRATIONS = {
+        "dev.gatehouse.redis..", "dev.gatehouse.jdbc..", "dev.gatehouse.metrics.."
+    };
     private static final String[] VENDORS = {
         "io.github.bucket4j..",
         "com.github.benmanes.caffeine..",
