@@ -10,15 +10,11 @@ import dev.gatehouse.idempotency.ResilientIdempotencyStore;
 import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.FakeHost;
 import dev.gatehouse.testing.FakeResponse;
+import dev.gatehouse.testing.Race;
 import dev.gatehouse.testing.RedisSupport;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -56,22 +52,10 @@ class RedisIdempotencyTest {
                         RedisIdempotencyStore.builder(url).build()) {
             PolicyChain a = PolicyChain.of(IdempotencyPolicy.builder(first).build());
             PolicyChain b = PolicyChain.of(IdempotencyPolicy.builder(second).build());
-            ExecutorService threads = Executors.newFixedThreadPool(20);
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<FakeResponse>> responses = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
+            List<Integer> statuses = Race.of(20, i -> {
                 PolicyChain chain = i % 2 == 0 ? a : b;
-                responses.add(threads.submit(() -> {
-                    start.await();
-                    return FakeHost.serve(chain, post(key), service(300));
-                }));
-            }
-            start.countDown();
-            List<Integer> statuses = new ArrayList<>();
-            for (Future<FakeResponse> response : responses) {
-                statuses.add(response.get().status());
-            }
-            threads.shutdown();
+                return () -> FakeHost.serve(chain, post(key), service(300)).status();
+            });
 
             assertThat(executions).hasValue(1);
             assertThat(statuses).containsOnly(201, 409);

@@ -10,19 +10,15 @@ import dev.gatehouse.ratelimit.ResilientBucketStore;
 import dev.gatehouse.ratelimit.StoreFailureMode;
 import dev.gatehouse.ratelimit.StoreUnavailableException;
 import dev.gatehouse.testing.FakeExchange;
+import dev.gatehouse.testing.Race;
 import dev.gatehouse.testing.RedisSupport;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
@@ -71,31 +67,19 @@ class RedisRateLimitTest {
      * racer} gives it (by thread number); answers how many were admitted.
      */
     static int race(int threads, int attempts, IntFunction<BooleanSupplier> racer) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        AtomicInteger admitted = new AtomicInteger();
-        List<Future<?>> done = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            BooleanSupplier attempt = racer.apply(t);
-            done.add(pool.submit(() -> {
-                start.await();
-                for (int i = 0; i < attempts; i++) {
-                    if (attempt.getAsBoolean()) {
-                        admitted.incrementAndGet();
-                    }
-                }
-                return null;
-            }));
-        }
-        start.countDown();
-        try {
-            for (Future<?> future : done) {
-                future.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        return admitted.get();
+        return Race.of(threads, t -> {
+                    BooleanSupplier attempt = racer.apply(t);
+                    return () -> {
+                        int admitted = 0;
+                        for (int i = 0; i < attempts; i++) {
+                            admitted += attempt.getAsBoolean() ? 1 : 0;
+                        }
+                        return admitted;
+                    };
+                })
+                .stream()
+                .mapToInt(Integer::intValue)
+                .sum();
     }
 
     @Test
