@@ -47,12 +47,12 @@ public record CompressionConfig(
 
     /** {@code compression: true} or {@code false}. */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
-    public static CompressionConfig of(boolean enabled) {
+    public static CompressionConfig valueOf(Boolean enabled) {
         return new CompressionConfig(enabled, null, null, null, null);
     }
 
     /** {@code true} or {@code false}, as a property value reads. */
     public static CompressionConfig valueOf(String enabled) {
-        return of(Flags.parse(enabled));
+        return valueOf(Flags.parse(enabled));
     }
 }

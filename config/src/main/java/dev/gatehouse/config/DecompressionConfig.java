@@ -31,12 +31,12 @@ public record DecompressionConfig(
 
     /** {@code requestDecompression: true} or {@code false}. */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
-    public static DecompressionConfig of(boolean enabled) {
+    public static DecompressionConfig valueOf(Boolean enabled) {
         return new DecompressionConfig(enabled, null, null);
     }
 
     /** {@code true} or {@code false}, as a property value reads. */
     public static DecompressionConfig valueOf(String enabled) {
-        return of(Flags.parse(enabled));
+        return valueOf(Flags.parse(enabled));
     }
 }

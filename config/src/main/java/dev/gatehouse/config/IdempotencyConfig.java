@@ -33,12 +33,12 @@ public record IdempotencyConfig(
 
     /** {@code idempotency: true} or {@code false}. */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
-    public static IdempotencyConfig of(boolean enabled) {
+    public static IdempotencyConfig valueOf(Boolean enabled) {
         return new IdempotencyConfig(enabled, null, null, null);
     }
 
     /** {@code true} or {@code false}, as a property value reads. */
     public static IdempotencyConfig valueOf(String enabled) {
-        return of(Flags.parse(enabled));
+        return valueOf(Flags.parse(enabled));
     }
 }

@@ -25,7 +25,7 @@ class RouteTableFactoryTest {
             .build();
 
     static RouteConfig route(String path, String auth, RateLimitConfig rateLimit) {
-        return new RouteConfig(path, null, auth, null, rateLimit, CompressionConfig.of(true), null, null, null);
+        return new RouteConfig(path, null, auth, null, rateLimit, CompressionConfig.valueOf(true), null, null, null);
     }
 
     @Test
@@ -69,9 +69,9 @@ class RouteTableFactoryTest {
                 "required",
                 List.of("orders:read"),
                 new RateLimitConfig("principal", null, 10L, null, null, null),
-                CompressionConfig.of(true),
-                IdempotencyConfig.of(true),
-                DecompressionConfig.of(true),
+                CompressionConfig.valueOf(true),
+                IdempotencyConfig.valueOf(true),
+                DecompressionConfig.valueOf(true),
                 true);
         RouteTableFactory factory = RouteTableFactory.of(new GatehouseConfig(null, API_KEYS, null, List.of(route)));
 
