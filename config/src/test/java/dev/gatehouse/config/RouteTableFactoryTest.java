@@ -124,7 +124,7 @@ class RouteTableFactoryTest {
 
         assertThatThrownBy(() -> RouteTableFactory.of(config).routeTable(OUTER))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("route /api: auth required but no auth: section");
+                .hasMessage("route /api: auth required but no credentials (expected: an auth section with jwt or apiKeys)");
     }
 
     @Test
