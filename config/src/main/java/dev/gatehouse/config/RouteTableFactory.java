@@ -93,9 +93,8 @@ public final class RouteTableFactory {
         }
         if (!route.auth().equals("none")) {
             if (required == null || optional == null) {
-                throw new IllegalArgumentException(
-                        "route " + route.path() + ": auth " + route.auth()
-                                + " but no credentials (expected: an auth section with jwt or apiKeys)");
+                throw new IllegalArgumentException("route " + route.path() + ": auth " + route.auth()
+                        + " but no credentials (expected: an auth section with jwt or apiKeys)");
             }
             chain.add("auth", route.auth().equals("required") ? required : optional);
         }

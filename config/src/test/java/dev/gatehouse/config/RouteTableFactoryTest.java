@@ -124,7 +124,8 @@ class RouteTableFactoryTest {
 
         assertThatThrownBy(() -> RouteTableFactory.of(config).routeTable(OUTER))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("route /api: auth required but no credentials (expected: an auth section with jwt or apiKeys)");
+                .hasMessage(
+                        "route /api: auth required but no credentials (expected: an auth section with jwt or apiKeys)");
     }
 
     @Test
