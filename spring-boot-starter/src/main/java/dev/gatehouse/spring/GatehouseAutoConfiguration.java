@@ -3,24 +3,22 @@ package dev.gatehouse.spring;
 import dev.gatehouse.ChainListener;
 import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.PolicyChain;
-import dev.gatehouse.Route;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.config.ClientAddressPolicy;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.config.RouteTableFactory;
-import dev.gatehouse.idempotency.IdempotencyPolicy;
 import dev.gatehouse.idempotency.IdempotencyStore;
 import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
 import dev.gatehouse.logging.AccessLogPolicy;
 import dev.gatehouse.metrics.MicrometerChainListener;
 import dev.gatehouse.ratelimit.BucketStore;
 import dev.gatehouse.ratelimit.LocalBucketStore;
-import dev.gatehouse.ratelimit.RateLimitPolicy;
 import dev.gatehouse.requestid.RequestIdPolicy;
 import dev.gatehouse.servlet.OffloadFilter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -52,20 +50,32 @@ public class GatehouseAutoConfiguration {
     /** The name of the filter's registration, and of the filter in the servlet context. */
     public static final String FILTER_NAME = OffloadFilter.NAME;
 
-    /** Rate-limit buckets: in Redis when {@code gatehouse.redis} is set, else in this process's memory. */
+    /**
+     * Rate-limit buckets: in Redis when {@code gatehouse.redis} is set (or, without it, when {@code
+     * spring.data.redis.*} names a standalone Redis), else in this process's memory.
+     */
     @Bean
     @ConditionalOnMissingBean
-    BucketStore gatehouseBucketStore(GatehouseProperties properties) {
-        String url = properties.redis();
-        return url == null ? LocalBucketStore.ofDefaults() : RedisStores.buckets(url);
+    BucketStore gatehouseBucketStore(GatehouseProperties properties, ObjectProvider<SpringDataRedis> springRedis) {
+        return redisUrl(properties, springRedis).map(RedisStores::buckets).orElseGet(LocalBucketStore::ofDefaults);
     }
 
-    /** Idempotency records: in Redis when {@code gatehouse.redis} is set, else in this process's memory. */
+    /** Idempotency records: in the same Redis as the buckets, else in this process's memory. */
     @Bean
     @ConditionalOnMissingBean
-    IdempotencyStore gatehouseIdempotencyStore(GatehouseProperties properties) {
-        String url = properties.redis();
-        return url == null ? InMemoryIdempotencyStore.ofDefaults() : RedisStores.records(url);
+    IdempotencyStore gatehouseIdempotencyStore(
+            GatehouseProperties properties, ObjectProvider<SpringDataRedis> springRedis) {
+        return redisUrl(properties, springRedis)
+                .map(RedisStores::records)
+                .orElseGet(InMemoryIdempotencyStore::ofDefaults);
+    }
+
+    private static Optional<String> redisUrl(GatehouseProperties properties, ObjectProvider<SpringDataRedis> spring) {
+        if (properties.redis() != null) {
+            return Optional.of(properties.redis());
+        }
+        SpringDataRedis redis = spring.getIfAvailable();
+        return redis == null ? Optional.empty() : redis.url();
     }
 
     /**
@@ -105,16 +115,7 @@ public class GatehouseAutoConfiguration {
     }
 
     private static void bindStoreHealth(RouteTable table, MicrometerChainListener metrics) {
-        for (Route route : table.routes()) {
-            PolicyChain chain = route.chain();
-            for (int i = 0; i < chain.size(); i++) {
-                if (chain.policy(i) instanceof RateLimitPolicy limiter) {
-                    metrics.bindStoreHealth(route.pattern(), limiter.storeHealth());
-                } else if (chain.policy(i) instanceof IdempotencyPolicy idempotency) {
-                    metrics.bindStoreHealth(route.pattern(), idempotency.storeHealth());
-                }
-            }
-        }
+        StoreHealths.of(table).forEach((name, health) -> metrics.bindStoreHealth(name, health));
     }
 
     /**
@@ -133,6 +134,29 @@ public class GatehouseAutoConfiguration {
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
         registration.addUrlPatterns("/*");
         return registration;
+    }
+
+    /** With Spring Data Redis: its connection details name Gatehouse's Redis when {@code gatehouse.redis} does not. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails")
+    static class DataRedis {
+        @Bean
+        SpringDataRedis gatehouseSpringDataRedis(
+                ObjectProvider<org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails> details) {
+            return new SpringDataRedis(details);
+        }
+    }
+
+    /** With Actuator's health contributors: {@code gatehouse}, DOWN while a store a policy depends on is down. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    static class HealthContributors {
+        @Bean
+        @ConditionalOnMissingBean(name = "gatehouseHealthIndicator")
+        @org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator("gatehouse")
+        GatehouseHealthIndicator gatehouseHealthIndicator(RouteTable routes) {
+            return new GatehouseHealthIndicator(StoreHealths.of(routes));
+        }
     }
 
     /**

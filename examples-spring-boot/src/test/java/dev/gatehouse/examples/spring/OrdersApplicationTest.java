@@ -17,54 +17,69 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class OrdersApplicationTest {
     static final String DEMO_KEY = "gh_demo_key_0123456789abcdef";
-    static final HttpClient CLIENT =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     OrdersController orders;
 
-    private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10));
-    }
-
-    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    /** A client of the running service: every call as curl would make it, headers as name-value pairs. */
+    record Client(HttpClient http, URI base) {
+        HttpResponse<String> call(String method, String path, String body, String... headers) throws Exception {
+            HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+                    .timeout(Duration.ofSeconds(10))
+                    .method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(body))
+                    .headers(headers.length == 0 ? new String[] {"Accept", "*/*"} : headers)
+                    .build();
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     @Test
-    void theServiceStartsFromItsApplicationYmlWithEveryPolicyInFront() throws Exception {
-        HttpResponse<String> anonymous = send(request("/api/orders/1"));
+    void theServiceStartsFromItsApplicationYmlWithEveryPolicyInFront(@LocalServerPort int port) throws Exception {
+        Client client = new Client(
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
+                URI.create("http://127.0.0.1:" + port));
+
+        HttpResponse<String> anonymous = client.call("GET", "/api/orders/1", null);
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(anonymous.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 
-        HttpResponse<String> catalogue = send(request("/public/catalogue").header("Accept-Encoding", "gzip"));
+        HttpResponse<String> catalogue = client.call("GET", "/public/catalogue", null, "Accept-Encoding", "gzip");
         assertThat(catalogue.statusCode()).isEqualTo(200);
         assertThat(catalogue.headers().firstValue("Content-Encoding")).hasValue("gzip");
         assertThat(catalogue.headers().firstValue("RateLimit-Policy")).isPresent();
         assertThat(catalogue.headers().firstValue("X-Request-Id")).isPresent();
 
-        HttpRequest.Builder place = request("/api/orders")
-                .header("X-Api-Key", DEMO_KEY)
-                .header("X-User-Id", "someone-else")
-                .header("Content-Type", "application/json")
-                .header("Idempotency-Key", "\"" + UUID.randomUUID() + "\"")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"item\":\"book\",\"quantity\":2}"));
-        HttpResponse<String> placed = send(place);
-        HttpResponse<String> retried = send(place);
+        String[] order = {
+            "X-Api-Key",
+            DEMO_KEY,
+            "X-User-Id",
+            "someone-else",
+            "Content-Type",
+            "application/json",
+            "Idempotency-Key",
+            "\"" + UUID.randomUUID() + "\""
+        };
+        String book = "{\"item\":\"book\",\"quantity\":2}";
+        HttpResponse<String> placed = client.call("POST", "/api/orders", book, order);
+        HttpResponse<String> retried = client.call("POST", "/api/orders", book, order);
         assertThat(placed.statusCode()).as(placed.body()).isEqualTo(201);
         assertThat(placed.body()).contains("\"owner\":\"billing-service\"").doesNotContain("someone-else");
         assertThat(retried.headers().firstValue("Idempotent-Replayed")).hasValue("true");
         assertThat(retried.body()).isEqualTo(placed.body());
         assertThat(orders.placed()).isEqualTo(1);
 
-        HttpResponse<String> withoutKey = send(request("/api/orders")
-                .header("X-Api-Key", DEMO_KEY)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"item\":\"pen\",\"quantity\":1}")));
+        HttpResponse<String> withoutKey = client.call(
+                "POST",
+                "/api/orders",
+                "{\"item\":\"pen\",\"quantity\":1}",
+                "X-Api-Key",
+                DEMO_KEY,
+                "Content-Type",
+                "application/json");
         assertThat(withoutKey.statusCode()).as("an Idempotency-Key is required").isEqualTo(400);
     }
 }
