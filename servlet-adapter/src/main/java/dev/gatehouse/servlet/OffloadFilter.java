@@ -16,6 +16,8 @@ import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestEvent;
+import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -77,10 +79,28 @@ public final class OffloadFilter implements Filter {
      * A filter that leaves a failure the service throws before committing to the container's error handling (an
      * error page; Spring Boot's {@code /error}) instead of answering its own 500 problem. The error page then runs
      * as the rest of the exchange: map the filter for the {@code ERROR} dispatcher type too, and its head passes
-     * through the policies (request id, compression) and the run completes with the failure (access log).
+     * through the policies (request id, compression) and the run completes with the failure (access log). Register
+     * {@link #errorPageCompletion()} as well: when the container has no error page for the failure, it completes the
+     * run at the end of the request (the container's own report then goes out without the policies' headers).
      */
     public static OffloadFilter withErrorPages(RouteTable routes) {
         return new OffloadFilter(routes, true);
+    }
+
+    /**
+     * Completes, at the end of a request, an exchange whose failure {@link #withErrorPages(RouteTable)} left to the
+     * container when no error page answered it, so that every exchange is logged and releases what it holds (an
+     * idempotency key's lock).
+     */
+    public static ServletRequestListener errorPageCompletion() {
+        return new ServletRequestListener() {
+            @Override
+            public void requestDestroyed(ServletRequestEvent event) {
+                if (event.getServletRequest().getAttribute(STATE) instanceof OffloadResponse failed) {
+                    failed.completeUnanswered();
+                }
+            }
+        };
     }
 
     public static OffloadFilter of(PolicyChain chain) {

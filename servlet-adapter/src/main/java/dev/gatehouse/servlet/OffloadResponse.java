@@ -167,6 +167,13 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
         awaitingErrorPage = true;
     }
 
+    /** No error page answered for the failure (the container has none): the run completes with it now. */
+    void completeUnanswered() {
+        if (takeErrorPage()) {
+            run.onComplete(500, Optional.of(failure));
+        }
+    }
+
     /** Whether this response waits for the container's error page; true once. */
     boolean takeErrorPage() {
         boolean awaiting = awaitingErrorPage;

@@ -17,6 +17,7 @@ import dev.gatehouse.requestid.RequestIdPolicy;
 import dev.gatehouse.servlet.OffloadFilter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletRequestListener;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
@@ -27,6 +28,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.ServletListenerRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -134,6 +136,16 @@ public class GatehouseAutoConfiguration {
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
         registration.addUrlPatterns("/*");
         return registration;
+    }
+
+    /**
+     * Completes an exchange whose failure no error page answered (an application without Boot's error handling), so
+     * that it is logged and releases what it holds.
+     */
+    @Bean
+    @ConditionalOnMissingBean(name = "gatehouseErrorPageCompletion")
+    ServletListenerRegistrationBean<ServletRequestListener> gatehouseErrorPageCompletion() {
+        return new ServletListenerRegistrationBean<>(OffloadFilter.errorPageCompletion());
     }
 
     /** With Spring Data Redis: its connection details name Gatehouse's Redis when {@code gatehouse.redis} does not. */

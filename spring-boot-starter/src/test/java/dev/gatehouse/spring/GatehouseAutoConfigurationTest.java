@@ -34,6 +34,9 @@ class GatehouseAutoConfigurationTest {
                     .containsExactlyInAnyOrder(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
             assertThat(registration.getUrlPatterns()).containsExactly("/*");
             assertThat(registration.getFilter().toString()).contains("error pages");
+            assertThat(context)
+                    .as("a failure no error page answers still completes its exchange")
+                    .hasBean("gatehouseErrorPageCompletion");
         });
     }
 
