@@ -16,6 +16,8 @@ import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestEvent;
+import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -62,17 +64,47 @@ public final class OffloadFilter implements Filter {
     public static final String NAME = "gatehouse";
 
     private final RouteTable routes;
+    private final boolean errorPages;
 
-    private OffloadFilter(RouteTable routes) {
+    private OffloadFilter(RouteTable routes, boolean errorPages) {
         this.routes = requireNonNull(routes, "routes");
+        this.errorPages = errorPages;
     }
 
     public static OffloadFilter of(RouteTable routes) {
-        return new OffloadFilter(routes);
+        return new OffloadFilter(routes, false);
+    }
+
+    /**
+     * A filter that leaves a failure the service throws before committing to the container's error handling (an
+     * error page; Spring Boot's {@code /error}) instead of answering its own 500 problem. The error page then runs
+     * as the rest of the exchange: map the filter for the {@code ERROR} dispatcher type too, and its head passes
+     * through the policies (request id, compression) and the run completes with the failure (access log). Register
+     * {@link #errorPageCompletion()} as well: when the container has no error page for the failure, it completes the
+     * run at the end of the request (the container's own report then goes out without the policies' headers).
+     */
+    public static OffloadFilter withErrorPages(RouteTable routes) {
+        return new OffloadFilter(routes, true);
+    }
+
+    /**
+     * Completes, at the end of a request, an exchange whose failure {@link #withErrorPages(RouteTable)} left to the
+     * container when no error page answered it, so that every exchange is logged and releases what it holds (an
+     * idempotency key's lock).
+     */
+    public static ServletRequestListener errorPageCompletion() {
+        return new ServletRequestListener() {
+            @Override
+            public void requestDestroyed(ServletRequestEvent event) {
+                if (event.getServletRequest().getAttribute(STATE) instanceof OffloadResponse failed) {
+                    failed.completeUnanswered();
+                }
+            }
+        };
     }
 
     public static OffloadFilter of(PolicyChain chain) {
-        return new OffloadFilter(RouteTable.of(chain));
+        return new OffloadFilter(RouteTable.of(chain), false);
     }
 
     /**
@@ -121,7 +153,13 @@ public final class OffloadFilter implements Filter {
         }
         if (request.getDispatcherType() == DispatcherType.ASYNC
                 && request.getAttribute(STATE) instanceof OffloadResponse resumed) {
-            proceed(clientRequest, resumed, next);
+            proceed(clientRequest, resumed, next, false);
+            return;
+        }
+        if (request.getDispatcherType() == DispatcherType.ERROR
+                && request.getAttribute(STATE) instanceof OffloadResponse failed
+                && failed.takeErrorPage()) {
+            proceed(clientRequest, failed, next, false);
             return;
         }
         if (request.getDispatcherType() != DispatcherType.REQUEST) {
@@ -147,21 +185,27 @@ public final class OffloadFilter implements Filter {
         }
         request.setAttribute(STATE, offloadResponse);
         OffloadRequest offloadRequest = new OffloadRequest(clientRequest, offloadResponse, run);
-        proceed(offloadRequest, offloadResponse, next);
+        proceed(offloadRequest, offloadResponse, next, errorPages);
     }
 
     /**
      * Calls the servlet; also for an async dispatch of a running exchange, which it finishes if it ends it.
-     * A servlet that throws before committing gets a 500 problem+json that still passes through the policies;
-     * once committed, or with async processing under way, the failure goes on to the container.
+     * A servlet that throws before committing gets a 500 problem+json that still passes through the policies (or,
+     * with {@code toErrorPage}, the container's error page in the {@code ERROR} dispatch); once committed, or with
+     * async processing under way, the failure goes on to the container.
      */
-    private static void proceed(HttpServletRequest request, OffloadResponse response, FilterChain next)
+    private static void proceed(
+            HttpServletRequest request, OffloadResponse response, FilterChain next, boolean toErrorPage)
             throws IOException, ServletException {
         try {
             next.doFilter(request, response);
         } catch (IOException | ServletException | RuntimeException | Error e) {
             if (e instanceof Error || response.isCommitted() || request.isAsyncStarted()) {
                 response.fail(e);
+                throw e;
+            }
+            if (toErrorPage) {
+                response.awaitErrorPage(e);
                 throw e;
             }
             log.error("{} {} failed in the service; answered 500", request.getMethod(), request.getRequestURI(), e);
@@ -201,6 +245,6 @@ public final class OffloadFilter implements Filter {
 
     @Override
     public String toString() {
-        return "OffloadFilter[" + routes + "]";
+        return "OffloadFilter[" + routes + (errorPages ? ", error pages" : "") + "]";
     }
 }

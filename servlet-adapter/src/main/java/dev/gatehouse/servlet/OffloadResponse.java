@@ -43,6 +43,7 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
     private PrintWriter writer;
     private Throwable failure;
     private boolean finished;
+    private boolean awaitingErrorPage;
 
     OffloadResponse(HttpServletResponse clientResponse, ChainRun run) {
         super(clientResponse);
@@ -151,6 +152,33 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
         reset();
         writeAnswer(Problem.of(500).toResponse(Headers.empty()));
         complete();
+    }
+
+    /**
+     * The servlet threw before committing, and the container's error page answers in its place: what was buffered
+     * is dropped, and the run goes on in the {@code ERROR} dispatch ({@link #takeErrorPage()}).
+     */
+    void awaitErrorPage(Throwable thrown) {
+        failure = thrown;
+        discardBufferedBody();
+        stream = null;
+        writer = null;
+        clientResponse.reset();
+        awaitingErrorPage = true;
+    }
+
+    /** No error page answered for the failure (the container has none): the run completes with it now. */
+    void completeUnanswered() {
+        if (takeErrorPage()) {
+            run.onComplete(500, Optional.of(failure));
+        }
+    }
+
+    /** Whether this response waits for the container's error page; true once. */
+    boolean takeErrorPage() {
+        boolean awaiting = awaitingErrorPage;
+        awaitingErrorPage = false;
+        return awaiting;
     }
 
     /** The servlet threw after committing: the head still goes through the policies, and the run completes with the failure. */

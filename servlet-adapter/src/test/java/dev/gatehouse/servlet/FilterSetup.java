@@ -51,6 +51,21 @@ enum FilterSetup {
             }
         }
     },
+    /**
+     * {@link OffloadFilter#withErrorPages}, async-supported, for {@code REQUEST}, {@code ASYNC} and {@code ERROR},
+     * with {@link OffloadFilter#errorPageCompletion()}: as the Spring Boot starter registers it.
+     */
+    ERROR_PAGES {
+        @Override
+        void apply(ServletContext context, RouteTable routes) {
+            FilterRegistration.Dynamic registration =
+                    context.addFilter(OffloadFilter.NAME, OffloadFilter.withErrorPages(routes));
+            registration.setAsyncSupported(true);
+            registration.addMappingForUrlPatterns(
+                    EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR), false, "/*");
+            context.addListener(OffloadFilter.errorPageCompletion());
+        }
+    },
     /** No filter: the container on its own, to compare with. */
     NONE {
         @Override

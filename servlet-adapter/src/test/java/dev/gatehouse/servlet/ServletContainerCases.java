@@ -6,6 +6,7 @@ import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.compression.CompressionPolicy;
 import dev.gatehouse.requestid.RequestIdPolicy;
+import dev.gatehouse.testing.conformance.ConformancePolicies;
 import dev.gatehouse.testing.conformance.ConformanceService;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -34,8 +35,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 abstract class ServletContainerCases {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
+    final ConformancePolicies.CompletionRecorder completions = new ConformancePolicies.CompletionRecorder();
     final RouteTable routes = RouteTable.of(PolicyChain.of(
-            RequestIdPolicy.ofDefaults(), CompressionPolicy.builder().minSize(0).build()));
+            RequestIdPolicy.ofDefaults(),
+            completions,
+            CompressionPolicy.builder().minSize(0).build()));
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(TIMEOUT)
@@ -221,6 +225,28 @@ abstract class ServletContainerCases {
             filtered.headers()
                     .firstValueAsLong("Content-Length")
                     .ifPresent(length -> assertThat(length).isEqualTo(filtered.body().length));
+        }
+    }
+
+    @Test
+    void withErrorPagesAFailureGetsTheContainersOwnAnswerAndTheExchangeCompletesOnce() throws Exception {
+        HttpResponse<byte[]> bare;
+        try (Running container = new Running(FilterSetup.NONE)) {
+            bare = container.send("GET", "/fail");
+        }
+        try (Running container = new Running(FilterSetup.ERROR_PAGES)) {
+            HttpResponse<byte[]> failed = container.send("GET", "/fail", "X-Request-Id", "failure-1");
+
+            assertThat(failed.statusCode()).isEqualTo(500);
+            assertThat(failed.headers().firstValue("Content-Type"))
+                    .as("the container's answer, not Gatehouse's problem")
+                    .isEqualTo(bare.headers().firstValue("Content-Type"));
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (completions.statusesOf("failure-1").isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            Thread.sleep(50);
+            assertThat(completions.statusesOf("failure-1")).containsExactly(500);
         }
     }
 

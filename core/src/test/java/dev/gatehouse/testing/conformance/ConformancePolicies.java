@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** The policies the suite runs on every host; each one makes one behaviour observable to the client. */
-final class ConformancePolicies {
+public final class ConformancePolicies {
     static final String SET_HEADER = "X-Gatehouse-Test";
     static final String SET_VALUE = "from-policy";
     static final String REJECT_TRIGGER = "X-Reject";
@@ -109,8 +109,13 @@ final class ConformancePolicies {
     }
 
     /** Records each completion's status under the exchange's request id. */
-    static final class CompletionRecorder implements OffloadPolicy {
+    public static final class CompletionRecorder implements OffloadPolicy {
         final Map<String, List<Integer>> statuses = new ConcurrentHashMap<>();
+
+        /** The statuses the exchange with this request id completed with, so far. */
+        public List<Integer> statusesOf(String requestId) {
+            return statuses.getOrDefault(requestId, List.of());
+        }
 
         @Override
         public Decision onRequest(Exchange exchange) {

@@ -1,4 +1,4 @@
-package dev.gatehouse.examples.gateway;
+package dev.gatehouse.config;
 
 import static java.util.Objects.requireNonNull;
 
@@ -9,14 +9,18 @@ import dev.gatehouse.OffloadPolicy;
 
 /**
  * Resolves the client's address once, through the configured trusted proxies, and records it as {@link
- * ClientAddress#KEY}: rate limits, idempotency scopes, the access log and the forwarding headers all use that
- * one answer.
+ * ClientAddress#KEY}: rate limits, idempotency scopes, the access log and forwarding headers all use that one
+ * answer. Put it early in a chain, before the access log.
  */
-final class ClientAddressPolicy implements OffloadPolicy {
+public final class ClientAddressPolicy implements OffloadPolicy {
     private final ClientAddress resolver;
 
-    ClientAddressPolicy(ClientAddress resolver) {
+    private ClientAddressPolicy(ClientAddress resolver) {
         this.resolver = requireNonNull(resolver, "resolver");
+    }
+
+    public static ClientAddressPolicy of(ClientAddress resolver) {
+        return new ClientAddressPolicy(resolver);
     }
 
     @Override

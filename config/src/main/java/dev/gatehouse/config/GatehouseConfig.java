@@ -1,0 +1,51 @@
+package dev.gatehouse.config;
+
+import dev.gatehouse.ClientAddress;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The policy part of a Gatehouse configuration: where shared state lives ({@code redis}), the credentials
+ * accepted ({@code auth}), the load balancers in front ({@code trustedProxies}) and the routes with their
+ * policies. {@link RouteTableFactory} turns it into a {@link dev.gatehouse.RouteTable}.
+ *
+ * @param redis {@code redis://host:port} (or {@code rediss://}): rate-limit buckets and idempotency records
+ *     shared by every instance; local stores when unset
+ * @param trustedProxies networks ({@code 10.0.0.0/8}) whose {@code X-Forwarded-For} is believed: the right-most
+ *     untrusted hop is the client, for rate limits, idempotency scopes and the access log
+ */
+public record GatehouseConfig(
+        @Nullable String redis,
+        @Nullable AuthConfig auth,
+        @Nullable List<String> trustedProxies,
+        @Nullable List<RouteConfig> routes) {
+    public GatehouseConfig {
+        if (redis != null && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
+            throw new IllegalArgumentException("redis " + redis + " (expected: redis://host:port)");
+        }
+        trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+        clientAddress(trustedProxies); // a bad network is reported where it is written
+        routes = routes == null ? List.of() : List.copyOf(routes);
+    }
+
+    @Override
+    public List<String> trustedProxies() {
+        return trustedProxies == null ? List.of() : trustedProxies;
+    }
+
+    @Override
+    public List<RouteConfig> routes() {
+        return routes == null ? List.of() : routes;
+    }
+
+    /** How the client's address is found: the peer, or through the trusted proxies. */
+    public ClientAddress clientAddress() {
+        return clientAddress(trustedProxies());
+    }
+
+    private static ClientAddress clientAddress(List<String> trustedProxies) {
+        return trustedProxies.isEmpty()
+                ? ClientAddress.direct()
+                : ClientAddress.trusting(trustedProxies.toArray(String[]::new));
+    }
+}

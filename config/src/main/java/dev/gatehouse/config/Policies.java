@@ -1,0 +1,131 @@
+package dev.gatehouse.config;
+
+import dev.gatehouse.ClientAddress;
+import dev.gatehouse.IdentityHeaders;
+import dev.gatehouse.Principal;
+import dev.gatehouse.auth.ApiKeyAuthenticator;
+import dev.gatehouse.auth.AuthPolicy;
+import dev.gatehouse.auth.JwksKeySource;
+import dev.gatehouse.auth.JwtAuthenticator;
+import dev.gatehouse.auth.KeySet;
+import dev.gatehouse.auth.KeySource;
+import dev.gatehouse.compression.CompressionPolicy;
+import dev.gatehouse.ratelimit.BucketStore;
+import dev.gatehouse.ratelimit.Limit;
+import dev.gatehouse.ratelimit.RateLimitKey;
+import dev.gatehouse.ratelimit.RateLimitPolicy;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The policies that the larger parts of the configuration describe: authentication, rate limits, compression. */
+final class Policies {
+    private Policies() {}
+
+    static AuthPolicy auth(AuthConfig auth, boolean optional) {
+        IdentityHeaders identityHeaders = auth.identityHeadersOrDefault();
+        AuthPolicy.Builder builder = AuthPolicy.builder().identityHeaders(identityHeaders);
+        JwtConfig jwt = auth.jwt();
+        if (jwt != null) {
+            JwtAuthenticator.Builder authenticator = JwtAuthenticator.builder().claimsFor(identityHeaders);
+            for (String audience : jwt.audiences()) {
+                authenticator.audience(audience);
+            }
+            if (jwt.leeway() != null) {
+                authenticator.leeway(ConfigValues.duration(jwt.leeway()));
+            }
+            for (IssuerConfig issuer : jwt.issuers()) {
+                authenticator.issuer(issuer.issuer(), keys(issuer));
+            }
+            builder.authenticator(authenticator.build());
+        }
+        if (!auth.apiKeys().isEmpty()) {
+            ApiKeyAuthenticator.Builder keys = ApiKeyAuthenticator.builder();
+            for (ApiKeyConfig key : auth.apiKeys()) {
+                keys.keyDigest(key.sha256(), key.owner(), key.plan(), Set.copyOf(key.scopes()));
+            }
+            builder.authenticator(keys.build());
+        }
+        if (optional) {
+            builder.optional();
+        }
+        return builder.build();
+    }
+
+    private static KeySource keys(IssuerConfig issuer) {
+        if (issuer.jwks() != null) {
+            return JwksKeySource.of(URI.create(issuer.jwks()));
+        }
+        return KeySet.of(issuer.staticKeys());
+    }
+
+    static RateLimitPolicy rateLimit(RateLimitConfig limits, BucketStore buckets, ClientAddress clients) {
+        RateLimitPolicy.Builder builder =
+                RateLimitPolicy.builder().limits(limits(limits)).store(buckets);
+        for (Map.Entry<String, RateLimitConfig> plan : limits.plans().entrySet()) {
+            builder.plan(plan.getKey(), limits(plan.getValue()));
+        }
+        if (limits.cost() != null) {
+            long cost = limits.cost();
+            builder.cost(exchange -> cost);
+        }
+        return builder.key(key(limits.key(), clients)).build();
+    }
+
+    /** The bucket key a rate limit names; see {@link RateLimitConfig}. */
+    private static RateLimitKey key(String name, ClientAddress clients) {
+        RateLimitKey address = RateLimitKey.clientAddress(clients);
+        if (name.startsWith("header:")) {
+            String header = name.substring("header:".length());
+            return RateLimitKey.of(exchange -> Optional.of(exchange.requestHeaders()
+                    .first(header)
+                    .map(value -> "header:" + value)
+                    .orElse("header-missing")));
+        }
+        return switch (name) {
+            case "principal" -> RateLimitKey.principal().orElse(address);
+            case "apiKey" ->
+                RateLimitKey.of(exchange -> Optional.of(Principal.of(exchange)
+                        .filter(principal -> principal.method().equals("api-key"))
+                        .map(principal -> "api-key:" + principal.subject())
+                        .orElse("api-key-missing")));
+            case "route" -> RateLimitKey.route();
+            case "plan" -> RateLimitKey.plan().orElse(RateLimitKey.of(exchange -> Optional.of("plan:none")));
+            default -> address;
+        };
+    }
+
+    private static Limit[] limits(RateLimitConfig limits) {
+        List<Limit> list = new ArrayList<>();
+        if (limits.perSecond() != null) {
+            list.add(Limit.perSecond(limits.perSecond()));
+        }
+        if (limits.perMinute() != null) {
+            list.add(Limit.perMinute(limits.perMinute()));
+        }
+        if (limits.perHour() != null) {
+            list.add(Limit.perHour(limits.perHour()));
+        }
+        return list.toArray(Limit[]::new);
+    }
+
+    static CompressionPolicy compression(CompressionConfig config) {
+        CompressionPolicy.Builder builder = CompressionPolicy.builder();
+        if (config.minSize() != null) {
+            builder.minSize((int) Math.min(Integer.MAX_VALUE, ConfigValues.size(config.minSize())));
+        }
+        if (config.types() != null) {
+            builder.compressTypes(config.types().toArray(String[]::new));
+        }
+        if (config.level() != null) {
+            builder.level(config.level());
+        }
+        if (config.codings() != null) {
+            builder.codings(config.codings().toArray(String[]::new));
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,188 @@
+package dev.gatehouse.config;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.ClientAddress;
+import dev.gatehouse.Decision;
+import dev.gatehouse.Headers;
+import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.RouteTable;
+import dev.gatehouse.auth.AuthPolicy;
+import dev.gatehouse.auth.ScopePolicy;
+import dev.gatehouse.compression.CompressionPolicy;
+import dev.gatehouse.compression.RequestDecompressionPolicy;
+import dev.gatehouse.idempotency.IdempotencyPolicy;
+import dev.gatehouse.idempotency.IdempotencyStore;
+import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
+import dev.gatehouse.ratelimit.BucketStore;
+import dev.gatehouse.ratelimit.LocalBucketStore;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns a {@link GatehouseConfig} into policies: each route's chain, and the {@link RouteTable} of all routes.
+ * A route's own policies run after the policies every chain starts with (request id, access log: the {@code
+ * outer} chain, whose listener and clock the route's chain keeps), in this order: a rate limit keyed without the
+ * principal, authentication, scopes, a rate limit keyed by the principal, request decompression, compression,
+ * idempotency, and removing {@code Authorization}.
+ *
+ * <pre>{@code
+ * RouteTableFactory factory = RouteTableFactory.of(config);
+ * RouteTable table = factory.routeTable(PolicyChain.of(RequestIdPolicy.ofDefaults(), AccessLogPolicy.ofDefaults()));
+ * }</pre>
+ *
+ * <p>Routes are tried most specific first: the longer the literal start of the path, the earlier (a route with
+ * methods before one without, at the same path); among equals, in the order given. Requests that match no route
+ * get the {@code outer} chain alone.
+ */
+public final class RouteTableFactory {
+    /** Removes the client's {@code Authorization} before the service, once the route's policies have used it. */
+    private static final OffloadPolicy STRIP_AUTHORIZATION =
+            exchange -> Decision.proceed(Headers.create(), List.of("Authorization"));
+
+    private final GatehouseConfig config;
+    private final BucketStore buckets;
+    private final IdempotencyStore records;
+    private final ClientAddress clients;
+    private final @Nullable AuthPolicy required;
+    private final @Nullable AuthPolicy optional;
+    private final CompressionPolicy compression = CompressionPolicy.ofDefaults();
+
+    private RouteTableFactory(GatehouseConfig config, BucketStore buckets, IdempotencyStore records) {
+        this.config = requireNonNull(config, "config");
+        this.buckets = requireNonNull(buckets, "buckets");
+        this.records = requireNonNull(records, "records");
+        this.clients = config.clientAddress();
+        this.required = config.auth() == null ? null : Policies.auth(config.auth(), false);
+        this.optional = config.auth() == null ? null : Policies.auth(config.auth(), true);
+    }
+
+    /** Rate-limit buckets and idempotency records in this process's memory. */
+    public static RouteTableFactory of(GatehouseConfig config) {
+        return of(config, LocalBucketStore.ofDefaults(), InMemoryIdempotencyStore.ofDefaults());
+    }
+
+    /** Rate-limit buckets and idempotency records in these stores (Redis ones share them between instances). */
+    public static RouteTableFactory of(GatehouseConfig config, BucketStore buckets, IdempotencyStore records) {
+        return new RouteTableFactory(config, buckets, records);
+    }
+
+    public GatehouseConfig config() {
+        return config;
+    }
+
+    /** How the client's address is found: through {@link GatehouseConfig#trustedProxies()}. */
+    public ClientAddress clientAddress() {
+        return clients;
+    }
+
+    /** {@code outer}'s policies, then the route's own; with {@code outer}'s listener and clock. */
+    public PolicyChain chain(RouteConfig route, PolicyChain outer) {
+        PolicyChain.Builder chain = PolicyChain.builder();
+        for (int i = 0; i < outer.size(); i++) {
+            chain.add(outer.name(i), outer.policy(i));
+        }
+        RateLimitConfig limits = route.rateLimit();
+        OffloadPolicy limiter = limits == null ? null : Policies.rateLimit(limits, buckets, clients);
+        if (limits != null && !limits.afterAuth()) {
+            chain.add("ratelimit", limiter);
+        }
+        if (!route.auth().equals("none")) {
+            if (required == null || optional == null) {
+                throw new IllegalArgumentException("route " + route.path() + ": auth " + route.auth()
+                        + " but no credentials (expected: an auth section with jwt or apiKeys)");
+            }
+            chain.add("auth", route.auth().equals("required") ? required : optional);
+        }
+        if (!route.scopes().isEmpty()) {
+            chain.add("scope", ScopePolicy.require(route.scopes().toArray(String[]::new)));
+        }
+        if (limits != null && limits.afterAuth()) {
+            chain.add("ratelimit", limiter);
+        }
+        DecompressionConfig decompression = route.requestDecompression();
+        if (decompression != null && decompression.enabled()) {
+            chain.add("request-decompression", decompression(decompression));
+        }
+        CompressionConfig compressing = route.compression();
+        if (compressing != null && compressing.enabled()) {
+            chain.add("compression", compressing.isDefault() ? compression : Policies.compression(compressing));
+        }
+        IdempotencyConfig idempotency = route.idempotency();
+        if (idempotency != null && idempotency.enabled()) {
+            chain.add("idempotency", idempotency(idempotency));
+        }
+        if (route.stripAuthorization()) {
+            chain.add("strip-authorization", STRIP_AUTHORIZATION);
+        }
+        return chain.listener(outer.listener()).nanoClock(outer::nanoTime).build();
+    }
+
+    /** Every route of the configuration, most specific first; requests that match none get {@code outer}. */
+    public RouteTable routeTable(PolicyChain outer) {
+        return routeTable(outer, (pattern, chain) -> chain);
+    }
+
+    /**
+     * Every route of the configuration, most specific first; requests that match none get {@code outer}. Each
+     * chain (the default one under the pattern {@code /**}) passes through {@code finish}, which may return another
+     * chain: with policies added, removed or reordered.
+     */
+    public RouteTable routeTable(PolicyChain outer, BiFunction<String, PolicyChain, PolicyChain> finish) {
+        requireNonNull(finish, "finish");
+        RouteTable.Builder table = RouteTable.builder();
+        List<RouteConfig> routes = new ArrayList<>(config.routes());
+        routes.sort(Comparator.comparingInt(RouteConfig::specificity).reversed());
+        for (RouteConfig route : routes) {
+            PolicyChain chain = finish.apply(route.pattern(), chain(route, outer));
+            if (route.methods().isEmpty()) {
+                table.route(route.pattern(), chain);
+            } else {
+                table.route(String.join(",", route.methods()), route.pattern(), chain);
+            }
+        }
+        table.otherwise(finish.apply("/**", outer));
+        if (config.auth() != null) {
+            table.protect(config.auth()
+                    .identityHeadersOrDefault()
+                    .protectedHeaders()
+                    .names()
+                    .toArray(String[]::new));
+        }
+        return table.build();
+    }
+
+    private IdempotencyPolicy idempotency(IdempotencyConfig config) {
+        IdempotencyPolicy.Builder builder = IdempotencyPolicy.builder(records).clientAddress(clients);
+        if (Boolean.TRUE.equals(config.required())) {
+            builder.required();
+        }
+        if (config.methods() != null) {
+            builder.methods(config.methods().toArray(String[]::new));
+        }
+        if (config.ttl() != null) {
+            builder.ttl(ConfigValues.duration(config.ttl()));
+        }
+        return builder.build();
+    }
+
+    private static RequestDecompressionPolicy decompression(DecompressionConfig config) {
+        RequestDecompressionPolicy.Builder builder = RequestDecompressionPolicy.builder();
+        if (config.maxInflated() != null) {
+            builder.maxInflatedBytes((int) ConfigValues.size(config.maxInflated()));
+        }
+        if (config.maxRatio() != null) {
+            builder.maxRatio(config.maxRatio());
+        }
+        return builder.build();
+    }
+
+    @Override
+    public String toString() {
+        return "RouteTableFactory[" + config.routes().size() + " routes, " + buckets + ", " + records + "]";
+    }
+}

@@ -1,0 +1,47 @@
+package dev.gatehouse.spring;
+
+import dev.gatehouse.config.AuthConfig;
+import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.config.RouteConfig;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The {@code gatehouse.*} properties: the same vocabulary as the example gateway's YAML ({@link GatehouseConfig}),
+ * so a route written for one works in the other. Bad values stop the start-up with the property that holds them.
+ *
+ * @param enabled Whether Gatehouse filters requests at all.
+ * @param redis Redis URL (redis://host:port or rediss://) for rate-limit buckets and idempotency records shared by
+ *     every instance; in this process's memory when unset.
+ * @param auth Credentials accepted (JWT issuers and keys, API keys) and the headers that carry the principal.
+ * @param trustedProxies Networks (10.0.0.0/8) whose X-Forwarded-For is believed.
+ * @param routes Routes (a path prefix or pattern, optional methods) with their policies; the most specific wins, and
+ *     requests that match none get a request id and an access-log line only.
+ */
+@ConfigurationProperties("gatehouse")
+public record GatehouseProperties(
+        @DefaultValue("true") boolean enabled,
+        @Nullable String redis,
+        @Nullable @NestedConfigurationProperty AuthConfig auth,
+        @Nullable List<String> trustedProxies,
+        @Nullable List<RouteConfig> routes) {
+    public GatehouseProperties {
+        toConfig(redis, auth, trustedProxies, routes); // a bad Redis URL or network stops the binding
+    }
+
+    /** The configuration these properties describe. */
+    public GatehouseConfig toConfig() {
+        return toConfig(redis, auth, trustedProxies, routes);
+    }
+
+    private static GatehouseConfig toConfig(
+            @Nullable String redis,
+            @Nullable AuthConfig auth,
+            @Nullable List<String> trustedProxies,
+            @Nullable List<RouteConfig> routes) {
+        return new GatehouseConfig(redis, auth, trustedProxies, routes);
+    }
+}

@@ -1,0 +1,150 @@
+package dev.gatehouse.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.RouteTable;
+import dev.gatehouse.ratelimit.BucketStore;
+import dev.gatehouse.ratelimit.LocalBucketStore;
+import dev.gatehouse.servlet.OffloadFilter;
+import jakarta.servlet.DispatcherType;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+/** What the auto-configuration creates, what it leaves to the application, and how bad properties stop it. */
+class GatehouseAutoConfigurationTest {
+    private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(GatehouseAutoConfiguration.class));
+
+    @Test
+    void theFilterComesFirstForRequestAsyncAndErrorDispatchesAndIsAsyncSupported() {
+        runner.run(context -> {
+            @SuppressWarnings("unchecked")
+            FilterRegistrationBean<OffloadFilter> registration =
+                    context.getBean("gatehouseFilter", FilterRegistrationBean.class);
+
+            assertThat(registration.getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE);
+            assertThat(registration.isAsyncSupported()).isTrue();
+            assertThat(registration.determineDispatcherTypes())
+                    .containsExactlyInAnyOrder(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+            assertThat(registration.getUrlPatterns()).containsExactly("/*");
+            assertThat(registration.getFilter().toString()).contains("error pages");
+            assertThat(context)
+                    .as("a failure no error page answers still completes its exchange")
+                    .hasBean("gatehouseErrorPageCompletion");
+        });
+    }
+
+    @Test
+    void theApplicationsOwnBeansWinAndTheDefaultsBackOff() {
+        runner.withUserConfiguration(OwnBeans.class).run(context -> {
+            assertThat(context).hasSingleBean(RouteTable.class).hasSingleBean(BucketStore.class);
+            assertThat(context.getBean(RouteTable.class)).isSameAs(OwnBeans.ROUTES);
+            assertThat(context.getBean(BucketStore.class)).isSameAs(OwnBeans.BUCKETS);
+            assertThat(context).doesNotHaveBean("gatehouseRouteTable").doesNotHaveBean("gatehouseBucketStore");
+            assertThat(context.getBean("gatehouseFilter", FilterRegistrationBean.class)
+                            .getFilter()
+                            .toString())
+                    .as("the filter runs the application's table")
+                    .contains(OwnBeans.ROUTES.toString());
+        });
+    }
+
+    @Test
+    void theApplicationsOwnFilterRegistrationReplacesOurs() {
+        runner.withUserConfiguration(OwnFilter.class)
+                .run(context -> assertThat(context)
+                        .hasSingleBean(FilterRegistrationBean.class)
+                        .hasBean("myFilter")
+                        .doesNotHaveBean("gatehouseFilter"));
+    }
+
+    @Test
+    void gatehouseEnabledFalseTurnsItOff() {
+        runner.withPropertyValues("gatehouse.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(FilterRegistrationBean.class));
+    }
+
+    @Test
+    void aNegativeRateLimitStopsTheStartWithThePropertyAndWhy() {
+        runner.withPropertyValues("gatehouse.routes[0].path=/api", "gatehouse.routes[0].rate-limit.per-minute=-5")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(messages(context.getStartupFailure()))
+                            .contains("Failed to bind properties under 'gatehouse.routes[0].rate-limit'")
+                            .contains("perMinute -5 (expected: 1 or more requests)");
+                });
+    }
+
+    @Test
+    void anUnknownAuthModeAndABadDurationNameTheirProperties() {
+        runner.withPropertyValues("gatehouse.routes[0].path=/api", "gatehouse.routes[0].auth=always")
+                .run(context -> assertThat(messages(context.getStartupFailure()))
+                        .contains("'gatehouse.routes[0]'")
+                        .contains("auth always (expected: none, optional or required)"));
+        runner.withPropertyValues("gatehouse.routes[0].path=/api", "gatehouse.routes[0].idempotency.ttl=forever")
+                .run(context -> assertThat(messages(context.getStartupFailure()))
+                        .contains("'gatehouse.routes[0].idempotency'")
+                        .contains("duration forever (expected: e.g. 500ms, 10s, 2m, 1h)"));
+    }
+
+    @Test
+    void aRouteThatAuthenticatesWithoutCredentialsConfiguredStopsTheStart() {
+        runner.withPropertyValues("gatehouse.routes[0].path=/api", "gatehouse.routes[0].auth=required")
+                .run(
+                        context -> assertThat(messages(context.getStartupFailure()))
+                                .contains(
+                                        "route /api: auth required but no credentials (expected: an auth section with jwt or apiKeys)"));
+    }
+
+    @Test
+    void theShorthandTrueTurnsAPolicyOnWithItsDefaults() {
+        runner.withPropertyValues(
+                        "gatehouse.routes[0].path=/files",
+                        "gatehouse.routes[0].compression=true",
+                        "gatehouse.routes[0].idempotency=true")
+                .run(context -> assertThat(context.getBean(RouteTable.class)
+                                .select("POST", "/files/1")
+                                .chain()
+                                .names())
+                        .containsSubsequence("request-id", "access-log", "compression", "idempotency"));
+    }
+
+    /** Every message down the cause chain, one per line. */
+    static String messages(Throwable failure) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            text.append(cause.getMessage()).append('\n');
+        }
+        return text.toString();
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnBeans {
+        static final RouteTable ROUTES = RouteTable.of(PolicyChain.empty());
+        static final BucketStore BUCKETS = LocalBucketStore.ofDefaults();
+
+        @Bean
+        RouteTable myRoutes() {
+            return ROUTES;
+        }
+
+        @Bean
+        BucketStore myBuckets() {
+            return BUCKETS;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnFilter {
+        @Bean
+        FilterRegistrationBean<OffloadFilter> myFilter() {
+            return new FilterRegistrationBean<>(OffloadFilter.of(PolicyChain.empty()));
+        }
+    }
+}
