@@ -9,8 +9,9 @@ import org.jspecify.annotations.Nullable;
  * accepted ({@code auth}), the load balancers in front ({@code trustedProxies}) and the routes with their
  * policies. {@link RouteTableFactory} turns it into a {@link dev.gatehouse.RouteTable}.
  *
- * @param redis {@code redis://host:port} (or {@code rediss://}): rate-limit buckets and idempotency records
- *     shared by every instance; local stores when unset
+ * @param redis {@code redis://host:port} (or {@code rediss://}), a Sentinel group ({@code
+ *     redis-sentinel://host:26379,host:26379#mymaster}) or a Cluster ({@code redis-cluster://host:7000,host:7001}):
+ *     rate-limit buckets and idempotency records shared by every instance; local stores when unset
  * @param trustedProxies networks ({@code 10.0.0.0/8}) whose {@code X-Forwarded-For} is believed: the right-most
  *     untrusted hop is the client, for rate limits, idempotency scopes and the access log
  */
@@ -19,9 +20,14 @@ public record GatehouseConfig(
         @Nullable AuthConfig auth,
         @Nullable List<String> trustedProxies,
         @Nullable List<RouteConfig> routes) {
+    private static final java.util.regex.Pattern REDIS_SCHEMES =
+            java.util.regex.Pattern.compile("rediss?(-sentinel|-cluster)?://");
+
     public GatehouseConfig {
-        if (redis != null && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
-            throw new IllegalArgumentException("redis " + redis + " (expected: redis://host:port)");
+        if (redis != null && !REDIS_SCHEMES.matcher(redis).lookingAt()) {
+            throw new IllegalArgumentException("redis " + redis
+                    + " (expected: redis://host:port, redis-sentinel://host:port,host:port#master or"
+                    + " redis-cluster://host:port,host:port)");
         }
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
         clientAddress(trustedProxies); // a bad network is reported where it is written

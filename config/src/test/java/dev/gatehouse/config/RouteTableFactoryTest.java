@@ -147,7 +147,11 @@ class RouteTableFactoryTest {
         assertThatThrownBy(() -> new DecompressionConfig(null, "lots", null))
                 .hasMessage("size lots (expected: e.g. 1000, 512KiB, 10MiB)");
         assertThatThrownBy(() -> new GatehouseConfig("http://cache:6379", null, null, null))
-                .hasMessage("redis http://cache:6379 (expected: redis://host:port)");
+                .hasMessage(
+                        "redis http://cache:6379 (expected: redis://host:port, redis-sentinel://host:port,host:port#master"
+                                + " or redis-cluster://host:port,host:port)");
+        assertThat(new GatehouseConfig("redis-cluster://10.0.0.1:7000,10.0.0.2:7000", null, null, null).redis())
+                .startsWith("redis-cluster://");
         assertThatThrownBy(() -> new GatehouseConfig(null, null, List.of("10.0.0.0/33"), null))
                 .hasMessageContaining("10.0.0.0/33");
         assertThatThrownBy(() -> new ApiKeyConfig(KEY, "tester", "free", null))

@@ -20,6 +20,10 @@ import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.distributed.proxy.RemoteBucketBuilder;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,7 +59,7 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
 
     private RedisBucketStore(Builder builder) {
         this.redis = RedisConnection.open(builder.url, builder.commandTimeout);
-        var proxies = redis.bucket4j()
+        var proxies = bucket4j(redis.connection())
                 .expirationAfterWrite(
                         ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
                 .requestTimeout(builder.commandTimeout);
@@ -109,6 +113,16 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
             }
             return toConsumption(result);
         });
+    }
+
+    /** bucket4j's compare-and-swap proxy manager over a standalone or cluster connection. */
+    @SuppressWarnings("unchecked")
+    private static Bucket4jLettuce.LettuceBasedProxyManagerBuilder<byte[]> bucket4j(
+            StatefulConnection<byte[], byte[]> connection) {
+        if (connection instanceof StatefulRedisClusterConnection<?, ?> cluster) {
+            return Bucket4jLettuce.casBasedBuilder((StatefulRedisClusterConnection<byte[], byte[]>) cluster);
+        }
+        return Bucket4jLettuce.casBasedBuilder((StatefulRedisConnection<byte[], byte[]>) connection);
     }
 
     private static TimeMeter wallClock(InstantSource clock) {

@@ -3,7 +3,6 @@ package dev.gatehouse.redis;
 import static dev.gatehouse.internal.Checks.checkArgument;
 import static java.util.Objects.requireNonNull;
 
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -96,13 +95,9 @@ final class RedisConnection implements AutoCloseable {
         return commands;
     }
 
-    /** bucket4j's compare-and-swap proxy manager over this connection. */
-    @SuppressWarnings("unchecked")
-    Bucket4jLettuce.LettuceBasedProxyManagerBuilder<byte[]> bucket4j() {
-        if (connection instanceof StatefulRedisClusterConnection<?, ?> cluster) {
-            return Bucket4jLettuce.casBasedBuilder((StatefulRedisClusterConnection<byte[], byte[]>) cluster);
-        }
-        return Bucket4jLettuce.casBasedBuilder((StatefulRedisConnection<byte[], byte[]>) connection);
+    /** The connection itself (standalone or cluster), for integrations that take Lettuce's own types. */
+    StatefulConnection<byte[], byte[]> connection() {
+        return connection;
     }
 
     /** {@code url}, when it is a Redis URL of a kind this connection opens. */

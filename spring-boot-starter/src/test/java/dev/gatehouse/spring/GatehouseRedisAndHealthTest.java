@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.ratelimit.BucketStore;
 import dev.gatehouse.ratelimit.StoreUnavailableException;
-import dev.gatehouse.redis.RedisBucketStore;
+import dev.gatehouse.redis.RedisTokenBucketStore;
 import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.FakeHost;
 import dev.gatehouse.testing.FakeResponse;
@@ -45,7 +45,7 @@ class GatehouseRedisAndHealthTest {
         runner.withPropertyValues("gatehouse.redis=" + redis)
                 .run(first -> runner.withPropertyValues("gatehouse.redis=" + redis)
                         .run(second -> {
-                            assertThat(first.getBean(BucketStore.class)).isInstanceOf(RedisBucketStore.class);
+                            assertThat(first.getBean(BucketStore.class)).isInstanceOf(RedisTokenBucketStore.class);
                             RouteTable one = first.getBean(RouteTable.class);
                             RouteTable two = second.getBean(RouteTable.class);
 
@@ -70,7 +70,7 @@ class GatehouseRedisAndHealthTest {
                     }
                 })
                 .run(context -> {
-                    assertThat(context.getBean(BucketStore.class)).isInstanceOf(RedisBucketStore.class);
+                    assertThat(context.getBean(BucketStore.class)).isInstanceOf(RedisTokenBucketStore.class);
                     assertThat(status(
                                     context.getBean(RouteTable.class),
                                     UUID.randomUUID().toString()))

@@ -13,8 +13,8 @@ import dev.gatehouse.metrics.MicrometerChainListener;
 import dev.gatehouse.ratelimit.BucketStore;
 import dev.gatehouse.ratelimit.LocalBucketStore;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
-import dev.gatehouse.redis.RedisBucketStore;
 import dev.gatehouse.redis.RedisIdempotencyStore;
+import dev.gatehouse.redis.RedisTokenBucketStore;
 import dev.gatehouse.requestid.RequestIdPolicy;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,7 +45,7 @@ final class GatewayFactory implements AutoCloseable {
     private ClientAddress clients = ClientAddress.direct();
 
     /** One Redis URL's stores. */
-    private record RedisStores(RedisBucketStore buckets, RedisIdempotencyStore records) {}
+    private record RedisStores(RedisTokenBucketStore buckets, RedisIdempotencyStore records) {}
 
     /** With {@code registry} the chains record into Micrometer. */
     GatewayFactory(@Nullable MeterRegistry registry) {
@@ -64,7 +64,7 @@ final class GatewayFactory implements AutoCloseable {
             RedisStores stores = redis.get(config.redis());
             if (stores == null) {
                 stores = new RedisStores(
-                        RedisBucketStore.builder(config.redis()).build(),
+                        RedisTokenBucketStore.builder(config.redis()).build(),
                         RedisIdempotencyStore.builder(config.redis()).build());
                 redis.put(config.redis(), stores);
             }
