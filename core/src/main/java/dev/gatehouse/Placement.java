@@ -16,6 +16,9 @@ public enum Placement {
     AS_ADDED,
     /** Refuses on credentials or cost: authentication, scopes, rate limits, idempotency keys. */
     GUARD,
-    /** Answers or refuses before any guard runs: CORS preflights, address rules. */
+    /**
+     * Answers or refuses before any guard runs (CORS preflights, address rules), or must see the guards' refusals
+     * (security headers).
+     */
     BEFORE_GUARDS
 }

@@ -7,6 +7,7 @@ import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.Placement;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.Problem;
 import dev.gatehouse.ResponseHead;
@@ -27,7 +28,8 @@ import java.util.Locale;
  * </ul>
  *
  * <p>A value the service already set is kept, unless the route's policy was built with {@link
- * Builder#overrideService()}.
+ * Builder#overrideService()}. The policy is {@link Placement#BEFORE_GUARDS}, so that it sees the refusals of
+ * authentication and rate limits too, whatever order they were added in.
  */
 public final class SecurityHeadersPolicy implements OffloadPolicy {
     private static final String PROBLEM_CSP = "default-src 'none'; frame-ancestors 'none'";
@@ -84,6 +86,11 @@ public final class SecurityHeadersPolicy implements OffloadPolicy {
         if (override || !headers.contains(name)) {
             headers.set(name, value);
         }
+    }
+
+    @Override
+    public Placement placement() {
+        return Placement.BEFORE_GUARDS;
     }
 
     @Override

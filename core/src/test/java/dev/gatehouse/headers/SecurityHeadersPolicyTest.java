@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.Placement;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.FakeHost;
@@ -14,10 +15,16 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class SecurityHeadersPolicyTest {
+    /** A guard that refuses everything, as authentication refuses a request without a token. */
     static final OffloadPolicy REFUSE = new OffloadPolicy() {
         @Override
         public Decision onRequest(Exchange exchange) {
-            return Decision.reject(403, "no");
+            return Decision.reject(401, "no");
+        }
+
+        @Override
+        public Placement placement() {
+            return Placement.GUARD;
         }
     };
 
@@ -64,15 +71,16 @@ class SecurityHeadersPolicyTest {
     }
 
     @Test
-    void gatehousesOwnProblemResponsesGetARestrictiveCsp() {
+    void gatehousesOwnProblemResponsesGetARestrictiveCspEvenFromAGuardWrittenFirst() {
         FakeResponse refused = serve(
-                PolicyChain.of(SecurityHeadersPolicy.ofDefaults(), REFUSE), FakeExchange.get("/"), FakeResponse.ok(""));
+                PolicyChain.of(REFUSE, SecurityHeadersPolicy.ofDefaults()), FakeExchange.get("/"), FakeResponse.ok(""));
         FakeResponse servicesProblem = serve(
                 PolicyChain.of(SecurityHeadersPolicy.ofDefaults()),
                 FakeExchange.get("/"),
                 FakeResponse.of(404).header("Content-Type", "application/problem+json"));
 
-        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.headers().first("X-Content-Type-Options")).hasValue("nosniff");
         assertThat(refused.headers().first("Content-Security-Policy"))
                 .hasValue("default-src 'none'; frame-ancestors 'none'");
         assertThat(servicesProblem.headers().contains("Content-Security-Policy"))
