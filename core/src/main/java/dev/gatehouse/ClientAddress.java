@@ -59,8 +59,11 @@ public final class ClientAddress {
 
     private String walk(Exchange exchange) {
         String peer = exchange.peerAddress();
+        if (trusted.isEmpty()) {
+            return peer;
+        }
         byte[] peerBytes = literal(peer);
-        if (trusted.isEmpty() || peerBytes == null || !isTrusted(peerBytes)) {
+        if (peerBytes == null || !isTrusted(peerBytes)) {
             return peer;
         }
         List<String> hops = forwardedHeader ? forwardedFor(exchange) : forwardedForList(exchange);

@@ -17,8 +17,6 @@ import java.util.regex.Pattern;
  * address to test, so a dual-stack listener's peers match IPv4 rules.
  */
 public final class IpNetwork {
-    private static final Pattern IPV4 =
-            Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
     private final byte[] network;
@@ -101,19 +99,103 @@ public final class IpNetwork {
     static byte[] literal(String text) {
         String address = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
         byte[] v4 = dottedQuad(address);
-        if (v4 != null) {
+        if (v4 != null || address.indexOf(':') < 0) {
             return v4;
         }
-        boolean v6 = address.indexOf(':') >= 0 && IPV6.matcher(address).matches();
-        if (!v6 && !IPV4.matcher(address).matches()) {
+        byte[] v6 = colonHex(address);
+        if (v6 != null) {
+            return unmapped(v6);
+        }
+        if (!IPV6.matcher(address).matches()) {
             return null;
         }
         try {
-            // The JDK turns an IPv4-mapped IPv6 literal into its Inet4Address.
+            // What the hand parser leaves aside; the JDK turns an IPv4-mapped literal into its Inet4Address.
             return InetAddress.getByName(address).getAddress();
         } catch (UnknownHostException | SecurityException e) {
             return null;
         }
+    }
+
+    /** The IPv4 address of an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}), else the address itself. */
+    private static byte[] unmapped(byte[] v6) {
+        for (int i = 0; i < 10; i++) {
+            if (v6[i] != 0) {
+                return v6;
+            }
+        }
+        return v6[10] == (byte) 0xff && v6[11] == (byte) 0xff ? Arrays.copyOfRange(v6, 12, 16) : v6;
+    }
+
+    /**
+     * An IPv6 literal without a zone (RFC 4291 §2.2: eight groups, one {@code ::}, an optional dotted-quad tail),
+     * parsed by hand; null for anything else.
+     */
+    private static byte[] colonHex(String address) {
+        int length = address.length();
+        byte[] bytes = new byte[16];
+        int groups = 0;
+        int compressedAt = -1;
+        int i = 0;
+        if (address.startsWith("::")) {
+            compressedAt = 0;
+            i = 2;
+        } else if (address.startsWith(":")) {
+            return null;
+        }
+        while (i < length) {
+            int end = i;
+            int value = 0;
+            while (end < length && end - i < 5 && hex(address.charAt(end)) >= 0) {
+                value = value * 16 + hex(address.charAt(end));
+                end++;
+            }
+            if (end < length && address.charAt(end) == '.') {
+                byte[] v4 = groups <= 6 ? dottedQuad(address.substring(i)) : null;
+                if (v4 == null) {
+                    return null;
+                }
+                System.arraycopy(v4, 0, bytes, 2 * groups, 4);
+                groups += 2;
+                break;
+            }
+            if (end == i || end - i > 4 || groups == 8) {
+                return null;
+            }
+            bytes[2 * groups] = (byte) (value >> 8);
+            bytes[2 * groups + 1] = (byte) value;
+            groups++;
+            i = end;
+            if (i < length && (address.charAt(i) != ':' || ++i == length)) {
+                return null;
+            }
+            if (i < length && address.charAt(i) == ':') {
+                if (compressedAt >= 0) {
+                    return null;
+                }
+                compressedAt = groups;
+                i++;
+            }
+        }
+        if (compressedAt < 0) {
+            return groups == 8 ? bytes : null;
+        }
+        if (groups == 8) {
+            return null;
+        }
+        int tail = groups - compressedAt;
+        System.arraycopy(bytes, 2 * compressedAt, bytes, 16 - 2 * tail, 2 * tail);
+        Arrays.fill(bytes, 2 * compressedAt, 16 - 2 * tail, (byte) 0);
+        return bytes;
+    }
+
+    /** The value of an ASCII hex digit, or -1. */
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        char lower = (char) (c | 0x20);
+        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
     }
 
     /** A dotted quad without leading zeros, parsed by hand: the common case, on every request. */

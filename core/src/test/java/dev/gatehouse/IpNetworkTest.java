@@ -41,4 +41,52 @@ class IpNetworkTest {
         assertThat(IpNetwork.firstContaining(networks, address).map(IpNetwork::toString))
                 .isEqualTo(expected.equals("-") ? java.util.Optional.empty() : java.util.Optional.of(expected));
     }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {
+                "1:2:3:4:5:6:7:8",
+                "1::8",
+                "::",
+                "::1",
+                "1::",
+                "1:2:3:4:5:6:7::",
+                "::2:3:4:5:6:7:8",
+                "FE80::1:ABCD",
+                "2001:db8:0:0:1:0:0:1",
+                "::ffff:192.0.2.1",
+                "::ffff:c000:201",
+                "64:ff9b::192.0.2.1",
+                "::192.0.2.1",
+                "[2001:db8::1]"
+            })
+    void parsesIpv6LiteralsAsTheJdkDoes(String literal) throws Exception {
+        String bare = literal.replace("[", "").replace("]", "");
+
+        assertThat(IpNetwork.literal(literal))
+                .isEqualTo(java.net.InetAddress.getByName(bare).getAddress());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {
+                ":::",
+                "1:",
+                ":1",
+                "1:2:3:4:5:6:7:8:9",
+                "1::2::3",
+                "12345::",
+                "1:2:3:4:5:6:7:8::",
+                "::1.2.3",
+                "::1.2.3.4:5",
+                "::256.1.1.1",
+                "g::1",
+                "\uff11::1",
+                "fe80::1%eth0",
+                "1.2.3.4.5",
+                "01.2.3.4"
+            })
+    void refusesWhatIsNotAnAddressLiteral(String text) {
+        assertThat(IpNetwork.literal(text)).isNull();
+    }
 }
