@@ -13,6 +13,7 @@ import dev.gatehouse.Placement;
 import dev.gatehouse.Problem;
 import dev.gatehouse.ResponseHead;
 import dev.gatehouse.StoredResponse;
+import dev.gatehouse.internal.FieldSyntax;
 import dev.gatehouse.internal.NameSet;
 import dev.gatehouse.internal.Printable;
 import java.time.Duration;
@@ -59,7 +60,8 @@ public final class CorsPolicy implements OffloadPolicy {
     private final boolean anyHeader;
     private final boolean credentials;
     private final Duration maxAge;
-    private final String exposeHeaders;
+    /** {@code Access-Control-Allow-Credentials} when configured and {@code -Expose-Headers}: added as one copy. */
+    private final Headers allowedResponseFields;
 
     private CorsPolicy(Builder builder, AllowedOrigins origins) {
         this.origins = origins;
@@ -71,7 +73,12 @@ public final class CorsPolicy implements OffloadPolicy {
         this.anyHeader = builder.anyHeader;
         this.credentials = builder.credentials;
         this.maxAge = builder.maxAge;
-        this.exposeHeaders = String.join(", ", builder.exposed);
+        Headers fields = Headers.create();
+        if (credentials) {
+            fields.add("Access-Control-Allow-Credentials", "true");
+        }
+        this.allowedResponseFields = fields.add("Access-Control-Expose-Headers", String.join(", ", builder.exposed))
+                .immutableCopy();
     }
 
     /** Allows these origins and patterns ({@code https://*.example.com}) to read GET, HEAD and POST responses. */
@@ -107,7 +114,7 @@ public final class CorsPolicy implements OffloadPolicy {
         for (String field : request.all("Access-Control-Request-Headers")) {
             for (String name : field.split(",")) {
                 String trimmed = name.trim().toLowerCase(Locale.ROOT);
-                if (!trimmed.isEmpty() && !anyHeader && !headers.contains(trimmed)) {
+                if (!trimmed.isEmpty() && (!isToken(trimmed) || !anyHeader && !headers.contains(trimmed))) {
                     return refuse(true, "header " + Printable.of(trimmed, 60) + " not allowed for " + origin);
                 }
                 if (!trimmed.isEmpty() && !asked.contains(trimmed)) {
@@ -125,6 +132,15 @@ public final class CorsPolicy implements OffloadPolicy {
         answer.add("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
         return Decision.replay(StoredResponse.of(204, answer, new byte[0]))
                 .because("preflight " + method + " from " + origin);
+    }
+
+    private static boolean isToken(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            if (!FieldSyntax.isTokenChar(name.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Decision refuse(boolean preflight, String reason) {
@@ -150,8 +166,14 @@ public final class CorsPolicy implements OffloadPolicy {
         }
         Optional<String> origin = exchange.attribute(ORIGIN);
         if (origin.isPresent()) {
-            allowOrigin(response.headers(), origin.get());
-            response.setHeader("Access-Control-Expose-Headers", exposeHeaders);
+            Headers headers = response.headers();
+            headers.set("Access-Control-Allow-Origin", origins.isAny() ? "*" : origin.get());
+            if (headers.contains("Access-Control-Allow-Credentials")
+                    || headers.contains("Access-Control-Expose-Headers")) {
+                headers.remove("Access-Control-Allow-Credentials");
+                headers.remove("Access-Control-Expose-Headers");
+            }
+            headers.addAll(allowedResponseFields);
         }
     }
 

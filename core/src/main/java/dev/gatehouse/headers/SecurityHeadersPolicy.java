@@ -70,8 +70,12 @@ public final class SecurityHeadersPolicy implements OffloadPolicy {
     @Override
     public void onResponse(Exchange exchange, ResponseHead response) {
         Headers headers = response.headers();
-        for (int i = 0; i < always.size(); i++) {
-            put(headers, always.name(i), always.value(i), override);
+        if (!override && noneOf(headers)) {
+            headers.addAll(always);
+        } else {
+            for (int i = 0; i < always.size(); i++) {
+                put(headers, always.name(i), always.value(i), override);
+            }
         }
         if (hsts != null && exchange.scheme().equalsIgnoreCase("https")) {
             put(headers, "Strict-Transport-Security", hsts, override);
@@ -82,9 +86,21 @@ public final class SecurityHeadersPolicy implements OffloadPolicy {
         }
     }
 
+    /** Whether the response has none of the fields the policy always adds: the common case, one copy. */
+    private boolean noneOf(Headers headers) {
+        for (int i = 0; i < always.size(); i++) {
+            if (headers.contains(always.name(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static void put(Headers headers, String name, String value, boolean override) {
-        if (override || !headers.contains(name)) {
+        if (override) {
             headers.set(name, value);
+        } else if (!headers.contains(name)) {
+            headers.add(name, value);
         }
     }
 

@@ -28,13 +28,18 @@ import java.util.Optional;
  * no rate-limit token and no upstream call.
  */
 public final class IpFilterPolicy implements OffloadPolicy {
-    private final List<IpNetwork> allowed;
-    private final List<IpNetwork> denied;
+    /** The denied networks, then the allowed ones. */
+    private final List<IpNetwork> rules;
+    /** How many of the rules deny. */
+    private final int denied;
+
     private final ClientAddress clientAddress;
 
     private IpFilterPolicy(Builder builder) {
-        this.allowed = List.copyOf(builder.allowed);
-        this.denied = List.copyOf(builder.denied);
+        List<IpNetwork> all = new ArrayList<>(builder.denied);
+        all.addAll(builder.allowed);
+        this.rules = List.copyOf(all);
+        this.denied = builder.denied.size();
         this.clientAddress = builder.clientAddress;
     }
 
@@ -55,11 +60,12 @@ public final class IpFilterPolicy implements OffloadPolicy {
     @Override
     public Decision onRequest(Exchange exchange) {
         String client = clientAddress.resolve(exchange);
-        Optional<IpNetwork> deniedBy = IpNetwork.firstContaining(denied, client);
-        if (deniedBy.isPresent()) {
-            return refuse("client " + Printable.of(client, 60) + " in denied " + deniedBy.get());
+        // Denied networks come first in the rules, so the first match decides and deny wins over allow.
+        Optional<IpNetwork> match = IpNetwork.firstContaining(rules, client);
+        if (match.isPresent() && rules.indexOf(match.get()) < denied) {
+            return refuse("client " + Printable.of(client, 60) + " in denied " + match.get());
         }
-        if (!allowed.isEmpty() && IpNetwork.firstContaining(allowed, client).isEmpty()) {
+        if (match.isEmpty() && rules.size() > denied) {
             return refuse("client " + Printable.of(client, 60) + " in no allowed network");
         }
         return Decision.proceed();
@@ -82,7 +88,8 @@ public final class IpFilterPolicy implements OffloadPolicy {
 
     @Override
     public String toString() {
-        return "IpFilterPolicy[allow=" + allowed + ", deny=" + denied + "]";
+        return "IpFilterPolicy[deny=" + rules.subList(0, denied) + ", allow=" + rules.subList(denied, rules.size())
+                + "]";
     }
 
     /** Builds an {@link IpFilterPolicy}: at least one allowed or denied network. */

@@ -240,6 +240,20 @@ class CorsPolicyTest {
     }
 
     @Test
+    void anyHeaderNeverEchoesWhatIsNotAHeaderName() {
+        CorsPolicy anyHeader =
+                CorsPolicy.builder().allowOrigins(APP).allowAnyHeader().build();
+
+        Decision decision =
+                anyHeader.onRequest(preflight(APP, "GET").header("Access-Control-Request-Headers", "x-a, <script>"));
+
+        assertThat(decision)
+                .isInstanceOfSatisfying(
+                        Decision.Reject.class,
+                        reject -> assertThat(reject.status()).isEqualTo(403));
+    }
+
+    @Test
     void refusesAnyOriginWithCredentialsWhenBuilt() {
         CorsPolicy.Builder builder = CorsPolicy.builder().allowAnyOrigin().allowCredentials();
 
