@@ -19,8 +19,11 @@ module dev.gatehouse.core {
     exports dev.gatehouse;
     exports dev.gatehouse.auth;
     exports dev.gatehouse.compression;
+    exports dev.gatehouse.cors;
+    exports dev.gatehouse.headers;
     exports dev.gatehouse.host;
     exports dev.gatehouse.idempotency;
+    exports dev.gatehouse.ipfilter;
     exports dev.gatehouse.jdbc;
     exports dev.gatehouse.logging;
     exports dev.gatehouse.metrics;

@@ -1,14 +1,12 @@
 package dev.gatehouse;
 
-import static dev.gatehouse.internal.Checks.checkArgument;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The one resolver of the client's address, for every feature that needs it (rate-limit keys, logs,
@@ -23,35 +21,12 @@ import java.util.regex.Pattern;
 public final class ClientAddress {
     public static final AttributeKey<String> KEY = AttributeKey.of("gatehouse.clientAddress", String.class);
 
-    private static final Pattern IPV4 =
-            Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
     private static final ClientAddress DIRECT = new ClientAddress(List.of(), false);
 
-    private final List<Cidr> trusted;
+    private final List<IpNetwork> trusted;
     private final boolean forwardedHeader;
 
-    private record Cidr(byte[] network, int prefix) {
-        boolean contains(byte[] address) {
-            if (address.length != network.length) {
-                return false;
-            }
-            int full = prefix / 8;
-            for (int i = 0; i < full; i++) {
-                if (address[i] != network[i]) {
-                    return false;
-                }
-            }
-            int rest = prefix % 8;
-            if (rest == 0) {
-                return true;
-            }
-            int mask = (0xff << (8 - rest)) & 0xff;
-            return (address[full] & mask) == (network[full] & mask);
-        }
-    }
-
-    private ClientAddress(List<Cidr> trusted, boolean forwardedHeader) {
+    private ClientAddress(List<IpNetwork> trusted, boolean forwardedHeader) {
         this.trusted = List.copyOf(trusted);
         this.forwardedHeader = forwardedHeader;
     }
@@ -84,8 +59,11 @@ public final class ClientAddress {
 
     private String walk(Exchange exchange) {
         String peer = exchange.peerAddress();
+        if (trusted.isEmpty()) {
+            return peer;
+        }
         byte[] peerBytes = literal(peer);
-        if (trusted.isEmpty() || peerBytes == null || !isTrusted(peerBytes)) {
+        if (peerBytes == null || !isTrusted(peerBytes)) {
             return peer;
         }
         List<String> hops = forwardedHeader ? forwardedFor(exchange) : forwardedForList(exchange);
@@ -104,7 +82,7 @@ public final class ClientAddress {
     }
 
     private boolean isTrusted(byte[] address) {
-        for (Cidr cidr : trusted) {
+        for (IpNetwork cidr : trusted) {
             if (cidr.contains(address)) {
                 return true;
             }
@@ -161,44 +139,11 @@ public final class ClientAddress {
         }
     }
 
-    /** The bytes of an IPv4 or IPv6 literal, or null; never a DNS lookup. */
-    static byte[] literal(String text) {
-        String address = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        boolean v4 = IPV4.matcher(address).matches();
-        boolean v6 = !v4 && address.indexOf(':') >= 0 && IPV6.matcher(address).matches();
-        if (!v4 && !v6) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(address).getAddress();
-        } catch (UnknownHostException | SecurityException e) {
-            return null;
-        }
+    private static byte[] literal(String text) {
+        return IpNetwork.literal(text);
     }
 
-    private static List<Cidr> parseAll(String... networks) {
-        List<Cidr> parsed = new ArrayList<>();
-        for (String network : networks) {
-            int slash = network.indexOf('/');
-            String address = slash < 0 ? network : network.substring(0, slash);
-            byte[] bytes = literal(address);
-            checkArgument(bytes != null, "network: %s (expected: an IP address or CIDR)", network);
-            int prefix = slash < 0 ? bytes.length * 8 : parsePrefix(network, network.substring(slash + 1));
-            checkArgument(
-                    prefix >= 0 && prefix <= bytes.length * 8,
-                    "network: %s (expected: a prefix of 0..%s)",
-                    network,
-                    bytes.length * 8);
-            parsed.add(new Cidr(bytes, prefix));
-        }
-        return parsed;
-    }
-
-    private static int parsePrefix(String network, String prefix) {
-        try {
-            return Integer.parseInt(prefix);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("network: " + network + " (expected: a numeric prefix)", e);
-        }
+    private static List<IpNetwork> parseAll(String... networks) {
+        return Arrays.stream(networks).map(IpNetwork::parse).toList();
     }
 }

@@ -177,8 +177,12 @@ public final class Headers {
     /** Removes every field of this name, in any letter case; true if there was one. */
     public boolean remove(String name) {
         checkMutable();
-        int kept = 0;
-        for (int i = 0; i < size; i++) {
+        int first = indexOf(name);
+        if (first < 0) {
+            return false;
+        }
+        int kept = first / 2;
+        for (int i = kept; i < size; i++) {
             if (!fields[2 * i].equalsIgnoreCase(name)) {
                 fields[2 * kept] = fields[2 * i];
                 fields[2 * kept + 1] = fields[2 * i + 1];

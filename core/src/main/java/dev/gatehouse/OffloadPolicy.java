@@ -68,6 +68,14 @@ public interface OffloadPolicy {
         return ProtectedHeaders.none();
     }
 
+    /**
+     * Where the chain puts this policy: {@link Placement#AS_ADDED} unless the policy is a guard or must answer
+     * before the guards (see {@link Placement}).
+     */
+    default Placement placement() {
+        return Placement.AS_ADDED;
+    }
+
     /** A short name for logs and error messages, {@code request-id} for {@code RequestIdPolicy}. */
     default String name() {
         return PolicyNames.of(getClass());

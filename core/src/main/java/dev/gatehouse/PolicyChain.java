@@ -16,8 +16,10 @@ import java.util.function.LongSupplier;
  * the response hooks, inner to outer, on exactly the policies that proceeded ({@code
  * dev.gatehouse.host.ChainRun}).
  *
- * <p>Recommended order: request id → access log → authentication → rate limit → compression →
- * idempotency. The chain checks the policies' contract and names the offender: a policy that throws or
+ * <p>Recommended order: request id → access log → CORS → IP rules → authentication → rate limit → compression
+ * → idempotency. Policies that must answer before any guard ({@link Placement#BEFORE_GUARDS}: CORS, IP rules)
+ * are moved ahead of the first {@linkplain Placement#GUARD guard} when added after one, so a preflight never
+ * meets authentication whatever order a user writes; {@link #names()} shows the order that runs. The chain checks the policies' contract and names the offender: a policy that throws or
  * returns {@code null} from {@code onRequest}, or that tries to set a framing header upstream, is logged
  * and the request refused with 500; a policy that throws from a response hook is logged and skipped.
  */
@@ -165,9 +167,30 @@ public final class PolicyChain {
             return this;
         }
 
+        /** The chain, with {@link Placement#BEFORE_GUARDS} policies moved ahead of the first guard. */
         public PolicyChain build() {
+            int firstGuard = -1;
+            for (int i = 0; i < policies.size() && firstGuard < 0; i++) {
+                firstGuard = policies.get(i).placement() == Placement.GUARD ? i : -1;
+            }
+            List<Integer> order = new ArrayList<>(policies.size());
+            for (int i = 0; i < policies.size(); i++) {
+                if (firstGuard >= 0 && i == firstGuard) {
+                    for (int later = firstGuard + 1; later < policies.size(); later++) {
+                        if (policies.get(later).placement() == Placement.BEFORE_GUARDS) {
+                            order.add(later);
+                        }
+                    }
+                }
+                if (firstGuard < 0 || i < firstGuard || policies.get(i).placement() != Placement.BEFORE_GUARDS) {
+                    order.add(i);
+                }
+            }
             return new PolicyChain(
-                    policies.toArray(new OffloadPolicy[0]), names.toArray(new String[0]), nanoClock, listener);
+                    order.stream().map(policies::get).toArray(OffloadPolicy[]::new),
+                    order.stream().map(names::get).toArray(String[]::new),
+                    nanoClock,
+                    listener);
         }
     }
 }

@@ -98,6 +98,10 @@ public final class ResponseHead {
      */
     public void addVary(String token) {
         Headers.checkName(token);
+        if (!headers.contains("Vary")) {
+            headers.add("Vary", token);
+            return;
+        }
         Set<String> tokens = new LinkedHashSet<>();
         for (String value : headers.all("Vary")) {
             for (String listed : value.split(",")) {

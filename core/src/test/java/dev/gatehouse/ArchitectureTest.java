@@ -29,7 +29,10 @@ class ArchitectureTest {
         "dev.gatehouse.compression..",
         "dev.gatehouse.idempotency..",
         "dev.gatehouse.logging..",
-        "dev.gatehouse.requestid.."
+        "dev.gatehouse.requestid..",
+        "dev.gatehouse.cors..",
+        "dev.gatehouse.headers..",
+        "dev.gatehouse.ipfilter.."
     };
     private static final String[] INTEGRATIONS = {
         "dev.gatehouse.redis..", "dev.gatehouse.jdbc..", "dev.gatehouse.metrics.."

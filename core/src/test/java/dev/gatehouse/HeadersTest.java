@@ -83,4 +83,19 @@ class HeadersTest {
 
         assertThat(headers.toString()).doesNotContain("secret").contains("Accept: */*");
     }
+
+    @Test
+    void removeTakesEveryFieldOfTheNameAndKeepsTheOthersInOrder() {
+        Headers headers = Headers.create()
+                .add("A", "1")
+                .add("B", "2")
+                .add("c", "3")
+                .add("b", "4")
+                .add("D", "5");
+
+        assertThat(headers.remove("B")).isTrue();
+        assertThat(headers.remove("X")).isFalse();
+
+        assertThat(headers).isEqualTo(Headers.of("A", "1", "c", "3", "D", "5"));
+    }
 }

@@ -462,4 +462,48 @@ class PolicyChainTest {
         assertThat(dev.gatehouse.requestid.RequestIdPolicy.ofDefaults().name()).isEqualTo("request-id");
         assertThat(dev.gatehouse.logging.AccessLogPolicy.ofDefaults().name()).isEqualTo("access-log");
     }
+
+    static OffloadPolicy placed(String name, Placement placement) {
+        return new OffloadPolicy() {
+            @Override
+            public Decision onRequest(Exchange exchange) {
+                return Decision.proceed();
+            }
+
+            @Override
+            public Placement placement() {
+                return placement;
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+        };
+    }
+
+    @Test
+    void movesPoliciesThatAnswerBeforeGuardsAheadOfTheFirstGuardAndKeepsEveryOtherOrder() {
+        PolicyChain chain = PolicyChain.of(
+                placed("request-id", Placement.AS_ADDED),
+                placed("auth", Placement.GUARD),
+                placed("log", Placement.AS_ADDED),
+                placed("cors", Placement.BEFORE_GUARDS),
+                placed("limit", Placement.GUARD),
+                placed("ip", Placement.BEFORE_GUARDS));
+
+        assertThat(chain.names()).containsExactly("request-id", "cors", "ip", "auth", "log", "limit");
+    }
+
+    @Test
+    void leavesAChainWithoutGuardsOrWithEdgePoliciesFirstAsWritten() {
+        PolicyChain noGuard = PolicyChain.of(placed("a", Placement.AS_ADDED), placed("cors", Placement.BEFORE_GUARDS));
+        PolicyChain ordered = PolicyChain.of(
+                placed("cors", Placement.BEFORE_GUARDS),
+                placed("a", Placement.AS_ADDED),
+                placed("auth", Placement.GUARD));
+
+        assertThat(noGuard.names()).containsExactly("a", "cors");
+        assertThat(ordered.names()).containsExactly("cors", "a", "auth");
+    }
 }

@@ -8,6 +8,7 @@ import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.IdentityHeaders;
 import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.Placement;
 import dev.gatehouse.Principal;
 import dev.gatehouse.Problem;
 import dev.gatehouse.ProtectedHeaders;
@@ -131,6 +132,12 @@ public final class AuthPolicy implements OffloadPolicy {
     @Override
     public ProtectedHeaders protectedRequestHeaders() {
         return identityHeaders.protectedHeaders();
+    }
+
+    /** Refuses on credentials: a CORS preflight or a denied address is answered before it. */
+    @Override
+    public Placement placement() {
+        return Placement.GUARD;
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.Placement;
 import dev.gatehouse.Principal;
 import dev.gatehouse.Problem;
 import dev.gatehouse.internal.Printable;
@@ -67,6 +68,12 @@ public final class ScopePolicy implements OffloadPolicy {
                                 "Bearer error=\"insufficient_scope\", error_description=\"The credential lacks a"
                                         + " required scope.\", scope=\"" + scopeList + "\""))
                 .because("insufficient_scope: " + principal.get().subject() + " lacks " + missing);
+    }
+
+    /** Refuses on credentials: a CORS preflight or a denied address is answered before it. */
+    @Override
+    public Placement placement() {
+        return Placement.GUARD;
     }
 
     @Override

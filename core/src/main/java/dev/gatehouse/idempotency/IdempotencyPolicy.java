@@ -10,6 +10,7 @@ import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.Placement;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.Principal;
 import dev.gatehouse.Problem;
@@ -209,6 +210,12 @@ public final class IdempotencyPolicy implements OffloadPolicy {
     /** The health of this policy's store: for metrics ({@code MicrometerChainListener}) and health pages. */
     public StoreHealth storeHealth() {
         return store;
+    }
+
+    /** Refuses on missing keys and spends storage: a CORS preflight or a denied address is answered first. */
+    @Override
+    public Placement placement() {
+        return Placement.GUARD;
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.Placement;
 import dev.gatehouse.Principal;
 import dev.gatehouse.Problem;
 import dev.gatehouse.ResponseHead;
@@ -147,6 +148,12 @@ public final class RateLimitPolicy implements OffloadPolicy {
     /** The health of this policy's store: for metrics ({@code MicrometerChainListener}) and health pages. */
     public StoreHealth storeHealth() {
         return store;
+    }
+
+    /** Spends tokens: a CORS preflight or a denied address is answered before it, for free. */
+    @Override
+    public Placement placement() {
+        return Placement.GUARD;
     }
 
     @Override

@@ -65,9 +65,13 @@ public final class ConformanceResource {
     public Response text(
             @QueryParam("size") @DefaultValue("100") int size,
             @QueryParam("type") @DefaultValue("text/plain") String type,
-            @QueryParam("cache") String cache) {
+            @QueryParam("cache") String cache,
+            @QueryParam("frame") String frame) {
         service.executed();
         Response.ResponseBuilder response = Response.ok(ConformanceService.text(size), type);
+        if (frame != null) {
+            response.header("X-Frame-Options", frame);
+        }
         if (cache != null) {
             response.header("Cache-Control", cache);
         }

@@ -75,6 +75,10 @@ final class ConformanceHandler extends Handler.Abstract {
         byte[] body = ConformanceService.text(size == null ? 100 : Integer.parseInt(size));
         String type = query.getValue("type");
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, type == null ? "text/plain" : type);
+        String frame = query.getValue("frame");
+        if (frame != null) {
+            response.getHeaders().put("X-Frame-Options", frame);
+        }
         String cache = query.getValue("cache");
         if (cache != null) {
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, cache);

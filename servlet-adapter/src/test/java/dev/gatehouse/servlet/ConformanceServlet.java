@@ -58,6 +58,10 @@ public final class ConformanceServlet extends HttpServlet {
         byte[] body = ConformanceService.text(size == null ? 100 : Integer.parseInt(size));
         String type = request.getParameter("type");
         response.setContentType(type == null ? "text/plain" : type);
+        String frame = request.getParameter("frame");
+        if (frame != null) {
+            response.setHeader("X-Frame-Options", frame);
+        }
         String cache = request.getParameter("cache");
         if (cache != null) {
             response.setHeader("Cache-Control", cache);

@@ -28,8 +28,30 @@ public final class ConformancePolicies {
     static final byte[] JWT_SECRET =
             "k9Vq2xR7mZ4tW1pL8sN3bF6hJ0cD5gY_".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
+    static final String ALLOWED_ORIGIN = "http://app.conformance.test";
+
     /** JWT auth that lets anonymous requests through: spoofed identity headers are removed either way. */
     static dev.gatehouse.auth.AuthPolicy optionalJwt() {
+        return jwt().optional().build();
+    }
+
+    /** JWT auth that refuses requests without a valid token with 401. */
+    static dev.gatehouse.auth.AuthPolicy requiredJwt() {
+        return jwt().build();
+    }
+
+    /** CORS for {@link #ALLOWED_ORIGIN}, with credentials and bearer tokens. */
+    static dev.gatehouse.cors.CorsPolicy cors() {
+        return dev.gatehouse.cors.CorsPolicy.builder()
+                .allowOrigins(ALLOWED_ORIGIN)
+                .allowMethods("GET", "POST")
+                .allowHeaders("Authorization")
+                .allowCredentials()
+                .maxAge(java.time.Duration.ofMinutes(10))
+                .build();
+    }
+
+    private static dev.gatehouse.auth.AuthPolicy.Builder jwt() {
         return dev.gatehouse.auth.AuthPolicy.builder()
                 .authenticator(dev.gatehouse.auth.JwtAuthenticator.builder()
                         .issuer(
@@ -37,9 +59,7 @@ public final class ConformancePolicies {
                                 dev.gatehouse.auth.KeySet.of(dev.gatehouse.auth.JwtKey.hmac(
                                         "conformance", dev.gatehouse.auth.JwtAlgorithm.HS256, JWT_SECRET)))
                         .audience(JWT_AUDIENCE)
-                        .build())
-                .optional()
-                .build();
+                        .build());
     }
 
     /** A token the {@link #optionalJwt()} policy accepts, valid for an hour. */

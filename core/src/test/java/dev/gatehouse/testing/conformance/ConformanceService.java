@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <ul>
  *   <li>{@code GET|POST|PUT /echo}: 200 {@code text/plain}, {@link #echo} of what the resource received
- *   <li>{@code GET /text?size=N}: 200 {@code text/plain}, {@link #text}(N) in one write
+ *   <li>{@code GET /text?size=N}: 200 {@code text/plain}, {@link #text}(N) in one write; {@code
+ *       type} sets its {@code Content-Type}, {@code cache} its {@code Cache-Control}, {@code frame} its {@code
+ *       X-Frame-Options}
  *   <li>{@code GET /stream}: 200 {@code text/plain}, {@link #STREAM_CHUNKS} chunks of {@link #text}({@link
  *       #CHUNK_SIZE}), flushed after each
  *   <li>{@code GET /async}: 200 {@code text/plain}, {@link #text}({@link #ASYNC_SIZE}) written from another

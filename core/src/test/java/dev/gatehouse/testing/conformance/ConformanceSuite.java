@@ -1,5 +1,6 @@
 package dev.gatehouse.testing.conformance;
 
+import static dev.gatehouse.testing.conformance.ConformancePolicies.ALLOWED_ORIGIN;
 import static dev.gatehouse.testing.conformance.ConformancePolicies.BODY_DIGEST;
 import static dev.gatehouse.testing.conformance.ConformancePolicies.BODY_LIMIT;
 import static dev.gatehouse.testing.conformance.ConformancePolicies.REFUSED_BY;
@@ -12,8 +13,14 @@ import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.compression.CompressionPolicy;
 import dev.gatehouse.compression.RequestDecompressionPolicy;
+import dev.gatehouse.headers.HeaderTransformPolicy;
+import dev.gatehouse.headers.SecurityHeadersPolicy;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
 import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
+import dev.gatehouse.ipfilter.IpFilterPolicy;
+import dev.gatehouse.ratelimit.Limit;
+import dev.gatehouse.ratelimit.RateLimitKey;
+import dev.gatehouse.ratelimit.RateLimitPolicy;
 import dev.gatehouse.requestid.RequestIdPolicy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -46,6 +53,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ConformanceSuite {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final String CALLER = "X-Caller";
 
     private final ConformanceService service = new ConformanceService();
     private final ConformancePolicies.CompletionRecorder completions = new ConformancePolicies.CompletionRecorder();
@@ -93,9 +101,33 @@ public abstract class ConformanceSuite {
                                 stamp,
                                 reject,
                                 ConformancePolicies.optionalJwt(),
+                                ConformancePolicies.cors(),
                                 setHeader,
+                                HeaderTransformPolicy.builder()
+                                        .setRequestHeader(CALLER, "{principal.subject}")
+                                        .addRequestHeader("X-Route", "{route}")
+                                        .build(),
                                 gzip))
-                .otherwise(PolicyChain.of(requestIds, completions, stamp, reject, setHeader, gzip))
+                // A preflight carries no token: CORS answers it, though written after the required JWT.
+                .route(
+                        "OPTIONS",
+                        "/echo",
+                        PolicyChain.of(
+                                requestIds, completions, ConformancePolicies.requiredJwt(), ConformancePolicies.cors()))
+                // The suite's clients are on loopback: the IP rules refuse them, before the one-token limit.
+                .route(
+                        "DELETE",
+                        "/echo",
+                        PolicyChain.of(
+                                requestIds,
+                                completions,
+                                RateLimitPolicy.builder()
+                                        .limits(Limit.of("minute", 1, Duration.ofMinutes(1)))
+                                        .key(RateLimitKey.of(exchange -> java.util.Optional.of("everyone")))
+                                        .build(),
+                                IpFilterPolicy.denying("127.0.0.0/8", "::1")))
+                .otherwise(PolicyChain.of(
+                        requestIds, SecurityHeadersPolicy.ofDefaults(), completions, stamp, reject, setHeader, gzip))
                 .build();
         host = host();
         base = host.start(routes, service);
@@ -585,5 +617,132 @@ public abstract class ConformanceSuite {
                 .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(response.headers().allValues(STAMP)).containsExactly("413");
         assertThat(service.executions()).isEqualTo(before);
+    }
+
+    private static List<String> corsFields(HttpResponse<byte[]> response) {
+        return response.headers().map().keySet().stream()
+                .filter(name -> name.toLowerCase(java.util.Locale.ROOT).startsWith("access-control-"))
+                .toList();
+    }
+
+    @Test
+    void aPreflightOnAJwtRouteIs204WithTheCorsFieldsNot401() throws Exception {
+        int before = service.executions();
+
+        HttpResponse<byte[]> response = send(request("/echo")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", ALLOWED_ORIGIN)
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization"));
+
+        assertThat(response.statusCode()).isEqualTo(204);
+        assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).hasValue(ALLOWED_ORIGIN);
+        assertThat(response.headers().firstValue("Access-Control-Allow-Credentials"))
+                .hasValue("true");
+        assertThat(response.headers().firstValue("Access-Control-Allow-Methods"))
+                .hasValue("GET, POST");
+        assertThat(response.headers().firstValue("Access-Control-Allow-Headers"))
+                .hasValue("authorization");
+        assertThat(response.headers().firstValue("Access-Control-Max-Age")).hasValue("600");
+        assertThat(String.join(",", response.headers().allValues("Vary"))).contains("Origin");
+        assertThat(response.headers().firstValue("X-Request-Id")).isPresent();
+        assertThat(response.body()).isEmpty();
+        assertThat(service.executions()).isEqualTo(before);
+    }
+
+    @Test
+    void aPreflightFromADisallowedOriginGetsNoCorsFieldsAndNeverReachesTheResource() throws Exception {
+        int before = service.executions();
+
+        HttpResponse<byte[]> response = send(request("/echo")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "http://evil.conformance.test")
+                .header("Access-Control-Request-Method", "POST"));
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(corsFields(response)).isEmpty();
+        assertThat(service.executions()).isEqualTo(before);
+    }
+
+    @Test
+    void anAllowedOriginMayReadTheResponseAndTheRequestId() throws Exception {
+        HttpResponse<byte[]> response = send(request("/echo").header("Origin", ALLOWED_ORIGIN));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).hasValue(ALLOWED_ORIGIN);
+        assertThat(response.headers().firstValue("Access-Control-Expose-Headers"))
+                .hasValueSatisfying(exposed -> assertThat(exposed).contains("X-Request-Id", "RateLimit"));
+        assertThat(String.join(",", response.headers().allValues("Vary"))).contains("Origin");
+    }
+
+    @Test
+    void aRefusalByAuthenticationStillCarriesTheCorsFields() throws Exception {
+        HttpResponse<byte[]> response = send(request("/echo")
+                .header("Origin", ALLOWED_ORIGIN)
+                .header("Authorization", "Bearer " + ConformancePolicies.validToken("user-42") + "x"));
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).hasValue(ALLOWED_ORIGIN);
+    }
+
+    @Test
+    void aDisallowedOriginGetsNoCorsFields() throws Exception {
+        HttpResponse<byte[]> response = send(request("/echo").header("Origin", "http://app.conformance.test:8080"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(corsFields(response)).isEmpty();
+        assertThat(String.join(",", response.headers().allValues("Vary"))).contains("Origin");
+    }
+
+    @Test
+    void aDeniedClientAddressIs403ProblemBeforeTheRateLimitAndTheResource() throws Exception {
+        int before = service.executions();
+
+        HttpResponse<byte[]> first = send(request("/echo").DELETE());
+        HttpResponse<byte[]> second = send(request("/echo").DELETE());
+
+        for (HttpResponse<byte[]> response : List.of(first, second)) {
+            assertThat(response.statusCode()).isEqualTo(403);
+            assertThat(response.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(text(response)).contains("\"status\":403");
+            assertThat(response.headers().firstValue("RateLimit")).isEmpty();
+        }
+        assertThat(service.executions()).isEqualTo(before);
+    }
+
+    @Test
+    void securityHeadersAreAddedAndAServicesOwnValueIsKept() throws Exception {
+        HttpResponse<byte[]> plain = send(request("/text"));
+        HttpResponse<byte[]> framed = send(request("/text?frame=SAMEORIGIN"));
+
+        assertThat(plain.headers().allValues("X-Content-Type-Options")).containsExactly("nosniff");
+        assertThat(plain.headers().allValues("X-Frame-Options")).containsExactly("DENY");
+        assertThat(plain.headers().allValues("Referrer-Policy")).containsExactly("no-referrer");
+        assertThat(plain.headers().firstValue("Strict-Transport-Security")).isEmpty();
+        assertThat(plain.headers().firstValue("Content-Security-Policy")).isEmpty();
+        assertThat(framed.headers().allValues("X-Frame-Options")).containsExactly("SAMEORIGIN");
+    }
+
+    @Test
+    void aRefusalGetsARestrictiveContentSecurityPolicy() throws Exception {
+        HttpResponse<byte[]> response = send(request("/text").header(REJECT_TRIGGER, "yes"));
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(response.headers().allValues("Content-Security-Policy"))
+                .containsExactly("default-src 'none'; frame-ancestors 'none'");
+    }
+
+    @Test
+    void aHeaderTransformReachesTheResourceAndAClientCopyNever() throws Exception {
+        HttpResponse<byte[]> signedIn = send(request("/echo")
+                .header("Authorization", "Bearer " + ConformancePolicies.validToken("user-42"))
+                .header(CALLER, "spoofed"));
+        HttpResponse<byte[]> anonymous = send(request("/echo").header("x_caller", "spoofed"));
+
+        assertThat(echoed(signedIn, "header:x-caller")).containsExactly("user-42");
+        assertThat(echoed(signedIn, "header:x-route")).containsExactly("/echo");
+        assertThat(text(anonymous)).doesNotContain("spoofed");
+        assertThat(echoed(anonymous, "header:x-route")).containsExactly("/echo");
     }
 }
