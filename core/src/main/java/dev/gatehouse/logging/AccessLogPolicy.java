@@ -53,6 +53,7 @@ public final class AccessLogPolicy implements OffloadPolicy {
         String requestId = exchange.attribute(Exchange.REQUEST_ID).orElse("-");
         TraceContext trace = exchange.attribute(TraceContext.KEY).orElse(null);
         String route = exchange.attribute(Route.KEY).map(Route::toString).orElse("-");
+        String client = exchange.attribute(ClientAddress.KEY).orElse(exchange.peerAddress());
         List<DecisionLog.Entry> entries =
                 exchange.attribute(DecisionLog.KEY).map(DecisionLog::entries).orElse(List.of());
         String decisions = decisions(entries);
@@ -66,7 +67,7 @@ public final class AccessLogPolicy implements OffloadPolicy {
                 .addKeyValue("path", exchange.path())
                 .addKeyValue("status", completion.status())
                 .addKeyValue("duration_ms", millis)
-                .addKeyValue("client", exchange.attribute(ClientAddress.KEY).orElse(exchange.peerAddress()))
+                .addKeyValue("client", client)
                 .addKeyValue("request_id", requestId)
                 .addKeyValue("route", route);
         // Fields with nothing to say are left out: fewer pairs to build, and no empty members in JSON.
@@ -82,13 +83,17 @@ public final class AccessLogPolicy implements OffloadPolicy {
         if (!error.isEmpty()) {
             event.addKeyValue("error", error);
         }
+        // The message carries the same facts for layouts that print no key-value pairs (Spring Boot's default).
         event.log(
-                "{} {} {} {}ms id={} {}{}",
+                "{} {} {} {}ms id={} client={} route={}{} {}{}",
                 exchange.method(),
                 exchange.path(),
                 completion.status(),
                 Math.round(millis * 1000) / 1000.0,
                 requestId,
+                client,
+                route,
+                trace == null ? "" : " trace=" + trace.traceId(),
                 decisions,
                 error.isEmpty() ? "" : " error=" + error);
     }

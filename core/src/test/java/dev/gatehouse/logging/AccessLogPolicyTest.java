@@ -37,6 +37,11 @@ class AccessLogPolicyTest {
                     .containsKeys("trace_id", "span_id")
                     .doesNotContainKeys("parent_id", "decisions", "error");
             assertThat(event.message()).startsWith("GET /orders/7 200 ").contains("id=rid-1");
+            // A layout that prints only the message (Spring Boot's default) still shows who, where and which trace.
+            assertThat(event.message())
+                    .contains(" client=198.51.100.4 ")
+                    .contains(" route=-")
+                    .contains(" trace=" + event.keyValues().get("trace_id"));
         });
     }
 
