@@ -3,7 +3,6 @@ package dev.gatehouse;
 import static dev.gatehouse.internal.Checks.checkArgument;
 import static java.util.Objects.requireNonNull;
 
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -88,10 +87,27 @@ public final class Route {
         return s == path.length;
     }
 
+    /** The non-empty segments of {@code path}; once per request, so without streams or regular expressions. */
     static String[] split(String path) {
-        return Arrays.stream(path.split("/"))
-                .filter(segment -> !segment.isEmpty())
-                .toArray(String[]::new);
+        int count = 0;
+        for (int i = 0; i < path.length(); i++) {
+            if (path.charAt(i) != '/' && (i == 0 || path.charAt(i - 1) == '/')) {
+                count++;
+            }
+        }
+        String[] segments = new String[count];
+        int found = 0;
+        int start = -1;
+        for (int i = 0; i <= path.length(); i++) {
+            boolean slash = i == path.length() || path.charAt(i) == '/';
+            if (slash && start >= 0) {
+                segments[found++] = path.substring(start, i);
+                start = -1;
+            } else if (!slash && start < 0) {
+                start = i;
+            }
+        }
+        return segments;
     }
 
     @Override

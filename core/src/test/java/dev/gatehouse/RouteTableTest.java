@@ -24,6 +24,16 @@ class RouteTableTest {
             .build();
 
     @Test
+    void aPathSplitsIntoItsNonEmptySegments() {
+        assertThat(Route.split("/")).isEmpty();
+        assertThat(Route.split("")).isEmpty();
+        assertThat(Route.split("/api/orders/7")).containsExactly("api", "orders", "7");
+        assertThat(Route.split("//api///orders/")).containsExactly("api", "orders");
+        assertThat(Route.split("api")).containsExactly("api");
+        assertThat(Route.split("/a/b/")).containsExactly("a", "b");
+    }
+
+    @Test
     void matchesMethodsAndLiteralPaths() {
         assertThat(routes.select("GET", "/health").chain()).isSameAs(health);
         assertThat(routes.select("POST", "/health").chain()).isSameAs(fallback);

@@ -35,7 +35,8 @@ final class OffloadOutputStream extends ServletOutputStream {
             return;
         }
         if (buffered + length > buffer.length) {
-            buffer = Arrays.copyOf(buffer, Math.min(bufferSize, Math.max(buffered + length, 2 * buffer.length + 256)));
+            // Most bodies are a few KiB: start at 4 KiB rather than copying up from nothing.
+            buffer = Arrays.copyOf(buffer, Math.min(bufferSize, Math.max(buffered + length, 2 * buffer.length + 4096)));
         }
         System.arraycopy(bytes, offset, buffer, buffered, length);
         buffered += length;
