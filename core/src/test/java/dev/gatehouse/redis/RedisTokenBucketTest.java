@@ -10,6 +10,7 @@ import dev.gatehouse.ratelimit.RateLimitPolicy;
 import dev.gatehouse.ratelimit.ResilientBucketStore;
 import dev.gatehouse.ratelimit.StoreFailureMode;
 import dev.gatehouse.ratelimit.StoreUnavailableException;
+import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.MutableClock;
 import dev.gatehouse.testing.RedisSupport;
 import io.lettuce.core.RedisClient;
@@ -189,6 +190,52 @@ class RedisTokenBucketTest {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
             assertThat(((Decision.Reject) decision).status()).isEqualTo(503);
             assertThat(policy.storeHealth().down()).isTrue();
+        }
+    }
+
+    @Test
+    void aFrozenRedisCostsAtMostTheTimeoutThenTheFailureModeAndResumesWithoutRestart() throws Exception {
+        try (RedisSupport.Process redis = new RedisSupport.Process();
+                RedisTokenBucketStore store = RedisTokenBucketStore.builder(redis.url())
+                        .commandTimeout(Duration.ofMillis(200))
+                        .build()) {
+            RateLimitPolicy policy = RateLimitPolicy.builder()
+                    .limits(Limit.perMinute(1000))
+                    .store(ResilientBucketStore.builder(store)
+                            .onFailure(StoreFailureMode.OPEN)
+                            .breakerWindow(Duration.ofMillis(500))
+                            .build())
+                    .build();
+            FakeExchange client = FakeExchange.get("/").from("192.0.2.77");
+            assertThat(policy.onRequest(client)).isInstanceOf(Decision.Proceed.class);
+
+            redis.signal("STOP"); // frozen: the connection stays open, nothing answers
+            try {
+                long worst = 0;
+                for (int i = 0; i < 5; i++) {
+                    long start = System.nanoTime();
+                    assertThat(policy.onRequest(client))
+                            .as("fail open while Redis is frozen")
+                            .isInstanceOf(Decision.Proceed.class);
+                    worst = Math.max(worst, System.nanoTime() - start);
+                }
+                assertThat(Duration.ofNanos(worst)).isLessThan(Duration.ofMillis(200 + 300));
+                assertThat(policy.storeHealth().down()).isTrue();
+                assertThat(policy.storeHealth().admittedWithoutStore()).isEqualTo(5);
+            } finally {
+                redis.signal("CONT");
+            }
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (policy.storeHealth().down() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                policy.onRequest(client);
+            }
+            assertThat(policy.storeHealth().down())
+                    .as("resumed without restart")
+                    .isFalse();
+            Consumption after = store.tryConsume("after-" + UUID.randomUUID(), List.of(Limit.perMinute(3)), 1);
+            assertThat(after.remaining()).containsExactly(2);
         }
     }
 
