@@ -4,13 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.gatehouse.internal.Bucket4jBuckets;
 import dev.gatehouse.internal.Digests;
+import dev.gatehouse.internal.Throwables;
 import dev.gatehouse.ratelimit.BucketStore;
 import dev.gatehouse.ratelimit.Consumption;
 import dev.gatehouse.ratelimit.Limit;
 import dev.gatehouse.ratelimit.StoreUnavailableException;
-import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.ConfigurationBuilder;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.VerboseResult;
@@ -91,12 +91,13 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
 
     @Override
     public Consumption tryConsume(String key, List<Limit> limits, long cost) {
-        BucketProxy bucket = proxies.get(key, k -> remote().build(redisKey(k), () -> configuration(limits)));
+        BucketProxy bucket =
+                proxies.get(key, k -> remote().build(redisKey(k), () -> Bucket4jBuckets.configuration(limits)));
         try {
             VerboseResult<ConsumptionProbe> result = bucket.asVerbose().tryConsumeAndReturnRemaining(cost);
-            return toConsumption(result);
+            return Bucket4jBuckets.consumption(result);
         } catch (RuntimeException e) {
-            throw new StoreUnavailableException("Redis: " + rootMessage(e), e);
+            throw new StoreUnavailableException("Redis: " + Throwables.rootMessage(e), e);
         }
     }
 
@@ -106,12 +107,14 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
                 key,
                 k -> buckets.asAsync()
                         .builder()
-                        .build(redisKey(k), () -> CompletableFuture.completedFuture(configuration(limits))));
+                        .build(
+                                redisKey(k),
+                                () -> CompletableFuture.completedFuture(Bucket4jBuckets.configuration(limits))));
         return bucket.asVerbose().tryConsumeAndReturnRemaining(cost).handle((result, failure) -> {
             if (failure != null) {
-                throw new StoreUnavailableException("Redis: " + rootMessage(failure), failure);
+                throw new StoreUnavailableException("Redis: " + Throwables.rootMessage(failure), failure);
             }
-            return toConsumption(result);
+            return Bucket4jBuckets.consumption(result);
         });
     }
 
@@ -145,35 +148,8 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
         return batching ? builder.withOptimization(Optimizations.batching()) : builder;
     }
 
-    private static Consumption toConsumption(VerboseResult<ConsumptionProbe> result) {
-        ConsumptionProbe probe = result.getValue();
-        return new Consumption(
-                probe.isConsumed(),
-                result.getDiagnostics().getAvailableTokensPerEachBandwidth(),
-                probe.getNanosToWaitForRefill());
-    }
-
-    private static BucketConfiguration configuration(List<Limit> limits) {
-        ConfigurationBuilder builder = BucketConfiguration.builder();
-        for (Limit limit : limits) {
-            builder.addLimit(bandwidth -> bandwidth
-                    .capacity(limit.quota())
-                    .refillGreedy(limit.quota(), limit.window())
-                    .id(limit.name()));
-        }
-        return builder.build();
-    }
-
     private byte[] redisKey(String key) {
         return (keyPrefix + Digests.sha256Hex(key)).getBytes(StandardCharsets.US_ASCII);
-    }
-
-    static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 
     @Override

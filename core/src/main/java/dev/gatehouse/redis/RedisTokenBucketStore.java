@@ -3,6 +3,7 @@ package dev.gatehouse.redis;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.internal.Digests;
+import dev.gatehouse.internal.Throwables;
 import dev.gatehouse.ratelimit.BucketStore;
 import dev.gatehouse.ratelimit.Consumption;
 import dev.gatehouse.ratelimit.Limit;
@@ -85,7 +86,7 @@ public final class RedisTokenBucketStore implements BucketStore, AutoCloseable {
                 reply = commands.eval(scriptBytes, ScriptOutputType.MULTI, keys, args);
             }
         } catch (RuntimeException e) {
-            throw new StoreUnavailableException("Redis: " + RedisBucketStore.rootMessage(e), e);
+            throw new StoreUnavailableException("Redis: " + Throwables.rootMessage(e), e);
         }
         long[] remaining = new long[limits.size()];
         for (int i = 0; i < remaining.length; i++) {
