@@ -161,7 +161,7 @@ public record GatewayConfig(
                     compression,
                     idempotency,
                     requestDecompression,
-                    stripAuthorization);
+                    stripAuthorization, null, null, null, null);
         }
 
         public Duration timeoutOrDefault() {
@@ -243,7 +243,7 @@ public record GatewayConfig(
 
         /** The aggregation's policies: authentication, scopes, compression. */
         public dev.gatehouse.config.RouteConfig policies() {
-            return new dev.gatehouse.config.RouteConfig(path, null, auth, scopes, null, compression, null, null, null);
+            return new dev.gatehouse.config.RouteConfig(path, null, auth, scopes, null, compression, null, null, null, null, null, null, null);
         }
 
         public Duration timeoutOrDefault() {
