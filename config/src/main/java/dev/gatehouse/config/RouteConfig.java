@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param securityHeaders security response headers for this route, instead of the top-level ones ({@code false}
  *     for none)
  * @param ipRules allowed and denied networks for this route, instead of the top-level {@code ipRules}
- * @param headers request and response headers added, set and removed, after authentication
+ * @param headerTransforms request and response headers added, set and removed, after authentication
  */
 public record RouteConfig(
         String path,
@@ -34,7 +34,7 @@ public record RouteConfig(
         @Nullable CorsConfig cors,
         @Nullable SecurityHeadersConfig securityHeaders,
         @Nullable IpRulesConfig ipRules,
-        @Nullable HeaderTransformsConfig headers) {
+        @Nullable HeaderTransformsConfig headerTransforms) {
     private static final List<String> AUTH = List.of("none", "optional", "required");
 
     public RouteConfig {

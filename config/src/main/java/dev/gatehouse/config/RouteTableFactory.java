@@ -107,8 +107,8 @@ public final class RouteTableFactory {
         if (limits != null && limits.afterAuth()) {
             chain.add("ratelimit", limiter);
         }
-        if (route.headers() != null) {
-            chain.add("header-transform", route.headers().policy(identityHeaders()));
+        if (route.headerTransforms() != null) {
+            chain.add("header-transform", route.headerTransforms().policy(identityHeaders()));
         }
         DecompressionConfig decompression = route.requestDecompression();
         if (decompression != null && decompression.enabled()) {
