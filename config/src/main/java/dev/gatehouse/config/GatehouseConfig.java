@@ -14,12 +14,18 @@ import org.jspecify.annotations.Nullable;
  *     rate-limit buckets and idempotency records shared by every instance; local stores when unset
  * @param trustedProxies networks ({@code 10.0.0.0/8}) whose {@code X-Forwarded-For} is believed: the right-most
  *     untrusted hop is the client, for rate limits, idempotency scopes and the access log
+ * @param cors CORS for every route that sets none of its own
+ * @param securityHeaders security response headers for every route that sets none of its own
+ * @param ipRules allowed and denied networks for every route that sets none of its own
  */
 public record GatehouseConfig(
         @Nullable String redis,
         @Nullable AuthConfig auth,
         @Nullable List<String> trustedProxies,
-        @Nullable List<RouteConfig> routes) {
+        @Nullable List<RouteConfig> routes,
+        @Nullable CorsConfig cors,
+        @Nullable SecurityHeadersConfig securityHeaders,
+        @Nullable IpRulesConfig ipRules) {
     private static final java.util.regex.Pattern REDIS_SCHEMES =
             java.util.regex.Pattern.compile("rediss?(-sentinel|-cluster)?://");
 
@@ -32,6 +38,15 @@ public record GatehouseConfig(
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
         clientAddress(trustedProxies); // a bad network is reported where it is written
         routes = routes == null ? List.of() : List.copyOf(routes);
+    }
+
+    /** The policy part of a configuration without route defaults for CORS, security headers or IP rules. */
+    public GatehouseConfig(
+            @Nullable String redis,
+            @Nullable AuthConfig auth,
+            @Nullable List<String> trustedProxies,
+            @Nullable List<RouteConfig> routes) {
+        this(redis, auth, trustedProxies, routes, null, null, null);
     }
 
     @Override

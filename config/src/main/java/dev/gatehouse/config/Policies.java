@@ -25,6 +25,18 @@ import java.util.Set;
 final class Policies {
     private Policies() {}
 
+    /**
+     * What a core builder builds; a setting it misses or a combination it refuses ({@link IllegalStateException})
+     * is a bad configuration value like any other.
+     */
+    static <T> T built(java.util.function.Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     static AuthPolicy auth(AuthConfig auth, boolean optional) {
         IdentityHeaders identityHeaders = auth.identityHeadersOrDefault();
         AuthPolicy.Builder builder = AuthPolicy.builder().identityHeaders(identityHeaders);

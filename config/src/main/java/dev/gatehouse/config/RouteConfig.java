@@ -15,6 +15,11 @@ import org.jspecify.annotations.Nullable;
  * @param scopes scopes the principal must all have (403 {@code insufficient_scope} otherwise)
  * @param stripAuthorization removes the client's {@code Authorization} before the service, once the route's
  *     policies have used it
+ * @param cors CORS for this route, instead of the top-level {@code cors}
+ * @param securityHeaders security response headers for this route, instead of the top-level ones ({@code false}
+ *     for none)
+ * @param ipRules allowed and denied networks for this route, instead of the top-level {@code ipRules}
+ * @param headerTransforms request and response headers added, set and removed, after authentication
  */
 public record RouteConfig(
         String path,
@@ -25,7 +30,11 @@ public record RouteConfig(
         @Nullable CompressionConfig compression,
         @Nullable IdempotencyConfig idempotency,
         @Nullable DecompressionConfig requestDecompression,
-        @Nullable Boolean stripAuthorization) {
+        @Nullable Boolean stripAuthorization,
+        @Nullable CorsConfig cors,
+        @Nullable SecurityHeadersConfig securityHeaders,
+        @Nullable IpRulesConfig ipRules,
+        @Nullable HeaderTransformsConfig headerTransforms) {
     private static final List<String> AUTH = List.of("none", "optional", "required");
 
     public RouteConfig {
@@ -56,7 +65,7 @@ public record RouteConfig(
 
     /** A route on {@code path}, for every method, with no policies of its own. */
     public static RouteConfig of(String path) {
-        return new RouteConfig(path, null, null, null, null, null, null, null, null);
+        return new RouteConfig(path, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     @Override

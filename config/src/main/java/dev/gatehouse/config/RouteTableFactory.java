@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.ClientAddress;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Headers;
+import dev.gatehouse.IdentityHeaders;
 import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
@@ -26,9 +27,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Turns a {@link GatehouseConfig} into policies: each route's chain, and the {@link RouteTable} of all routes.
  * A route's own policies run after the policies every chain starts with (request id, access log: the {@code
- * outer} chain, whose listener and clock the route's chain keeps), in this order: a rate limit keyed without the
- * principal, authentication, scopes, a rate limit keyed by the principal, request decompression, compression,
- * idempotency, and removing {@code Authorization}.
+ * outer} chain, whose listener and clock the route's chain keeps), in this order: IP rules, CORS and security
+ * headers (the route's own, else the top-level ones; the chain runs them before every guard), a rate limit keyed
+ * without the principal, authentication, scopes, a rate limit keyed by the principal, header transforms, request
+ * decompression, compression, idempotency, and removing {@code Authorization}.
  *
  * <pre>{@code
  * RouteTableFactory factory = RouteTableFactory.of(config);
@@ -86,6 +88,7 @@ public final class RouteTableFactory {
         for (int i = 0; i < outer.size(); i++) {
             chain.add(outer.name(i), outer.policy(i));
         }
+        addEdgePolicies(chain, route);
         RateLimitConfig limits = route.rateLimit();
         OffloadPolicy limiter = limits == null ? null : Policies.rateLimit(limits, buckets, clients);
         if (limits != null && !limits.afterAuth()) {
@@ -104,6 +107,9 @@ public final class RouteTableFactory {
         if (limits != null && limits.afterAuth()) {
             chain.add("ratelimit", limiter);
         }
+        if (route.headerTransforms() != null) {
+            chain.add("header-transform", route.headerTransforms().policy(identityHeaders()));
+        }
         DecompressionConfig decompression = route.requestDecompression();
         if (decompression != null && decompression.enabled()) {
             chain.add("request-decompression", decompression(decompression));
@@ -120,6 +126,29 @@ public final class RouteTableFactory {
             chain.add("strip-authorization", STRIP_AUTHORIZATION);
         }
         return chain.listener(outer.listener()).nanoClock(outer::nanoTime).build();
+    }
+
+    /** IP rules, CORS and security headers: the route's own, else the configuration's defaults. */
+    private void addEdgePolicies(PolicyChain.Builder chain, RouteConfig route) {
+        IpRulesConfig ipRules = route.ipRules() != null ? route.ipRules() : config.ipRules();
+        if (ipRules != null) {
+            chain.add("ip-filter", ipRules.policy(clients));
+        }
+        CorsConfig cors = route.cors() != null ? route.cors() : config.cors();
+        if (cors != null) {
+            chain.add("cors", cors.policy());
+        }
+        SecurityHeadersConfig headers =
+                route.securityHeaders() != null ? route.securityHeaders() : config.securityHeaders();
+        if (headers != null && headers.enabled()) {
+            chain.add("security-headers", headers.policy());
+        }
+    }
+
+    private IdentityHeaders identityHeaders() {
+        return config.auth() == null
+                ? IdentityHeaders.defaults()
+                : config.auth().identityHeadersOrDefault();
     }
 
     /** Every route of the configuration, most specific first; requests that match none get {@code outer}. */

@@ -25,7 +25,20 @@ class RouteTableFactoryTest {
             .build();
 
     static RouteConfig route(String path, String auth, RateLimitConfig rateLimit) {
-        return new RouteConfig(path, null, auth, null, rateLimit, CompressionConfig.valueOf(true), null, null, null);
+        return new RouteConfig(
+                path,
+                null,
+                auth,
+                null,
+                rateLimit,
+                CompressionConfig.valueOf(true),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     @Test
@@ -72,7 +85,11 @@ class RouteTableFactoryTest {
                 CompressionConfig.valueOf(true),
                 IdempotencyConfig.valueOf(true),
                 DecompressionConfig.valueOf(true),
-                true);
+                true,
+                null,
+                null,
+                null,
+                null);
         RouteTableFactory factory = RouteTableFactory.of(new GatehouseConfig(null, API_KEYS, null, List.of(route)));
 
         PolicyChain chain = factory.chain(route, OUTER);
@@ -134,11 +151,14 @@ class RouteTableFactoryTest {
                 .hasMessage("perMinute -5 (expected: 1 or more requests)");
         assertThatThrownBy(() -> new RateLimitConfig("tenant", null, 5L, null, null, null))
                 .hasMessage("key tenant (expected: address, principal, apiKey, route, plan or header:<Name>)");
-        assertThatThrownBy(() -> new RouteConfig("/api", null, "always", null, null, null, null, null, null))
+        assertThatThrownBy(() -> new RouteConfig(
+                        "/api", null, "always", null, null, null, null, null, null, null, null, null, null))
                 .hasMessage("auth always (expected: none, optional or required)");
-        assertThatThrownBy(() -> new RouteConfig("api", null, null, null, null, null, null, null, null))
+        assertThatThrownBy(() ->
+                        new RouteConfig("api", null, null, null, null, null, null, null, null, null, null, null, null))
                 .hasMessageContaining("path api (expected: a prefix or pattern starting with /)");
-        assertThatThrownBy(() -> new RouteConfig("/a*b", null, null, null, null, null, null, null, null))
+        assertThatThrownBy(() ->
+                        new RouteConfig("/a*b", null, null, null, null, null, null, null, null, null, null, null, null))
                 .hasMessageContaining("expected: * and ** only as whole segments");
         assertThatThrownBy(() -> new CompressionConfig(null, null, null, 12, null))
                 .hasMessage("level 12 (expected: 1..9)");

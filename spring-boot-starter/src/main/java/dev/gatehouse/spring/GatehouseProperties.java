@@ -1,8 +1,11 @@
 package dev.gatehouse.spring;
 
 import dev.gatehouse.config.AuthConfig;
+import dev.gatehouse.config.CorsConfig;
 import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.config.IpRulesConfig;
 import dev.gatehouse.config.RouteConfig;
+import dev.gatehouse.config.SecurityHeadersConfig;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -20,6 +23,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param trustedProxies Networks (10.0.0.0/8) whose X-Forwarded-For is believed.
  * @param routes Routes (a path prefix or pattern, optional methods) with their policies; the most specific wins, and
  *     requests that match none get a request id and an access-log line only.
+ * @param cors CORS for every route that sets none of its own.
+ * @param securityHeaders Security response headers for every route that sets none of its own.
+ * @param ipRules Allowed and denied networks for every route that sets none of its own.
  */
 @ConfigurationProperties("gatehouse")
 public record GatehouseProperties(
@@ -27,21 +33,17 @@ public record GatehouseProperties(
         @Nullable String redis,
         @Nullable @NestedConfigurationProperty AuthConfig auth,
         @Nullable List<String> trustedProxies,
-        @Nullable List<RouteConfig> routes) {
+        @Nullable List<RouteConfig> routes,
+        @Nullable @NestedConfigurationProperty CorsConfig cors,
+        @Nullable @NestedConfigurationProperty SecurityHeadersConfig securityHeaders,
+        @Nullable @NestedConfigurationProperty IpRulesConfig ipRules) {
     public GatehouseProperties {
-        toConfig(redis, auth, trustedProxies, routes); // a bad Redis URL or network stops the binding
+        // a bad Redis URL or network stops the binding
+        new GatehouseConfig(redis, auth, trustedProxies, routes, cors, securityHeaders, ipRules);
     }
 
     /** The configuration these properties describe. */
     public GatehouseConfig toConfig() {
-        return toConfig(redis, auth, trustedProxies, routes);
-    }
-
-    private static GatehouseConfig toConfig(
-            @Nullable String redis,
-            @Nullable AuthConfig auth,
-            @Nullable List<String> trustedProxies,
-            @Nullable List<RouteConfig> routes) {
-        return new GatehouseConfig(redis, auth, trustedProxies, routes);
+        return new GatehouseConfig(redis, auth, trustedProxies, routes, cors, securityHeaders, ipRules);
     }
 }

@@ -94,6 +94,44 @@ class GatehouseAutoConfigurationTest {
     }
 
     @Test
+    void badEdgePolicyValuesStopTheStartWithThePropertyAndWhy() {
+        runner.withPropertyValues("gatehouse.security-headers.frame-options=ALLOWALL")
+                .run(context -> assertThat(messages(context.getStartupFailure()))
+                        .contains("Failed to bind properties under 'gatehouse.security-headers'")
+                        .contains("frameOptions: ALLOWALL (expected: DENY or SAMEORIGIN)"));
+        runner.withPropertyValues(
+                        "gatehouse.routes[0].path=/api",
+                        "gatehouse.routes[0].cors.allow-origins=*",
+                        "gatehouse.routes[0].cors.allow-credentials=true")
+                .run(context -> assertThat(messages(context.getStartupFailure()))
+                        .contains("Failed to bind properties under 'gatehouse.routes[0].cors'")
+                        .contains("allowCredentials"));
+        runner.withPropertyValues("gatehouse.ip-rules.deny=10.0.0.0/33")
+                .run(context -> assertThat(messages(context.getStartupFailure()))
+                        .contains("'gatehouse.ip-rules'")
+                        .contains("network: 10.0.0.0/33"));
+    }
+
+    @Test
+    void theEdgePoliciesJoinEveryRouteFromTheDefaultsAndARouteMayTurnSecurityHeadersOff() {
+        runner.withPropertyValues(
+                        "gatehouse.security-headers=true",
+                        "gatehouse.ip-rules.allow=10.0.0.0/8",
+                        "gatehouse.routes[0].path=/api",
+                        "gatehouse.routes[0].header-transforms.response.remove=Server",
+                        "gatehouse.routes[1].path=/raw",
+                        "gatehouse.routes[1].security-headers=false")
+                .run(context -> {
+                    RouteTable table = context.getBean(RouteTable.class);
+                    assertThat(table.select("GET", "/api/x").chain().names())
+                            .contains("ip-filter", "security-headers", "header-transform");
+                    assertThat(table.select("GET", "/raw/x").chain().names())
+                            .contains("ip-filter")
+                            .doesNotContain("security-headers");
+                });
+    }
+
+    @Test
     void aRouteThatAuthenticatesWithoutCredentialsConfiguredStopsTheStart() {
         runner.withPropertyValues("gatehouse.routes[0].path=/api", "gatehouse.routes[0].auth=required")
                 .run(

@@ -15,6 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
@@ -148,6 +151,44 @@ class GatehouseStarterTest {
         assertThat(retry.body()).isEqualTo(first.body());
         assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
         assertThat(StarterTestApplication.ORDERS.get()).isEqualTo(executed);
+    }
+
+    @Test
+    void aPreflightOnTheAuthenticatedRouteIs204WithTheCorsFieldsAndNoToken() throws Exception {
+        HttpResponse<String> preflight = send(request("/api/orders")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://app.example.com")
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization, idempotency-key"));
+
+        Map<String, String> cors = new TreeMap<>();
+        preflight.headers().map().forEach((name, values) -> {
+            if (name.toLowerCase(Locale.ROOT).startsWith("access-control-")) {
+                cors.put(name.toLowerCase(Locale.ROOT), String.join(",", values));
+            }
+        });
+
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(cors)
+                .isEqualTo(Map.of(
+                        "access-control-allow-origin", "https://app.example.com",
+                        "access-control-allow-methods", "GET, POST",
+                        "access-control-allow-headers", "authorization, idempotency-key",
+                        "access-control-max-age", "600"));
+    }
+
+    @Test
+    void responsesCarryTheSecurityHeadersAndTheControllerTheTransformedHeader() throws Exception {
+        HttpResponse<String> response = send(request("/api/me")
+                .header("Authorization", "Bearer " + token("alice"))
+                .header("Origin", "https://app.example.com"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(response.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+        assertThat(response.headers().firstValue("Referrer-Policy")).hasValue("same-origin");
+        assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example.com");
+        assertThat(JSON.readTree(response.body()).path("x-user-name").asText()).isEqualTo("alice");
     }
 
     @Test

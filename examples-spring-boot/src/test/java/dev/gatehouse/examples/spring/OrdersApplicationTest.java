@@ -52,6 +52,21 @@ class OrdersApplicationTest {
         assertThat(catalogue.headers().firstValue("Content-Encoding")).hasValue("gzip");
         assertThat(catalogue.headers().firstValue("RateLimit-Policy")).isPresent();
         assertThat(catalogue.headers().firstValue("X-Request-Id")).isPresent();
+        assertThat(catalogue.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+
+        HttpResponse<String> preflight = client.call(
+                "OPTIONS",
+                "/api/orders",
+                null,
+                "Origin",
+                "https://shop.example.com",
+                "Access-Control-Request-Method",
+                "POST",
+                "Access-Control-Request-Headers",
+                "x-api-key, idempotency-key");
+        assertThat(preflight.statusCode()).as("answered before authentication").isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin"))
+                .hasValue("https://shop.example.com");
 
         String[] order = {
             "X-Api-Key",

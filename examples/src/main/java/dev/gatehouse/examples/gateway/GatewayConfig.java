@@ -3,10 +3,14 @@ package dev.gatehouse.examples.gateway;
 import dev.gatehouse.config.AuthConfig;
 import dev.gatehouse.config.CompressionConfig;
 import dev.gatehouse.config.ConfigValues;
+import dev.gatehouse.config.CorsConfig;
 import dev.gatehouse.config.DecompressionConfig;
 import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.config.HeaderTransformsConfig;
 import dev.gatehouse.config.IdempotencyConfig;
+import dev.gatehouse.config.IpRulesConfig;
 import dev.gatehouse.config.RateLimitConfig;
+import dev.gatehouse.config.SecurityHeadersConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +18,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The schema of the gateway's YAML configuration (see {@code examples/gateway.example.yaml} for every key,
- * commented): records that check their own values. The policy part (auth, trusted proxies, each route's policies)
- * is Gatehouse's one configuration vocabulary, {@code dev.gatehouse.config}, the same records the Spring Boot
+ * commented): records that check their own values. The policy part (auth, trusted proxies, the route defaults for
+ * CORS, security headers and IP rules, each route's policies) is Gatehouse's one configuration vocabulary, {@code dev.gatehouse.config}, the same records the Spring Boot
  * starter binds; the rest (listeners, upstreams, health, breakers, timeouts, aggregation) is the gateway's own.
  * {@link GatewayConfigLoader} reads a file into them and locates every problem by file, line, column and key path.
  */
@@ -26,7 +30,10 @@ public record GatewayConfig(
         @Nullable AuthConfig auth,
         @Nullable List<String> trustedProxies,
         List<RouteConfig> routes,
-        List<AggregationConfig> aggregations) {
+        List<AggregationConfig> aggregations,
+        @Nullable CorsConfig cors,
+        @Nullable SecurityHeadersConfig securityHeaders,
+        @Nullable IpRulesConfig ipRules) {
 
     public GatewayConfig {
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
@@ -45,7 +52,10 @@ public record GatewayConfig(
                 redis,
                 auth,
                 trustedProxies,
-                routes.stream().map(RouteConfig::policies).toList());
+                routes.stream().map(RouteConfig::policies).toList(),
+                cors,
+                securityHeaders,
+                ipRules);
     }
 
     public Listen listenOrDefault() {
@@ -116,7 +126,11 @@ public record GatewayConfig(
             @Nullable CompressionConfig compression,
             @Nullable IdempotencyConfig idempotency,
             @Nullable DecompressionConfig requestDecompression,
-            @Nullable Boolean stripAuthorization) {
+            @Nullable Boolean stripAuthorization,
+            @Nullable CorsConfig cors,
+            @Nullable SecurityHeadersConfig securityHeaders,
+            @Nullable IpRulesConfig ipRules,
+            @Nullable HeaderTransformsConfig headerTransforms) {
         public RouteConfig {
             if (path == null || !path.startsWith("/")) {
                 throw new IllegalArgumentException("path " + path + " (expected: a prefix starting with /)");
@@ -161,7 +175,11 @@ public record GatewayConfig(
                     compression,
                     idempotency,
                     requestDecompression,
-                    stripAuthorization);
+                    stripAuthorization,
+                    cors,
+                    securityHeaders,
+                    ipRules,
+                    headerTransforms);
         }
 
         public Duration timeoutOrDefault() {
@@ -243,7 +261,8 @@ public record GatewayConfig(
 
         /** The aggregation's policies: authentication, scopes, compression. */
         public dev.gatehouse.config.RouteConfig policies() {
-            return new dev.gatehouse.config.RouteConfig(path, null, auth, scopes, null, compression, null, null, null);
+            return new dev.gatehouse.config.RouteConfig(
+                    path, null, auth, scopes, null, compression, null, null, null, null, null, null, null);
         }
 
         public Duration timeoutOrDefault() {

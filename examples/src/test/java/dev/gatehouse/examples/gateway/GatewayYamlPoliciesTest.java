@@ -39,7 +39,7 @@ class GatewayYamlPoliciesTest {
         return GatewayMain.start(file);
     }
 
-    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
         return CLIENT.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
