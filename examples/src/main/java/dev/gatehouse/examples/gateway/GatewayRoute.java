@@ -300,9 +300,12 @@ public record GatewayRoute(
         public Rewrite {
             requireNonNull(from, "from");
             requireNonNull(to, "to");
+            // The same groups, and a match that always happens (the empty alternative), so that the replacement is
+            // parsed now: a group it names that does not exist, or a stray $ or \, is refused when loaded.
+            Pattern probe = Pattern.compile("(?:" + from.pattern() + ")|", from.flags());
             try {
-                checkGroups(from, to);
-            } catch (IndexOutOfBoundsException e) {
+                probe.matcher("").replaceFirst(to);
+            } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
                 throw new IllegalArgumentException("to: " + to + " (expected: a replacement, $n up to $"
                         + from.matcher("").groupCount() + "; " + e.getMessage() + ")");
             }
@@ -316,20 +319,6 @@ public record GatewayRoute(
             } catch (PatternSyntaxException e) {
                 throw new IllegalArgumentException("from: " + from + " (expected: a Java regular expression; "
                         + e.getDescription() + " near index " + e.getIndex() + ")");
-            }
-        }
-
-        private static void checkGroups(Pattern from, String to) {
-            int groups = from.matcher("").groupCount();
-            for (int i = 0; i < to.length(); i++) {
-                char c = to.charAt(i);
-                if (c == '\\') {
-                    i++;
-                } else if (c == '$' && i + 1 < to.length() && Character.isDigit(to.charAt(i + 1))) {
-                    if (to.charAt(i + 1) - '0' > groups) {
-                        throw new IndexOutOfBoundsException("no group " + to.charAt(i + 1));
-                    }
-                }
             }
         }
 

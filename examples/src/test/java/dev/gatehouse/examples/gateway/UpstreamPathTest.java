@@ -104,5 +104,14 @@ class UpstreamPathTest {
         assertThatThrownBy(() -> GatewayRoute.Rewrite.of("^/(users)", "/$2"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("to: /$2 (expected: a replacement, $n up to $1");
+        for (String to : List.of("/${name}", "/$", "/a\\", "/$x")) {
+            assertThatThrownBy(() -> GatewayRoute.Rewrite.of("^/(?<id>users)", to))
+                    .as(to)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("to: " + to + " (expected: a replacement");
+        }
+        assertThat(GatewayRoute.Rewrite.of("^/(?<id>users)/(x)?", "/${id}/$2/\\$")
+                        .to())
+                .isEqualTo("/${id}/$2/\\$");
     }
 }
