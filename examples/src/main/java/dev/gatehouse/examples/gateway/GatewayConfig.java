@@ -1,5 +1,6 @@
 package dev.gatehouse.examples.gateway;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.gatehouse.config.AuthConfig;
 import dev.gatehouse.config.CompressionConfig;
 import dev.gatehouse.config.ConfigValues;
@@ -113,7 +114,7 @@ public record GatewayConfig(
             String path,
             @Nullable String host,
             @Nullable Map<String, String> headers,
-            List<String> upstreams,
+            List<UpstreamConfig> upstreams,
             @Nullable String timeout,
             @Nullable Integer retries,
             @Nullable String maxBodySize,
@@ -130,21 +131,16 @@ public record GatewayConfig(
             @Nullable CorsConfig cors,
             @Nullable SecurityHeadersConfig securityHeaders,
             @Nullable IpRulesConfig ipRules,
-            @Nullable HeaderTransformsConfig headerTransforms) {
+            @Nullable HeaderTransformsConfig headerTransforms,
+            @Nullable Boolean stripPrefix,
+            @Nullable Rewrite rewrite,
+            GatewayRoute.@Nullable Pin pin) {
         public RouteConfig {
             if (path == null || !path.startsWith("/")) {
                 throw new IllegalArgumentException("path " + path + " (expected: a prefix starting with /)");
             }
             if (upstreams == null || upstreams.isEmpty()) {
                 throw new IllegalArgumentException("route " + path + ": no upstreams");
-            }
-            for (String upstream : upstreams) {
-                if (!upstream.startsWith("http://")
-                        && !upstream.startsWith("https://")
-                        && !upstream.equals("builtin:echo")) {
-                    throw new IllegalArgumentException(
-                            "upstream " + upstream + " (expected: http://…, https://… or builtin:echo)");
-                }
             }
             upstreams = List.copyOf(upstreams);
             headers = headers == null ? Map.of() : Map.copyOf(headers);
@@ -162,6 +158,10 @@ public record GatewayConfig(
             if (requestBuffer != null && size(requestBuffer) > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("requestBuffer " + requestBuffer + " (expected: at most 2GiB)");
             }
+        }
+
+        public boolean stripPrefixOrDefault() {
+            return stripPrefix != null && stripPrefix;
         }
 
         /** The route's policies, in the vocabulary the Spring Boot starter shares. */
@@ -192,6 +192,44 @@ public record GatewayConfig(
 
         public long requestBufferBytes() {
             return requestBuffer == null ? GatewayRoute.DEFAULT_REQUEST_BUFFER_BYTES : size(requestBuffer);
+        }
+    }
+
+    /**
+     * One upstream: a URL ({@code http://…}, {@code https://…} or {@code builtin:echo}) written alone, or {@code
+     * {url: …, weight: 5}}; the weight is a whole number, 1 or more (default 1).
+     */
+    public record UpstreamConfig(String url, @Nullable Integer weight) {
+        public UpstreamConfig {
+            if (url == null
+                    || !url.startsWith("http://") && !url.startsWith("https://") && !url.equals("builtin:echo")) {
+                throw new IllegalArgumentException(
+                        "upstream " + url + " (expected: http://…, https://… or builtin:echo)");
+            }
+            weight = weight == null ? 1 : weight;
+            if (weight < 1) {
+                throw new IllegalArgumentException("weight " + weight + " (expected: a whole number, 1 or more)");
+            }
+        }
+
+        /** A URL written alone, with weight 1. */
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        public static UpstreamConfig of(String url) {
+            return new UpstreamConfig(url, null);
+        }
+    }
+
+    /** A path rewrite: {@code from} a Java regular expression, {@code to} its replacement ({@code $1} for groups). */
+    public record Rewrite(String from, String to) {
+        public Rewrite {
+            if (from == null || to == null) {
+                throw new IllegalArgumentException("rewrite needs from and to (expected: {from: regex, to: text})");
+            }
+            GatewayRoute.Rewrite.of(from, to);
+        }
+
+        GatewayRoute.Rewrite toSettings() {
+            return GatewayRoute.Rewrite.of(from, to);
         }
     }
 

@@ -82,8 +82,10 @@ final class GatewayFactory implements AutoCloseable {
         for (GatewayConfig.RouteConfig route : config.routes()) {
             PolicyChain chain = policies.chain(route.policies(), outer(clients));
             List<URI> upstreams = new ArrayList<>();
-            for (String upstream : route.upstreams()) {
-                upstreams.add(upstream.startsWith("builtin:") ? builtin() : URI.create(upstream));
+            List<Integer> weights = new ArrayList<>();
+            for (GatewayConfig.UpstreamConfig upstream : route.upstreams()) {
+                upstreams.add(upstream.url().startsWith("builtin:") ? builtin() : URI.create(upstream.url()));
+                weights.add(upstream.weight());
             }
             GatewayRoute built = new GatewayRoute(
                     route.path(),
@@ -100,7 +102,11 @@ final class GatewayFactory implements AutoCloseable {
                             : route.passiveHealth().toSettings(),
                     route.circuitBreaker() == null
                             ? null
-                            : route.circuitBreaker().toSettings());
+                            : route.circuitBreaker().toSettings(),
+                    route.stripPrefixOrDefault(),
+                    route.rewrite() == null ? null : route.rewrite().toSettings(),
+                    weights,
+                    route.pin());
             routes.add(built);
             for (int i = 0; i < chain.size(); i++) {
                 if (chain.policy(i) instanceof RateLimitPolicy limiter) {

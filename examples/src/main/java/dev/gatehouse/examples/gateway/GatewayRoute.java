@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One route of the gateway: requests whose path starts with {@code prefix} — and, when given, whose host is
  * {@code host} and whose headers carry {@code headers} — pass {@code chain}, then go to one of {@code
- * upstreams} with the path unchanged.
+ * upstreams} with the path unchanged unless the route strips its prefix or rewrites it.
  *
  * @param prefix the path prefix ({@code /api} matches {@code /api} and {@code /api/...}, not {@code /apis})
  * @param host the host name the request must name (without port, case-insensitive); {@code *.example.com}
@@ -33,6 +35,12 @@ import org.jspecify.annotations.Nullable;
  *     that turns out malformed aborts the upstream request (0 streams every body)
  * @param health passive health: when an upstream is ejected
  * @param circuitBreaker the route's circuit breaker, or null for none
+ * @param stripPrefix whether the prefix is removed from the path sent upstream ({@code /api/orders/7} on {@code
+ *     /api} goes as {@code /orders/7}; {@code /api} alone as {@code /}); the query is kept as it is
+ * @param rewrite a regular-expression rewrite of the path sent upstream (after the strip), or null for none
+ * @param weights each upstream's share, in their order (1 each when empty): smooth weighted round-robin over the
+ *     healthy upstreams, as nginx does
+ * @param pin the header or cookie whose value picks the upstream consistently, or null for none
  */
 public record GatewayRoute(
         String prefix,
@@ -45,7 +53,11 @@ public record GatewayRoute(
         long maxBodyBytes,
         long requestBufferBytes,
         PassiveHealth health,
-        @Nullable CircuitBreakerSettings circuitBreaker) {
+        @Nullable CircuitBreakerSettings circuitBreaker,
+        boolean stripPrefix,
+        @Nullable Rewrite rewrite,
+        List<Integer> weights,
+        @Nullable Pin pin) {
 
     /** 10 MiB. */
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
@@ -87,6 +99,16 @@ public record GatewayRoute(
                     "requestBufferBytes: " + requestBufferBytes + " (expected: 0 .. 2 GiB; 0 streams every body)");
         }
         requireNonNull(health, "health");
+        weights = weights.isEmpty() ? java.util.Collections.nCopies(upstreams.size(), 1) : List.copyOf(weights);
+        if (weights.size() != upstreams.size()) {
+            throw new IllegalArgumentException(
+                    "weights: " + weights + " (expected: one per upstream, " + upstreams.size() + ")");
+        }
+        for (int weight : weights) {
+            if (weight < 1) {
+                throw new IllegalArgumentException("weight: " + weight + " (expected: an integer, 1 or more)");
+            }
+        }
     }
 
     /** A route on {@code prefix} for any host, no retries, 10 MiB bodies, default passive health, no breaker. */
@@ -102,114 +124,135 @@ public record GatewayRoute(
                 DEFAULT_MAX_BODY_BYTES,
                 DEFAULT_REQUEST_BUFFER_BYTES,
                 PassiveHealth.DEFAULT,
+                null,
+                false,
+                null,
+                List.of(),
                 null);
     }
 
     public GatewayRoute withHost(@Nullable String host) {
-        return new GatewayRoute(
-                prefix,
-                host,
-                headers,
-                upstreams,
-                chain,
-                timeout,
-                retries,
-                maxBodyBytes,
-                requestBufferBytes,
-                health,
-                circuitBreaker);
+        return with(copy -> copy.host = host);
     }
 
     public GatewayRoute withHeader(String name, String value) {
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(name, requireNonNull(value, "value"));
-        return new GatewayRoute(
-                prefix,
-                host,
-                more,
-                upstreams,
-                chain,
-                timeout,
-                retries,
-                maxBodyBytes,
-                requestBufferBytes,
-                health,
-                circuitBreaker);
+        return with(copy -> copy.headers = more);
     }
 
     public GatewayRoute withRetries(int retries) {
-        return new GatewayRoute(
-                prefix,
-                host,
-                headers,
-                upstreams,
-                chain,
-                timeout,
-                retries,
-                maxBodyBytes,
-                requestBufferBytes,
-                health,
-                circuitBreaker);
+        return with(copy -> copy.retries = retries);
     }
 
     public GatewayRoute withMaxBodyBytes(long maxBodyBytes) {
-        return new GatewayRoute(
-                prefix,
-                host,
-                headers,
-                upstreams,
-                chain,
-                timeout,
-                retries,
-                maxBodyBytes,
-                requestBufferBytes,
-                health,
-                circuitBreaker);
+        return with(copy -> copy.maxBodyBytes = maxBodyBytes);
     }
 
     public GatewayRoute withRequestBuffer(long requestBufferBytes) {
-        return new GatewayRoute(
-                prefix,
-                host,
-                headers,
-                upstreams,
-                chain,
-                timeout,
-                retries,
-                maxBodyBytes,
-                requestBufferBytes,
-                health,
-                circuitBreaker);
+        return with(copy -> copy.requestBufferBytes = requestBufferBytes);
     }
 
     public GatewayRoute withHealth(PassiveHealth health) {
-        return new GatewayRoute(
-                prefix,
-                host,
-                headers,
-                upstreams,
-                chain,
-                timeout,
-                retries,
-                maxBodyBytes,
-                requestBufferBytes,
-                health,
-                circuitBreaker);
+        return with(copy -> copy.health = health);
     }
 
     public GatewayRoute withCircuitBreaker(@Nullable CircuitBreakerSettings circuitBreaker) {
-        return new GatewayRoute(
-                prefix,
-                host,
-                headers,
-                upstreams,
-                chain,
-                timeout,
-                retries,
-                maxBodyBytes,
-                requestBufferBytes,
-                health,
-                circuitBreaker);
+        return with(copy -> copy.circuitBreaker = circuitBreaker);
+    }
+
+    /** With the prefix removed from the path before it goes upstream ({@code /api} alone becomes {@code /}). */
+    public GatewayRoute withStripPrefix(boolean stripPrefix) {
+        return with(copy -> copy.stripPrefix = stripPrefix);
+    }
+
+    /** With {@code rewrite} applied to the path (after any prefix strip); null for none. */
+    public GatewayRoute withRewrite(@Nullable Rewrite rewrite) {
+        return with(copy -> copy.rewrite = rewrite);
+    }
+
+    /** With a weight per upstream, in their order (an empty list: 1 each). */
+    public GatewayRoute withWeights(List<Integer> weights) {
+        return with(copy -> copy.weights = weights);
+    }
+
+    /** With requests pinned to an upstream by a header or cookie value; null for none. */
+    public GatewayRoute withPin(@Nullable Pin pin) {
+        return with(copy -> copy.pin = pin);
+    }
+
+    /** A copy of this route with {@code change} applied: what every {@code with…} method does. */
+    private GatewayRoute with(java.util.function.Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
+        return copy.build();
+    }
+
+    /** The route's fields, changeable while a {@code with…} method builds the next route. */
+    private static final class Copy {
+        String prefix;
+
+        @Nullable
+        String host;
+
+        Map<String, String> headers;
+        List<URI> upstreams;
+        PolicyChain chain;
+        Duration timeout;
+        int retries;
+        long maxBodyBytes;
+        long requestBufferBytes;
+        PassiveHealth health;
+
+        @Nullable
+        CircuitBreakerSettings circuitBreaker;
+
+        boolean stripPrefix;
+
+        @Nullable
+        Rewrite rewrite;
+
+        List<Integer> weights;
+
+        @Nullable
+        Pin pin;
+
+        Copy(GatewayRoute route) {
+            prefix = route.prefix;
+            host = route.host;
+            headers = route.headers;
+            upstreams = route.upstreams;
+            chain = route.chain;
+            timeout = route.timeout;
+            retries = route.retries;
+            maxBodyBytes = route.maxBodyBytes;
+            requestBufferBytes = route.requestBufferBytes;
+            health = route.health;
+            circuitBreaker = route.circuitBreaker;
+            stripPrefix = route.stripPrefix;
+            rewrite = route.rewrite;
+            weights = route.weights;
+            pin = route.pin;
+        }
+
+        GatewayRoute build() {
+            return new GatewayRoute(
+                    prefix,
+                    host,
+                    headers,
+                    upstreams,
+                    chain,
+                    timeout,
+                    retries,
+                    maxBodyBytes,
+                    requestBufferBytes,
+                    health,
+                    circuitBreaker,
+                    stripPrefix,
+                    rewrite,
+                    weights,
+                    pin);
+        }
     }
 
     /**
@@ -245,6 +288,78 @@ public record GatewayRoute(
             if (openFor == null || openFor.isNegative() || openFor.isZero()) {
                 throw new IllegalArgumentException("openFor: " + openFor + " (expected: a positive duration)");
             }
+        }
+    }
+
+    /**
+     * A path rewrite: every match of {@code from} (a Java regular expression, on the raw path) is replaced by
+     * {@code to}, where {@code $1} names a group. A result that leaves the upstream's authority is refused at
+     * request time with 400 (see {@link UpstreamPath}).
+     */
+    public record Rewrite(Pattern from, String to) {
+        public Rewrite {
+            requireNonNull(from, "from");
+            requireNonNull(to, "to");
+            // The same groups, and a match that always happens (the empty alternative), so that the replacement is
+            // parsed now: a group it names that does not exist, or a stray $ or \, is refused when loaded.
+            Pattern probe = Pattern.compile("(?:" + from.pattern() + ")|", from.flags());
+            try {
+                probe.matcher("").replaceFirst(to);
+            } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                throw new IllegalArgumentException("to: " + to + " (expected: a replacement, $n up to $"
+                        + from.matcher("").groupCount() + "; " + e.getMessage() + ")");
+            }
+        }
+
+        /** From a regular expression's text; a bad one is an {@link IllegalArgumentException} naming it. */
+        public static Rewrite of(String from, String to) {
+            requireNonNull(from, "from");
+            try {
+                return new Rewrite(Pattern.compile(from), to);
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("from: " + from + " (expected: a Java regular expression; "
+                        + e.getDescription() + " near index " + e.getIndex() + ")");
+            }
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Rewrite that && from.pattern().equals(that.from.pattern()) && to.equals(that.to);
+        }
+
+        @Override
+        public int hashCode() {
+            return from.pattern().hashCode() * 31 + to.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "Rewrite[from=" + from.pattern() + ", to=" + to + "]";
+        }
+    }
+
+    /**
+     * Pinning: requests that carry the {@code header} (or the {@code cookie}) go to the upstream the value hashes
+     * to among the healthy ones, weights respected; the same value always picks the same upstream while it stays
+     * healthy. Requests without the value are balanced as usual. Exactly one of the two is given.
+     */
+    public record Pin(@Nullable String header, @Nullable String cookie) {
+        public Pin {
+            if ((header == null) == (cookie == null)) {
+                throw new IllegalArgumentException(
+                        "pin: header " + header + ", cookie " + cookie + " (expected: exactly one of header, cookie)");
+            }
+            if ((header != null && header.isBlank()) || (cookie != null && cookie.isBlank())) {
+                throw new IllegalArgumentException("pin: blank name (expected: a header or cookie name)");
+            }
+        }
+
+        public static Pin header(String name) {
+            return new Pin(requireNonNull(name, "name"), null);
+        }
+
+        public static Pin cookie(String name) {
+            return new Pin(null, requireNonNull(name, "name"));
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -22,7 +23,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One client request's way through a route's upstreams, and the only owner of what that takes: the route's breaker
- * permit, the upstream choice (round-robin over healthy upstreams) with each attempt's health permit, retries, and
+ * permit, the upstream choice (by weight or pin over healthy upstreams) with each attempt's health permit, retries, and
  * the relay of the upstream response.
  *
  * <ul>
@@ -48,6 +49,9 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
     private final Response clientResponse;
     private final Callback callback;
     private final Upstreams.Permit routePermit;
+    /** The path and query for the upstream, transformed by the route. */
+    private final String pathQuery;
+
     private final org.eclipse.jetty.client.Request.@Nullable Content body;
     /** Set when the client's body failed (malformed, over the limit, cut off) or the client went away. */
     private final AtomicBoolean clientFailed;
@@ -70,6 +74,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
             Response clientResponse,
             Callback callback,
             Upstreams.Permit routePermit,
+            String pathQuery,
             org.eclipse.jetty.client.Request.@Nullable Content body,
             AtomicBoolean clientFailed) {
         this.client = client;
@@ -78,13 +83,14 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         this.clientResponse = clientResponse;
         this.callback = callback;
         this.routePermit = routePermit;
+        this.pathQuery = pathQuery;
         this.body = body;
         this.clientFailed = clientFailed;
     }
 
     /** Sends the first attempt; with no healthy upstream, answers 503. */
     void start() {
-        Upstreams.Choice choice = route.upstreams().choose(tried);
+        Upstreams.Choice choice = route.upstreams().choose(tried, pin());
         if (choice == null) {
             Problems.note(clientRequest, "upstream", "reject", "no healthy upstream on " + route.name());
             routePermit.release();
@@ -99,12 +105,28 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         send(choice);
     }
 
+    /** The request's pinning value (the route's pin header or cookie), or null. */
+    private @Nullable String pin() {
+        GatewayRoute.Pin pin = route.config().pin();
+        if (pin == null) {
+            return null;
+        }
+        if (pin.header() != null) {
+            return clientRequest.getHeaders().get(pin.header());
+        }
+        for (HttpCookie cookie : Request.getCookies(clientRequest)) {
+            if (cookie.getName().equals(pin.cookie())) {
+                return cookie.getValue();
+            }
+        }
+        return null;
+    }
+
     private void send(Upstreams.Choice choice) {
         attempt = choice;
         tried.add(choice.upstream());
         try {
-            org.eclipse.jetty.client.Request upstreamRequest = client.newRequest(
-                            choice.upstream().base + clientRequest.getHttpURI().getPathQuery())
+            org.eclipse.jetty.client.Request upstreamRequest = client.newRequest(choice.upstream().base + pathQuery)
                     .method(clientRequest.getMethod())
                     .timeout(route.config().timeout().toMillis(), TimeUnit.MILLISECONDS)
                     .headers(fields -> ForwardingHeaders.write(clientRequest, fields));
@@ -230,7 +252,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
             endAttempt(choice.permit(), failure, status, clientFault);
         }
         if (failure != null && !clientFault && retryable(failure)) {
-            Upstreams.Choice next = route.upstreams().choose(tried);
+            Upstreams.Choice next = route.upstreams().choose(tried, pin());
             if (next != null) {
                 Problems.note(clientRequest, "upstream", "retry", choice.upstream() + " " + describe(failure));
                 send(next);

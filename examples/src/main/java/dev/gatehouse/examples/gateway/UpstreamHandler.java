@@ -32,6 +32,15 @@ final class UpstreamHandler extends Handler.Abstract {
             Problems.write(response, callback, 404, "No route for this path.", null);
             return true;
         }
+        String pathQuery = UpstreamPath.of(
+                route.config(),
+                request.getHttpURI().getPath(),
+                request.getHttpURI().getQuery());
+        if (pathQuery == null) {
+            Problems.note(request, "path", "reject", "transformed path leaves the upstream");
+            Problems.write(response, callback, 400, "The path cannot be sent upstream.", null);
+            return true;
+        }
         long limit = route.config().maxBodyBytes();
         long declared = request.getLength();
         if (declared > limit) {
@@ -76,7 +85,7 @@ final class UpstreamHandler extends Handler.Abstract {
             permit.release();
             throw e;
         }
-        new UpstreamCall(client, route, request, response, callback, permit, body, clientFailed).start();
+        new UpstreamCall(client, route, request, response, callback, permit, pathQuery, body, clientFailed).start();
         return true;
     }
 }

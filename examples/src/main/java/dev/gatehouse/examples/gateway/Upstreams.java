@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +23,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A route's upstreams and what the gateway has learnt about them from live traffic.
  *
- * <p>Requests go round-robin to the upstreams that passive health has not ejected: an upstream whose last {@code
+ * <p>Requests go to the upstreams that passive health has not ejected, by weight (smooth weighted round-robin) or
+ * by a pinning value (see {@link #choose}): an upstream whose last {@code
  * failures} calls all failed (no connection, reset, timeout or a 5xx answer) is ejected for {@code ejectFor}, then
  * one probe request decides whether it comes back. With a circuit breaker, the route itself stops calling its
  * upstreams for {@code openFor} once {@code failureRate} % of its last {@code window} requests failed, and a few
@@ -45,13 +47,18 @@ final class Upstreams {
     /** One upstream: its base URL and its passive health. */
     static final class Upstream {
         final URI uri;
+        final int weight;
         final String base;
         final String authority;
         final CircuitBreaker health;
         final AtomicReference<Instant> ejectedAt = new AtomicReference<>(Instant.EPOCH);
 
-        Upstream(URI uri, CircuitBreaker health, InstantSource clock) {
+        /** Smooth weighted round-robin's running score; guarded by the {@link Upstreams}' lock. */
+        private long current;
+
+        Upstream(URI uri, int weight, CircuitBreaker health, InstantSource clock) {
             this.uri = uri;
+            this.weight = weight;
             String text = uri.toString();
             this.base = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
             this.authority = uri.getRawAuthority();
@@ -152,8 +159,10 @@ final class Upstreams {
                 .clock(clock.withZone(ZoneOffset.UTC))
                 .build();
         List<Upstream> list = new ArrayList<>();
-        for (URI uri : config.upstreams()) {
-            list.add(new Upstream(uri, CircuitBreaker.of(route + " " + uri, healthConfig), clock));
+        for (int i = 0; i < config.upstreams().size(); i++) {
+            URI uri = config.upstreams().get(i);
+            list.add(new Upstream(
+                    uri, config.weights().get(i), CircuitBreaker.of(route + " " + uri, healthConfig), clock));
         }
         this.upstreams = List.copyOf(list);
         this.ejectFor = passive.ejectFor();
@@ -205,20 +214,95 @@ final class Upstreams {
     record Choice(Upstream upstream, Permit permit) {}
 
     /**
-     * The next upstream round-robin that passive health lets through and that this request has not tried yet;
-     * null when there is none.
+     * The upstream for one attempt among those passive health lets through and this request has not tried yet, or
+     * null when there is none. Without a pin value: smooth weighted round-robin (nginx's), so weights 95 and 5 send
+     * exactly 95 of every 100 requests to the first; an ejected upstream takes no part, and its share goes to the
+     * others. With one: the upstream the value hashes to (weighted rendezvous hashing), the same while it is up.
+     *
+     * @param pin the request's pinning value, or null
      */
     @Nullable
-    Choice choose(Set<Upstream> tried) {
-        int size = upstreams.size();
-        int start = Math.floorMod(next.getAndIncrement(), size);
-        for (int i = 0; i < size; i++) {
-            Upstream upstream = upstreams.get((start + i) % size);
-            if (!tried.contains(upstream) && upstream.health.tryAcquirePermission()) {
+    Choice choose(Set<Upstream> tried, @Nullable String pin) {
+        Set<Upstream> refused = new HashSet<>(tried);
+        while (refused.size() < upstreams.size()) {
+            Upstream upstream = pin == null ? nextWeighted(refused) : pinned(pin, refused);
+            if (upstream == null) {
+                return null;
+            }
+            if (upstream.health.tryAcquirePermission()) {
                 return new Choice(upstream, new Permit(upstream.health));
             }
+            if (pin == null) {
+                undo(upstream, refused);
+            }
+            refused.add(upstream);
         }
         return null;
+    }
+
+    /**
+     * Smooth weighted round-robin over the upstreams not in {@code refused}: each adds its weight to its score, the
+     * highest score wins and gives back the sum of the weights. An ejected upstream refuses its permit, {@link
+     * #undo} takes its turn back, and it is left out.
+     */
+    private synchronized @Nullable Upstream nextWeighted(Set<Upstream> refused) {
+        Upstream best = null;
+        long total = 0;
+        for (Upstream upstream : upstreams) {
+            if (refused.contains(upstream)) {
+                continue;
+            }
+            upstream.current += upstream.weight;
+            total += upstream.weight;
+            if (best == null || upstream.current > best.current) {
+                best = upstream;
+            }
+        }
+        if (best != null) {
+            best.current -= total;
+        }
+        return best;
+    }
+
+    /** Takes back what {@link #nextWeighted} did when the chosen upstream then refused its permit. */
+    private synchronized void undo(Upstream chosen, Set<Upstream> refused) {
+        long total = 0;
+        for (Upstream upstream : upstreams) {
+            if (refused.contains(upstream)) {
+                continue;
+            }
+            upstream.current -= upstream.weight;
+            total += upstream.weight;
+        }
+        chosen.current += total;
+    }
+
+    /** The upstream with the highest weighted rendezvous score for {@code pin}, among those not refused. */
+    private @Nullable Upstream pinned(String pin, Set<Upstream> refused) {
+        Upstream best = null;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        long key = mix(pin.hashCode());
+        for (Upstream upstream : upstreams) {
+            if (refused.contains(upstream)) {
+                continue;
+            }
+            long hash = mix(key ^ mix(upstream.uri.toString().hashCode()));
+            double unit = ((hash >>> 11) + 0.5) / (1L << 53); // in (0, 1)
+            double score = -upstream.weight / Math.log(unit);
+            if (score > bestScore) {
+                best = upstream;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    /** A 64-bit finalizer (SplitMix64's), spreading similar inputs far apart. */
+    private static long mix(long value) {
+        long z = value + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** Seconds until the first ejected upstream gets its probe (at least 1). */

@@ -50,6 +50,11 @@ class GatewayResilienceTest {
 
     /** A real echo backend on a free port. */
     private URI echo(EchoServlet servlet) throws Exception {
+        return echo(servlet, backends);
+    }
+
+    /** A real echo backend on a free port, added to {@code backends} for the test to stop. */
+    static URI echo(EchoServlet servlet, List<Server> backends) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
