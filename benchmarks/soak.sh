@@ -68,15 +68,12 @@ for _ in $(seq 1 300); do
     sleep 0.1
 done
 
-b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
-secret_hex=$(printf %s "$SECRET" | openssl base64 -d -A | od -An -tx1 | tr -d ' \n')
+. benchmarks/jwt.sh
 tokens=""
 for user in 1 2 3 4 5 6 7 8; do
-    header=$(printf %s '{"alg":"HS256","typ":"JWT"}' | b64url)
-    payload=$(printf '{"iss":"https://soak.test/","aud":"soak","sub":"user-%d","exp":%d}' "$user" \
-        $(($(date +%s) + DURATION + 3600)) | b64url)
-    signature=$(printf %s "$header.$payload" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$secret_hex" -binary | b64url)
-    tokens="$tokens\"$header.$payload.$signature\","
+    token=$(hs256_jwt "$SECRET" "$(printf '{"iss":"https://soak.test/","aud":"soak","sub":"user-%d","exp":%d}' \
+        "$user" $(($(date +%s) + DURATION + 3600)))")
+    tokens="$tokens\"$token\","
 done
 cat >"$WORK/mix.lua" <<LUA
 local tokens = { ${tokens%,} }

@@ -49,13 +49,10 @@ logging:
     dev.gatehouse.access: ${ACCESS_LOG:-INFO}
 YAML
 
-b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
-secret_hex=$(printf %s 'ZGV2ZWxvcG1lbnQtb25seS1zZWNyZXQtb2YtMzItYnl0ZXMh' | openssl base64 -d -A | od -An -tx1 | tr -d ' \n')
-header=$(printf %s '{"alg":"HS256","typ":"JWT"}' | b64url)
-payload=$(printf '{"iss":"https://idp.example.com/","aud":"orders","sub":"bench","scope":"orders:read","exp":%d}' \
-    $(($(date +%s) + 7200)) | b64url)
-signature=$(printf %s "$header.$payload" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$secret_hex" -binary | b64url)
-TOKEN="$header.$payload.$signature"
+. benchmarks/jwt.sh
+TOKEN=$(hs256_jwt 'ZGV2ZWxvcG1lbnQtb25seS1zZWNyZXQtb2YtMzItYnl0ZXMh' "$(printf \
+    '{"iss":"https://idp.example.com/","aud":"orders","sub":"bench","scope":"orders:read","exp":%d}' \
+    $(($(date +%s) + 7200)))")
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 start() { # name enabled; sets <name>_pid and <name>_port

@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -173,9 +174,9 @@ public final class PostgresIdempotencyStore implements IdempotencyStore, AutoClo
                 complete.setString(4, textOf(stored.headers()));
                 complete.setBytes(5, stored.body());
             } else {
-                complete.setNull(3, java.sql.Types.INTEGER);
-                complete.setNull(4, java.sql.Types.VARCHAR);
-                complete.setNull(5, java.sql.Types.BINARY);
+                complete.setNull(3, Types.INTEGER);
+                complete.setNull(4, Types.VARCHAR);
+                complete.setNull(5, Types.BINARY);
             }
             complete.setString(6, key);
             complete.setString(7, token);
