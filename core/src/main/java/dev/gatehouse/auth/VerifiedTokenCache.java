@@ -61,7 +61,11 @@ final class VerifiedTokenCache {
 
     VerifiedTokenCache(long maxTokens, boolean enabled, Clock clock) {
         this.cache = enabled && maxTokens > 0
-                ? Caffeine.newBuilder().maximumSize(maxTokens).build()
+                // Upkeep on the calling thread: scheduling it on the common pool wakes a thread every few hits.
+                ? Caffeine.newBuilder()
+                        .maximumSize(maxTokens)
+                        .executor(Runnable::run)
+                        .build()
                 : null;
         this.clock = clock;
     }

@@ -32,6 +32,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         this.ticker = ticker;
         this.entries = Caffeine.newBuilder()
                 .maximumSize(maxKeys)
+                .executor(Runnable::run)
                 .ticker(ticker)
                 .expireAfter(new Expiry<String, Entry>() {
                     @Override

@@ -5,63 +5,50 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.TimeMeter;
-import io.github.bucket4j.VerboseResult;
-import io.github.bucket4j.local.LocalBucketBuilder;
-import io.github.bucket4j.local.SynchronizationStrategy;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.BucketState;
+import io.github.bucket4j.ConfigurationBuilder;
+import io.github.bucket4j.MathType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
-import org.jspecify.annotations.Nullable;
 
 /**
- * Buckets in this process: lock-free bucket4j buckets in a bounded Caffeine cache (at most {@code maxKeys},
+ * Buckets in this process: bucket4j's bucket state per key in a bounded Caffeine cache (at most {@code maxKeys},
  * dropped after {@code idleTimeout} unused — an idle bucket has refilled by then, so dropping it loses nothing
  * when the timeout is at least the longest window). With N gateway instances each has its own buckets: a
  * client gets up to N × the quota; use the Redis store to share one budget.
+ *
+ * <p>A key holds only bucket4j's {@link BucketState} (one {@code long[]} of three longs per window) — not a
+ * whole {@code Bucket}, whose per-key configuration, time meter and listener would double the heap per key —
+ * and the refill arithmetic stays bucket4j's. The cache does its upkeep on the calling thread: handing it to the
+ * common pool wakes a pool thread every few reads, which cost more than the upkeep itself.
  */
 public final class LocalBucketStore implements BucketStore {
-    private final Cache<String, Bucket> buckets;
-    private final @Nullable TimeMeter clock;
-    private final SynchronizationStrategy synchronization;
-    private final Map<List<Limit>, Bandwidth[]> bandwidths = new ConcurrentHashMap<>();
+    private final Cache<String, Object> buckets;
+    private final LongSupplier clock;
+    private final boolean lockFree;
+    private final Map<List<Limit>, BucketConfiguration> configurations = new ConcurrentHashMap<>();
 
     private LocalBucketStore(Builder builder) {
         this.buckets = Caffeine.newBuilder()
                 .maximumSize(builder.maxKeys)
                 .expireAfterAccess(builder.idleTimeout)
+                .executor(Runnable::run)
                 .build();
-        this.clock = builder.nanoClock == null ? null : monotonic(builder.nanoClock);
-        this.synchronization = builder.synchronization == Synchronization.SYNCHRONIZED
-                ? SynchronizationStrategy.SYNCHRONIZED
-                : SynchronizationStrategy.LOCK_FREE;
+        this.clock = builder.nanoClock;
+        this.lockFree = builder.synchronization == Synchronization.LOCK_FREE;
     }
 
     /** How buckets stay consistent when threads race for one key. */
     public enum Synchronization {
-        /** Compare-and-swap, no lock (the default). */
+        /** Compare-and-swap of a copied state, no lock (the default). */
         LOCK_FREE,
         /** A monitor per bucket: less memory per key, slower under contention. */
         SYNCHRONIZED
-    }
-
-    private static TimeMeter monotonic(LongSupplier nanoClock) {
-        return new TimeMeter() {
-            @Override
-            public long currentTimeNanos() {
-                return nanoClock.getAsLong();
-            }
-
-            @Override
-            public boolean isWallClockBased() {
-                return false;
-            }
-        };
     }
 
     public static LocalBucketStore ofDefaults() {
@@ -74,23 +61,41 @@ public final class LocalBucketStore implements BucketStore {
 
     @Override
     public Consumption tryConsume(String key, List<Limit> limits, long cost) {
-        Bucket bucket = buckets.get(key, k -> newBucket(limits));
-        if (limits.size() == 1) {
-            // One window: the plain probe has everything, without the verbose result's snapshot.
-            ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(cost);
-            return new Consumption(
-                    probe.isConsumed(), new long[] {probe.getRemainingTokens()}, probe.getNanosToWaitForRefill());
+        long now = clock.getAsLong();
+        Object bucket = buckets.get(key, k -> newBucket(limits, now));
+        if (bucket instanceof BucketState state) {
+            synchronized (state) {
+                return consume(state, cost, now);
+            }
         }
-        VerboseResult<ConsumptionProbe> result = bucket.asVerbose().tryConsumeAndReturnRemaining(cost);
-        ConsumptionProbe probe = result.getValue();
-        return new Consumption(
-                probe.isConsumed(),
-                result.getDiagnostics().getAvailableTokensPerEachBandwidth(),
-                probe.getNanosToWaitForRefill());
+        @SuppressWarnings("unchecked")
+        AtomicReference<BucketState> cell = (AtomicReference<BucketState>) bucket;
+        while (true) {
+            BucketState current = cell.get();
+            BucketState next = current.copy();
+            Consumption consumption = consume(next, cost, now);
+            // A refusal changes nothing worth keeping: the refill is recomputed from the same start next time.
+            if (!consumption.consumed() || cell.compareAndSet(current, next)) {
+                return consumption;
+            }
+        }
     }
 
-    private static Bandwidth[] toBandwidths(List<Limit> limits) {
-        return limits.stream().map(Limit::toBandwidth).toArray(Bandwidth[]::new);
+    /** What bucket4j's own buckets do for one probe, on a state the caller owns. */
+    private static Consumption consume(BucketState state, long cost, long now) {
+        state.refillAllBandwidth(now);
+        boolean consumed = cost <= state.getAvailableTokens();
+        long wait = 0;
+        if (consumed) {
+            state.consume(cost);
+        } else {
+            wait = state.calculateDelayNanosAfterWillBePossibleToConsume(cost, now, true);
+        }
+        long[] remaining = new long[state.getConfiguration().getBandwidths().length];
+        for (int i = 0; i < remaining.length; i++) {
+            remaining[i] = state.getCurrentSize(i);
+        }
+        return new Consumption(consumed, remaining, wait);
     }
 
     /** How many keys hold a bucket now. */
@@ -99,16 +104,17 @@ public final class LocalBucketStore implements BucketStore {
         return buckets.estimatedSize();
     }
 
-    private Bucket newBucket(List<Limit> limits) {
-        LocalBucketBuilder builder = Bucket.builder().withSynchronizationStrategy(synchronization);
-        // Bandwidths are immutable: one set per list of limits serves every bucket.
-        for (Bandwidth bandwidth : bandwidths.computeIfAbsent(limits, LocalBucketStore::toBandwidths)) {
-            builder.addLimit(bandwidth);
-        }
-        if (clock != null) {
-            builder.withCustomTimePrecision(clock);
-        } else {
-            builder.withNanosecondPrecision();
+    private Object newBucket(List<Limit> limits, long now) {
+        // Configurations are immutable: one per list of limits serves every bucket.
+        BucketConfiguration configuration = configurations.computeIfAbsent(limits, LocalBucketStore::configuration);
+        BucketState state = BucketState.createInitialState(configuration, MathType.INTEGER_64_BITS, now);
+        return lockFree ? new AtomicReference<>(state) : state;
+    }
+
+    private static BucketConfiguration configuration(List<Limit> limits) {
+        ConfigurationBuilder builder = BucketConfiguration.builder();
+        for (Limit limit : limits) {
+            builder.addLimit(limit.toBandwidth());
         }
         return builder.build();
     }
@@ -116,7 +122,7 @@ public final class LocalBucketStore implements BucketStore {
     public static final class Builder {
         private long maxKeys = 1_000_000;
         private Duration idleTimeout = Duration.ofHours(1);
-        private @Nullable LongSupplier nanoClock;
+        private LongSupplier nanoClock = System::nanoTime;
         private Synchronization synchronization = Synchronization.LOCK_FREE;
 
         private Builder() {}

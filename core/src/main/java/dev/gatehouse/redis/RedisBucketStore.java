@@ -72,10 +72,12 @@ public final class RedisBucketStore implements BucketStore, AutoCloseable {
         this.proxies = Caffeine.newBuilder()
                 .maximumSize(builder.maxCachedProxies)
                 .expireAfterAccess(Duration.ofMinutes(10))
+                .executor(Runnable::run)
                 .build();
         this.asyncProxies = Caffeine.newBuilder()
                 .maximumSize(builder.maxCachedProxies)
                 .expireAfterAccess(Duration.ofMinutes(10))
+                .executor(Runnable::run)
                 .build();
     }
 

@@ -2,6 +2,7 @@ package dev.gatehouse.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.testing.Race;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,5 +29,51 @@ class LocalBucketStoreTest {
         assertThat(empty.nanosToWait()).isEqualTo(Duration.ofMillis(500).toNanos());
         assertThat(refilled.consumed()).isTrue();
         assertThat(refilled.remaining()).containsExactly(0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(LocalBucketStore.Synchronization.class)
+    void threadsRacingForOneKeyGetExactlyTheQuota(LocalBucketStore.Synchronization sync) throws Exception {
+        AtomicLong nanos = new AtomicLong();
+        LocalBucketStore store = LocalBucketStore.builder()
+                .synchronization(sync)
+                .nanoClock(nanos::get)
+                .build();
+        List<Limit> limits = List.of(Limit.perMinute(1_000));
+
+        List<Long> admitted = Race.of(8, thread -> () -> {
+            long count = 0;
+            for (int i = 0; i < 500; i++) {
+                count += store.tryConsume("hot", limits, 1).consumed() ? 1 : 0;
+            }
+            return count;
+        });
+
+        assertThat(admitted.stream().mapToLong(Long::longValue).sum()).isEqualTo(1_000);
+    }
+
+    @ParameterizedTest
+    @EnumSource(LocalBucketStore.Synchronization.class)
+    void everyWindowIsChargedAllOrNothingAndReportsWhatIsLeft(LocalBucketStore.Synchronization sync) {
+        AtomicLong nanos = new AtomicLong();
+        LocalBucketStore store = LocalBucketStore.builder()
+                .synchronization(sync)
+                .nanoClock(nanos::get)
+                .build();
+        List<Limit> limits = List.of(Limit.perSecond(5), Limit.perMinute(7));
+
+        Consumption first = store.tryConsume("k", limits, 4);
+        Consumption refusedBySecond = store.tryConsume("k", limits, 2);
+        nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+        Consumption refusedByMinute = store.tryConsume("k", limits, 4);
+        Consumption last = store.tryConsume("k", limits, 3);
+
+        assertThat(first.remaining()).containsExactly(1, 3);
+        assertThat(refusedBySecond.consumed()).isFalse();
+        assertThat(refusedBySecond.remaining()).containsExactly(1, 3);
+        assertThat(refusedByMinute.consumed()).isFalse();
+        assertThat(last.consumed()).isTrue();
+        assertThat(last.remaining()).containsExactly(2, 0);
+        assertThat(store.size()).isEqualTo(1);
     }
 }
