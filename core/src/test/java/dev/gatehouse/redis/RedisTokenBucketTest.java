@@ -12,6 +12,7 @@ import dev.gatehouse.ratelimit.StoreFailureMode;
 import dev.gatehouse.ratelimit.StoreUnavailableException;
 import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.MutableClock;
+import dev.gatehouse.testing.Race;
 import dev.gatehouse.testing.RedisSupport;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -50,6 +51,106 @@ class RedisTokenBucketTest {
 
             // 640 attempts within seconds; at 100 per hour the refill over the run is far below one token.
             assertThat(admitted).isEqualTo(100);
+        }
+    }
+
+    @Test
+    void batchedInstancesSharingOneRedisAdmitExactlyTheCapacityTogether() throws Exception {
+        String url = RedisSupport.requireRedis();
+        String client = key();
+        Limit hourly = Limit.of("hour", 100, Duration.ofHours(1));
+        try (RedisTokenBucketStore first = RedisTokenBucketStore.builder(url)
+                        .commandTimeout(Duration.ofSeconds(2))
+                        .batching()
+                        .build();
+                RedisTokenBucketStore second = RedisTokenBucketStore.builder(url)
+                        .commandTimeout(Duration.ofSeconds(2))
+                        .batching()
+                        .build()) {
+            int admitted = RedisRateLimitTest.race(32, 20, t -> {
+                RedisTokenBucketStore instance = t % 2 == 0 ? first : second;
+                return () -> instance.tryConsume(client, List.of(hourly), 1).consumed();
+            });
+
+            assertThat(admitted).isEqualTo(100);
+        }
+    }
+
+    @Test
+    void decisionsSharingACallAreTakenInOrderEachAllOrNothing() {
+        String url = RedisSupport.requireRedis();
+        MutableClock clock = new MutableClock(T0);
+        try (RedisTokenBucketStore store =
+                RedisTokenBucketStore.builder(url).clock(clock).build()) {
+            Consumption[] decisions =
+                    store.run(key(), List.of(Limit.perSecond(10), Limit.perMinute(12)), new long[] {4, 7, 4, 2, 3});
+
+            assertThat(decisions).extracting(Consumption::consumed).containsExactly(true, false, true, true, false);
+            assertThat(decisions[0].remaining()).containsExactly(6, 8);
+            assertThat(decisions[1].remaining()).as("refused: nothing taken").containsExactly(6, 8);
+            assertThat(decisions[3].remaining()).containsExactly(0, 2);
+            // The second's 3 tokens come back in 300 ms, but the minute's third only in 5 s: the longer wait.
+            assertThat(decisions[4].nanosToWait())
+                    .isEqualTo(Duration.ofSeconds(5).toNanos());
+        }
+    }
+
+    @Test
+    void aHotKeyMakesFewerScriptCallsThanDecisionsWhenBatched() throws Exception {
+        try (RedisSupport.Process redis = new RedisSupport.Process();
+                RedisTokenBucketStore store = RedisTokenBucketStore.builder(redis.url())
+                        .commandTimeout(Duration.ofSeconds(2))
+                        .batching()
+                        .build()) {
+            RedisClient admin = RedisClient.create(redis.url());
+            try (StatefulRedisConnection<String, String> connection = admin.connect()) {
+                String client = key();
+                connection.sync().configResetstat();
+                int admitted = RedisRateLimitTest.race(
+                        8,
+                        200,
+                        t -> () -> store.tryConsume(client, List.of(Limit.perHour(1_000)), 1)
+                                .consumed());
+                Map<String, Long> calls = calls(connection.sync().info("commandstats"));
+
+                assertThat(admitted).isEqualTo(1_000);
+                assertThat(calls.get("evalsha"))
+                        .as("script calls for 1,600 decisions")
+                        .isLessThan(800L);
+            } finally {
+                admin.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void everyDecisionWaitingOnABatchHearsThatRedisIsDown() throws Exception {
+        try (RedisSupport.Process redis = new RedisSupport.Process();
+                RedisTokenBucketStore store = RedisTokenBucketStore.builder(redis.url())
+                        .commandTimeout(Duration.ofMillis(200))
+                        .batching()
+                        .build()) {
+            String client = key();
+            redis.signal("STOP");
+            try {
+                long start = System.nanoTime();
+                List<String> outcomes = Race.of(8, t -> () -> {
+                    try {
+                        return "consumed="
+                                + store.tryConsume(client, List.of(Limit.perMinute(10)), 1)
+                                        .consumed();
+                    } catch (StoreUnavailableException e) {
+                        return "unavailable";
+                    }
+                });
+
+                assertThat(outcomes).containsOnly("unavailable");
+                assertThat(Duration.ofNanos(System.nanoTime() - start))
+                        .as("each waits at most for the call in flight and its own")
+                        .isLessThan(Duration.ofMillis(2 * 200 + 400));
+            } finally {
+                redis.signal("CONT");
+            }
         }
     }
 
