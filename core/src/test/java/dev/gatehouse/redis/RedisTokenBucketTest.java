@@ -18,9 +18,14 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -51,6 +56,18 @@ class RedisTokenBucketTest {
             // 640 attempts within seconds; at 100 per hour the refill over the run is far below one token.
             assertThat(admitted).isEqualTo(100);
         }
+    }
+
+    /** A policy over {@code store} behind a breaker of {@code window} with failure mode {@code mode}. */
+    private static RateLimitPolicy guarded(
+            RedisTokenBucketStore store, Limit limit, StoreFailureMode mode, Duration window) {
+        return RateLimitPolicy.builder()
+                .limits(limit)
+                .store(ResilientBucketStore.builder(store)
+                        .onFailure(mode)
+                        .breakerWindow(window)
+                        .build())
+                .build();
     }
 
     private static RedisTokenBucketStore instance(String url, boolean batching) {
@@ -278,18 +295,79 @@ class RedisTokenBucketTest {
     }
 
     @Test
+    void aRedisKilledAndRestartedUnderLoadFailsClosedAndLimitsAgainWithoutARestart() throws Exception {
+        try (RedisSupport.Process redis = new RedisSupport.Process();
+                RedisTokenBucketStore store = RedisTokenBucketStore.builder(redis.url())
+                        .commandTimeout(Duration.ofMillis(200))
+                        .batching()
+                        .build()) {
+            RateLimitPolicy policy = guarded(store, Limit.perHour(50), StoreFailureMode.CLOSED, Duration.ofMillis(200));
+            // Phases: 0 Redis up, 1 killed, 2 restarted (empty: no persistence).
+            AtomicInteger phase = new AtomicInteger();
+            AtomicLongArray admitted = new AtomicLongArray(3);
+            AtomicLongArray refusedAs503 = new AtomicLongArray(3);
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> clients = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Thread client = new Thread(() -> {
+                    while (!stop.get()) {
+                        int now = phase.get();
+                        Decision decision =
+                                policy.onRequest(FakeExchange.get("/").from("192.0.2.9"));
+                        if (decision instanceof Decision.Proceed) {
+                            admitted.incrementAndGet(now);
+                        } else if (((Decision.Reject) decision).status() == 503) {
+                            refusedAs503.incrementAndGet(now);
+                        }
+                        LockSupport.parkNanos(1_000_000);
+                    }
+                });
+                clients.add(client);
+                client.start();
+            }
+            Thread.sleep(500);
+            redis.kill();
+            phase.set(1);
+            Thread.sleep(700);
+            boolean downWhileKilled = policy.storeHealth().down();
+            redis.start();
+            phase.set(2);
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (policy.storeHealth().down() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(500);
+            stop.set(true);
+            for (Thread client : clients) {
+                client.join(5_000);
+            }
+
+            assertThat(admitted.get(0))
+                    .as("the quota, exactly, while Redis is up")
+                    .isEqualTo(50);
+            assertThat(downWhileKilled)
+                    .as("the store-down gauge while Redis is dead")
+                    .isTrue();
+            assertThat(refusedAs503.get(1))
+                    .as("fail closed while Redis is dead")
+                    .isPositive();
+            // Each decision counts in the phase it began in: one begun before the kill counts as phase 0.
+            assertThat(admitted.get(1)).as("nothing admitted by a dead store").isZero();
+            assertThat(policy.storeHealth().down()).as("back without a restart").isFalse();
+            assertThat(admitted.get(2))
+                    .as("a restarted Redis without persistence forgot the bucket: at most one quota more")
+                    .isEqualTo(50);
+        }
+    }
+
+    @Test
     void aFrozenRedisCostsAtMostTheTimeoutThenTheFailureModeAndResumesWithoutRestart() throws Exception {
         try (RedisSupport.Process redis = new RedisSupport.Process();
                 RedisTokenBucketStore store = RedisTokenBucketStore.builder(redis.url())
                         .commandTimeout(Duration.ofMillis(200))
                         .build()) {
-            RateLimitPolicy policy = RateLimitPolicy.builder()
-                    .limits(Limit.perMinute(1000))
-                    .store(ResilientBucketStore.builder(store)
-                            .onFailure(StoreFailureMode.OPEN)
-                            .breakerWindow(Duration.ofMillis(500))
-                            .build())
-                    .build();
+            RateLimitPolicy policy =
+                    guarded(store, Limit.perMinute(1000), StoreFailureMode.OPEN, Duration.ofMillis(500));
             FakeExchange client = FakeExchange.get("/").from("192.0.2.77");
             assertThat(policy.onRequest(client)).isInstanceOf(Decision.Proceed.class);
 
