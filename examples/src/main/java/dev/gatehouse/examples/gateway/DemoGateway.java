@@ -258,7 +258,7 @@ public final class DemoGateway {
         return String.format("""
 
                 Gatehouse demo gateway on %1$s, and %4$s with HTTP/2 on a self-signed certificate
-                (built-in echo backend behind every policy)
+                (built-in echo backend behind every policy); live admin console at %5$s/
 
                 Demo JWT (sub demo-user, plan premium, scopes orders:read orders:write, 12 h):
                   %2$s
