@@ -3,6 +3,9 @@ package dev.gatehouse.examples.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStream;
@@ -16,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The admin port's access rules and headers, through real HTTP clients. */
 class AdminServerTest {
@@ -87,10 +91,21 @@ class AdminServerTest {
     @Test
     void withATokenTheStatusNeedsItAndAWrongOneIsRefusedWith401() throws Exception {
         URI base = start(TOKEN);
+        Logger logger = (Logger) LoggerFactory.getLogger(AdminServer.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        logger.addAppender(log);
 
-        HttpResponse<String> none = get(base.resolve("/admin/status"));
-        HttpResponse<String> wrong = get(base.resolve("/metrics"), "Authorization", "Bearer not-the-token-at-all");
-        HttpResponse<String> right = get(base.resolve("/admin/status"), "Authorization", "Bearer " + TOKEN);
+        HttpResponse<String> none;
+        HttpResponse<String> wrong;
+        HttpResponse<String> right;
+        try {
+            none = get(base.resolve("/admin/status"));
+            wrong = get(base.resolve("/metrics"), "Authorization", "Bearer not-the-token-at-all");
+            right = get(base.resolve("/admin/status"), "Authorization", "Bearer " + TOKEN);
+        } finally {
+            logger.detachAppender(log);
+        }
 
         assertThat(none.statusCode()).isEqualTo(401);
         assertThat(none.headers().firstValue("Content-Type")).hasValue("application/problem+json");
@@ -100,6 +115,11 @@ class AdminServerTest {
         assertThat(wrong.body()).contains("wrong admin token").doesNotContain("not-the-token-at-all");
         assertThat(right.statusCode()).isEqualTo(200);
         assertThat(right.body()).contains("\"routes\"");
+        assertThat(log.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly(
+                        "admin: refused GET /admin/status from 127.0.0.1: no admin token and no session",
+                        "admin: refused GET /metrics from 127.0.0.1: wrong admin token");
     }
 
     @Test
