@@ -13,16 +13,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.FormFields;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +45,7 @@ public final class AdminServer {
     private final Server server;
     private final ServerConnector connector;
     private final AdminAccess access;
+    private final AdminLogin login;
     private final PrometheusMeterRegistry registry;
     private final Supplier<Map<String, Object>> status;
 
@@ -70,6 +68,7 @@ public final class AdminServer {
                     "admin host " + host + " without a token (expected: a loopback " + "address, or a token)");
         }
         this.access = new AdminAccess(token, InstantSource.system());
+        this.login = new AdminLogin(access);
         this.registry = registry;
         this.status = status;
         server = new Server();
@@ -105,85 +104,38 @@ public final class AdminServer {
             case "/console.js" -> write(response, callback, "text/javascript; charset=utf-8", asset("console.js"));
             case "/console.css" -> write(response, callback, "text/css; charset=utf-8", asset("console.css"));
             case "/favicon.svg" -> write(response, callback, "image/svg+xml", asset("favicon.svg"));
-            case "/login" -> login(request, response, callback, post);
-            case "/", "/admin/status", "/metrics" -> {
-                Optional<String> refusal =
-                        access.refusal(request.getHeaders().get(HttpHeader.AUTHORIZATION), sessionCookie(request));
-                if (refusal.isPresent()) {
-                    if (path.equals("/") && request.getHeaders().get(HttpHeader.AUTHORIZATION) == null) {
-                        redirect(response, callback, "login");
-                        return;
-                    }
-                    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"gatehouse-admin\"");
-                    refuse(request, response, callback, 401, refusal.get());
-                    return;
-                }
-                switch (path) {
-                    case "/" -> write(response, callback, "text/html; charset=utf-8", asset("index.html"));
-                    case "/metrics" ->
-                        write(
-                                response,
-                                callback,
-                                "text/plain; version=0.0.4; charset=utf-8",
-                                registry.scrape().getBytes(StandardCharsets.UTF_8));
-                    default -> write(response, callback, "application/json", JSON.writeValueAsBytes(status.get()));
-                }
-            }
+            case "/login" -> login.handle(request, response, callback, post);
+            case "/", "/admin/status", "/metrics" -> serveProtected(request, response, callback, path);
             default -> Problems.write(response, callback, 404, "Not an admin page.", null);
         }
     }
 
-    /** The login form; posting the token to it gives a session cookie. */
-    private void login(Request request, Response response, Callback callback, boolean post) {
-        if (access.open()) {
-            redirect(response, callback, "./");
-            return;
-        }
-        if (!post) {
-            write(response, callback, "text/html; charset=utf-8", loginPage(""));
-            return;
-        }
-        String origin = request.getHeaders().get(HttpHeader.ORIGIN);
-        String host = request.getHeaders().get(HttpHeader.HOST);
-        if (origin != null && !origin.equals("http://" + host)) {
-            refuse(request, response, callback, 403, "login posted from another origin (" + origin + ")");
-            return;
-        }
-        Fields form;
-        try {
-            form = FormFields.getFields(request, 4, 4096);
-        } catch (RuntimeException e) {
-            refuse(request, response, callback, 400, "login form not readable: " + e.getMessage());
-            return;
-        }
-        Fields.Field token = form.get("token");
-        if (token == null || !access.isToken(token.getValue())) {
-            LOG.warn("admin: refused login from {}: wrong admin token", Request.getRemoteAddr(request));
-            response.setStatus(401);
-            write(response, callback, "text/html; charset=utf-8", loginPage("That is not the admin token."));
-            return;
-        }
-        Response.addCookie(
-                response,
-                HttpCookie.build(AdminAccess.COOKIE, access.newSession())
-                        .path("/")
-                        .httpOnly(true)
-                        .sameSite(HttpCookie.SameSite.STRICT)
-                        .maxAge(AdminAccess.SESSION_TTL.toSeconds())
-                        .build());
-        redirect(response, callback, "./");
-    }
-
-    private static @Nullable String sessionCookie(Request request) {
-        for (HttpCookie cookie : Request.getCookies(request)) {
-            if (cookie.getName().equals(AdminAccess.COOKIE)) {
-                return cookie.getValue();
+    /** The console, the status and the metrics: for a client with the token or a session only. */
+    private void serveProtected(Request request, Response response, Callback callback, String path) throws Exception {
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        Optional<String> refusal = access.refusal(authorization, AdminLogin.sessionCookie(request));
+        if (refusal.isPresent()) {
+            if (path.equals("/") && authorization == null) {
+                redirect(response, callback, "login");
+                return;
             }
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"gatehouse-admin\"");
+            refuse(request, response, callback, 401, refusal.get());
+            return;
         }
-        return null;
+        switch (path) {
+            case "/" -> write(response, callback, "text/html; charset=utf-8", asset("index.html"));
+            case "/metrics" ->
+                write(
+                        response,
+                        callback,
+                        "text/plain; version=0.0.4; charset=utf-8",
+                        registry.scrape().getBytes(StandardCharsets.UTF_8));
+            default -> write(response, callback, "application/json", JSON.writeValueAsBytes(status.get()));
+        }
     }
 
-    private static void refuse(Request request, Response response, Callback callback, int status, String why) {
+    static void refuse(Request request, Response response, Callback callback, int status, String why) {
         LOG.warn(
                 "admin: refused {} {} from {}: {}",
                 request.getMethod(),
@@ -201,19 +153,14 @@ public final class AdminServer {
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     }
 
-    private static void redirect(Response response, Callback callback, String location) {
+    static void redirect(Response response, Callback callback, String location) {
         response.setStatus(303);
         response.getHeaders().put(HttpHeader.LOCATION, location);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
         callback.succeeded();
     }
 
-    private static byte[] loginPage(String message) {
-        String page = new String(asset("login.html"), StandardCharsets.UTF_8);
-        return page.replace("<!--message-->", message).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] asset(String name) {
+    static byte[] asset(String name) {
         try (InputStream in = AdminServer.class.getResourceAsStream(ASSETS + name)) {
             if (in == null) {
                 throw new IllegalStateException("missing console asset " + name);
@@ -224,7 +171,7 @@ public final class AdminServer {
         }
     }
 
-    private static void write(Response response, Callback callback, String type, byte[] body) {
+    static void write(Response response, Callback callback, String type, byte[] body) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);
