@@ -51,6 +51,7 @@ public final class Gateway {
     private final UpstreamHandler upstream;
     private final InstantSource clock;
     private final @Nullable RouteTable policies;
+    private final @Nullable ConsoleRecorder console;
     private volatile RouteSet routes;
 
     /** A path answered by merging the JSON of several upstream calls made in parallel. */
@@ -101,7 +102,9 @@ public final class Gateway {
         upstream = new UpstreamHandler(upstreamClient);
         clock = builder.clock;
         policies = builder.policies;
-        routes = new RouteSet(builder.routes, builder.aggregations, builder.otherwise, policies, upstream, clock);
+        console = builder.registry == null ? null : new ConsoleRecorder(clock);
+        routes = new RouteSet(
+                builder.routes, builder.aggregations, builder.otherwise, policies, upstream, clock, console);
         if (builder.registry != null) {
             upstreamGauge = MultiGauge.builder("gatehouse.gateway.upstream.up")
                     .description("1 while passive health lets requests go to the upstream, 0 while it is ejected")
@@ -172,17 +175,50 @@ public final class Gateway {
     /**
      * Routes, their upstreams' health and their circuit breakers, for {@code /admin/status}: {@code [{"route":
      * "/api", "upstreams": [{"url", "health": "healthy" | "ejected" | "probing", ...}], "circuitBreaker":
-     * {...}, "permitsInFlight": 0}]}.
+     * {...}, "permitsInFlight": 0}]}, in match order. Each route also lists its {@code "policies"} in the order
+     * they run, and with a meter registry its {@code "traffic"} over the last minutes (see {@link RouteTraffic}).
      */
     public List<Map<String, Object>> status() {
         List<Map<String, Object>> status = new ArrayList<>();
         for (LiveRoute route : routes.routes()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("route", route.name());
+            entry.put("policies", route.policies());
             entry.putAll(route.upstreams().status());
+            if (console != null) {
+                entry.put("traffic", console.traffic().status(route.name()));
+            }
             status.add(entry);
         }
         return status;
+    }
+
+    /** Refusals by a policy recorded since the start, including those {@link #recentRefusals} no longer holds. */
+    public long refusalCount() {
+        return console == null ? 0 : console.refusals().total();
+    }
+
+    /**
+     * The most recent refusals by a policy, newest first (with a meter registry; none without): {@code [{"at",
+     * "route", "method", "path", "status", "policy", "reason"}]}, from the decision log — never a header value.
+     */
+    public List<Map<String, Object>> recentRefusals() {
+        if (console == null) {
+            return List.of();
+        }
+        List<Map<String, Object>> recent = new ArrayList<>();
+        for (RefusalLog.Refusal refusal : console.refusals().recent()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("at", refusal.at().toString());
+            entry.put("route", refusal.route());
+            entry.put("method", refusal.method());
+            entry.put("path", refusal.path());
+            entry.put("status", refusal.status());
+            entry.put("policy", refusal.policy());
+            entry.put("reason", refusal.reason());
+            recent.add(entry);
+        }
+        return recent;
     }
 
     /**
@@ -190,7 +226,7 @@ public final class Gateway {
      * new ones. Listeners, the upstream client and its pooled connections stay.
      */
     public void replaceRoutes(List<GatewayRoute> routes, List<Aggregation> aggregations, PolicyChain otherwise) {
-        RouteSet next = new RouteSet(routes, List.copyOf(aggregations), otherwise, policies, upstream, clock);
+        RouteSet next = new RouteSet(routes, List.copyOf(aggregations), otherwise, policies, upstream, clock, console);
         this.routes = next;
         bindGauges(next);
     }

@@ -93,16 +93,56 @@ public record GatewayConfig(
     }
 
     /**
-     * The admin port: {@code /metrics} (Prometheus) and {@code /admin/status}. Bind it to loopback or a
-     * management network only.
+     * The admin port: the live console at {@code /}, {@code /admin/status} (JSON) and {@code /metrics}
+     * (Prometheus), read-only. On loopback (127.0.0.1 by default) it needs no token; on any other address it must
+     * have one — {@code token} (at least 16 characters) or {@code tokenFile} (a file holding it; surrounding
+     * whitespace ignored) — which clients send as {@code Authorization: Bearer <token>} or type into the console's
+     * login form.
      */
-    public record Admin(@Nullable String host, @Nullable Integer port) {
+    public record Admin(
+            @Nullable String host,
+            @Nullable Integer port,
+            @Nullable String token,
+            @Nullable String tokenFile) {
+        static final int MIN_TOKEN_LENGTH = 16;
+
         public Admin {
             host = host == null ? "127.0.0.1" : host;
             port = port == null ? 9090 : port;
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port " + port + " (expected: 0..65535)");
             }
+            if (token != null && tokenFile != null) {
+                throw new IllegalArgumentException("token and tokenFile both set (expected: one of them)");
+            }
+            if (tokenFile != null) {
+                token = readToken(tokenFile);
+                tokenFile = null;
+            }
+            if (token != null && token.length() < MIN_TOKEN_LENGTH) {
+                throw new IllegalArgumentException(
+                        "token of " + token.length() + " characters (expected: at least " + MIN_TOKEN_LENGTH + ")");
+            }
+            if (token == null && !AdminAccess.isLoopback(host)) {
+                throw new IllegalArgumentException("host " + host + " is not loopback and there is no token "
+                        + "(expected: host 127.0.0.1, or token or tokenFile)");
+            }
+        }
+
+        private static String readToken(String tokenFile) {
+            try {
+                return java.nio.file.Files.readString(java.nio.file.Path.of(tokenFile))
+                        .strip();
+            } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+                throw new IllegalArgumentException(
+                        "tokenFile " + tokenFile + " cannot be read (" + e.getMessage() + ")");
+            }
+        }
+
+        /** Never shows the token. */
+        @Override
+        public String toString() {
+            return "Admin[host=" + host + ", port=" + port + ", token=" + (token == null ? "none" : "set") + "]";
         }
     }
 
