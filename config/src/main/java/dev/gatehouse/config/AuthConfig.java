@@ -4,7 +4,7 @@ import dev.gatehouse.IdentityHeaders;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** Credentials Gatehouse accepts (JWTs, API keys), and the headers that pass the principal to the service. */
+/** Credentials Gatehouse accepts (JWTs, API keys, client certificates), and the headers that pass the principal to the service. */
 public record AuthConfig(
         @Nullable JwtConfig jwt,
         @Nullable List<ApiKeyConfig> apiKeys,
