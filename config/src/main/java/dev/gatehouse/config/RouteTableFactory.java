@@ -141,7 +141,7 @@ public final class RouteTableFactory {
         SecurityHeadersConfig headers =
                 route.securityHeaders() != null ? route.securityHeaders() : config.securityHeaders();
         if (headers != null && headers.enabled()) {
-            chain.add("security-headers", headers.policy());
+            chain.add("security-headers", headers.policy(clients));
         }
     }
 
