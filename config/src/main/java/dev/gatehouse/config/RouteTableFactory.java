@@ -97,7 +97,7 @@ public final class RouteTableFactory {
         if (!route.auth().equals("none")) {
             if (required == null || optional == null) {
                 throw new IllegalArgumentException("route " + route.path() + ": auth " + route.auth()
-                        + " but no credentials (expected: an auth section with jwt or apiKeys)");
+                        + " but no credentials (expected: an auth section with jwt, apiKeys or clientCertificates)");
             }
             chain.add("auth", route.auth().equals("required") ? required : optional);
         }

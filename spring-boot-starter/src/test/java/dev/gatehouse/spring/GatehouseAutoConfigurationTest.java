@@ -137,7 +137,7 @@ class GatehouseAutoConfigurationTest {
                 .run(
                         context -> assertThat(messages(context.getStartupFailure()))
                                 .contains(
-                                        "route /api: auth required but no credentials (expected: an auth section with jwt or apiKeys)"));
+                                        "route /api: auth required but no credentials (expected: an auth section with jwt, apiKeys or clientCertificates)"));
     }
 
     @Test
