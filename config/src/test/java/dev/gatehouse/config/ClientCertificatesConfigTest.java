@@ -83,7 +83,7 @@ class ClientCertificatesConfigTest {
     @Test
     void badValuesNameTheKeyTheValueAndWhatWasExpected() {
         assertThatThrownBy(() -> new ClientCertificatesConfig("san:ip", null, null, null, null))
-                .hasMessage("san: ip (expected: dns, uri or email)");
+                .hasMessageStartingWith("identity: san:ip (expected: subject:CN,");
         assertThatThrownBy(() -> new ClientCertificatesConfig(null, List.of("nope"), null, null, null))
                 .hasMessageStartingWith("issuer: nope (expected:");
         assertThatThrownBy(() -> new ClientCertificatesConfig(null, null, List.of("(unclosed"), null, null))

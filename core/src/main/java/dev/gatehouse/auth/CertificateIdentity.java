@@ -63,11 +63,12 @@ public final class CertificateIdentity {
         requireNonNull(spec, "spec");
         int colon = spec.indexOf(':');
         String kind = colon < 0 ? "" : spec.substring(0, colon).toLowerCase(Locale.ROOT);
+        String rest = spec.substring(colon + 1);
         checkArgument(
-                kind.equals("subject") || kind.equals("san"),
+                kind.equals("subject") && !rest.isEmpty()
+                        || kind.equals("san") && SAN_TYPES.containsKey(rest.toLowerCase(Locale.ROOT)),
                 "identity: %s (expected: subject:CN, subject:<attribute>, san:dns, san:uri or san:email)",
                 spec);
-        String rest = spec.substring(colon + 1);
         return kind.equals("subject") ? subjectAttribute(rest) : subjectAlternativeName(rest);
     }
 

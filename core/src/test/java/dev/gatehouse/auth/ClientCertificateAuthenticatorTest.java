@@ -214,6 +214,9 @@ class ClientCertificateAuthenticatorTest {
     @Test
     void badSettingsNameTheCulprit() {
         assertThatThrownBy(() -> CertificateIdentity.parse("san:ip"))
+                .hasMessage(
+                        "identity: san:ip (expected: subject:CN, subject:<attribute>, san:dns, san:uri or san:email)");
+        assertThatThrownBy(() -> CertificateIdentity.subjectAlternativeName("ip"))
                 .hasMessage("san: ip (expected: dns, uri or email)");
         assertThatThrownBy(() -> CertificateIdentity.parse("cn")).hasMessageStartingWith("identity: cn (expected:");
         assertThatThrownBy(() -> ClientCertificateAuthenticator.builder().issuer("not a dn"))

@@ -149,7 +149,7 @@ class GatehouseAutoConfigurationTest {
         runner.withPropertyValues("gatehouse.auth.client-certificates.identity=san:ip")
                 .run(context -> assertThat(messages(context.getStartupFailure()))
                         .contains("'gatehouse.auth.client-certificates'")
-                        .contains("san: ip (expected: dns, uri or email)"));
+                        .contains("identity: san:ip (expected: subject:CN,"));
     }
 
     @Test
