@@ -84,20 +84,9 @@ public final class ClientCertificateAuthenticator implements Authenticator {
             return Authentication.Absent.INSTANCE;
         }
         X509Certificate certificate = chain.get(0);
-        Instant now = clock.instant();
-        if (now.isBefore(certificate.getNotBefore().toInstant())) {
-            return failed(
-                    "The client certificate is not yet valid.",
-                    "not valid before " + certificate.getNotBefore().toInstant());
-        }
-        if (now.isAfter(certificate.getNotAfter().toInstant())) {
-            return failed(
-                    "The client certificate has expired.",
-                    "expired at " + certificate.getNotAfter().toInstant());
-        }
-        X500Principal issuer = certificate.getIssuerX500Principal();
-        if (!issuers.isEmpty() && !issuers.contains(issuer)) {
-            return failed(NOT_ACCEPTED, "issuer " + dn(issuer) + " not accepted");
+        Optional<Authentication> refusal = outsideValidityOrIssuers(certificate);
+        if (refusal.isPresent()) {
+            return refusal.get();
         }
         List<String> candidates;
         try {
@@ -114,6 +103,26 @@ public final class ClientCertificateAuthenticator implements Authenticator {
             return failed(NOT_ACCEPTED, identity + " " + Printable.of(candidates.toString(), 200) + " not accepted");
         }
         return new Authentication.Authenticated(principal(accepted.get(), certificate));
+    }
+
+    /** Expired or not yet valid by this authenticator's clock, or of an issuer it does not accept. */
+    private Optional<Authentication> outsideValidityOrIssuers(X509Certificate certificate) {
+        Instant now = clock.instant();
+        if (now.isBefore(certificate.getNotBefore().toInstant())) {
+            return Optional.of(failed(
+                    "The client certificate is not yet valid.",
+                    "not valid before " + certificate.getNotBefore().toInstant()));
+        }
+        if (now.isAfter(certificate.getNotAfter().toInstant())) {
+            return Optional.of(failed(
+                    "The client certificate has expired.",
+                    "expired at " + certificate.getNotAfter().toInstant()));
+        }
+        X500Principal issuer = certificate.getIssuerX500Principal();
+        if (!issuers.isEmpty() && !issuers.contains(issuer)) {
+            return Optional.of(failed(NOT_ACCEPTED, "issuer " + dn(issuer) + " not accepted"));
+        }
+        return Optional.empty();
     }
 
     private boolean accepts(String candidate) {
