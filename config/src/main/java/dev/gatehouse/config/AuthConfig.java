@@ -4,15 +4,19 @@ import dev.gatehouse.IdentityHeaders;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** Credentials Gatehouse accepts (JWTs, API keys), and the headers that pass the principal to the service. */
+/**
+ * Credentials Gatehouse accepts (JWTs, API keys, client certificates), and the headers that pass the principal to
+ * the service. A request is decided by its token, else its API key, else its client certificate.
+ */
 public record AuthConfig(
         @Nullable JwtConfig jwt,
         @Nullable List<ApiKeyConfig> apiKeys,
-        @Nullable IdentityHeadersConfig identityHeaders) {
+        @Nullable IdentityHeadersConfig identityHeaders,
+        @Nullable ClientCertificatesConfig clientCertificates) {
     public AuthConfig {
         apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
-        if (jwt == null && apiKeys.isEmpty()) {
-            throw new IllegalArgumentException("no credentials (expected: jwt or apiKeys)");
+        if (jwt == null && apiKeys.isEmpty() && clientCertificates == null) {
+            throw new IllegalArgumentException("no credentials (expected: jwt, apiKeys or clientCertificates)");
         }
     }
 

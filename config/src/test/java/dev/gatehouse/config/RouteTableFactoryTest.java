@@ -19,7 +19,8 @@ class RouteTableFactoryTest {
     static final AuthConfig API_KEYS = new AuthConfig(
             null,
             List.of(new ApiKeyConfig(ApiKeyAuthenticator.digestOf(KEY), "tester", "free", List.of("orders:read"))),
-            new IdentityHeadersConfig("X-Caller", null, null, null, Map.of()));
+            new IdentityHeadersConfig("X-Caller", null, null, null, Map.of()),
+            null);
     static final PolicyChain OUTER = PolicyChain.builder()
             .add("request-id", RequestIdPolicy.ofDefaults())
             .build();
@@ -142,7 +143,7 @@ class RouteTableFactoryTest {
         assertThatThrownBy(() -> RouteTableFactory.of(config).routeTable(OUTER))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "route /api: auth required but no credentials (expected: an auth section with jwt or apiKeys)");
+                        "route /api: auth required but no credentials (expected: an auth section with jwt, apiKeys or clientCertificates)");
     }
 
     @Test
@@ -181,8 +182,8 @@ class RouteTableFactoryTest {
         assertThatThrownBy(() -> new KeyConfig("k", "HS256", "c2VjcmV0", null))
                 .as("a secret shorter than the hash")
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new AuthConfig(null, null, null))
-                .hasMessage("no credentials (expected: jwt or apiKeys)");
+        assertThatThrownBy(() -> new AuthConfig(null, null, null, null))
+                .hasMessage("no credentials (expected: jwt, apiKeys or clientCertificates)");
     }
 
     @Test

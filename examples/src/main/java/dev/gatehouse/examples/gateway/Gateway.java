@@ -54,6 +54,17 @@ public final class Gateway {
     private final @Nullable ConsoleRecorder console;
     private volatile RouteSet routes;
 
+    /**
+     * Whether the TLS listener asks for client certificates: not at all, {@linkplain #REQUEST asked for} (a client
+     * without one still connects, and a route's authentication decides), or {@linkplain #REQUIRE required} (the
+     * handshake fails without one). A certificate the trust store does not vouch for always fails the handshake.
+     */
+    public enum ClientAuth {
+        NONE,
+        REQUEST,
+        REQUIRE
+    }
+
     /** A path answered by merging the JSON of several upstream calls made in parallel. */
     public record Aggregation(String path, Map<String, URI> parts, PolicyChain chain, Duration timeout) {
         public Aggregation {
@@ -83,6 +94,11 @@ public final class Gateway {
             tls.setKeyStore(builder.tlsKeyStore);
             tls.setKeyStorePassword(builder.tlsPassword);
             tls.setKeyManagerPassword(builder.tlsPassword);
+            if (builder.clientAuth != ClientAuth.NONE) {
+                tls.setTrustStore(builder.trustStore);
+                tls.setNeedClientAuth(builder.clientAuth == ClientAuth.REQUIRE);
+                tls.setWantClientAuth(builder.clientAuth == ClientAuth.REQUEST);
+            }
             ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
             alpn.setDefaultProtocol("http/1.1");
             tlsConnector = new ServerConnector(
@@ -283,6 +299,8 @@ public final class Gateway {
         private int tlsPort;
         private @Nullable KeyStore tlsKeyStore;
         private String tlsPassword = "";
+        private ClientAuth clientAuth = ClientAuth.NONE;
+        private @Nullable KeyStore trustStore;
         private InstantSource clock = InstantSource.system();
 
         private Builder() {}
@@ -334,6 +352,17 @@ public final class Gateway {
         }
 
         /**
+         * Asks TLS clients for certificates issued by a CA in {@code trustStore}: {@link ClientAuth#REQUEST} or
+         * {@link ClientAuth#REQUIRE}. The verified chain reaches the policies as {@link
+         * dev.gatehouse.Exchange#clientCertificates()}.
+         */
+        public Builder clientCertificates(ClientAuth mode, KeyStore trustStore) {
+            this.clientAuth = requireNonNull(mode, "mode");
+            this.trustStore = requireNonNull(trustStore, "trustStore");
+            return this;
+        }
+
+        /**
          * Gauges of the routes' live state in {@code registry}: {@code gatehouse.gateway.upstream.up} (route,
          * upstream) and {@code gatehouse.gateway.circuit.open} (route), following reloads.
          */
@@ -360,6 +389,9 @@ public final class Gateway {
         }
 
         public Gateway build() {
+            if (clientAuth != ClientAuth.NONE && tlsKeyStore == null) {
+                throw new IllegalStateException("clientCertificates: " + clientAuth + " (expected: a TLS listener)");
+            }
             return new Gateway(this);
         }
     }

@@ -111,6 +111,10 @@ public final class GatewayMain {
                 SelfSignedCertificate certificate = SelfSignedCertificate.generate();
                 builder.tls(listen.tlsPort(), certificate.keyStore(), certificate.password());
             }
+            GatewayConfig.Tls tls = listen.tls();
+            if (tls != null && tls.clientAuthMode() != Gateway.ClientAuth.NONE) {
+                builder.clientCertificates(tls.clientAuthMode(), tls.loadTrustStore());
+            }
         }
         if (registry != null) {
             builder.meterRegistry(registry);
