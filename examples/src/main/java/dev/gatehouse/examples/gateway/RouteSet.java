@@ -67,10 +67,7 @@ final class RouteSet {
         for (GatewayRoute route : routes) {
             String name = route.describe();
             PolicyChain chain = observed(withHygiene(route.chain()), name, true, console);
-            RouteTable table = RouteTable.builder()
-                    .otherwise(chain)
-                    .protect(protectedHeaders)
-                    .build();
+            RouteTable table = named(route.prefix(), chain, protectedHeaders);
             entries.add(new Entry(
                     new LiveRoute(route, name, chain.names(), new Upstreams(name, route, clock)),
                     offload(policies != null ? policies : table, upstream)));
@@ -100,6 +97,18 @@ final class RouteSet {
         this.otherwise = offload(
                 policies != null ? policies : table(observed(otherwise, NO_ROUTE, false, console), protectedHeaders),
                 new NotFound());
+    }
+
+    /**
+     * The table of a route the gateway has already matched: its one chain for every request, under the route's
+     * prefix, so that metrics ({@code route} tag) and the access log name the route rather than {@code /**}.
+     */
+    private static RouteTable named(String prefix, PolicyChain chain, String[] protectedHeaders) {
+        RouteTable.Builder table = RouteTable.builder().otherwise(chain).protect(protectedHeaders);
+        if (!prefix.contains("*")) {
+            table.route(prefix.equals("/") ? "/**" : prefix + "/**", chain);
+        }
+        return table.build();
     }
 
     private static RouteTable table(PolicyChain chain, String[] protectedHeaders) {

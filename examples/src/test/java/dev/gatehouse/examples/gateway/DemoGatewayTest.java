@@ -398,6 +398,9 @@ class DemoGatewayTest {
                 send(HttpRequest.newBuilder(demo.adminUri().resolve("/metrics")));
         assertThat(metrics.body())
                 .contains("gatehouse_exchanges_seconds_count")
+                .as("exchanges are counted per route, not all under /**")
+                .containsPattern("gatehouse_exchanges_seconds_count\\{[^}]*route=\"/api/\\*\\*\"[^}]*status=\"2xx\"")
+                .containsPattern("gatehouse_exchanges_seconds_count\\{[^}]*route=\"/api/\\*\\*\"[^}]*status=\"4xx\"")
                 .contains("gatehouse_ratelimit_store_down{policy=\"public\"} 0.0")
                 .contains("gatehouse_idempotency_store_down{policy=\"api\"} 0.0")
                 .containsPattern("gatehouse_gateway_upstream_up\\{route=\"/public\",upstream=\"127.0.0.1:\\d+\"} 1.0");
