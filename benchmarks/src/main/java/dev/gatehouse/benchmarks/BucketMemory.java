@@ -20,7 +20,7 @@ public final class BucketMemory {
             names[i] = "ip:10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255) + "#" + (i >> 24);
         }
         LocalBucketStore.Synchronization strategy =
-                LocalBucketStore.Synchronization.valueOf(args.length > 1 ? args[1] : "LOCK_FREE");
+                LocalBucketStore.Synchronization.valueOf(args.length > 1 ? args[1] : "SYNCHRONIZED");
         long before = usedAfterGc();
         LocalBucketStore store = LocalBucketStore.builder()
                 .maxKeys(keys)

@@ -5,6 +5,7 @@ import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.host.HostExchange;
 import dev.gatehouse.ratelimit.BucketStore;
+import dev.gatehouse.ratelimit.Consumption;
 import dev.gatehouse.ratelimit.Limit;
 import dev.gatehouse.ratelimit.LocalBucketStore;
 import dev.gatehouse.ratelimit.RateLimitKey;
@@ -14,6 +15,7 @@ import dev.gatehouse.redis.RedisTokenBucketStore;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -46,15 +48,21 @@ public class RateLimitBenchmark {
 
     @State(Scope.Benchmark)
     public static class Local {
+        @Param({"LOCK_FREE", "SYNCHRONIZED"})
+        public LocalBucketStore.Synchronization synchronization;
+
         RateLimitPolicy policy;
+        LocalBucketStore store;
+        List<Limit> limits = List.of(Limit.of("second", 1_000_000_000L, Duration.ofSeconds(1)));
         Exchange exchange;
 
         @Setup
         public void setUp() {
+            store = LocalBucketStore.builder().synchronization(synchronization).build();
             policy = RateLimitPolicy.builder()
-                    .limits(Limit.of("hour", 1_000_000_000_000L, Duration.ofHours(1)))
+                    .limits(limits.get(0))
                     .key(RateLimitKey.of(e -> Optional.of("client-1")))
-                    .store(LocalBucketStore.ofDefaults())
+                    .store(store)
                     .build();
             exchange = HostExchange.builder("GET", "/orders")
                     .headers(Headers.create().add("Host", "api.example.com"))
@@ -69,6 +77,23 @@ public class RateLimitBenchmark {
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
     public Decision localConsume(Local state) {
         return state.policy.onRequest(state.exchange);
+    }
+
+    /** One hot key in this process, 8 threads deciding at once. */
+    @Benchmark
+    @Threads(8)
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public Decision localHotKey(Local state) {
+        return state.policy.onRequest(state.exchange);
+    }
+
+    /** The store's part of it: one decision on a bucket in this process. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public Consumption localStoreOnly(Local state) {
+        return state.store.tryConsume("default/client-1", state.limits, 1);
     }
 
     @State(Scope.Benchmark)

@@ -25,11 +25,20 @@ import java.util.function.LongSupplier;
  * <p>A key holds only bucket4j's {@link BucketState} (one {@code long[]} of three longs per window) — not a
  * whole {@code Bucket}, whose per-key configuration, time meter and listener would double the heap per key —
  * and the refill arithmetic stays bucket4j's. The cache does its upkeep on the calling thread: handing it to the
- * common pool wakes a pool thread every few reads, which cost more than the upkeep itself.
+ * common pool wakes a pool thread every few reads, which cost more than the upkeep itself. Its idle timeout runs
+ * on the buckets' clock (within a second), so tests that inject the clock see idle buckets go too.
  */
 public final class LocalBucketStore implements BucketStore {
+    private static final long TICK = 1_000_000_000L;
+
     private final Cache<String, Object> buckets;
     private final LongSupplier clock;
+    /**
+     * The buckets' clock as the cache's idle timeout reads it: at most {@link #TICK} behind, so that a decision
+     * reads the clock once, not once for the bucket and again for the cache (a third of its cost).
+     */
+    private volatile long cacheTime;
+
     private final boolean lockFree;
     private final Map<List<Limit>, BucketConfiguration> configurations = new ConcurrentHashMap<>();
 
@@ -37,17 +46,23 @@ public final class LocalBucketStore implements BucketStore {
         this.buckets = Caffeine.newBuilder()
                 .maximumSize(builder.maxKeys)
                 .expireAfterAccess(builder.idleTimeout)
+                .ticker(() -> cacheTime)
                 .executor(Runnable::run)
                 .build();
         this.clock = builder.nanoClock;
+        this.cacheTime = clock.getAsLong();
         this.lockFree = builder.synchronization == Synchronization.LOCK_FREE;
     }
 
-    /** How buckets stay consistent when threads race for one key. */
+    /**
+     * How buckets stay consistent when threads race for one key. {@code SYNCHRONIZED} is the default: it measured
+     * faster both alone (113 against 134 ns per decision through the policy) and with 8 threads on one hot key
+     * on 2 cores (1.3 against 2.5 µs), and holds 16 B less per key ({@code RateLimitBenchmark}).
+     */
     public enum Synchronization {
-        /** Compare-and-swap of a copied state, no lock (the default). */
+        /** Compare-and-swap of a copied state, no lock: a copy per decision, retried when another thread won. */
         LOCK_FREE,
-        /** A monitor per bucket: less memory per key, slower under contention. */
+        /** A monitor per bucket (the default). */
         SYNCHRONIZED
     }
 
@@ -62,6 +77,9 @@ public final class LocalBucketStore implements BucketStore {
     @Override
     public Consumption tryConsume(String key, List<Limit> limits, long cost) {
         long now = clock.getAsLong();
+        if (now - cacheTime > TICK) {
+            cacheTime = now;
+        }
         Object bucket = buckets.getIfPresent(key);
         if (bucket == null) {
             bucket = buckets.get(key, k -> newBucket(limits, now));
@@ -103,6 +121,7 @@ public final class LocalBucketStore implements BucketStore {
 
     /** How many keys hold a bucket now. */
     public long size() {
+        cacheTime = clock.getAsLong();
         buckets.cleanUp();
         return buckets.estimatedSize();
     }
@@ -126,13 +145,13 @@ public final class LocalBucketStore implements BucketStore {
         private long maxKeys = 1_000_000;
         private Duration idleTimeout = Duration.ofHours(1);
         private LongSupplier nanoClock = System::nanoTime;
-        private Synchronization synchronization = Synchronization.LOCK_FREE;
+        private Synchronization synchronization = Synchronization.SYNCHRONIZED;
 
         private Builder() {}
 
         /**
-         * How buckets stay consistent under concurrency: {@code LOCK_FREE} (the default, compare-and-swap) or
-         * {@code SYNCHRONIZED} (a monitor; less memory per key).
+         * How buckets stay consistent under concurrency: {@code SYNCHRONIZED} (the default, a monitor per bucket)
+         * or {@code LOCK_FREE} (compare-and-swap of a copied state).
          */
         public Builder synchronization(Synchronization synchronization) {
             this.synchronization = requireNonNull(synchronization, "synchronization");

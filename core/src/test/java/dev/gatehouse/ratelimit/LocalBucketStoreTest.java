@@ -6,6 +6,7 @@ import dev.gatehouse.testing.Race;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -75,5 +76,26 @@ class LocalBucketStoreTest {
         assertThat(last.consumed()).isTrue();
         assertThat(last.remaining()).containsExactly(2, 0);
         assertThat(store.size()).isEqualTo(1);
+    }
+
+    @Test
+    void idleBucketsGoAfterTheIdleTimeoutOnTheInjectedClock() {
+        AtomicLong nanos = new AtomicLong(5_000_000_000L);
+        LocalBucketStore store = LocalBucketStore.builder()
+                .nanoClock(nanos::get)
+                .idleTimeout(Duration.ofMinutes(1))
+                .build();
+        List<Limit> limits = List.of(Limit.perHour(10));
+        store.tryConsume("busy", limits, 1);
+        store.tryConsume("idle", limits, 1);
+
+        nanos.addAndGet(Duration.ofSeconds(30).toNanos());
+        store.tryConsume("busy", limits, 1);
+        nanos.addAndGet(Duration.ofSeconds(45).toNanos());
+
+        assertThat(store.size())
+                .as("idle for 75 s of 60: dropped; busy for 45 s: kept")
+                .isEqualTo(1);
+        assertThat(store.tryConsume("busy", limits, 1).remaining()).containsExactly(7);
     }
 }
