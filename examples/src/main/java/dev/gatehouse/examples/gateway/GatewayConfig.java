@@ -12,6 +12,7 @@ import dev.gatehouse.config.IdempotencyConfig;
 import dev.gatehouse.config.IpRulesConfig;
 import dev.gatehouse.config.RateLimitConfig;
 import dev.gatehouse.config.SecurityHeadersConfig;
+import dev.gatehouse.config.WebhookConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +133,7 @@ public record GatewayConfig(
             @Nullable SecurityHeadersConfig securityHeaders,
             @Nullable IpRulesConfig ipRules,
             @Nullable HeaderTransformsConfig headerTransforms,
+            @Nullable WebhookConfig webhook,
             @Nullable Boolean stripPrefix,
             @Nullable Rewrite rewrite,
             GatewayRoute.@Nullable Pin pin) {
@@ -179,7 +181,8 @@ public record GatewayConfig(
                     cors,
                     securityHeaders,
                     ipRules,
-                    headerTransforms);
+                    headerTransforms,
+                    webhook);
         }
 
         public Duration timeoutOrDefault() {
@@ -300,7 +303,7 @@ public record GatewayConfig(
         /** The aggregation's policies: authentication, scopes, compression. */
         public dev.gatehouse.config.RouteConfig policies() {
             return new dev.gatehouse.config.RouteConfig(
-                    path, null, auth, scopes, null, compression, null, null, null, null, null, null, null);
+                    path, null, auth, scopes, null, compression, null, null, null, null, null, null, null, null);
         }
 
         public Duration timeoutOrDefault() {
