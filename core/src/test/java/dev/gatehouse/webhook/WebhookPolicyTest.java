@@ -9,11 +9,8 @@ import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.FakeHost;
 import dev.gatehouse.testing.FakeResponse;
 import dev.gatehouse.testing.MutableClock;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.gatehouse.testing.WebhookSigners;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,19 +19,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Webhook verification against signatures made by independent implementations: the {@code standardwebhooks} npm
- * package and a Stripe-Signature built with node:crypto per Stripe's documentation ({@code src/test/node}). Needs
- * {@code node} and {@code npm ci --prefix core/src/test/node}; skipped without them unless {@code
- * GATEHOUSE_REQUIRE_TOOLS} is set.
+ * package and a Stripe-Signature built with node:crypto per Stripe's documentation ({@link WebhookSigners}).
  */
 class WebhookPolicyTest {
-    static final Path SIGNERS = Path.of("src/test/node");
     static final String STANDARD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     static final String OLD_STANDARD_SECRET = "whsec_" + "QWxsIHRoZSBvbGQgc2lnbmluZyBrZXkh";
     static final String STRIPE_SECRET = "whsec_stripe_test_secret_0123456789";
@@ -48,20 +40,7 @@ class WebhookPolicyTest {
 
     @BeforeAll
     static void requireNode() {
-        List<String> missing = new ArrayList<>();
-        if (!runs("node", "--version")) {
-            missing.add("node (apt-get install nodejs npm)");
-        }
-        if (!Files.isDirectory(SIGNERS.resolve("node_modules/standardwebhooks"))) {
-            missing.add("standardwebhooks (npm ci --prefix core/src/test/node)");
-        }
-        if (!missing.isEmpty()) {
-            String message = "the webhook interop test needs " + String.join(", ", missing);
-            if (System.getenv("GATEHOUSE_REQUIRE_TOOLS") != null) {
-                throw new AssertionError(message + "; GATEHOUSE_REQUIRE_TOOLS is set");
-            }
-            Assumptions.abort(message);
-        }
+        WebhookSigners.require();
     }
 
     /** A webhook-id store in memory, as a fake: claimed, delivered or free per key. */
@@ -110,13 +89,13 @@ class WebhookPolicyTest {
         return FakeExchange.post("/hooks")
                 .header("webhook-id", id)
                 .header("webhook-timestamp", Long.toString(timestamp))
-                .header("webhook-signature", sign("standard", secret, id, Long.toString(timestamp), signedBody))
+                .header("webhook-signature", WebhookSigners.standard(secret, id, timestamp, signedBody))
                 .withBody(sentBody);
     }
 
     static FakeExchange stripeWebhook(long timestamp, byte[] body) {
         return FakeExchange.post("/hooks")
-                .header("Stripe-Signature", sign("stripe", STRIPE_SECRET, Long.toString(timestamp), body))
+                .header("Stripe-Signature", WebhookSigners.stripe(STRIPE_SECRET, timestamp, body))
                 .withBody(body);
     }
 
@@ -254,7 +233,7 @@ class WebhookPolicyTest {
     @Test
     void aSignatureListWithOtherVersionsAndSeveralSignaturesFindsTheV1ThatMatches() {
         byte[] body = utf8(BODY);
-        String good = sign("standard", STANDARD_SECRET, "msg_list", Long.toString(T), body);
+        String good = WebhookSigners.standard(STANDARD_SECRET, "msg_list", T, body);
         FakeExchange webhook = FakeExchange.post("/hooks")
                 .header("Webhook-Id", "msg_list")
                 .header("WEBHOOK-TIMESTAMP", Long.toString(T))
@@ -343,56 +322,5 @@ class WebhookPolicyTest {
     private static int status(Decision decision) {
         assertThat(decision).isInstanceOf(Decision.Reject.class);
         return ((Decision.Reject) decision).status();
-    }
-
-    /** The signature header value made by {@code src/test/node/sign.js}. */
-    private static String sign(String scheme, String secret, String id, String timestamp, byte[] body) {
-        return signBody(body, scheme, secret, id, timestamp);
-    }
-
-    private static String sign(String scheme, String secret, String timestamp, byte[] body) {
-        return signBody(body, scheme, secret, timestamp);
-    }
-
-    private static String signBody(byte[] body, String... args) {
-        try {
-            Path payload = Files.createTempFile("webhook", ".body");
-            try {
-                Files.write(payload, body);
-                List<String> command = new ArrayList<>(List.of("node", "sign.js"));
-                command.addAll(List.of(args));
-                command.add(payload.toAbsolutePath().toString());
-                Process process = new ProcessBuilder(command)
-                        .directory(SIGNERS.toFile())
-                        .redirectError(ProcessBuilder.Redirect.INHERIT)
-                        .start();
-                String signature = new String(process.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-                assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                assertThat(process.exitValue()).isZero();
-                return signature;
-            } finally {
-                Files.deleteIfExists(payload);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static boolean runs(String... command) {
-        try {
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.gatehouse.internal.Digests;
-import java.io.IOException;
+import dev.gatehouse.testing.WebhookSigners;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -18,12 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +35,6 @@ class GatewayYamlTokensAndWebhooksTest {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     static final ObjectMapper JSON = new ObjectMapper();
-    static final Path SIGNERS = Path.of("../core/src/test/node");
     static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     static final String STRIPE_SECRET = "whsec_stripe_test_secret_0123456789";
 
@@ -128,7 +123,7 @@ class GatewayYamlTokensAndWebhooksTest {
 
     @Test
     void signedWebhooksReachTheServiceUnchangedAndReplaysTamperingAndLargeBodiesAreRefused() throws Exception {
-        requireNode();
+        WebhookSigners.require();
         try (GatewayMain.Running running = start("""
                 listen: { port: 0 }
                 routes:
@@ -144,11 +139,11 @@ class GatewayYamlTokensAndWebhooksTest {
                 """.formatted(SECRET, STRIPE_SECRET))) {
             URI base = running.gateway.uri();
             byte[] body = "{\"type\":\"invoice.paid\",\"amount\":4200}".getBytes(StandardCharsets.UTF_8);
-            String now = Long.toString(System.currentTimeMillis() / 1000);
-            String signature = sign(body, "standard", SECRET, "msg_gateway_1", now);
+            long now = System.currentTimeMillis() / 1000;
+            String signature = WebhookSigners.standard(SECRET, "msg_gateway_1", now, body);
             HttpRequest.Builder webhook = HttpRequest.newBuilder(base.resolve("/hooks/standard"))
                     .header("webhook-id", "msg_gateway_1")
-                    .header("webhook-timestamp", now)
+                    .header("webhook-timestamp", Long.toString(now))
                     .header("webhook-signature", signature)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body));
 
@@ -156,17 +151,17 @@ class GatewayYamlTokensAndWebhooksTest {
             HttpResponse<String> replayed = send(webhook);
             HttpResponse<String> tampered = send(HttpRequest.newBuilder(base.resolve("/hooks/standard"))
                     .header("webhook-id", "msg_gateway_2")
-                    .header("webhook-timestamp", now)
+                    .header("webhook-timestamp", Long.toString(now))
                     .header("webhook-signature", signature)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
             byte[] large = new byte[2048];
             HttpResponse<String> tooLarge = send(HttpRequest.newBuilder(base.resolve("/hooks/standard"))
                     .header("webhook-id", "msg_gateway_3")
-                    .header("webhook-timestamp", now)
-                    .header("webhook-signature", sign(large, "standard", SECRET, "msg_gateway_3", now))
+                    .header("webhook-timestamp", Long.toString(now))
+                    .header("webhook-signature", WebhookSigners.standard(SECRET, "msg_gateway_3", now, large))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(large)));
             HttpResponse<String> stripe = send(HttpRequest.newBuilder(base.resolve("/hooks/stripe"))
-                    .header("Stripe-Signature", sign(body, "stripe", STRIPE_SECRET, now))
+                    .header("Stripe-Signature", WebhookSigners.stripe(STRIPE_SECRET, now, body))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
 
             assertThat(delivered.statusCode()).isEqualTo(200);
@@ -231,49 +226,5 @@ class GatewayYamlTokensAndWebhooksTest {
                         """))
                 .hasMessageContaining("gateway.yaml line 2")
                 .hasMessageContaining("duration 5");
-    }
-
-    /** The signature header value made by {@code core/src/test/node/sign.js}. */
-    static String sign(byte[] body, String... args) throws Exception {
-        Path payload = Files.createTempFile("webhook", ".body");
-        try {
-            Files.write(payload, body);
-            List<String> command = new ArrayList<>(List.of("node", "sign.js"));
-            command.addAll(List.of(args));
-            command.add(payload.toAbsolutePath().toString());
-            Process process = new ProcessBuilder(command)
-                    .directory(SIGNERS.toFile())
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
-            String signature = new String(process.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(process.exitValue()).isZero();
-            return signature;
-        } finally {
-            Files.deleteIfExists(payload);
-        }
-    }
-
-    static void requireNode() {
-        boolean node;
-        try {
-            Process process = new ProcessBuilder("node", "--version")
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            node = process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            node = false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            node = false;
-        }
-        if (!node || !Files.isDirectory(SIGNERS.resolve("node_modules/standardwebhooks"))) {
-            String message = "the webhook test needs node and npm ci --prefix core/src/test/node";
-            if (System.getenv("GATEHOUSE_REQUIRE_TOOLS") != null) {
-                throw new AssertionError(message + "; GATEHOUSE_REQUIRE_TOOLS is set");
-            }
-            Assumptions.abort(message);
-        }
     }
 }
