@@ -70,7 +70,8 @@ public final class WebhookSigners {
         }
     }
 
-    private static boolean runs(String... command) {
+    /** Whether {@code command} runs and exits with 0 within 10 s: whether a tool a test needs is installed. */
+    public static boolean runs(String... command) {
         try {
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)

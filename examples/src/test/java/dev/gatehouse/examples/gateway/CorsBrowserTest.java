@@ -20,7 +20,7 @@ import dev.gatehouse.ratelimit.Limit;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
 import dev.gatehouse.requestid.RequestIdPolicy;
 import dev.gatehouse.testing.Tokens;
-import java.io.IOException;
+import dev.gatehouse.testing.WebhookSigners;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -181,7 +181,7 @@ class CorsBrowserTest {
         if (!Files.isExecutable(Path.of(chromium))) {
             missing.add(chromium + " (apt-get install chromium)");
         }
-        if (!runs("node", "--version")) {
+        if (!WebhookSigners.runs("node", "--version")) {
             missing.add("node (apt-get install nodejs npm)");
         }
         if (!Files.isDirectory(SCRIPTS.resolve("node_modules/playwright-core"))) {
@@ -195,21 +195,6 @@ class CorsBrowserTest {
             Assumptions.abort(message);
         }
         return chromium;
-    }
-
-    private static boolean runs(String... command) {
-        try {
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private static JsonNode runBrowser(
