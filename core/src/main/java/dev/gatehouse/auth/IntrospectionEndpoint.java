@@ -1,7 +1,10 @@
 package dev.gatehouse.auth;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -25,7 +28,12 @@ import org.jspecify.annotations.Nullable;
  * object whose {@code active} is a boolean fails the future: the endpoint is then treated as down.
  */
 final class IntrospectionEndpoint {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict: an answer with a member twice ({@code "active":false,"active":true}) or trailing text is garbage. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
     private static final int MAX_ANSWER_BYTES = 64 * 1024;
 
     /** What the endpoint said about one token; for an inactive token only {@code active} is meaningful. */

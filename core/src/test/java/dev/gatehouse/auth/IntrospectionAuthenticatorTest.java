@@ -229,6 +229,8 @@ class IntrospectionAuthenticatorTest {
                 () -> answer = "[true]",
                 () -> answer = "{\"active\":\"true\",\"sub\":\"alice\"}",
                 () -> answer = "{\"active\":true,\"sub\":42}",
+                () -> answer = "{\"active\":false,\"sub\":\"alice\",\"active\":true}",
+                () -> answer = "{\"active\":true,\"sub\":\"alice\"} {\"active\":false}",
                 () -> answer = "");
         for (Runnable fault : faults) {
             status = 200;
