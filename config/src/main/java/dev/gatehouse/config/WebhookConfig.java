@@ -54,8 +54,8 @@ public record WebhookConfig(
         }
         if (maxBodySize != null) {
             long bytes = ConfigValues.size(maxBodySize);
-            if (bytes > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("maxBodySize " + maxBodySize + " (expected: at most 64MiB)");
+            if (bytes < 1 || bytes > 64 * 1024 * 1024) {
+                throw new IllegalArgumentException("maxBodySize " + maxBodySize + " (expected: 1..64MiB)");
             }
             builder.maxBodyBytes((int) bytes);
         }
