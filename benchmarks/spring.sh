@@ -26,7 +26,7 @@ cleanup() {
 trap cleanup EXIT
 
 ./mvnw -B -q -pl examples-spring-boot -am package dependency:build-classpath -DskipTests \
-    -Dspotless.check.skip=true -Dmdep.outputFile="$WORK/classpath.txt"
+    -Dspotless.check.skip=true -Dmdep.includeScope=runtime -Dmdep.outputFile="$WORK/classpath.txt"
 CLASSPATH="examples-spring-boot/target/classes:$(cat "$WORK/classpath.txt")"
 echo "targets run on: $("$JAVA" -version 2>&1 | head -1)"
 

@@ -6,6 +6,7 @@ module dev.gatehouse.core {
     requires com.fasterxml.jackson.databind;
     requires java.net.http;
     requires java.sql;
+    requires java.naming;
     requires io.github.bucket4j.core;
     requires static io.github.bucket4j.lettuce;
     requires static io.github.bucket4j.redis.common;

@@ -2,26 +2,12 @@
 // the API through the gateway; prints what the pages' JavaScript saw as one JSON object.
 // Usage: node cors-browser.js <chromium> <allowed page URL> <disallowed page URL> <API base URL> <bearer token>
 'use strict';
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { chromium } = require('playwright-core');
+const { launch } = require('./chromium');
 
 async function main() {
   const [executablePath, allowedPage, disallowedPage, api, token] = process.argv.slice(2);
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launch(executablePath);
+  const { context } = browser;
   try {
     const page = await context.newPage();
     const consoleErrors = [];
@@ -65,8 +51,7 @@ async function main() {
     }, [api, token]);
     process.stdout.write(JSON.stringify({ allowed, disallowed, consoleErrors }));
   } finally {
-    await context.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
+    await browser.close();
   }
 }
 

@@ -17,9 +17,14 @@ import java.util.Optional;
  * trusted, {@code X-Forwarded-For} (or, when configured, {@code Forwarded}) is read from the right, skipping
  * trusted proxies; the first untrusted hop is the client. A malformed hop ends the walk at the last
  * trusted address seen. Address literals are parsed without DNS.
+ *
+ * <p>It also resolves the {@linkplain #scheme scheme} the client used, for a TLS-terminating proxy in front: only
+ * a trusted peer's {@code X-Forwarded-Proto} (or {@code Forwarded: proto=}) counts.
  */
 public final class ClientAddress {
     public static final AttributeKey<String> KEY = AttributeKey.of("gatehouse.clientAddress", String.class);
+    /** The scheme the client used, {@code http} or {@code https}, once {@link #scheme} resolved it. */
+    public static final AttributeKey<String> SCHEME = AttributeKey.of("gatehouse.clientScheme", String.class);
 
     private static final ClientAddress DIRECT = new ClientAddress(List.of(), false);
 
@@ -55,6 +60,55 @@ public final class ClientAddress {
         String client = walk(exchange);
         exchange.setAttribute(KEY, client);
         return client;
+    }
+
+    /**
+     * The scheme the client used (recorded on the exchange, so it is resolved once): when the peer is a trusted
+     * proxy that says {@code http} or {@code https} in its {@code X-Forwarded-Proto} (or, when configured, the last
+     * {@code Forwarded} element's {@code proto}), that; otherwise the scheme this host received.
+     */
+    public String scheme(Exchange exchange) {
+        Optional<String> known = exchange.attribute(SCHEME);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        String scheme = exchange.scheme();
+        if (!trusted.isEmpty()) {
+            byte[] peer = literal(exchange.peerAddress());
+            if (peer != null && isTrusted(peer)) {
+                String forwarded =
+                        forwardedHeader ? forwardedProto(exchange) : lastValue(exchange, "X-Forwarded-Proto");
+                if (forwarded.equalsIgnoreCase("https") || forwarded.equalsIgnoreCase("http")) {
+                    scheme = forwarded.toLowerCase(Locale.ROOT);
+                }
+            }
+        }
+        exchange.setAttribute(SCHEME, scheme);
+        return scheme;
+    }
+
+    /** The last comma-separated value of the last {@code name} field: what the nearest proxy said. */
+    private static String lastValue(Exchange exchange, String name) {
+        List<String> fields = exchange.requestHeaders().all(name);
+        if (fields.isEmpty()) {
+            return "";
+        }
+        String last = fields.get(fields.size() - 1);
+        return last.substring(last.lastIndexOf(',') + 1).trim();
+    }
+
+    private static String forwardedProto(Exchange exchange) {
+        String element = lastValue(exchange, "Forwarded");
+        for (String pair : element.split(";")) {
+            String trimmed = pair.trim();
+            if (trimmed.toLowerCase(Locale.ROOT).startsWith("proto=")) {
+                String value = trimmed.substring(6).trim();
+                return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+                        ? value.substring(1, value.length() - 1)
+                        : value;
+            }
+        }
+        return "";
     }
 
     private String walk(Exchange exchange) {
@@ -145,5 +199,12 @@ public final class ClientAddress {
 
     private static List<IpNetwork> parseAll(String... networks) {
         return Arrays.stream(networks).map(IpNetwork::parse).toList();
+    }
+
+    @Override
+    public String toString() {
+        return trusted.isEmpty()
+                ? "ClientAddress[direct]"
+                : "ClientAddress[trusting " + trusted + (forwardedHeader ? ", Forwarded" : "") + "]";
     }
 }

@@ -1,6 +1,8 @@
 package dev.gatehouse;
 
 import java.io.IOException;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -33,6 +35,16 @@ public interface Exchange {
 
     /** The IP address of the connection's peer, as a literal. Trusted-proxy resolution is a policy's job. */
     String peerAddress();
+
+    /**
+     * The client's certificate chain as the TLS handshake verified it, the client's own certificate first; empty
+     * when the connection is not TLS or the client sent none. Hosts read it from the connection (the servlet
+     * attribute {@code jakarta.servlet.request.X509Certificate}, Jetty's TLS session data); it can never come from
+     * a header.
+     */
+    default List<X509Certificate> clientCertificates() {
+        return List.of();
+    }
 
     /** The buffered request body, present once the chain has {@linkplain #bufferBody buffered} it. */
     Optional<RequestBody> body();

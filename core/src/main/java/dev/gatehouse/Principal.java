@@ -12,12 +12,12 @@ import java.util.Set;
  * names it. Every value has been checked to be visible ASCII of bounded length, so it is safe as a header
  * value.
  *
- * @param subject the user or client id ({@code sub}, or the API key's owner)
+ * @param subject the user or client id ({@code sub}, the API key's owner, or the client certificate's identity)
  * @param tenant the tenant, when the credential names one
  * @param scopes the granted scopes
  * @param plan the plan (tier) for rate limits, when the credential names one
  * @param claims further selected claims, by claim name
- * @param method how the principal authenticated: {@code jwt} or {@code api-key}
+ * @param method how the principal authenticated: {@code jwt}, {@code api-key} or {@code client-certificate}
  */
 public record Principal(
         String subject,

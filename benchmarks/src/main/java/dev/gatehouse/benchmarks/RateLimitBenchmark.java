@@ -34,8 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Rate-limit decisions: a local consume through the policy (target ≤ 150 ns), and one hot key on Redis from 8
  * threads through each Redis store — {@code script} ({@link RedisTokenBucketStore}, one Lua call on Redis's
- * clock; target ≥ 15,000 decisions/s), {@code bucket4j} and {@code bucket4j-batching} ({@link RedisBucketStore},
- * compare-and-swap; target ≥ 50,000/s batched) — printing Redis commands per decision at tear-down (for the
+ * clock; target ≥ 15,000 decisions/s; {@code script-batching} shares one call among concurrent decisions, target ≥
+ * 50,000/s), {@code bucket4j} and {@code bucket4j-batching} ({@link RedisBucketStore}, compare-and-swap) — printing Redis commands per decision at tear-down (for the
  * script these include the script's own commands). The Redis benchmarks need {@code REDIS_URL} (default
  * {@code redis://127.0.0.1:6379}).
  */
@@ -73,7 +73,7 @@ public class RateLimitBenchmark {
 
     @State(Scope.Benchmark)
     public static class Redis {
-        @Param({"script", "bucket4j", "bucket4j-batching"})
+        @Param({"script", "script-batching", "bucket4j", "bucket4j-batching"})
         public String store;
 
         AutoCloseable closeable;
@@ -87,10 +87,13 @@ public class RateLimitBenchmark {
         public void setUp() {
             String url = Optional.ofNullable(System.getenv("REDIS_URL")).orElse("redis://127.0.0.1:6379");
             BucketStore buckets;
-            if (store.equals("script")) {
-                RedisTokenBucketStore script = RedisTokenBucketStore.builder(url)
-                        .commandTimeout(Duration.ofSeconds(1))
-                        .build();
+            if (store.startsWith("script")) {
+                RedisTokenBucketStore.Builder builder =
+                        RedisTokenBucketStore.builder(url).commandTimeout(Duration.ofSeconds(1));
+                if (store.equals("script-batching")) {
+                    builder.batching();
+                }
+                RedisTokenBucketStore script = builder.build();
                 closeable = script;
                 buckets = script;
             } else {

@@ -10,7 +10,8 @@ import dev.gatehouse.OffloadPolicy;
 /**
  * Resolves the client's address once, through the configured trusted proxies, and records it as {@link
  * ClientAddress#KEY}: rate limits, idempotency scopes, the access log and forwarding headers all use that one
- * answer. Put it early in a chain, before the access log.
+ * answer. The scheme the client used ({@link ClientAddress#SCHEME}) is resolved with it, before any policy
+ * removes forwarding headers. Put it early in a chain, before the access log.
  */
 public final class ClientAddressPolicy implements OffloadPolicy {
     private final ClientAddress resolver;
@@ -26,6 +27,7 @@ public final class ClientAddressPolicy implements OffloadPolicy {
     @Override
     public Decision onRequest(Exchange exchange) {
         resolver.resolve(exchange);
+        resolver.scheme(exchange);
         return Decision.proceed();
     }
 

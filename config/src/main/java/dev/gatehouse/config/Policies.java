@@ -64,6 +64,9 @@ final class Policies {
             }
             builder.authenticator(keys.build());
         }
+        if (auth.clientCertificates() != null) {
+            builder.authenticator(auth.clientCertificates().authenticator());
+        }
         if (optional) {
             builder.optional();
         }

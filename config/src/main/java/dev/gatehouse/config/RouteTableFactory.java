@@ -100,7 +100,8 @@ public final class RouteTableFactory {
         if (!route.auth().equals("none")) {
             if (required == null || optional == null) {
                 throw new IllegalArgumentException("route " + route.path() + ": auth " + route.auth()
-                        + " but no credentials (expected: an auth section with jwt, introspection or apiKeys)");
+                        + " but no credentials (expected: an auth section with jwt, introspection, apiKeys or"
+                        + " clientCertificates)");
             }
             chain.add("auth", route.auth().equals("required") ? required : optional);
         }
@@ -144,7 +145,7 @@ public final class RouteTableFactory {
         SecurityHeadersConfig headers =
                 route.securityHeaders() != null ? route.securityHeaders() : config.securityHeaders();
         if (headers != null && headers.enabled()) {
-            chain.add("security-headers", headers.policy());
+            chain.add("security-headers", headers.policy(clients));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.gatehouse.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import dev.gatehouse.ClientAddress;
 import dev.gatehouse.headers.SecurityHeadersPolicy;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -34,7 +35,7 @@ public record SecurityHeadersConfig(
             throw new IllegalArgumentException("frameOptions " + frameOptions
                     + " with frameAncestors (expected: one or the other; frameAncestors replaces X-Frame-Options)");
         }
-        policy(hsts, frameOptions, frameAncestors, referrerPolicy, overrideService);
+        policy(hsts, frameOptions, frameAncestors, referrerPolicy, overrideService, ClientAddress.direct());
     }
 
     /** Whether the headers are added; {@code true} unless set. */
@@ -43,9 +44,14 @@ public record SecurityHeadersConfig(
         return enabled == null || enabled;
     }
 
-    /** The policy these settings describe. */
+    /** The policy these settings describe, for a host that no proxy fronts. */
     public SecurityHeadersPolicy policy() {
-        return policy(hsts, frameOptions, frameAncestors, referrerPolicy, overrideService);
+        return policy(ClientAddress.direct());
+    }
+
+    /** The policy these settings describe; {@code clients}' trusted proxies may say the client used HTTPS. */
+    public SecurityHeadersPolicy policy(ClientAddress clients) {
+        return policy(hsts, frameOptions, frameAncestors, referrerPolicy, overrideService, clients);
     }
 
     private static SecurityHeadersPolicy policy(
@@ -53,8 +59,9 @@ public record SecurityHeadersConfig(
             @Nullable String frameOptions,
             @Nullable List<String> frameAncestors,
             @Nullable String referrerPolicy,
-            @Nullable Boolean overrideService) {
-        SecurityHeadersPolicy.Builder builder = SecurityHeadersPolicy.builder();
+            @Nullable Boolean overrideService,
+            ClientAddress clients) {
+        SecurityHeadersPolicy.Builder builder = SecurityHeadersPolicy.builder().clientAddress(clients);
         if (hsts != null) {
             hsts.applyTo(builder);
         }

@@ -127,6 +127,24 @@ class EdgePoliciesConfigTest {
     }
 
     @Test
+    void hstsFollowsTheTrustedProxiesForwardedProtoAndIgnoresAnyoneElses() {
+        RouteConfig route = route("none", null, SecurityHeadersConfig.valueOf(true), null, null);
+        PolicyChain chain = chain(new GatehouseConfig(null, null, List.of("10.0.0.0/8"), List.of(route)));
+
+        FakeResponse viaProxy = FakeHost.serve(
+                chain,
+                FakeExchange.get("/api/x").from("10.0.0.5").header("X-Forwarded-Proto", "https"),
+                e -> FakeResponse.ok("page"));
+        FakeResponse spoofed = FakeHost.serve(
+                chain,
+                FakeExchange.get("/api/x").from("192.0.2.7").header("X-Forwarded-Proto", "https"),
+                e -> FakeResponse.ok("page"));
+
+        assertThat(viaProxy.headers().first("Strict-Transport-Security")).hasValue("max-age=31536000");
+        assertThat(spoofed.headers().first("Strict-Transport-Security")).isEmpty();
+    }
+
+    @Test
     void headerTransformsTemplateFromThePrincipalAndRemoveFields() {
         HeaderTransformsConfig headers = new HeaderTransformsConfig(
                 new HeaderTransformsConfig.Transforms(

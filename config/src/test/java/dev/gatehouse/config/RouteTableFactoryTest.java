@@ -20,6 +20,7 @@ class RouteTableFactoryTest {
             null,
             List.of(new ApiKeyConfig(ApiKeyAuthenticator.digestOf(KEY), "tester", "free", List.of("orders:read"))),
             new IdentityHeadersConfig("X-Caller", null, null, null, Map.of()),
+            null,
             null);
     static final PolicyChain OUTER = PolicyChain.builder()
             .add("request-id", RequestIdPolicy.ofDefaults())
@@ -145,7 +146,7 @@ class RouteTableFactoryTest {
         assertThatThrownBy(() -> RouteTableFactory.of(config).routeTable(OUTER))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "route /api: auth required but no credentials (expected: an auth section with jwt, introspection or apiKeys)");
+                        "route /api: auth required but no credentials (expected: an auth section with jwt, introspection, apiKeys or clientCertificates)");
     }
 
     @Test
@@ -184,8 +185,8 @@ class RouteTableFactoryTest {
         assertThatThrownBy(() -> new KeyConfig("k", "HS256", "c2VjcmV0", null))
                 .as("a secret shorter than the hash")
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new AuthConfig(null, null, null, null))
-                .hasMessage("no credentials (expected: jwt, introspection or apiKeys)");
+        assertThatThrownBy(() -> new AuthConfig(null, null, null, null, null))
+                .hasMessage("no credentials (expected: jwt, introspection, apiKeys or clientCertificates)");
     }
 
     @Test

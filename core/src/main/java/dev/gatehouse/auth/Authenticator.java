@@ -4,7 +4,8 @@ import dev.gatehouse.Exchange;
 import java.util.Optional;
 
 /**
- * Finds and checks one kind of credential on a request ({@link JwtAuthenticator}, {@link ApiKeyAuthenticator}):
+ * Finds and checks one kind of credential on a request ({@link JwtAuthenticator}, {@link ApiKeyAuthenticator},
+ * {@link ClientCertificateAuthenticator}):
  * it answers only "who is this, or why not". {@link AuthPolicy} asks its authenticators in order and alone
  * decides the response, the challenge and the identity headers.
  */

@@ -61,7 +61,7 @@ final class ClaimsMapper {
         if (value == null) {
             throw new JwtRefusal("The access token has an invalid " + name + " claim.", name + " is not a string");
         }
-        if (!isHeaderSafe(value, maxClaimLength)) {
+        if (!Printable.isHeaderSafe(value, maxClaimLength)) {
             throw new JwtRefusal(
                     "The access token has an invalid " + name + " claim.",
                     name + " of " + value.length() + " chars is not visible ASCII of at most " + maxClaimLength);
@@ -120,21 +120,5 @@ final class ClaimsMapper {
         } catch (JWTDecodeException e) {
             return null;
         }
-    }
-
-    private static boolean isHeaderSafe(String value, int max) {
-        if (value.isEmpty()
-                || value.length() > max
-                || value.charAt(0) == ' '
-                || value.charAt(value.length() - 1) == ' ') {
-            return false;
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 0x20 || c >= 0x7f) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -3,6 +3,7 @@ package dev.gatehouse.headers;
 import static dev.gatehouse.internal.Checks.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.ClientAddress;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
@@ -21,6 +22,8 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code Strict-Transport-Security} ({@code max-age=31536000} by default), only on responses to HTTPS
  *       requests: a browser ignores it over plain HTTP, and a gateway must not promise HTTPS it did not serve.
+ *       Behind a TLS-terminating proxy, the {@linkplain Builder#clientAddress trusted proxies}' {@code
+ *       X-Forwarded-Proto: https} counts as HTTPS; the same header from any other peer is ignored.
  *   <li>{@code X-Content-Type-Options: nosniff}, {@code X-Frame-Options: DENY} (or {@code SAMEORIGIN}, or a
  *       {@code Content-Security-Policy: frame-ancestors ...} of your own), {@code Referrer-Policy: no-referrer}.
  *   <li>Gatehouse's own problem responses (refusals of the chain's policies) get a restrictive {@code
@@ -46,11 +49,13 @@ public final class SecurityHeadersPolicy implements OffloadPolicy {
     private final Headers always;
     private final String hsts;
     private final boolean override;
+    private final ClientAddress clients;
 
     private SecurityHeadersPolicy(Builder builder) {
         this.always = builder.always.immutableCopy();
         this.hsts = builder.hsts;
         this.override = builder.override;
+        this.clients = builder.clients;
     }
 
     /** HSTS for a year on HTTPS, nosniff, {@code X-Frame-Options: DENY}, {@code Referrer-Policy: no-referrer}. */
@@ -64,6 +69,10 @@ public final class SecurityHeadersPolicy implements OffloadPolicy {
 
     @Override
     public Decision onRequest(Exchange exchange) {
+        if (hsts != null) {
+            // Resolved now, before inner policies may remove the client's forwarding headers.
+            clients.scheme(exchange);
+        }
         return Decision.proceed();
     }
 
@@ -77,7 +86,7 @@ public final class SecurityHeadersPolicy implements OffloadPolicy {
                 put(headers, always.name(i), always.value(i), override);
             }
         }
-        if (hsts != null && exchange.scheme().equalsIgnoreCase("https")) {
+        if (hsts != null && clients.scheme(exchange).equalsIgnoreCase("https")) {
             put(headers, "Strict-Transport-Security", hsts, override);
         }
         if (exchange.attribute(PolicyChain.PROCEEDED).isEmpty()
@@ -116,7 +125,7 @@ public final class SecurityHeadersPolicy implements OffloadPolicy {
 
     @Override
     public String toString() {
-        return "SecurityHeadersPolicy[" + always + ", hsts=" + hsts + ", override=" + override + "]";
+        return "SecurityHeadersPolicy[" + always + ", hsts=" + hsts + ", override=" + override + ", " + clients + "]";
     }
 
     /** Builds a {@link SecurityHeadersPolicy}; every header is on with its default until changed. */
@@ -127,6 +136,7 @@ public final class SecurityHeadersPolicy implements OffloadPolicy {
                 .add("Referrer-Policy", "no-referrer");
         private String hsts = "max-age=31536000";
         private boolean override;
+        private ClientAddress clients = ClientAddress.direct();
 
         private Builder() {}
 
@@ -185,6 +195,15 @@ public final class SecurityHeadersPolicy implements OffloadPolicy {
                     policy,
                     REFERRER_POLICIES);
             always.set("Referrer-Policy", policy);
+            return this;
+        }
+
+        /**
+         * Whose {@code X-Forwarded-Proto} (or {@code Forwarded: proto=}) says whether the client used HTTPS: the
+         * trusted proxies of {@code clients}. {@link ClientAddress#direct()} by default: only this host's scheme.
+         */
+        public Builder clientAddress(ClientAddress clients) {
+            this.clients = requireNonNull(clients, "clients");
             return this;
         }
 

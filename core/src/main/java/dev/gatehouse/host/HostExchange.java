@@ -11,7 +11,10 @@ import dev.gatehouse.StoredResponse;
 import dev.gatehouse.internal.Attributes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** The exchange a host builds for each request and hands to {@link ChainRun#start}. */
 public final class HostExchange implements Exchange {
@@ -28,6 +31,7 @@ public final class HostExchange implements Exchange {
     private final String scheme;
     private final Headers headers;
     private final String peerAddress;
+    private final List<X509Certificate> clientCertificates;
     private final BodySource bodySource;
     private final Attributes attributes = new Attributes();
     private Optional<RequestBody> body = Optional.empty();
@@ -40,6 +44,7 @@ public final class HostExchange implements Exchange {
         this.scheme = builder.scheme;
         this.headers = builder.headers;
         this.peerAddress = builder.peerAddress;
+        this.clientCertificates = builder.clientCertificates;
         this.bodySource = builder.body;
     }
 
@@ -71,6 +76,11 @@ public final class HostExchange implements Exchange {
     @Override
     public String peerAddress() {
         return peerAddress;
+    }
+
+    @Override
+    public List<X509Certificate> clientCertificates() {
+        return clientCertificates;
     }
 
     @Override
@@ -136,6 +146,7 @@ public final class HostExchange implements Exchange {
         String scheme = "http";
         Headers headers = Headers.create();
         String peerAddress = "0.0.0.0";
+        List<X509Certificate> clientCertificates = List.of();
         BodySource body = BodySource.NONE;
 
         private Builder(String method, String path) {
@@ -161,6 +172,12 @@ public final class HostExchange implements Exchange {
 
         public Builder peerAddress(String address) {
             this.peerAddress = requireNonNull(address, "address");
+            return this;
+        }
+
+        /** The chain the TLS handshake verified, the client's certificate first; null or empty for none. */
+        public Builder clientCertificates(X509Certificate @Nullable [] chain) {
+            this.clientCertificates = chain == null ? List.of() : List.of(chain);
             return this;
         }
 

@@ -34,4 +34,21 @@ public final class Printable {
         }
         return true;
     }
+
+    /** Whether {@code value} is 1..max characters of visible ASCII and inner spaces: safe as a header value. */
+    public static boolean isHeaderSafe(String value, int max) {
+        if (value.isEmpty()
+                || value.length() > max
+                || value.charAt(0) == ' '
+                || value.charAt(value.length() - 1) == ' ') {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

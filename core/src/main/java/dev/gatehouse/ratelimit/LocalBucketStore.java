@@ -62,7 +62,10 @@ public final class LocalBucketStore implements BucketStore {
     @Override
     public Consumption tryConsume(String key, List<Limit> limits, long cost) {
         long now = clock.getAsLong();
-        Object bucket = buckets.get(key, k -> newBucket(limits, now));
+        Object bucket = buckets.getIfPresent(key);
+        if (bucket == null) {
+            bucket = buckets.get(key, k -> newBucket(limits, now));
+        }
         if (bucket instanceof BucketState state) {
             synchronized (state) {
                 return consume(state, cost, now);

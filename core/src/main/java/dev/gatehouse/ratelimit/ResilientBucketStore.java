@@ -124,7 +124,7 @@ public final class ResilientBucketStore implements BucketStore, StoreHealth {
         } catch (StoreUnavailableException e) {
             if (breaker.failed()) {
                 LOG.warn(
-                        "rate-limit store failed ({}); {} for {} ms before probing it again",
+                        "rate-limit store failed ({}); {} until a call succeeds again (one probe every {} ms)",
                         e.getMessage(),
                         mode,
                         breaker.window().toMillis());

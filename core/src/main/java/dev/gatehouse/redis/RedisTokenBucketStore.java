@@ -35,6 +35,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>Every command is bounded by {@code commandTimeout} (100 ms by default) and fails at once while the
  *       connection is down; failures surface as {@link StoreUnavailableException} for the failure mode of the
  *       {@code ResilientBucketStore} around it. Lettuce reconnects by itself.
+ *   <li>{@link Builder#batching()} lets concurrent decisions for one hot key share a script call.
  *   <li>After a failover to a replica, buckets are as replication left them (asynchronous): decisions made in the
  *       last moments before the failover may be forgotten, so a client may get up to that many extra requests.
  *       A server clock that goes back counts as no time passed: never more tokens.
@@ -49,12 +50,14 @@ public final class RedisTokenBucketStore implements BucketStore, AutoCloseable {
     private final @Nullable InstantSource clock;
     private final byte[] scriptBytes = SCRIPT.getBytes(StandardCharsets.UTF_8);
     private volatile String sha;
+    private final @Nullable ScriptBatches batches;
 
     private RedisTokenBucketStore(Builder builder) {
         this.redis = RedisConnection.open(builder.url, builder.commandTimeout);
         this.commands = redis.commands();
         this.keyPrefix = builder.keyPrefix;
         this.clock = builder.clock;
+        this.batches = builder.batching ? new ScriptBatches(this) : null;
         try {
             this.sha = commands.scriptLoad(scriptBytes);
         } catch (RuntimeException e) {
@@ -75,8 +78,13 @@ public final class RedisTokenBucketStore implements BucketStore, AutoCloseable {
 
     @Override
     public Consumption tryConsume(String key, List<Limit> limits, long cost) {
+        return batches == null ? run(key, limits, new long[] {cost})[0] : batches.tryConsume(key, limits, cost);
+    }
+
+    /** One script call: the decisions for {@code costs}, in order, on one bucket. */
+    Consumption[] run(String key, List<Limit> limits, long[] costs) {
         byte[][] keys = {(keyPrefix + Digests.sha256Hex(key)).getBytes(StandardCharsets.US_ASCII)};
-        byte[][] args = arguments(limits, cost);
+        byte[][] args = arguments(limits, costs);
         List<Object> reply;
         try {
             try {
@@ -88,19 +96,29 @@ public final class RedisTokenBucketStore implements BucketStore, AutoCloseable {
         } catch (RuntimeException e) {
             throw new StoreUnavailableException("Redis: " + Throwables.rootMessage(e), e);
         }
-        long[] remaining = new long[limits.size()];
-        for (int i = 0; i < remaining.length; i++) {
-            remaining[i] = (Long) reply.get(2 + i);
+        int n = limits.size();
+        Consumption[] decisions = new Consumption[costs.length];
+        for (int d = 0; d < costs.length; d++) {
+            int at = d * (2 + n);
+            long[] remaining = new long[n];
+            for (int i = 0; i < n; i++) {
+                remaining[i] = (Long) reply.get(at + 2 + i);
+            }
+            boolean consumed = (Long) reply.get(at) == 1;
+            long micros = (Long) reply.get(at + 1);
+            decisions[d] = new Consumption(consumed, remaining, consumed ? 0 : micros * 1000);
         }
-        boolean consumed = (Long) reply.get(0) == 1;
-        long micros = (Long) reply.get(1);
-        return new Consumption(consumed, remaining, consumed ? 0 : micros * 1000);
+        return decisions;
     }
 
-    private byte[][] arguments(List<Limit> limits, long cost) {
+    private byte[][] arguments(List<Limit> limits, long[] costs) {
         int n = limits.size();
         byte[][] args = new byte[2 + 2 * n + (clock == null ? 0 : 1)][];
-        args[0] = ascii(cost);
+        StringBuilder joined = new StringBuilder().append(costs[0]);
+        for (int i = 1; i < costs.length; i++) {
+            joined.append(',').append(costs[i]);
+        }
+        args[0] = joined.toString().getBytes(StandardCharsets.US_ASCII);
         args[1] = ascii(n);
         for (int i = 0; i < n; i++) {
             Limit limit = limits.get(i);
@@ -144,6 +162,7 @@ public final class RedisTokenBucketStore implements BucketStore, AutoCloseable {
         private Duration commandTimeout = Duration.ofMillis(100);
         private String keyPrefix = "gatehouse:tb:";
         private @Nullable InstantSource clock;
+        private boolean batching;
 
         private Builder(String url) {
             this.url = RedisConnection.checkUrl(url);
@@ -166,6 +185,16 @@ public final class RedisTokenBucketStore implements BucketStore, AutoCloseable {
          */
         public Builder clock(InstantSource clock) {
             this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Concurrent decisions for one key in this instance share one script call: while a call for a key is on
+         * its way, the decisions that arrive for that key wait and leave together in the next one, taken in
+         * arrival order. Worth it for hot keys (one client, a plan-wide bucket); costs nothing otherwise.
+         */
+        public Builder batching() {
+            this.batching = true;
             return this;
         }
 

@@ -3,6 +3,7 @@ package dev.gatehouse.headers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.ClientAddress;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.OffloadPolicy;
@@ -30,6 +31,52 @@ class SecurityHeadersPolicyTest {
 
     static FakeResponse serve(PolicyChain chain, FakeExchange exchange, FakeResponse service) {
         return FakeHost.serve(chain, exchange, e -> service);
+    }
+
+    @Test
+    void hstsIsSentWhenATrustedTlsTerminatingProxySaysTheClientUsedHttps() {
+        PolicyChain chain = PolicyChain.of(SecurityHeadersPolicy.builder()
+                .clientAddress(ClientAddress.trusting("10.0.0.0/8"))
+                .build());
+
+        FakeResponse viaProxy = serve(
+                chain,
+                FakeExchange.get("/").from("10.1.2.3").header("x-forwarded-proto", "HTTPS"),
+                FakeResponse.ok("x"));
+        FakeResponse proxyOverHttp = serve(
+                chain,
+                FakeExchange.get("/").from("10.1.2.3").header("X-Forwarded-Proto", "https, http"),
+                FakeResponse.ok("x"));
+
+        assertThat(viaProxy.headers().first("Strict-Transport-Security")).hasValue("max-age=31536000");
+        assertThat(proxyOverHttp.headers().contains("Strict-Transport-Security"))
+                .as("the nearest proxy's value counts")
+                .isFalse();
+    }
+
+    @Test
+    void anUntrustedPeersForwardedProtoIsIgnored() {
+        PolicyChain trusting = PolicyChain.of(SecurityHeadersPolicy.builder()
+                .clientAddress(ClientAddress.trustingForwarded("10.0.0.0/8"))
+                .build());
+        PolicyChain direct = PolicyChain.of(SecurityHeadersPolicy.ofDefaults());
+
+        FakeResponse untrusted = serve(
+                trusting,
+                FakeExchange.get("/").from("192.0.2.9").header("Forwarded", "for=192.0.2.9;proto=https"),
+                FakeResponse.ok("x"));
+        FakeResponse noProxies = serve(
+                direct,
+                FakeExchange.get("/").from("10.1.2.3").header("X-Forwarded-Proto", "https"),
+                FakeResponse.ok("x"));
+        FakeResponse trusted = serve(
+                trusting,
+                FakeExchange.get("/").from("10.1.2.3").header("Forwarded", "for=192.0.2.9;proto=\"https\""),
+                FakeResponse.ok("x"));
+
+        assertThat(untrusted.headers().contains("Strict-Transport-Security")).isFalse();
+        assertThat(noProxies.headers().contains("Strict-Transport-Security")).isFalse();
+        assertThat(trusted.headers().first("Strict-Transport-Security")).hasValue("max-age=31536000");
     }
 
     @Test

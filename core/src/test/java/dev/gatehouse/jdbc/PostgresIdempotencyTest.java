@@ -18,8 +18,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -184,6 +188,72 @@ class PostgresIdempotencyTest {
         assertThatThrownBy(() -> PostgresIdempotencyStore.builder(dataSource).table("drop table x"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("table: drop table x");
+    }
+
+    @Test
+    void aDatabaseCrashedAndRestartedUnderLoadNeverRunsAKeyTwiceAndIsBackWithoutARestart() throws Exception {
+        try (PostgresSupport.Server server = new PostgresSupport.Server();
+                PostgresIdempotencyStore first =
+                        PostgresIdempotencyStore.builder(server.dataSource()).build();
+                PostgresIdempotencyStore second =
+                        PostgresIdempotencyStore.builder(server.dataSource()).build()) {
+            PolicyChain a = PolicyChain.of(IdempotencyPolicy.builder(first).build());
+            PolicyChain b = PolicyChain.of(IdempotencyPolicy.builder(second).build());
+            Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+            Map<Integer, AtomicInteger> statuses = new ConcurrentSkipListMap<>();
+            Function<dev.gatehouse.Exchange, FakeResponse> service = exchange -> {
+                String key = exchange.requestHeaders().first("Idempotency-Key").orElseThrow();
+                int run = runs.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+                return FakeResponse.of(201).withBody("{\"key\":" + key + ",\"run\":" + run + "}");
+            };
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger lastStatusAfterRestart = new AtomicInteger();
+            AtomicBoolean restarted = new AtomicBoolean();
+            FakeResponse firstAnswer = FakeHost.serve(a, post("load-0", "{}"), service);
+            // Four clients, two on each instance, send the same keys in the same order: every key races.
+            Thread[] clients = new Thread[4];
+            for (int t = 0; t < clients.length; t++) {
+                PolicyChain chain = t % 2 == 0 ? a : b;
+                clients[t] = new Thread(() -> {
+                    for (int n = 1; !stop.get(); n++) {
+                        int status = FakeHost.serve(chain, post("load-" + n, "{}"), service)
+                                .status();
+                        statuses.computeIfAbsent(status, k -> new AtomicInteger())
+                                .incrementAndGet();
+                        if (restarted.get()) {
+                            lastStatusAfterRestart.set(status);
+                        }
+                    }
+                });
+                clients[t].start();
+            }
+            Thread.sleep(500);
+            server.crash();
+            Thread.sleep(1_000);
+            server.start();
+            restarted.set(true);
+            Thread.sleep(1_500);
+            stop.set(true);
+            for (Thread client : clients) {
+                client.join(10_000);
+            }
+
+            assertThat(runs.values())
+                    .as("no key ran twice")
+                    .allSatisfy(count -> assertThat(count).hasValue(1));
+            assertThat(statuses.keySet())
+                    .as("executed or replayed, in progress, or the store's failure mode: never a 500")
+                    .isSubsetOf(201, 409, 503)
+                    .contains(201, 503);
+            assertThat(lastStatusAfterRestart)
+                    .as("back without restarting the stores")
+                    .hasValue(201);
+            FakeResponse replay = FakeHost.serve(b, post("load-0", "{}"), service);
+            assertThat(replay.bodyText())
+                    .as("a record stored before the crash is replayed after it")
+                    .isEqualTo(firstAnswer.bodyText());
+            assertThat(runs.get("\"load-0\"")).hasValue(1);
+        }
     }
 
     private int rows(String key) throws SQLException {

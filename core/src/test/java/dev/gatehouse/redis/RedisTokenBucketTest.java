@@ -12,17 +12,25 @@ import dev.gatehouse.ratelimit.StoreFailureMode;
 import dev.gatehouse.ratelimit.StoreUnavailableException;
 import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.MutableClock;
+import dev.gatehouse.testing.Race;
 import dev.gatehouse.testing.RedisSupport;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The one-round-trip token bucket (a Lua script on Redis's clock) against a real redis-server. */
 class RedisTokenBucketTest {
@@ -32,17 +40,14 @@ class RedisTokenBucketTest {
         return "tb-" + UUID.randomUUID();
     }
 
-    @Test
-    void twoInstancesSharingOneRedisAdmitExactlyTheCapacityTogether() throws Exception {
+    @ParameterizedTest(name = "batching={0}")
+    @ValueSource(booleans = {false, true})
+    void twoInstancesSharingOneRedisAdmitExactlyTheCapacityTogether(boolean batching) throws Exception {
         String url = RedisSupport.requireRedis();
         String client = key();
         Limit hourly = Limit.of("hour", 100, Duration.ofHours(1));
-        try (RedisTokenBucketStore first = RedisTokenBucketStore.builder(url)
-                        .commandTimeout(Duration.ofSeconds(2))
-                        .build();
-                RedisTokenBucketStore second = RedisTokenBucketStore.builder(url)
-                        .commandTimeout(Duration.ofSeconds(2))
-                        .build()) {
+        try (RedisTokenBucketStore first = instance(url, batching);
+                RedisTokenBucketStore second = instance(url, batching)) {
             int admitted = RedisRateLimitTest.race(32, 20, t -> {
                 RedisTokenBucketStore instance = t % 2 == 0 ? first : second;
                 return () -> instance.tryConsume(client, List.of(hourly), 1).consumed();
@@ -50,6 +55,102 @@ class RedisTokenBucketTest {
 
             // 640 attempts within seconds; at 100 per hour the refill over the run is far below one token.
             assertThat(admitted).isEqualTo(100);
+        }
+    }
+
+    /** A policy over {@code store} behind a breaker of {@code window} with failure mode {@code mode}. */
+    private static RateLimitPolicy guarded(
+            RedisTokenBucketStore store, Limit limit, StoreFailureMode mode, Duration window) {
+        return RateLimitPolicy.builder()
+                .limits(limit)
+                .store(ResilientBucketStore.builder(store)
+                        .onFailure(mode)
+                        .breakerWindow(window)
+                        .build())
+                .build();
+    }
+
+    private static RedisTokenBucketStore instance(String url, boolean batching) {
+        RedisTokenBucketStore.Builder builder =
+                RedisTokenBucketStore.builder(url).commandTimeout(Duration.ofSeconds(2));
+        return (batching ? builder.batching() : builder).build();
+    }
+
+    @Test
+    void decisionsSharingACallAreTakenInOrderEachAllOrNothing() {
+        String url = RedisSupport.requireRedis();
+        MutableClock clock = new MutableClock(T0);
+        try (RedisTokenBucketStore store =
+                RedisTokenBucketStore.builder(url).clock(clock).build()) {
+            Consumption[] decisions =
+                    store.run(key(), List.of(Limit.perSecond(10), Limit.perMinute(12)), new long[] {4, 7, 4, 2, 3});
+
+            assertThat(decisions).extracting(Consumption::consumed).containsExactly(true, false, true, true, false);
+            assertThat(decisions[0].remaining()).containsExactly(6, 8);
+            assertThat(decisions[1].remaining()).as("refused: nothing taken").containsExactly(6, 8);
+            assertThat(decisions[3].remaining()).containsExactly(0, 2);
+            // The second's 3 tokens come back in 300 ms, but the minute's third only in 5 s: the longer wait.
+            assertThat(decisions[4].nanosToWait())
+                    .isEqualTo(Duration.ofSeconds(5).toNanos());
+        }
+    }
+
+    @Test
+    void aHotKeyMakesFewerScriptCallsThanDecisionsWhenBatched() throws Exception {
+        try (RedisSupport.Process redis = new RedisSupport.Process();
+                RedisTokenBucketStore store = RedisTokenBucketStore.builder(redis.url())
+                        .commandTimeout(Duration.ofSeconds(2))
+                        .batching()
+                        .build()) {
+            RedisClient admin = RedisClient.create(redis.url());
+            try (StatefulRedisConnection<String, String> connection = admin.connect()) {
+                String client = key();
+                connection.sync().configResetstat();
+                int admitted = RedisRateLimitTest.race(
+                        8,
+                        200,
+                        t -> () -> store.tryConsume(client, List.of(Limit.perHour(1_000)), 1)
+                                .consumed());
+                Map<String, Long> calls = calls(connection.sync().info("commandstats"));
+
+                assertThat(admitted).isEqualTo(1_000);
+                assertThat(calls.get("evalsha"))
+                        .as("script calls for 1,600 decisions")
+                        .isLessThan(800L);
+            } finally {
+                admin.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void everyDecisionWaitingOnABatchHearsThatRedisIsDown() throws Exception {
+        try (RedisSupport.Process redis = new RedisSupport.Process();
+                RedisTokenBucketStore store = RedisTokenBucketStore.builder(redis.url())
+                        .commandTimeout(Duration.ofMillis(200))
+                        .batching()
+                        .build()) {
+            String client = key();
+            redis.signal("STOP");
+            try {
+                long start = System.nanoTime();
+                List<String> outcomes = Race.of(8, t -> () -> {
+                    try {
+                        return "consumed="
+                                + store.tryConsume(client, List.of(Limit.perMinute(10)), 1)
+                                        .consumed();
+                    } catch (StoreUnavailableException e) {
+                        return "unavailable";
+                    }
+                });
+
+                assertThat(outcomes).containsOnly("unavailable");
+                assertThat(Duration.ofNanos(System.nanoTime() - start))
+                        .as("each waits at most for the call in flight and its own")
+                        .isLessThan(Duration.ofMillis(2 * 200 + 400));
+            } finally {
+                redis.signal("CONT");
+            }
         }
     }
 
@@ -194,18 +295,79 @@ class RedisTokenBucketTest {
     }
 
     @Test
+    void aRedisKilledAndRestartedUnderLoadFailsClosedAndLimitsAgainWithoutARestart() throws Exception {
+        try (RedisSupport.Process redis = new RedisSupport.Process();
+                RedisTokenBucketStore store = RedisTokenBucketStore.builder(redis.url())
+                        .commandTimeout(Duration.ofMillis(200))
+                        .batching()
+                        .build()) {
+            RateLimitPolicy policy = guarded(store, Limit.perHour(50), StoreFailureMode.CLOSED, Duration.ofMillis(200));
+            // Phases: 0 Redis up, 1 killed, 2 restarted (empty: no persistence).
+            AtomicInteger phase = new AtomicInteger();
+            AtomicLongArray admitted = new AtomicLongArray(3);
+            AtomicLongArray refusedAs503 = new AtomicLongArray(3);
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> clients = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Thread client = new Thread(() -> {
+                    while (!stop.get()) {
+                        int now = phase.get();
+                        Decision decision =
+                                policy.onRequest(FakeExchange.get("/").from("192.0.2.9"));
+                        if (decision instanceof Decision.Proceed) {
+                            admitted.incrementAndGet(now);
+                        } else if (((Decision.Reject) decision).status() == 503) {
+                            refusedAs503.incrementAndGet(now);
+                        }
+                        LockSupport.parkNanos(1_000_000);
+                    }
+                });
+                clients.add(client);
+                client.start();
+            }
+            Thread.sleep(500);
+            redis.kill();
+            phase.set(1);
+            Thread.sleep(700);
+            boolean downWhileKilled = policy.storeHealth().down();
+            redis.start();
+            phase.set(2);
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (policy.storeHealth().down() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(500);
+            stop.set(true);
+            for (Thread client : clients) {
+                client.join(5_000);
+            }
+
+            assertThat(admitted.get(0))
+                    .as("the quota, exactly, while Redis is up")
+                    .isEqualTo(50);
+            assertThat(downWhileKilled)
+                    .as("the store-down gauge while Redis is dead")
+                    .isTrue();
+            assertThat(refusedAs503.get(1))
+                    .as("fail closed while Redis is dead")
+                    .isPositive();
+            // Each decision counts in the phase it began in: one begun before the kill counts as phase 0.
+            assertThat(admitted.get(1)).as("nothing admitted by a dead store").isZero();
+            assertThat(policy.storeHealth().down()).as("back without a restart").isFalse();
+            assertThat(admitted.get(2))
+                    .as("a restarted Redis without persistence forgot the bucket: at most one quota more")
+                    .isEqualTo(50);
+        }
+    }
+
+    @Test
     void aFrozenRedisCostsAtMostTheTimeoutThenTheFailureModeAndResumesWithoutRestart() throws Exception {
         try (RedisSupport.Process redis = new RedisSupport.Process();
                 RedisTokenBucketStore store = RedisTokenBucketStore.builder(redis.url())
                         .commandTimeout(Duration.ofMillis(200))
                         .build()) {
-            RateLimitPolicy policy = RateLimitPolicy.builder()
-                    .limits(Limit.perMinute(1000))
-                    .store(ResilientBucketStore.builder(store)
-                            .onFailure(StoreFailureMode.OPEN)
-                            .breakerWindow(Duration.ofMillis(500))
-                            .build())
-                    .build();
+            RateLimitPolicy policy =
+                    guarded(store, Limit.perMinute(1000), StoreFailureMode.OPEN, Duration.ofMillis(500));
             FakeExchange client = FakeExchange.get("/").from("192.0.2.77");
             assertThat(policy.onRequest(client)).isInstanceOf(Decision.Proceed.class);
 

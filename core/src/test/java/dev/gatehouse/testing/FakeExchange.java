@@ -11,6 +11,8 @@ import dev.gatehouse.internal.Attributes;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Optional;
 
 /** An in-memory {@link Exchange} for policy tests: {@code FakeExchange.get("/").from("192.0.2.7")}. */
@@ -21,6 +23,7 @@ public final class FakeExchange implements Exchange {
     private String scheme = "http";
     private final Headers headers = Headers.create();
     private String peerAddress = "192.0.2.1";
+    private List<X509Certificate> clientCertificates = List.of();
     private byte[] sentBody = new byte[0];
     private Optional<RequestBody> body = Optional.empty();
     private int bodyReads;
@@ -62,6 +65,18 @@ public final class FakeExchange implements Exchange {
     public FakeExchange withScheme(String scheme) {
         this.scheme = scheme;
         return this;
+    }
+
+    /** As if the TLS handshake verified this chain, the client's certificate first. */
+    public FakeExchange withClientCertificates(List<X509Certificate> chain) {
+        this.clientCertificates = List.copyOf(chain);
+        this.scheme = "https";
+        return this;
+    }
+
+    @Override
+    public List<X509Certificate> clientCertificates() {
+        return clientCertificates;
     }
 
     public FakeExchange withBody(String text) {

@@ -1,7 +1,14 @@
 package dev.gatehouse.testing;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Assumptions;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -39,6 +46,102 @@ public final class PostgresSupport {
             }
             Assumptions.abort(why);
             return dataSource;
+        }
+    }
+
+    /**
+     * A PostgreSQL server of this test's own (Debian's packaged binaries, a fresh data directory, a free loopback
+     * port), for tests that stop and restart it. Run as the {@code postgres} user when the tests run as root,
+     * which PostgreSQL refuses to be.
+     */
+    public static final class Server implements AutoCloseable {
+        private final Path bin;
+        private final Path data;
+        private final int port;
+
+        public Server() throws IOException, InterruptedException {
+            bin = binaries();
+            data = Files.createTempDirectory("gatehouse-pg");
+            port = RedisSupport.freePort();
+            if (isRoot()) {
+                RedisSupport.run("chown", "postgres", data.toString());
+            }
+            as(
+                    bin.resolve("initdb").toString(),
+                    "-D",
+                    data.toString(),
+                    "-U",
+                    "gatehouse",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync");
+            start();
+        }
+
+        private static Path binaries() {
+            try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
+                return versions.max(Comparator.comparing(path ->
+                                Integer.parseInt(path.getFileName().toString().replaceAll("\\D", "0"))))
+                        .orElseThrow()
+                        .resolve("bin");
+            } catch (IOException | RuntimeException e) {
+                throw new AssertionError(
+                        "PostgreSQL's binaries are not under /usr/lib/postgresql: install postgresql", e);
+            }
+        }
+
+        private static boolean isRoot() throws IOException, InterruptedException {
+            return RedisSupport.run("id", "-u").trim().equals("0");
+        }
+
+        private String as(String... command) throws IOException, InterruptedException {
+            List<String> line = new ArrayList<>();
+            if (isRoot()) {
+                line.addAll(List.of("runuser", "-u", "postgres", "--"));
+            }
+            line.addAll(List.of(command));
+            return RedisSupport.run(line.toArray(String[]::new));
+        }
+
+        public String url() {
+            return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=gatehouse";
+        }
+
+        public DataSource dataSource() {
+            PGSimpleDataSource dataSource = new PGSimpleDataSource();
+            dataSource.setURL(url());
+            dataSource.setConnectTimeout(1);
+            dataSource.setSocketTimeout(2);
+            return dataSource;
+        }
+
+        public void start() throws IOException, InterruptedException {
+            as(
+                    bin.resolve("pg_ctl").toString(),
+                    "-D",
+                    data.toString(),
+                    "-l",
+                    data.resolve("log").toString(),
+                    "-w",
+                    "-o",
+                    "-p " + port + " -k " + data + " -c listen_addresses=127.0.0.1",
+                    "start");
+        }
+
+        /** Stops at once, as a crash would (committed work survives in the WAL); {@link #start()} recovers. */
+        public void crash() throws IOException, InterruptedException {
+            as(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop");
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            try {
+                as(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop");
+            } catch (IOException alreadyStopped) {
+                // the test left it stopped
+            }
+            RedisSupport.run("rm", "-rf", data.toString());
         }
     }
 }

@@ -22,7 +22,8 @@ public final class WebhookSigners {
 
     /** Aborts the test without node or the npm packages, or fails it when {@code GATEHOUSE_REQUIRE_TOOLS} is set. */
     public static void require() {
-        if (!runs("node", "--version") || !Files.isDirectory(DIRECTORY.resolve("node_modules/standardwebhooks"))) {
+        if (!Tools.runs("node", "--version")
+                || !Files.isDirectory(DIRECTORY.resolve("node_modules/standardwebhooks"))) {
             String message = "the webhook tests need node (apt-get install nodejs npm) and standardwebhooks"
                     + " (npm ci --prefix core/src/test/node)";
             if (System.getenv("GATEHOUSE_REQUIRE_TOOLS") != null) {
@@ -67,22 +68,6 @@ public final class WebhookSigners {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Whether {@code command} runs and exits with 0 within 10 s: whether a tool a test needs is installed. */
-    public static boolean runs(String... command) {
-        try {
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.gatehouse.RouteTable;
 import dev.gatehouse.StoredResponse;
 import dev.gatehouse.host.ChainRun;
 import dev.gatehouse.host.HostExchange;
+import dev.gatehouse.jaxrs.internal.ServletPeerAddressFilter;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
@@ -106,6 +107,7 @@ final class OffloadRequestFilter implements ContainerRequestFilter {
                 .scheme(uri.getScheme() == null ? "http" : uri.getScheme())
                 .headers(headers)
                 .peerAddress(peerAddress.apply(request))
+                .clientCertificates(ServletPeerAddressFilter.clientCertificates(request))
                 .body(request::getEntityStream)
                 .build();
     }

@@ -12,16 +12,19 @@ import dev.gatehouse.host.HostExchange;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.security.cert.X509Certificate;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,7 +132,22 @@ public final class OffloadHandler extends Handler.Wrapper {
         if (peer instanceof InetSocketAddress inet) {
             exchange.peerAddress(hostAddress(inet));
         }
+        if (request.getConnectionMetaData().isSecure()) {
+            exchange.clientCertificates(clientCertificates(request));
+        }
         return exchange.build();
+    }
+
+    /**
+     * The chain the TLS handshake verified: from the request when a {@code SecureRequestCustomizer} recorded it,
+     * otherwise from the connection's TLS end point.
+     */
+    private static X509Certificate @Nullable [] clientCertificates(Request request) {
+        EndPoint.SslSessionData tls = request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE)
+                        instanceof EndPoint.SslSessionData data
+                ? data
+                : request.getConnectionMetaData().getConnection().getEndPoint().getSslSessionData();
+        return tls == null ? null : tls.peerCertificates();
     }
 
     /** The client's fields as core headers, which the exchange owns and the policies edit; values are shared. */

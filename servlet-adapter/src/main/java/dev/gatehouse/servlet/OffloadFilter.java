@@ -22,6 +22,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.security.cert.X509Certificate;
 import java.util.EnumSet;
 import java.util.Enumeration;
 import java.util.Optional;
@@ -58,6 +59,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class OffloadFilter implements Filter {
     private static final Logger log = LoggerFactory.getLogger(OffloadFilter.class);
+    /** The request attribute in which a servlet container gives the client's verified certificate chain. */
+    static final String CLIENT_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
+
     static final String STATE = OffloadFilter.class.getName() + ".response";
 
     /** The name {@link #register(ServletContext, RouteTable)} registers the filter under. */
@@ -232,6 +236,8 @@ public final class OffloadFilter implements Filter {
                 .scheme(request.getScheme())
                 .headers(headers)
                 .peerAddress(request.getRemoteAddr())
+                .clientCertificates(
+                        request.getAttribute(CLIENT_CERTIFICATES) instanceof X509Certificate[] chain ? chain : null)
                 .body(request::getInputStream)
                 .build();
     }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The response a servlet writes through {@link OffloadFilter}. Like a container, it buffers the body up to
@@ -37,6 +38,7 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
     private final ChainRun run;
     private final boolean bodiless;
     private ResponseHead head;
+    private long declaredLength = -1;
     private OutputStream body;
     private boolean transformed;
     private OffloadOutputStream stream;
@@ -76,6 +78,14 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
             for (String value : clientResponse.getHeaders(name)) {
                 current.add(name, value);
             }
+        }
+        // Servlet 6.0 containers (Tomcat 10.1) keep the type and the length apart from the header fields.
+        String type = clientResponse.getContentType();
+        if (type != null && !current.contains("Content-Type")) {
+            current.add("Content-Type", type);
+        }
+        if (declaredLength >= 0 && !current.contains("Content-Length")) {
+            current.add("Content-Length", Long.toString(declaredLength));
         }
         head = fixedBody ? ResponseHead.withFixedBody(status, current) : ResponseHead.of(status, current);
         run.onResponse(head);
@@ -163,6 +173,7 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
         discardBufferedBody();
         stream = null;
         writer = null;
+        declaredLength = -1;
         clientResponse.reset();
         awaitingErrorPage = true;
     }
@@ -321,6 +332,7 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
         discardBufferedBody();
         stream = null;
         writer = null;
+        declaredLength = -1;
         clientResponse.reset();
     }
 
@@ -355,6 +367,7 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
     @Override
     public void setHeader(String name, String value) {
         if (head == null) {
+            declare(name, value);
             clientResponse.setHeader(name, value);
         }
     }
@@ -362,6 +375,7 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
     @Override
     public void addHeader(String name, String value) {
         if (head == null) {
+            declare(name, value);
             clientResponse.addHeader(name, value);
         }
     }
@@ -369,6 +383,7 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
     @Override
     public void setIntHeader(String name, int value) {
         if (head == null) {
+            declare(name, Integer.toString(value));
             clientResponse.setIntHeader(name, value);
         }
     }
@@ -376,7 +391,23 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
     @Override
     public void addIntHeader(String name, int value) {
         if (head == null) {
+            declare(name, Integer.toString(value));
             clientResponse.addIntHeader(name, value);
+        }
+    }
+
+    /** Remembers a length set as a header field: some containers never list it among the fields. */
+    private void declare(String name, @Nullable String value) {
+        if (name.equalsIgnoreCase("Content-Length")) {
+            declaredLength = parseLength(value);
+        }
+    }
+
+    private static long parseLength(@Nullable String value) {
+        try {
+            return value == null ? -1 : Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
@@ -418,6 +449,7 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
     @Override
     public void setContentLength(int length) {
         if (head == null) {
+            declaredLength = length;
             clientResponse.setContentLength(length);
         }
     }
@@ -425,6 +457,7 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
     @Override
     public void setContentLengthLong(long length) {
         if (head == null) {
+            declaredLength = length;
             clientResponse.setContentLengthLong(length);
         }
     }

@@ -5,6 +5,7 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import java.net.URI;
 import java.util.EnumSet;
+import java.util.Optional;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -17,6 +18,7 @@ import org.eclipse.jetty.server.ServerConnector;
  */
 final class JettyServletHost extends ServletHost {
     private Server server;
+    private ServerConnector tlsConnector;
 
     JettyServletHost(FilterSetup filter) {
         super(filter);
@@ -29,6 +31,7 @@ final class JettyServletHost extends ServletHost {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
+        tlsConnector = JettyTls.connector(server);
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
@@ -48,6 +51,11 @@ final class JettyServletHost extends ServletHost {
         server.setHandler(context);
         server.start();
         return URI.create("http://127.0.0.1:" + connector.getLocalPort());
+    }
+
+    @Override
+    public Optional<URI> tlsBase() {
+        return Optional.of(URI.create("https://127.0.0.1:" + tlsConnector.getLocalPort()));
     }
 
     @Override

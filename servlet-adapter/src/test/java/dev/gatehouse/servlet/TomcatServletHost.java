@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
@@ -24,6 +25,7 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
 final class TomcatServletHost extends ServletHost {
     private Tomcat tomcat;
     private Path baseDir;
+    private Connector tlsConnector;
 
     TomcatServletHost(FilterSetup filter) {
         super(filter);
@@ -38,6 +40,8 @@ final class TomcatServletHost extends ServletHost {
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
         tomcat.setConnector(connector);
+        tlsConnector = TomcatTls.connector();
+        tomcat.getService().addConnector(tlsConnector);
 
         Context context = tomcat.addContext("", null);
         if (filter == FilterSetup.NATIVE) {
@@ -62,6 +66,11 @@ final class TomcatServletHost extends ServletHost {
         }
         tomcat.start();
         return URI.create("http://127.0.0.1:" + connector.getLocalPort());
+    }
+
+    @Override
+    public Optional<URI> tlsBase() {
+        return Optional.of(URI.create("https://127.0.0.1:" + tlsConnector.getLocalPort()));
     }
 
     @Override

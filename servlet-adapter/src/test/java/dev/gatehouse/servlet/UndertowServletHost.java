@@ -1,6 +1,7 @@
 package dev.gatehouse.servlet;
 
 import dev.gatehouse.RouteTable;
+import dev.gatehouse.testing.conformance.ConformanceTls;
 import io.undertow.Undertow;
 import io.undertow.servlet.Servlets;
 import io.undertow.servlet.api.DeploymentInfo;
@@ -12,7 +13,10 @@ import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.http.HttpServlet;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.Optional;
 import java.util.Set;
+import org.xnio.Options;
+import org.xnio.SslClientAuthMode;
 
 /**
  * Undertow 2.3 (embedded). The filter is set up from a {@link ServletContainerInitializer}, as the README shows, or
@@ -49,12 +53,21 @@ final class UndertowServletHost extends ServletHost {
         deployment.deploy();
         server = Undertow.builder()
                 .addHttpListener(0, "127.0.0.1")
+                .addHttpsListener(0, "127.0.0.1", ConformanceTls.serverContext())
+                .setSocketOption(Options.SSL_CLIENT_AUTH_MODE, SslClientAuthMode.REQUESTED)
                 .setHandler(deployment.start())
                 .build();
         server.start();
         InetSocketAddress address =
                 (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
         return URI.create("http://127.0.0.1:" + address.getPort());
+    }
+
+    @Override
+    public Optional<URI> tlsBase() {
+        InetSocketAddress address =
+                (InetSocketAddress) server.getListenerInfo().get(1).getAddress();
+        return Optional.of(URI.create("https://127.0.0.1:" + address.getPort()));
     }
 
     @Override

@@ -16,7 +16,7 @@ final class RedisStores {
 
     static BucketStore buckets(String url) {
         checkPresent();
-        return RedisTokenBucketStore.builder(url).build();
+        return RedisTokenBucketStore.builder(url).batching().build();
     }
 
     static IdempotencyStore records(String url) {

@@ -6,9 +6,13 @@ import dev.gatehouse.testing.conformance.ConformanceService;
 import dev.gatehouse.testing.conformance.ConformanceSuite;
 import java.net.URI;
 import java.util.Arrays;
+import java.util.Optional;
+import org.apache.catalina.connector.Connector;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -29,11 +33,14 @@ class SpringBootConformanceTest extends ConformanceSuite {
 
     static final class SpringBootHost implements ConformanceHost {
         private ConfigurableApplicationContext context;
+        private Connector tlsConnector;
 
         @Override
         public URI start(RouteTable routes, ConformanceService service) {
             SpringApplication application = new SpringApplication(Application.class);
+            tlsConnector = TomcatTls.connector();
             application.addInitializers(context -> {
+                context.getBeanFactory().registerSingleton("conformanceTlsConnector", tlsConnector);
                 context.getBeanFactory().registerSingleton("conformanceRoutes", routes);
                 context.getBeanFactory().registerSingleton("conformanceService", service);
             });
@@ -44,6 +51,12 @@ class SpringBootConformanceTest extends ConformanceSuite {
                     "--spring.main.banner-mode=off");
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
             return URI.create("http://127.0.0.1:" + port);
+        }
+
+        /** A second, TLS connector on the embedded Tomcat; the application would set {@code server.ssl.*}. */
+        @Override
+        public Optional<URI> tlsBase() {
+            return Optional.of(URI.create("https://127.0.0.1:" + tlsConnector.getLocalPort()));
         }
 
         @Override
@@ -60,6 +73,11 @@ class SpringBootConformanceTest extends ConformanceSuite {
     @SpringBootConfiguration(proxyBeanMethods = false)
     @EnableAutoConfiguration
     static class Application {
+        @Bean
+        WebServerFactoryCustomizer<TomcatServletWebServerFactory> conformanceTls(Connector conformanceTlsConnector) {
+            return factory -> factory.addAdditionalConnectors(conformanceTlsConnector);
+        }
+
         /** The suite's servlet on its paths; {@code /} stays Spring MVC's, whose 404 is Boot's. */
         @Bean
         ServletRegistrationBean<ConformanceServlet> conformanceServlet(ConformanceService service) {

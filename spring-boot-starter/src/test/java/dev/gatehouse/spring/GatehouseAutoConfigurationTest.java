@@ -132,12 +132,33 @@ class GatehouseAutoConfigurationTest {
     }
 
     @Test
+    void clientCertificatesAreACredentialAndABadIdentityStopsTheStartWithThePropertyAndWhy() {
+        runner.withPropertyValues(
+                        "gatehouse.auth.client-certificates.identity=san:uri",
+                        "gatehouse.auth.client-certificates.issuers[0]=CN=Mesh CA,O=Example",
+                        "gatehouse.auth.client-certificates.scopes=orders:read",
+                        "gatehouse.routes[0].path=/api",
+                        "gatehouse.routes[0].auth=required")
+                .run(context -> {
+                    PolicyChain chain = context.getBean(RouteTable.class)
+                            .select("GET", "/api/x")
+                            .chain();
+                    assertThat(chain.policy(chain.names().indexOf("auth")).toString())
+                            .contains("client-certificate");
+                });
+        runner.withPropertyValues("gatehouse.auth.client-certificates.identity=san:ip")
+                .run(context -> assertThat(messages(context.getStartupFailure()))
+                        .contains("'gatehouse.auth.client-certificates'")
+                        .contains("identity: san:ip (expected: subject:CN,"));
+    }
+
+    @Test
     void aRouteThatAuthenticatesWithoutCredentialsConfiguredStopsTheStart() {
         runner.withPropertyValues("gatehouse.routes[0].path=/api", "gatehouse.routes[0].auth=required")
                 .run(
                         context -> assertThat(messages(context.getStartupFailure()))
                                 .contains(
-                                        "route /api: auth required but no credentials (expected: an auth section with jwt, introspection or apiKeys)"));
+                                        "route /api: auth required but no credentials (expected: an auth section with jwt, introspection, apiKeys or clientCertificates)"));
     }
 
     @Test

@@ -14,6 +14,15 @@ public interface ConformanceHost {
 
     void stop() throws Exception;
 
+    /**
+     * The base URI of the same endpoints on the host's TLS listener, when it has one: started with {@link
+     * #start}, with {@link ConformanceTls}'s server certificate, requesting (not requiring) client certificates of
+     * its client CA. Empty for a host that cannot listen with TLS.
+     */
+    default java.util.Optional<URI> tlsBase() {
+        return java.util.Optional.empty();
+    }
+
     /** For test reports: {@code "servlet on Jetty 12.1"}. */
     String name();
 

@@ -30,15 +30,32 @@ public final class ConformancePolicies {
 
     static final String ALLOWED_ORIGIN = "http://app.conformance.test";
 
-    /** JWT auth that lets anonymous requests through: spoofed identity headers are removed either way. */
+    /**
+     * JWT auth, or over TLS a client certificate of {@link ConformanceTls#CLIENT_CA} (its {@code CN} names the
+     * principal, its subject reaches the service as {@link #CERTIFICATE_SUBJECT}), that lets anonymous requests
+     * through: spoofed identity headers are removed either way.
+     */
     static dev.gatehouse.auth.AuthPolicy optionalJwt() {
-        return jwt().optional().build();
+        return jwt().authenticator(dev.gatehouse.auth.ClientCertificateAuthenticator.builder()
+                        .issuer(ConformanceTls.CLIENT_CA
+                                .certificate()
+                                .getSubjectX500Principal()
+                                .getName())
+                        .build())
+                .identityHeaders(dev.gatehouse.IdentityHeaders.builder()
+                        .claim(dev.gatehouse.auth.ClientCertificateAuthenticator.SUBJECT_CLAIM, CERTIFICATE_SUBJECT)
+                        .build())
+                .optional()
+                .build();
     }
 
     /** JWT auth that refuses requests without a valid token with 401. */
     static dev.gatehouse.auth.AuthPolicy requiredJwt() {
         return jwt().build();
     }
+
+    /** The header that carries a client certificate's subject to the service. */
+    static final String CERTIFICATE_SUBJECT = "X-Client-Cert-Subject";
 
     /** CORS for {@link #ALLOWED_ORIGIN}, with credentials and bearer tokens. */
     static dev.gatehouse.cors.CorsPolicy cors() {

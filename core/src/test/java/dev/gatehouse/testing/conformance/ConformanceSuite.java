@@ -10,6 +10,7 @@ import static dev.gatehouse.testing.conformance.ConformancePolicies.STAMP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.Problem;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.compression.CompressionPolicy;
 import dev.gatehouse.compression.RequestDecompressionPolicy;
@@ -22,6 +23,7 @@ import dev.gatehouse.ratelimit.Limit;
 import dev.gatehouse.ratelimit.RateLimitKey;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
 import dev.gatehouse.requestid.RequestIdPolicy;
+import dev.gatehouse.testing.TestCertificates;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +39,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -623,6 +626,67 @@ public abstract class ConformanceSuite {
         return response.headers().map().keySet().stream()
                 .filter(name -> name.toLowerCase(java.util.Locale.ROOT).startsWith("access-control-"))
                 .toList();
+    }
+
+    /** A GET of {@code /echo} on the host's TLS listener, presenting {@code certificate} or none. */
+    private HttpResponse<byte[]> getOverTls(TestCertificates.@Nullable Issued certificate, String... headers)
+            throws Exception {
+        URI tls = host.tlsBase().orElse(null);
+        Assumptions.assumeTrue(tls != null, host.name() + " has no TLS listener");
+        HttpClient tlsClient = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(TIMEOUT)
+                .sslContext(ConformanceTls.clientContext(certificate))
+                .build();
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(tls + "/echo")).timeout(TIMEOUT);
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return tlsClient.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void aClientCertificateOverTlsNamesThePrincipalAndClientCopiesOfItsHeaderNeverReachTheResource() throws Exception {
+        HttpResponse<byte[]> response = getOverTls(
+                ConformanceTls.CLIENT,
+                "x-client-cert-SUBJECT",
+                "CN=admin",
+                "X_Client_Cert_Subject",
+                "CN=root",
+                "X-User-Id",
+                "root");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(echoed(response, "header:x-user-id")).containsExactly("billing");
+        assertThat(echoed(response, "header:x-caller"))
+                .as("later policies see the certificate's principal")
+                .containsExactly("billing");
+        assertThat(echoed(response, "header:x-client-cert-subject")).containsExactly("CN=billing,O=Gatehouse");
+        assertThat(text(response)).doesNotContain("CN=admin").doesNotContain("CN=root");
+    }
+
+    @Test
+    void withoutAClientCertificateOverTlsNoClientCopyOfItsHeaderReachesTheResource() throws Exception {
+        HttpResponse<byte[]> response = getOverTls(null, "X-Client-Cert-Subject", "CN=billing,O=Gatehouse");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(text(response)).doesNotContain("x-client-cert-subject").doesNotContain("x-user-id");
+    }
+
+    @Test
+    void aTrustedCertificateOfAnIssuerThePolicyDoesNotAcceptIs401AndTheResourceIsNeverCalled() throws Exception {
+        int before = service.executions();
+
+        HttpResponse<byte[]> response = getOverTls(ConformanceTls.PARTNER);
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate"))
+                .hasValue("ClientCertificate error=\"invalid_token\", "
+                        + "error_description=\"The client certificate is not accepted.\"");
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith(Problem.MEDIA_TYPE));
+        assertThat(service.executions()).isEqualTo(before);
     }
 
     @Test

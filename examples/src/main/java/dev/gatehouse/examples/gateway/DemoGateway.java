@@ -184,12 +184,10 @@ public final class DemoGateway {
         return gateway.uri();
     }
 
-    /** What {@code /admin/status} answers: routes with their upstreams' health, and the stores. */
+    /** What {@code /admin/status} answers: routes with their upstreams' health, the stores, recent refusals. */
     java.util.Map<String, Object> status() {
-        return java.util.Map.of(
-                "routes",
-                gateway.status(),
-                "stores",
+        return AdminServer.status(
+                gateway,
                 java.util.Map.of(
                         "ratelimit",
                         java.util.Map.of(
@@ -202,10 +200,11 @@ public final class DemoGateway {
                                 "kind",
                                 "in-memory",
                                 "down",
-                                idempotency.storeHealth().down())));
+                                idempotency.storeHealth().down())),
+                null);
     }
 
-    /** The admin port: {@code /metrics} (Prometheus) and {@code /admin/status}. */
+    /** The admin port: the live console at {@code /}, {@code /metrics} (Prometheus) and {@code /admin/status}. */
     public URI adminUri() {
         return admin.uri();
     }
@@ -259,7 +258,7 @@ public final class DemoGateway {
         return String.format("""
 
                 Gatehouse demo gateway on %1$s, and %4$s with HTTP/2 on a self-signed certificate
-                (built-in echo backend behind every policy)
+                (built-in echo backend behind every policy); live admin console at %5$s/
 
                 Demo JWT (sub demo-user, plan premium, scopes orders:read orders:write, 12 h):
                   %2$s

@@ -1,7 +1,9 @@
 package dev.gatehouse.examples.gateway;
 
 import dev.gatehouse.ClientAddress;
+import dev.gatehouse.Exchange;
 import dev.gatehouse.jetty.OffloadHandler;
+import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -13,7 +15,8 @@ import org.eclipse.jetty.server.Request;
  * The upstream request's fields: the client's as the policies left them, without the hop-by-hop and framing fields
  * (the upstream request is framed afresh) and without any forwarding field the client sent; then {@code
  * X-Forwarded-For/Proto/Host}, {@code Forwarded} and {@code Via}, written by the gateway alone from the client
- * address the policies resolved ({@link ClientAddress#KEY}; the peer itself without trusted proxies). Also which
+ * address and scheme the policies resolved ({@link ClientAddress#KEY}, {@link ClientAddress#SCHEME}; the peer and
+ * this connection's scheme without trusted proxies). Also which
  * upstream response fields never reach the client.
  */
 final class ForwardingHeaders {
@@ -55,11 +58,12 @@ final class ForwardingHeaders {
             }
             upstream.add(field);
         }
-        String address = OffloadHandler.exchange(clientRequest)
-                .flatMap(exchange -> exchange.attribute(ClientAddress.KEY))
+        Optional<Exchange> exchange = OffloadHandler.exchange(clientRequest);
+        String address = exchange.flatMap(resolved -> resolved.attribute(ClientAddress.KEY))
                 .orElseGet(() -> Request.getRemoteAddr(clientRequest));
         String scheme = clientRequest.getHttpURI().getScheme();
-        String proto = scheme != null ? scheme : clientRequest.isSecure() ? "https" : "http";
+        String proto = exchange.flatMap(resolved -> resolved.attribute(ClientAddress.SCHEME))
+                .orElse(scheme != null ? scheme : clientRequest.isSecure() ? "https" : "http");
         String host = client.get(HttpHeader.HOST);
         if (host == null) {
             host = clientRequest.getHttpURI().getAuthority(); // HTTP/2: :authority, no Host field

@@ -51,7 +51,19 @@ public final class Gateway {
     private final UpstreamHandler upstream;
     private final InstantSource clock;
     private final @Nullable RouteTable policies;
+    private final @Nullable ConsoleRecorder console;
     private volatile RouteSet routes;
+
+    /**
+     * Whether the TLS listener asks for client certificates: not at all, {@linkplain #REQUEST asked for} (a client
+     * without one still connects, and a route's authentication decides), or {@linkplain #REQUIRE required} (the
+     * handshake fails without one). A certificate the trust store does not vouch for always fails the handshake.
+     */
+    public enum ClientAuth {
+        NONE,
+        REQUEST,
+        REQUIRE
+    }
 
     /** A path answered by merging the JSON of several upstream calls made in parallel. */
     public record Aggregation(String path, Map<String, URI> parts, PolicyChain chain, Duration timeout) {
@@ -82,6 +94,11 @@ public final class Gateway {
             tls.setKeyStore(builder.tlsKeyStore);
             tls.setKeyStorePassword(builder.tlsPassword);
             tls.setKeyManagerPassword(builder.tlsPassword);
+            if (builder.clientAuth != ClientAuth.NONE) {
+                tls.setTrustStore(builder.trustStore);
+                tls.setNeedClientAuth(builder.clientAuth == ClientAuth.REQUIRE);
+                tls.setWantClientAuth(builder.clientAuth == ClientAuth.REQUEST);
+            }
             ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
             alpn.setDefaultProtocol("http/1.1");
             tlsConnector = new ServerConnector(
@@ -101,7 +118,9 @@ public final class Gateway {
         upstream = new UpstreamHandler(upstreamClient);
         clock = builder.clock;
         policies = builder.policies;
-        routes = new RouteSet(builder.routes, builder.aggregations, builder.otherwise, policies, upstream, clock);
+        console = builder.registry == null ? null : new ConsoleRecorder(clock);
+        routes = new RouteSet(
+                builder.routes, builder.aggregations, builder.otherwise, policies, upstream, clock, console);
         if (builder.registry != null) {
             upstreamGauge = MultiGauge.builder("gatehouse.gateway.upstream.up")
                     .description("1 while passive health lets requests go to the upstream, 0 while it is ejected")
@@ -172,17 +191,50 @@ public final class Gateway {
     /**
      * Routes, their upstreams' health and their circuit breakers, for {@code /admin/status}: {@code [{"route":
      * "/api", "upstreams": [{"url", "health": "healthy" | "ejected" | "probing", ...}], "circuitBreaker":
-     * {...}, "permitsInFlight": 0}]}.
+     * {...}, "permitsInFlight": 0}]}, in match order. Each route also lists its {@code "policies"} in the order
+     * they run, and with a meter registry its {@code "traffic"} over the last minutes (see {@link RouteTraffic}).
      */
     public List<Map<String, Object>> status() {
         List<Map<String, Object>> status = new ArrayList<>();
         for (LiveRoute route : routes.routes()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("route", route.name());
+            entry.put("policies", route.policies());
             entry.putAll(route.upstreams().status());
+            if (console != null) {
+                entry.put("traffic", console.traffic().status(route.name()));
+            }
             status.add(entry);
         }
         return status;
+    }
+
+    /** Refusals by a policy recorded since the start, including those {@link #recentRefusals} no longer holds. */
+    public long refusalCount() {
+        return console == null ? 0 : console.refusals().total();
+    }
+
+    /**
+     * The most recent refusals by a policy, newest first (with a meter registry; none without): {@code [{"at",
+     * "route", "method", "path", "status", "policy", "reason"}]}, from the decision log — never a header value.
+     */
+    public List<Map<String, Object>> recentRefusals() {
+        if (console == null) {
+            return List.of();
+        }
+        List<Map<String, Object>> recent = new ArrayList<>();
+        for (RefusalLog.Refusal refusal : console.refusals().recent()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("at", refusal.at().toString());
+            entry.put("route", refusal.route());
+            entry.put("method", refusal.method());
+            entry.put("path", refusal.path());
+            entry.put("status", refusal.status());
+            entry.put("policy", refusal.policy());
+            entry.put("reason", refusal.reason());
+            recent.add(entry);
+        }
+        return recent;
     }
 
     /**
@@ -190,7 +242,7 @@ public final class Gateway {
      * new ones. Listeners, the upstream client and its pooled connections stay.
      */
     public void replaceRoutes(List<GatewayRoute> routes, List<Aggregation> aggregations, PolicyChain otherwise) {
-        RouteSet next = new RouteSet(routes, List.copyOf(aggregations), otherwise, policies, upstream, clock);
+        RouteSet next = new RouteSet(routes, List.copyOf(aggregations), otherwise, policies, upstream, clock, console);
         this.routes = next;
         bindGauges(next);
     }
@@ -247,6 +299,8 @@ public final class Gateway {
         private int tlsPort;
         private @Nullable KeyStore tlsKeyStore;
         private String tlsPassword = "";
+        private ClientAuth clientAuth = ClientAuth.NONE;
+        private @Nullable KeyStore trustStore;
         private InstantSource clock = InstantSource.system();
 
         private Builder() {}
@@ -298,6 +352,17 @@ public final class Gateway {
         }
 
         /**
+         * Asks TLS clients for certificates issued by a CA in {@code trustStore}: {@link ClientAuth#REQUEST} or
+         * {@link ClientAuth#REQUIRE}. The verified chain reaches the policies as {@link
+         * dev.gatehouse.Exchange#clientCertificates()}.
+         */
+        public Builder clientCertificates(ClientAuth mode, KeyStore trustStore) {
+            this.clientAuth = requireNonNull(mode, "mode");
+            this.trustStore = requireNonNull(trustStore, "trustStore");
+            return this;
+        }
+
+        /**
          * Gauges of the routes' live state in {@code registry}: {@code gatehouse.gateway.upstream.up} (route,
          * upstream) and {@code gatehouse.gateway.circuit.open} (route), following reloads.
          */
@@ -324,6 +389,9 @@ public final class Gateway {
         }
 
         public Gateway build() {
+            if (clientAuth != ClientAuth.NONE && tlsKeyStore == null) {
+                throw new IllegalStateException("clientCertificates: " + clientAuth + " (expected: a TLS listener)");
+            }
             return new Gateway(this);
         }
     }

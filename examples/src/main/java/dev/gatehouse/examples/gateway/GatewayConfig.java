@@ -1,5 +1,7 @@
 package dev.gatehouse.examples.gateway;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.gatehouse.config.AuthConfig;
 import dev.gatehouse.config.CompressionConfig;
@@ -13,8 +15,15 @@ import dev.gatehouse.config.IpRulesConfig;
 import dev.gatehouse.config.RateLimitConfig;
 import dev.gatehouse.config.SecurityHeadersConfig;
 import dev.gatehouse.config.WebhookConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -61,14 +70,15 @@ public record GatewayConfig(
     }
 
     public Listen listenOrDefault() {
-        return listen == null ? new Listen(null, null, null, null, null, null) : listen;
+        return listen == null ? new Listen(null, null, null, null, null, null, null) : listen;
     }
 
     /**
      * Where the gateway listens: HTTP/1.1 and h2c on {@code port} (127.0.0.1:8080 by default), and with {@code
      * tlsPort} also HTTPS with HTTP/2, from a PKCS#12 {@code keystore} (or, without one, a generated self-signed
-     * certificate — for trying things out only). On SIGTERM the gateway stops accepting and gives requests in
-     * flight {@code shutdownGrace} (30s by default) to finish.
+     * certificate — for trying things out only), optionally asking clients for certificates ({@code tls}). On
+     * SIGTERM the gateway stops accepting and gives requests in flight {@code shutdownGrace} (30s by default) to
+     * finish.
      */
     public record Listen(
             @Nullable String host,
@@ -76,7 +86,8 @@ public record GatewayConfig(
             @Nullable Integer tlsPort,
             @Nullable String keystore,
             @Nullable String keystorePassword,
-            @Nullable String shutdownGrace) {
+            @Nullable String shutdownGrace,
+            @Nullable Tls tls) {
         public Listen {
             host = host == null ? "127.0.0.1" : host;
             port = port == null ? 8080 : port;
@@ -90,20 +101,127 @@ public record GatewayConfig(
             if (keystore != null && (tlsPort == null || keystorePassword == null)) {
                 throw new IllegalArgumentException("keystore needs tlsPort and keystorePassword");
             }
+            if (tls != null && tls.clientAuthMode() != Gateway.ClientAuth.NONE && tlsPort == null) {
+                throw new IllegalArgumentException("tls.clientAuth " + tls.clientAuth() + " needs tlsPort");
+            }
         }
     }
 
     /**
-     * The admin port: {@code /metrics} (Prometheus) and {@code /admin/status}. Bind it to loopback or a
-     * management network only.
+     * Client certificates on the TLS listener: {@code clientAuth} {@code none} (the default), {@code request} (asked
+     * for; a client without one connects and the route's authentication decides) or {@code require} (the handshake
+     * fails without one), verified against the CAs in {@code trustStore} ({@code PKCS12} by default, or {@code
+     * JKS}). The store is read when the file is loaded, so a wrong path or password is reported at its line.
      */
-    public record Admin(@Nullable String host, @Nullable Integer port) {
+    public record Tls(
+            @Nullable String clientAuth,
+            @Nullable String trustStore,
+            @Nullable String trustStorePassword,
+            @Nullable String trustStoreType) {
+        public Tls {
+            clientAuth = clientAuth == null ? "none" : clientAuth;
+            trustStoreType = trustStoreType == null ? "PKCS12" : trustStoreType;
+            clientAuthMode(clientAuth);
+            if (!trustStoreType.equalsIgnoreCase("PKCS12") && !trustStoreType.equalsIgnoreCase("JKS")) {
+                throw new IllegalArgumentException("trustStoreType " + trustStoreType + " (expected: PKCS12 or JKS)");
+            }
+            if (trustStore == null && !clientAuth.equals("none")) {
+                throw new IllegalArgumentException(
+                        "clientAuth " + clientAuth + " needs trustStore (expected: the CAs of client certificates)");
+            }
+            if (trustStore != null) {
+                loadTrustStore(trustStore, trustStorePassword, trustStoreType);
+            }
+        }
+
+        Gateway.ClientAuth clientAuthMode() {
+            return clientAuthMode(clientAuth);
+        }
+
+        private static Gateway.ClientAuth clientAuthMode(String clientAuth) {
+            return switch (clientAuth) {
+                case "none" -> Gateway.ClientAuth.NONE;
+                case "request" -> Gateway.ClientAuth.REQUEST;
+                case "require" -> Gateway.ClientAuth.REQUIRE;
+                default ->
+                    throw new IllegalArgumentException(
+                            "clientAuth " + clientAuth + " (expected: none, request or require)");
+            };
+        }
+
+        /** The trust store, read afresh. */
+        KeyStore loadTrustStore() {
+            return loadTrustStore(requireNonNull(trustStore, "trustStore"), trustStorePassword, trustStoreType);
+        }
+
+        private static KeyStore loadTrustStore(String path, @Nullable String password, String type) {
+            try (InputStream in = Files.newInputStream(Path.of(path))) {
+                KeyStore store = KeyStore.getInstance(type.toUpperCase(Locale.ROOT));
+                store.load(in, password == null ? null : password.toCharArray());
+                if (store.size() == 0) {
+                    throw new IllegalArgumentException("trustStore " + path + " is empty (expected: CA certificates)");
+                }
+                return store;
+            } catch (IOException | GeneralSecurityException e) {
+                throw new IllegalArgumentException(
+                        "trustStore " + path + ": " + e.getMessage() + " (expected: a readable " + type
+                                + " store; check trustStorePassword)",
+                        e);
+            }
+        }
+    }
+
+    /**
+     * The admin port: the live console at {@code /}, {@code /admin/status} (JSON) and {@code /metrics}
+     * (Prometheus), read-only. On loopback (127.0.0.1 by default) it needs no token; on any other address it must
+     * have one — {@code token} (at least 16 characters) or {@code tokenFile} (a file holding it; surrounding
+     * whitespace ignored) — which clients send as {@code Authorization: Bearer <token>} or type into the console's
+     * login form.
+     */
+    public record Admin(
+            @Nullable String host,
+            @Nullable Integer port,
+            @Nullable String token,
+            @Nullable String tokenFile) {
+        static final int MIN_TOKEN_LENGTH = 16;
+
         public Admin {
             host = host == null ? "127.0.0.1" : host;
             port = port == null ? 9090 : port;
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port " + port + " (expected: 0..65535)");
             }
+            if (token != null && tokenFile != null) {
+                throw new IllegalArgumentException("token and tokenFile both set (expected: one of them)");
+            }
+            if (tokenFile != null) {
+                token = readToken(tokenFile);
+                tokenFile = null;
+            }
+            if (token != null && token.length() < MIN_TOKEN_LENGTH) {
+                throw new IllegalArgumentException(
+                        "token of " + token.length() + " characters (expected: at least " + MIN_TOKEN_LENGTH + ")");
+            }
+            if (token == null && !AdminAccess.isLoopback(host)) {
+                throw new IllegalArgumentException("host " + host + " is not loopback and there is no token "
+                        + "(expected: host 127.0.0.1, or token or tokenFile)");
+            }
+        }
+
+        private static String readToken(String tokenFile) {
+            try {
+                return java.nio.file.Files.readString(java.nio.file.Path.of(tokenFile))
+                        .strip();
+            } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+                throw new IllegalArgumentException(
+                        "tokenFile " + tokenFile + " cannot be read (" + e.getMessage() + ")");
+            }
+        }
+
+        /** Never shows the token. */
+        @Override
+        public String toString() {
+            return "Admin[host=" + host + ", port=" + port + ", token=" + (token == null ? "none" : "set") + "]";
         }
     }
 

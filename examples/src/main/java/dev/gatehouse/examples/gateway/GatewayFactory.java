@@ -64,7 +64,7 @@ final class GatewayFactory implements AutoCloseable {
             RedisStores stores = redis.get(config.redis());
             if (stores == null) {
                 stores = new RedisStores(
-                        RedisTokenBucketStore.builder(config.redis()).build(),
+                        RedisTokenBucketStore.builder(config.redis()).batching().build(),
                         RedisIdempotencyStore.builder(config.redis()).build());
                 redis.put(config.redis(), stores);
             }

@@ -4,7 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.time.InstantSource;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -111,6 +111,10 @@ public final class GatewayMain {
                 SelfSignedCertificate certificate = SelfSignedCertificate.generate();
                 builder.tls(listen.tlsPort(), certificate.keyStore(), certificate.password());
             }
+            GatewayConfig.Tls tls = listen.tls();
+            if (tls != null && tls.clientAuthMode() != Gateway.ClientAuth.NONE) {
+                builder.clientCertificates(tls.clientAuthMode(), tls.loadTrustStore());
+            }
         }
         if (registry != null) {
             builder.meterRegistry(registry);
@@ -118,14 +122,16 @@ public final class GatewayMain {
         built.routes().forEach(builder::route);
         built.aggregations().forEach(builder::aggregate);
         Gateway gateway = builder.build().start();
+        ConfigReloads reloads = new ConfigReloads(file, InstantSource.system());
         AdminServer admin = null;
         if (registry != null) {
             GatewayConfig.Admin where = config.admin();
             admin = new AdminServer(
                             where.host(),
                             where.port(),
+                            where.token(),
                             registry,
-                            () -> Map.of("routes", gateway.status(), "stores", factory.storeStatus()))
+                            () -> AdminServer.status(gateway, factory.storeStatus(), reloads))
                     .start();
         }
         ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -156,10 +162,13 @@ public final class GatewayMain {
                             LOG.warn("{}: listen and admin changes take effect at the next start only", file);
                         }
                         running[0] = next;
+                        reloads.reloaded();
                     } catch (GatewayConfigLoader.ConfigException e) {
                         LOG.error("kept the running configuration; {} is not usable: {}", file, e.getMessage());
+                        reloads.failed(e.getMessage());
                     } catch (Exception e) {
                         LOG.error("kept the running configuration; {} could not be applied: {}", file, e.toString());
+                        reloads.failed("could not be applied: " + e);
                     }
                 },
                 1,

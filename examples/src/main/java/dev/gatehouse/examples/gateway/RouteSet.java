@@ -37,6 +37,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class RouteSet {
     private static final ProxyHygienePolicy HYGIENE = new ProxyHygienePolicy();
+    /** The name refusals of requests that match no route are recorded under. */
+    static final String NO_ROUTE = "(no route)";
 
     /** A route and the handler that runs its chain in front of the upstream call. */
     private record Entry(LiveRoute live, Handler offload) {}
@@ -54,7 +56,8 @@ final class RouteSet {
             PolicyChain otherwise,
             @Nullable RouteTable policies,
             Handler upstream,
-            InstantSource clock) {
+            InstantSource clock,
+            @Nullable ConsoleRecorder console) {
         List<PolicyChain> chains = new ArrayList<>();
         aggregations.forEach(aggregation -> chains.add(aggregation.chain()));
         routes.forEach(route -> chains.add(route.chain()));
@@ -63,13 +66,13 @@ final class RouteSet {
         List<Entry> entries = new ArrayList<>();
         for (GatewayRoute route : routes) {
             String name = route.describe();
-            PolicyChain chain = withHygiene(route.chain());
+            PolicyChain chain = observed(withHygiene(route.chain()), name, true, console);
             RouteTable table = RouteTable.builder()
                     .otherwise(chain)
                     .protect(protectedHeaders)
                     .build();
             entries.add(new Entry(
-                    new LiveRoute(route, name, new Upstreams(name, route, clock)),
+                    new LiveRoute(route, name, chain.names(), new Upstreams(name, route, clock)),
                     offload(policies != null ? policies : table, upstream)));
         }
         entries.sort(
@@ -86,11 +89,17 @@ final class RouteSet {
             exactPaths.put(
                     aggregation.path(),
                     offload(
-                            policies != null ? policies : table(aggregation.chain(), protectedHeaders),
+                            policies != null
+                                    ? policies
+                                    : table(
+                                            observed(aggregation.chain(), aggregation.path(), false, console),
+                                            protectedHeaders),
                             new AggregationHandler(aggregation.parts(), aggregation.timeout())));
         }
         this.exact = Map.copyOf(exactPaths);
-        this.otherwise = offload(policies != null ? policies : table(otherwise, protectedHeaders), new NotFound());
+        this.otherwise = offload(
+                policies != null ? policies : table(observed(otherwise, NO_ROUTE, false, console), protectedHeaders),
+                new NotFound());
     }
 
     private static RouteTable table(PolicyChain chain, String[] protectedHeaders) {
@@ -107,11 +116,27 @@ final class RouteSet {
         if (chain.names().contains("proxy-hygiene")) {
             return chain;
         }
-        PolicyChain.Builder builder = PolicyChain.builder().add("proxy-hygiene", HYGIENE);
+        return copy(chain, PolicyChain.builder().add("proxy-hygiene", HYGIENE))
+                .listener(chain.listener())
+                .build();
+    }
+
+    /** {@code chain} with the console's listener for {@code name} in front of its own; as it is without a console. */
+    private static PolicyChain observed(
+            PolicyChain chain, String name, boolean counted, @Nullable ConsoleRecorder console) {
+        if (console == null) {
+            return chain;
+        }
+        return copy(chain, PolicyChain.builder())
+                .listener(console.listener(name, counted, chain.listener()))
+                .build();
+    }
+
+    private static PolicyChain.Builder copy(PolicyChain chain, PolicyChain.Builder builder) {
         for (int i = 0; i < chain.size(); i++) {
             builder.add(chain.name(i), chain.policy(i));
         }
-        return builder.listener(chain.listener()).nanoClock(chain::nanoTime).build();
+        return builder.nanoClock(chain::nanoTime);
     }
 
     private static String[] protectedByAny(List<PolicyChain> chains) {

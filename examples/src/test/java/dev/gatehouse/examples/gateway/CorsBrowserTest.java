@@ -20,7 +20,6 @@ import dev.gatehouse.ratelimit.Limit;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
 import dev.gatehouse.requestid.RequestIdPolicy;
 import dev.gatehouse.testing.Tokens;
-import dev.gatehouse.testing.WebhookSigners;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -42,7 +40,6 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,7 +51,6 @@ import org.junit.jupiter.api.Test;
  */
 class CorsBrowserTest {
     private static final byte[] SECRET = "k9Vq2xR7mZ4tW1pL8sN3bF6hJ0cD5gY_".getBytes(StandardCharsets.US_ASCII);
-    private static final Path SCRIPTS = Path.of("src/test/browser");
 
     private final List<Server> servers = new ArrayList<>();
     private final List<String> seenByGateway = new CopyOnWriteArrayList<>();
@@ -72,7 +68,7 @@ class CorsBrowserTest {
 
     @Test
     void aPageFromAnAllowedOriginCallsTheJwtApiAndADisallowedOneIsBlocked() throws Exception {
-        String chromium = requireTools();
+        String chromium = BrowserTools.requireChromium("the CORS browser test");
         URI page = start(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -173,37 +169,13 @@ class CorsBrowserTest {
         return URI.create("http://127.0.0.1:" + connector.getLocalPort());
     }
 
-    /** The Chromium to drive; aborts (or fails, with GATEHOUSE_REQUIRE_TOOLS) when a tool is missing. */
-    private static String requireTools() {
-        String chromium =
-                Optional.ofNullable(System.getenv("GATEHOUSE_CHROMIUM")).orElse("/usr/bin/chromium");
-        List<String> missing = new ArrayList<>();
-        if (!Files.isExecutable(Path.of(chromium))) {
-            missing.add(chromium + " (apt-get install chromium)");
-        }
-        if (!WebhookSigners.runs("node", "--version")) {
-            missing.add("node (apt-get install nodejs npm)");
-        }
-        if (!Files.isDirectory(SCRIPTS.resolve("node_modules/playwright-core"))) {
-            missing.add("playwright-core (npm ci --prefix examples/src/test/browser)");
-        }
-        if (!missing.isEmpty()) {
-            String message = "the CORS browser test needs " + String.join(", ", missing);
-            if (System.getenv("GATEHOUSE_REQUIRE_TOOLS") != null) {
-                throw new AssertionError(message + "; GATEHOUSE_REQUIRE_TOOLS is set");
-            }
-            Assumptions.abort(message);
-        }
-        return chromium;
-    }
-
     private static JsonNode runBrowser(
             String chromium, String allowedPage, String disallowedPage, String api, String token) throws Exception {
         Path stderr = Files.createTempFile("gatehouse-browser", ".log");
         try {
             Process node = new ProcessBuilder(
                             "node", "cors-browser.js", chromium, allowedPage, disallowedPage, api, token)
-                    .directory(SCRIPTS.toFile())
+                    .directory(BrowserTools.SCRIPTS.toFile())
                     .redirectError(stderr.toFile())
                     .start();
             byte[] out = node.getInputStream().readAllBytes();

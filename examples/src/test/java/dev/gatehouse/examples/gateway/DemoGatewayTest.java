@@ -418,6 +418,23 @@ class DemoGatewayTest {
         assertThat(send(get("/metrics")).statusCode()).isEqualTo(404);
     }
 
+    @Test
+    void theDemosAdminPortServesTheConsoleAndItsRefusals() throws Exception {
+        assertThat(send(get("/api/orders")).statusCode()).isEqualTo(401);
+
+        HttpResponse<String> page = send(HttpRequest.newBuilder(demo.adminUri().resolve("/")));
+        JsonNode status =
+                JSON.readTree(send(HttpRequest.newBuilder(demo.adminUri().resolve("/admin/status")))
+                        .body());
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<title>Gatehouse admin</title>");
+        assertThat(status.path("refusals").path("recent").get(0).path("policy").asText())
+                .isEqualTo("auth");
+        assertThat(status.path("routes").get(1).path("policies").toString()).contains("\"idempotency\"");
+        assertThat(status.path("config").isNull()).isTrue();
+    }
+
     /** One sample of the admin port's Prometheus text, by its exact name and labels. */
     static double metric(String series) throws Exception {
         String body = send(HttpRequest.newBuilder(demo.adminUri().resolve("/metrics")))

@@ -6,9 +6,11 @@ import dev.gatehouse.servlet.ConformanceServlet;
 import dev.gatehouse.testing.conformance.ConformanceHost;
 import dev.gatehouse.testing.conformance.ConformanceService;
 import dev.gatehouse.testing.conformance.ConformanceSuite;
+import dev.gatehouse.testing.conformance.ConformanceTls;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -57,9 +59,16 @@ class GatewayConformanceTest extends ConformanceSuite {
                         .listen("127.0.0.1", 0)
                         .route(new GatewayRoute("/", List.of(upstream), PolicyChain.empty(), Duration.ofSeconds(10)))
                         .policies(routes)
+                        .tls(0, ConformanceTls.serverKeyStore(), ConformanceTls.PASSWORD)
+                        .clientCertificates(Gateway.ClientAuth.REQUEST, ConformanceTls.clientTrustStore())
                         .build()
                         .start();
                 return gateway.uri();
+            }
+
+            @Override
+            public Optional<URI> tlsBase() {
+                return gateway.tlsUri().map(uri -> URI.create("https://127.0.0.1:" + uri.getPort()));
             }
 
             @Override

@@ -139,6 +139,39 @@ class GatewayYamlEdgePoliciesTest {
     }
 
     @Test
+    void behindATrustedTlsTerminatingProxyHstsIsSentAndTheServiceIsToldHttps() throws Exception {
+        HttpResponse<String> response = GatewayYamlPoliciesTest.send(HttpRequest.newBuilder(base.resolve("/api/orders"))
+                .header("X-Forwarded-Proto", "https")
+                .header("Authorization", "Bearer " + token("alice")));
+        JsonNode seen = GatewayYamlPoliciesTest.JSON.readTree(response.body()).path("headers");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Strict-Transport-Security")).hasValue("max-age=31536000");
+        assertThat(seen.path("x-forwarded-proto").asText()).isEqualTo("https");
+        assertThat(seen.path("forwarded").asText()).endsWith(";proto=https");
+    }
+
+    @Test
+    void anUntrustedClientsForwardedProtoGetsNoHstsAndIsNotPassedOn() throws Exception {
+        String secret = Base64.getEncoder().encodeToString(SECRET);
+        String untrusted = YAML.formatted(secret).replace("trustedProxies: [127.0.0.1/32]\n", "");
+        try (GatewayMain.Running direct = GatewayMain.start(Files.writeString(dir.resolve("direct.yaml"), untrusted))) {
+            HttpResponse<String> response = GatewayYamlPoliciesTest.send(
+                    HttpRequest.newBuilder(direct.gateway.uri().resolve("/api/orders"))
+                            .header("X-Forwarded-Proto", "https")
+                            .header("Forwarded", "for=192.0.2.1;proto=https")
+                            .header("Authorization", "Bearer " + token("alice")));
+            JsonNode seen =
+                    GatewayYamlPoliciesTest.JSON.readTree(response.body()).path("headers");
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Strict-Transport-Security"))
+                    .isEmpty();
+            assertThat(seen.path("x-forwarded-proto").asText()).isEqualTo("http");
+        }
+    }
+
+    @Test
     void aRefusalOfAuthenticationCarriesSecurityHeadersToo() throws Exception {
         HttpResponse<String> refused =
                 GatewayYamlPoliciesTest.send(HttpRequest.newBuilder(base.resolve("/api/orders")));
