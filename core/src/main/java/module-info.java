@@ -32,4 +32,5 @@ module dev.gatehouse.core {
     exports dev.gatehouse.ratelimit;
     exports dev.gatehouse.redis;
     exports dev.gatehouse.requestid;
+    exports dev.gatehouse.webhook;
 }

@@ -5,18 +5,25 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Credentials Gatehouse accepts (JWTs, API keys, client certificates), and the headers that pass the principal to
- * the service. A request is decided by its token, else its API key, else its client certificate.
+ * Credentials Gatehouse accepts (JWTs, opaque tokens checked by introspection, API keys, client certificates), and
+ * the headers that pass the principal to the service. A request is decided by its token, else its API key, else
+ * its client certificate.
  */
 public record AuthConfig(
         @Nullable JwtConfig jwt,
         @Nullable List<ApiKeyConfig> apiKeys,
         @Nullable IdentityHeadersConfig identityHeaders,
-        @Nullable ClientCertificatesConfig clientCertificates) {
+        @Nullable ClientCertificatesConfig clientCertificates,
+        @Nullable IntrospectionConfig introspection) {
     public AuthConfig {
         apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
-        if (jwt == null && apiKeys.isEmpty() && clientCertificates == null) {
-            throw new IllegalArgumentException("no credentials (expected: jwt, apiKeys or clientCertificates)");
+        if (jwt == null && apiKeys.isEmpty() && clientCertificates == null && introspection == null) {
+            throw new IllegalArgumentException(
+                    "no credentials (expected: jwt, introspection, apiKeys or clientCertificates)");
+        }
+        if (jwt != null && introspection != null) {
+            throw new IllegalArgumentException(
+                    "jwt and introspection both read Bearer tokens (expected: one of them; the first would decide)");
         }
     }
 

@@ -54,6 +54,9 @@ final class Policies {
             }
             builder.authenticator(authenticator.build());
         }
+        if (auth.introspection() != null) {
+            builder.authenticator(auth.introspection().authenticator());
+        }
         if (!auth.apiKeys().isEmpty()) {
             ApiKeyAuthenticator.Builder keys = ApiKeyAuthenticator.builder();
             for (ApiKeyConfig key : auth.apiKeys()) {

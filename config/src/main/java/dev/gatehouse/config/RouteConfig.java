@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  *     for none)
  * @param ipRules allowed and denied networks for this route, instead of the top-level {@code ipRules}
  * @param headerTransforms request and response headers added, set and removed, after authentication
+ * @param webhook inbound webhook signatures verified (and replays refused) before the service
  */
 public record RouteConfig(
         String path,
@@ -34,7 +35,8 @@ public record RouteConfig(
         @Nullable CorsConfig cors,
         @Nullable SecurityHeadersConfig securityHeaders,
         @Nullable IpRulesConfig ipRules,
-        @Nullable HeaderTransformsConfig headerTransforms) {
+        @Nullable HeaderTransformsConfig headerTransforms,
+        @Nullable WebhookConfig webhook) {
     private static final List<String> AUTH = List.of("none", "optional", "required");
 
     public RouteConfig {
@@ -65,7 +67,7 @@ public record RouteConfig(
 
     /** A route on {@code path}, for every method, with no policies of its own. */
     public static RouteConfig of(String path) {
-        return new RouteConfig(path, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new RouteConfig(path, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     @Override

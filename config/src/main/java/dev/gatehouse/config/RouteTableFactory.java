@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * A route's own policies run after the policies every chain starts with (request id, access log: the {@code
  * outer} chain, whose listener and clock the route's chain keeps), in this order: IP rules, CORS and security
  * headers (the route's own, else the top-level ones; the chain runs them before every guard), a rate limit keyed
- * without the principal, authentication, scopes, a rate limit keyed by the principal, header transforms, request
+ * without the principal, webhook signatures, authentication, scopes, a rate limit keyed by the principal, header transforms, request
  * decompression, compression, idempotency, and removing {@code Authorization}.
  *
  * <pre>{@code
@@ -94,10 +94,14 @@ public final class RouteTableFactory {
         if (limits != null && !limits.afterAuth()) {
             chain.add("ratelimit", limiter);
         }
+        if (route.webhook() != null) {
+            chain.add("webhook", route.webhook().policy(records));
+        }
         if (!route.auth().equals("none")) {
             if (required == null || optional == null) {
                 throw new IllegalArgumentException("route " + route.path() + ": auth " + route.auth()
-                        + " but no credentials (expected: an auth section with jwt, apiKeys or clientCertificates)");
+                        + " but no credentials (expected: an auth section with jwt, introspection, apiKeys or"
+                        + " clientCertificates)");
             }
             chain.add("auth", route.auth().equals("required") ? required : optional);
         }

@@ -27,12 +27,26 @@ class ClientCertificatesConfigTest {
                 null,
                 null,
                 new IdentityHeadersConfig(null, null, null, null, Map.of("cert_subject", "X-Client-Cert-Subject")),
-                certificates);
+                certificates,
+                null);
     }
 
     static PolicyChain chain(AuthConfig auth) {
         RouteConfig route = new RouteConfig(
-                "/api", null, "required", List.of("orders:read"), null, null, null, null, null, null, null, null, null);
+                "/api",
+                null,
+                "required",
+                List.of("orders:read"),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
         RouteTable table = RouteTableFactory.of(new GatehouseConfig(null, auth, null, List.of(route)))
                 .routeTable(OUTER);
         return table.select("GET", "/api/orders").chain();

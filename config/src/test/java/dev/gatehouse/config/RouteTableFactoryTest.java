@@ -20,6 +20,7 @@ class RouteTableFactoryTest {
             null,
             List.of(new ApiKeyConfig(ApiKeyAuthenticator.digestOf(KEY), "tester", "free", List.of("orders:read"))),
             new IdentityHeadersConfig("X-Caller", null, null, null, Map.of()),
+            null,
             null);
     static final PolicyChain OUTER = PolicyChain.builder()
             .add("request-id", RequestIdPolicy.ofDefaults())
@@ -33,6 +34,7 @@ class RouteTableFactoryTest {
                 null,
                 rateLimit,
                 CompressionConfig.valueOf(true),
+                null,
                 null,
                 null,
                 null,
@@ -90,6 +92,7 @@ class RouteTableFactoryTest {
                 null,
                 null,
                 null,
+                null,
                 null);
         RouteTableFactory factory = RouteTableFactory.of(new GatehouseConfig(null, API_KEYS, null, List.of(route)));
 
@@ -143,7 +146,7 @@ class RouteTableFactoryTest {
         assertThatThrownBy(() -> RouteTableFactory.of(config).routeTable(OUTER))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "route /api: auth required but no credentials (expected: an auth section with jwt, apiKeys or clientCertificates)");
+                        "route /api: auth required but no credentials (expected: an auth section with jwt, introspection, apiKeys or clientCertificates)");
     }
 
     @Test
@@ -153,13 +156,13 @@ class RouteTableFactoryTest {
         assertThatThrownBy(() -> new RateLimitConfig("tenant", null, 5L, null, null, null))
                 .hasMessage("key tenant (expected: address, principal, apiKey, route, plan or header:<Name>)");
         assertThatThrownBy(() -> new RouteConfig(
-                        "/api", null, "always", null, null, null, null, null, null, null, null, null, null))
+                        "/api", null, "always", null, null, null, null, null, null, null, null, null, null, null))
                 .hasMessage("auth always (expected: none, optional or required)");
-        assertThatThrownBy(() ->
-                        new RouteConfig("api", null, null, null, null, null, null, null, null, null, null, null, null))
+        assertThatThrownBy(() -> new RouteConfig(
+                        "api", null, null, null, null, null, null, null, null, null, null, null, null, null))
                 .hasMessageContaining("path api (expected: a prefix or pattern starting with /)");
-        assertThatThrownBy(() ->
-                        new RouteConfig("/a*b", null, null, null, null, null, null, null, null, null, null, null, null))
+        assertThatThrownBy(() -> new RouteConfig(
+                        "/a*b", null, null, null, null, null, null, null, null, null, null, null, null, null))
                 .hasMessageContaining("expected: * and ** only as whole segments");
         assertThatThrownBy(() -> new CompressionConfig(null, null, null, 12, null))
                 .hasMessage("level 12 (expected: 1..9)");
@@ -182,8 +185,8 @@ class RouteTableFactoryTest {
         assertThatThrownBy(() -> new KeyConfig("k", "HS256", "c2VjcmV0", null))
                 .as("a secret shorter than the hash")
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new AuthConfig(null, null, null, null))
-                .hasMessage("no credentials (expected: jwt, apiKeys or clientCertificates)");
+        assertThatThrownBy(() -> new AuthConfig(null, null, null, null, null))
+                .hasMessage("no credentials (expected: jwt, introspection, apiKeys or clientCertificates)");
     }
 
     @Test

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * the first whose kind of credential the request carries decides. It alone owns the outcome: the {@link
  * Principal} attribute and the {@link IdentityHeaders} for the service, or the refusal — 400 {@code
  * invalid_request} or 401 {@code invalid_token} with the authenticator's {@code WWW-Authenticate} challenge and
- * a problem+json body, and the precise reason for the access log.
+ * a problem+json body, and the precise reason for the access log; or 503 with {@code Retry-After} when an
+ * authenticator could not check the credential ({@link Authentication.Unavailable}), never a pass.
  *
  * <p>Client-sent copies of the identity headers are removed on every request, authenticated or not (a {@link
  * dev.gatehouse.RouteTable} holding this policy removes them on its other routes too). A request without any
@@ -103,6 +104,12 @@ public final class AuthPolicy implements OffloadPolicy {
             }
             if (result instanceof Authentication.Failed failed) {
                 return refusal(authenticator, failed);
+            }
+            if (result instanceof Authentication.Unavailable unavailable) {
+                return Decision.reject(
+                                Problem.of(503, unavailable.description()),
+                                Headers.of("Retry-After", Long.toString(unavailable.retryAfterSeconds())))
+                        .because(authenticator.name() + " unavailable: " + unavailable.reason());
             }
         }
         if (optional) {

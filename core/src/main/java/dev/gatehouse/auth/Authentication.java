@@ -37,6 +37,24 @@ public sealed interface Authentication {
         }
     }
 
+    /**
+     * The credential could not be checked: the service that vouches for it (an introspection endpoint) is down,
+     * slow or answered nonsense. Never a pass: {@link AuthPolicy} answers 503 with {@code Retry-After}.
+     *
+     * @param description what the client is told: fixed text
+     * @param reason the precise reason for the log, with no credential in it
+     * @param retryAfterSeconds the {@code Retry-After} the client is given
+     */
+    record Unavailable(String description, String reason, long retryAfterSeconds) implements Authentication {
+        public Unavailable {
+            requireNonNull(description, "description");
+            requireNonNull(reason, "reason");
+            if (retryAfterSeconds < 0) {
+                throw new IllegalArgumentException("retryAfterSeconds: " + retryAfterSeconds + " (expected: >= 0)");
+            }
+        }
+    }
+
     /** What is wrong with a presented credential (RFC 6750 §3.1 error codes). */
     enum Fault {
         /** The request is malformed: two credentials, say. 400 {@code invalid_request}. */

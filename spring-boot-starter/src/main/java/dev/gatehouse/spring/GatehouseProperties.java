@@ -19,7 +19,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param enabled Whether Gatehouse filters requests at all.
  * @param redis Redis URL (redis://host:port or rediss://) for rate-limit buckets and idempotency records shared by
  *     every instance; in this process's memory when unset.
- * @param auth Credentials accepted (JWT issuers and keys, API keys) and the headers that carry the principal.
+ * @param auth Credentials accepted (JWT issuers and keys, opaque tokens checked by introspection, API keys) and the
+ *     headers that carry the principal.
  * @param trustedProxies Networks (10.0.0.0/8) whose X-Forwarded-For is believed.
  * @param routes Routes (a path prefix or pattern, optional methods) with their policies; the most specific wins, and
  *     requests that match none get a request id and an access-log line only.

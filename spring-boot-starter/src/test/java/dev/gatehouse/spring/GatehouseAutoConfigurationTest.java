@@ -158,7 +158,46 @@ class GatehouseAutoConfigurationTest {
                 .run(
                         context -> assertThat(messages(context.getStartupFailure()))
                                 .contains(
-                                        "route /api: auth required but no credentials (expected: an auth section with jwt, apiKeys or clientCertificates)"));
+                                        "route /api: auth required but no credentials (expected: an auth section with jwt, introspection, apiKeys or clientCertificates)"));
+    }
+
+    @Test
+    void introspectionAndAWebhookRouteBindFromProperties() {
+        runner.withPropertyValues(
+                        "gatehouse.auth.introspection.endpoint=https://as.example/oauth2/introspect",
+                        "gatehouse.auth.introspection.client-id=gateway",
+                        "gatehouse.auth.introspection.client-secret=s3cret",
+                        "gatehouse.auth.introspection.cache-ttl=1m",
+                        "gatehouse.routes[0].path=/api",
+                        "gatehouse.routes[0].auth=required",
+                        "gatehouse.routes[1].path=/hooks",
+                        "gatehouse.routes[1].webhook.scheme=standard-webhooks",
+                        "gatehouse.routes[1].webhook.secrets[0]=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                        "gatehouse.routes[1].webhook.tolerance=2m")
+                .run(context -> {
+                    RouteTable table = context.getBean(RouteTable.class);
+                    PolicyChain api = table.select("GET", "/api/x").chain();
+                    assertThat(api.policy(api.names().indexOf("auth"))).hasToString("AuthPolicy[[introspection]]");
+                    assertThat(table.select("POST", "/hooks/x").chain().names())
+                            .containsSubsequence("request-id", "webhook");
+                });
+    }
+
+    @Test
+    void badIntrospectionAndWebhookValuesStopTheStartWithThePropertyAndWhy() {
+        runner.withPropertyValues(
+                        "gatehouse.auth.introspection.endpoint=https://as.example/oauth2/introspect",
+                        "gatehouse.auth.introspection.client-id=gateway")
+                .run(context -> assertThat(messages(context.getStartupFailure()))
+                        .contains("'gatehouse.auth.introspection'")
+                        .contains("clientId and clientSecret: one without the other"));
+        runner.withPropertyValues(
+                        "gatehouse.routes[0].path=/hooks",
+                        "gatehouse.routes[0].webhook.scheme=github",
+                        "gatehouse.routes[0].webhook.secrets[0]=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+                .run(context -> assertThat(messages(context.getStartupFailure()))
+                        .contains("'gatehouse.routes[0].webhook'")
+                        .contains("scheme github (expected: standard-webhooks or stripe)"));
     }
 
     @Test

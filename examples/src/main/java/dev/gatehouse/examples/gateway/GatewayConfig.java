@@ -14,6 +14,7 @@ import dev.gatehouse.config.IdempotencyConfig;
 import dev.gatehouse.config.IpRulesConfig;
 import dev.gatehouse.config.RateLimitConfig;
 import dev.gatehouse.config.SecurityHeadersConfig;
+import dev.gatehouse.config.WebhookConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -250,6 +251,7 @@ public record GatewayConfig(
             @Nullable SecurityHeadersConfig securityHeaders,
             @Nullable IpRulesConfig ipRules,
             @Nullable HeaderTransformsConfig headerTransforms,
+            @Nullable WebhookConfig webhook,
             @Nullable Boolean stripPrefix,
             @Nullable Rewrite rewrite,
             GatewayRoute.@Nullable Pin pin) {
@@ -297,7 +299,8 @@ public record GatewayConfig(
                     cors,
                     securityHeaders,
                     ipRules,
-                    headerTransforms);
+                    headerTransforms,
+                    webhook);
         }
 
         public Duration timeoutOrDefault() {
@@ -418,7 +421,7 @@ public record GatewayConfig(
         /** The aggregation's policies: authentication, scopes, compression. */
         public dev.gatehouse.config.RouteConfig policies() {
             return new dev.gatehouse.config.RouteConfig(
-                    path, null, auth, scopes, null, compression, null, null, null, null, null, null, null);
+                    path, null, auth, scopes, null, compression, null, null, null, null, null, null, null, null);
         }
 
         public Duration timeoutOrDefault() {

@@ -1,12 +1,11 @@
 package dev.gatehouse.examples.gateway;
 
-import java.io.IOException;
+import dev.gatehouse.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -27,7 +26,7 @@ final class BrowserTools {
         if (!Files.isExecutable(Path.of(chromium))) {
             missing.add(chromium + " (apt-get install chromium)");
         }
-        if (!runs("node", "--version")) {
+        if (!Tools.runs("node", "--version")) {
             missing.add("node (apt-get install nodejs npm)");
         }
         if (!Files.isDirectory(SCRIPTS.resolve("node_modules/playwright-core"))) {
@@ -41,20 +40,5 @@ final class BrowserTools {
             Assumptions.abort(message);
         }
         return chromium;
-    }
-
-    private static boolean runs(String... command) {
-        try {
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }

@@ -53,7 +53,8 @@ class GatewayConfigTest {
     void theExampleFileLoads() throws Exception {
         GatewayConfig config = GatewayConfigLoader.load(Path.of("gateway.example.yaml"));
 
-        assertThat(config.routes()).hasSize(3);
+        assertThat(config.routes()).hasSize(4);
+        assertThat(config.routes().get(3).webhook().scheme()).isEqualTo("standard-webhooks");
         assertThat(config.aggregations()).hasSize(1);
         assertThat(config.routes().get(1).rateLimit().plans()).containsKey("premium");
     }

@@ -1,0 +1,80 @@
+package dev.gatehouse.config;
+
+import dev.gatehouse.idempotency.IdempotencyStore;
+import dev.gatehouse.webhook.WebhookPolicy;
+import dev.gatehouse.webhook.WebhookScheme;
+import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Inbound webhooks verified before the service: the {@code scheme} ({@code standard-webhooks} or {@code stripe}),
+ * the {@code secrets} accepted (several while one is rotated), the timestamp {@code tolerance} (5m), the largest
+ * body ({@code maxBodySize}, 1MiB) and whether a webhook delivered before is refused with 409 ({@code
+ * replayProtection}, true: remembered in the idempotency store).
+ */
+public record WebhookConfig(
+        String scheme,
+        List<String> secrets,
+        @Nullable String tolerance,
+        @Nullable String maxBodySize,
+        @Nullable Boolean replayProtection) {
+    private static final Duration LEASE = Duration.ofSeconds(60);
+
+    public WebhookConfig {
+        if (secrets == null || secrets.isEmpty()) {
+            throw new IllegalArgumentException("secrets: none (expected: at least one signing secret)");
+        }
+        secrets = List.copyOf(secrets);
+        replayProtection = replayProtection == null || replayProtection;
+        // Every value is checked as the policy will read it, so that a bad one is reported where it is.
+        builder(scheme, secrets, tolerance, maxBodySize);
+    }
+
+    @Override
+    public Boolean replayProtection() {
+        return replayProtection == null || replayProtection;
+    }
+
+    /** The policy this section describes, remembering delivered webhooks in {@code records} when asked to. */
+    public WebhookPolicy policy(IdempotencyStore records) {
+        WebhookPolicy.Builder builder = builder(scheme, secrets, tolerance, maxBodySize);
+        if (replayProtection()) {
+            builder.replayProtection(IdempotencyStoreWebhookIds.of(records), LEASE);
+        }
+        return builder.build();
+    }
+
+    private static WebhookPolicy.Builder builder(
+            @Nullable String scheme, List<String> secrets, @Nullable String tolerance, @Nullable String maxBodySize) {
+        WebhookPolicy.Builder builder = WebhookPolicy.builder(scheme(scheme));
+        secrets.forEach(builder::secret);
+        if (tolerance != null) {
+            builder.tolerance(ConfigValues.duration(tolerance));
+        }
+        if (maxBodySize != null) {
+            long bytes = ConfigValues.size(maxBodySize);
+            if (bytes < 1 || bytes > 64 * 1024 * 1024) {
+                throw new IllegalArgumentException("maxBodySize " + maxBodySize + " (expected: 1..64MiB)");
+            }
+            builder.maxBodyBytes((int) bytes);
+        }
+        return builder;
+    }
+
+    private static WebhookScheme scheme(@Nullable String scheme) {
+        if ("standard-webhooks".equals(scheme)) {
+            return WebhookScheme.STANDARD_WEBHOOKS;
+        }
+        if ("stripe".equals(scheme)) {
+            return WebhookScheme.STRIPE;
+        }
+        throw new IllegalArgumentException("scheme " + scheme + " (expected: standard-webhooks or stripe)");
+    }
+
+    /** The secrets are not shown. */
+    @Override
+    public String toString() {
+        return "WebhookConfig[" + scheme + ", " + secrets.size() + " secret(s)]";
+    }
+}

@@ -1,0 +1,83 @@
+package dev.gatehouse.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.idempotency.IdempotencyStore;
+import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
+import dev.gatehouse.testing.FakeExchange;
+import dev.gatehouse.testing.FakeHost;
+import dev.gatehouse.testing.FakeResponse;
+import dev.gatehouse.testing.WebhookSigners;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Webhook ids in the idempotency store, and one store shared by two gateway instances. */
+class WebhookConfigTest {
+    static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+    final AtomicLong nanos = new AtomicLong();
+    final IdempotencyStore store = InMemoryIdempotencyStore.withNanoClock(1000, nanos::get);
+    final IdempotencyStoreWebhookIds ids = IdempotencyStoreWebhookIds.of(store);
+
+    @Test
+    void aClaimedIdIsTakenUntilReleasedAndADeliveredOneForTheTimeItIsRemembered() {
+        Optional<String> first = ids.claim("k1", Duration.ofSeconds(60));
+        Optional<String> whileInFlight = ids.claim("k1", Duration.ofSeconds(60));
+        ids.release("k1", first.orElseThrow());
+        Optional<String> afterRelease = ids.claim("k1", Duration.ofSeconds(60));
+        ids.delivered("k1", afterRelease.orElseThrow(), Duration.ofMinutes(10));
+        Optional<String> whileRemembered = ids.claim("k1", Duration.ofSeconds(60));
+        nanos.addAndGet(Duration.ofMinutes(10).plusSeconds(1).toNanos());
+        Optional<String> afterwards = ids.claim("k1", Duration.ofSeconds(60));
+
+        assertThat(first).isPresent();
+        assertThat(whileInFlight).isEmpty();
+        assertThat(afterRelease).isPresent();
+        assertThat(whileRemembered).isEmpty();
+        assertThat(afterwards).isPresent();
+    }
+
+    @Test
+    void twoInstancesSharingTheStoreLetAWebhookThroughOnce() {
+        WebhookSigners.require();
+        WebhookConfig config = new WebhookConfig("standard-webhooks", List.of(SECRET), null, null, null);
+        PolicyChain instanceA = PolicyChain.of(config.policy(store));
+        PolicyChain instanceB = PolicyChain.of(config.policy(store));
+        byte[] body = "{\"type\":\"invoice.paid\"}".getBytes(StandardCharsets.UTF_8);
+        long now = System.currentTimeMillis() / 1000;
+        String signature = WebhookSigners.standard(SECRET, "msg_shared", now, body);
+
+        FakeResponse first = FakeHost.serve(instanceA, webhook(now, signature, body), exchange -> FakeResponse.of(200));
+        FakeResponse replay =
+                FakeHost.serve(instanceB, webhook(now, signature, body), exchange -> FakeResponse.of(200));
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(replay.status()).isEqualTo(409);
+    }
+
+    @Test
+    void replayProtectionMayBeTurnedOffAndBadValuesNameThemselves() {
+        WebhookConfig unprotected = new WebhookConfig("stripe", List.of("whsec_x"), "1m", "64KiB", false);
+
+        assertThat(unprotected.policy(store).toString()).doesNotContain("replay protection");
+        assertThat(unprotected.toString()).doesNotContain("whsec_x");
+        assertThatThrownBy(() -> new WebhookConfig("stripe", List.of(), null, null, null))
+                .hasMessage("secrets: none (expected: at least one signing secret)");
+        assertThatThrownBy(() -> new WebhookConfig("stripe", List.of("whsec_x"), null, "1GiB", null))
+                .hasMessageContaining("maxBodySize");
+    }
+
+    private static FakeExchange webhook(long timestamp, String signature, byte[] body) {
+        return FakeExchange.post("/hooks")
+                .header("webhook-id", "msg_shared")
+                .header("webhook-timestamp", Long.toString(timestamp))
+                .header("webhook-signature", signature)
+                .withBody(body);
+    }
+}
