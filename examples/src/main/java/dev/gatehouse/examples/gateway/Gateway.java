@@ -49,6 +49,7 @@ public final class Gateway {
     private final @Nullable ServerConnector tlsConnector;
     private final HttpClient upstreamClient;
     private final UpstreamHandler upstream;
+    private final WebSocketRelay webSockets;
     private final InstantSource clock;
     private final @Nullable RouteTable policies;
     private volatile RouteSet routes;
@@ -98,7 +99,8 @@ public final class Gateway {
         }
         upstreamClient = upstreamClient(builder);
         server.addBean(upstreamClient);
-        upstream = new UpstreamHandler(upstreamClient);
+        webSockets = new WebSocketRelay(server, upstreamClient);
+        upstream = new UpstreamHandler(upstreamClient, webSockets);
         clock = builder.clock;
         policies = builder.policies;
         routes = new RouteSet(builder.routes, builder.aggregations, builder.otherwise, policies, upstream, clock);
@@ -225,6 +227,7 @@ public final class Gateway {
 
     /** Stops accepting, lets requests in flight finish within the shutdown grace period, then closes. */
     public void stop() throws Exception {
+        webSockets.closeAll();
         server.stop();
     }
 
