@@ -245,7 +245,7 @@ public record GatewayConfig(
             @Nullable String idleTimeout,
             @Nullable String maxLifetime) {
         public WebSocket {
-            toSettings();
+            settings(enabled, idleTimeout, maxLifetime);
         }
 
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
@@ -254,6 +254,11 @@ public record GatewayConfig(
         }
 
         GatewayRoute.@Nullable WebSocket toSettings() {
+            return settings(enabled, idleTimeout, maxLifetime);
+        }
+
+        private static GatewayRoute.@Nullable WebSocket settings(
+                @Nullable Boolean enabled, @Nullable String idleTimeout, @Nullable String maxLifetime) {
             if (enabled != null && !enabled) {
                 return null;
             }
@@ -276,10 +281,19 @@ public record GatewayConfig(
             @Nullable Integer healthyThreshold,
             @Nullable Integer unhealthyThreshold) {
         public ActiveHealth {
-            toSettings();
+            settings(path, interval, timeout, healthyThreshold, unhealthyThreshold);
         }
 
         GatewayRoute.ActiveHealth toSettings() {
+            return settings(path, interval, timeout, healthyThreshold, unhealthyThreshold);
+        }
+
+        private static GatewayRoute.ActiveHealth settings(
+                @Nullable String path,
+                @Nullable String interval,
+                @Nullable String timeout,
+                @Nullable Integer healthyThreshold,
+                @Nullable Integer unhealthyThreshold) {
             GatewayRoute.ActiveHealth defaults = GatewayRoute.ActiveHealth.DEFAULT;
             return new GatewayRoute.ActiveHealth(
                     path == null ? defaults.path() : path,
