@@ -2,6 +2,8 @@ package dev.gatehouse.examples.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.PolicyChain;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.http.HttpServlet;
@@ -12,6 +14,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +25,7 @@ import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Active health beside passive health, against real backends whose health endpoint a test turns bad and good:
@@ -28,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * probes that stop with a reload and with the gateway.
  */
 class GatewayActiveHealthTest {
+    static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient CLIENT =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static final GatewayRoute.ActiveHealth FAST =
@@ -234,6 +240,49 @@ class GatewayActiveHealthTest {
         Thread.sleep(300);
 
         assertThat(a.probes.get()).isLessThanOrEqualTo(probes + 1);
+    }
+
+    @Test
+    void fromYamlTheAdminStatusAndMetricsShowTheActiveState(@TempDir Path dir) throws Exception {
+        Backend a = backend("a");
+        a.healthStatus.set(500);
+        Path file = Files.writeString(dir.resolve("gateway.yaml"), """
+                listen: { port: 0 }
+                admin: { port: 0 }
+                routes:
+                  - path: /
+                    upstreams: [%s]
+                    activeHealth: { interval: 100ms, timeout: 1s, unhealthyThreshold: 1 }
+                """.formatted(a.uri));
+        try (GatewayMain.Running running = GatewayMain.start(file)) {
+            URI admin = running.admin.uri();
+            JsonNode upstream = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < deadline) {
+                JsonNode status = JSON.readTree(fetch(admin.resolve("/admin/status")));
+                upstream = status.path("routes").path(0).path("upstreams").path(0);
+                if (upstream.path("active").path("state").asText().equals("unhealthy")) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+
+            assertThat(upstream.path("active").path("state").asText()).isEqualTo("unhealthy");
+            assertThat(upstream.path("active").path("lastError").asText()).isEqualTo("status 500");
+            assertThat(upstream.path("active").path("lastProbe").asText()).endsWith("Z");
+            assertThat(fetch(admin.resolve("/metrics")))
+                    .contains("gatehouse_gateway_upstream_up{route=\"/\",upstream=\"" + a.uri.getRawAuthority()
+                            + "\"} 0.0");
+        }
+    }
+
+    private static String fetch(URI uri) throws Exception {
+        return CLIENT.send(
+                        HttpRequest.newBuilder(uri)
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static long probeThreads() {

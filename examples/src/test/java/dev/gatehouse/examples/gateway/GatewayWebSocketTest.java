@@ -59,7 +59,12 @@ class GatewayWebSocketTest {
                 websocket: { idleTimeout: 30s, maxLifetime: 1h }
               - path: /idle
                 upstreams: [%2$s]
+                timeout: 1s
                 websocket: { idleTimeout: 1s }
+              - path: /limited
+                upstreams: [%2$s]
+                rateLimit: { perMinute: 1 }
+                websocket: true
               - path: /short
                 upstreams: [%2$s]
                 websocket: { maxLifetime: 500ms }
@@ -204,6 +209,19 @@ class GatewayWebSocketTest {
     }
 
     @Test
+    void aHandshakeOverTheRoutesRateLimitIs429() throws Exception {
+        Seen seen = new Seen();
+        open("/limited/x", seen);
+
+        String second = raw("/limited/x", "");
+
+        assertThat(second).startsWith("HTTP/1.1 429 ");
+        assertThat(second).containsIgnoringCase("Retry-After:");
+        assertThat(second).containsIgnoringCase("Content-Type: application/problem+json");
+        assertThat(backend.handshakes).hasSize(1);
+    }
+
+    @Test
     void aMalformedHandshakeIs400AndNeverReachesTheUpstream() throws Exception {
         String noKey = rawRequest("GET /open/x HTTP/1.1\r\nHost: gw\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Version: 13\r\nConnection: close\r\n\r\n");
@@ -276,7 +294,8 @@ class GatewayWebSocketTest {
         socket.sendText("warm", true).get(5, TimeUnit.SECONDS);
         assertThat(seen.next()).isEqualTo("echo:warm");
 
-        // 8 round trips 300 ms apart: well past the 1 s idle timeout in all, never 1 s without a frame.
+        // 8 round trips 300 ms apart: well past the 1 s idle timeout (and the route's 1 s upstream timeout, which
+        // bounds the handshake only) in all, never 1 s without a frame.
         for (int i = 0; i < 8; i++) {
             Thread.sleep(300);
             socket.sendText("tick " + i, true).get(5, TimeUnit.SECONDS);
