@@ -268,7 +268,6 @@ public final class Gateway {
                 probeScheduler = null;
             }
         }
-        webSockets.closeAll();
         server.stop();
     }
 

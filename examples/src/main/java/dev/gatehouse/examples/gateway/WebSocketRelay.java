@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
@@ -42,7 +41,6 @@ final class WebSocketRelay {
     private final WebSocketCoreClient upstreamClient;
     private final WebSocketComponents components;
     private final Handshaker handshaker = Handshaker.newInstance();
-    private final Set<WebSocketTunnel> open = ConcurrentHashMap.newKeySet();
 
     WebSocketRelay(Server server, HttpClient client) {
         this.components = WebSocketServerComponents.ensureWebSocketComponents(server);
@@ -80,7 +78,7 @@ final class WebSocketRelay {
         }
         GatewayRoute.WebSocket limits = route.config().websocket();
         WebSocketTunnel tunnel =
-                new WebSocketTunnel(clientRequest.getComponents().getScheduler(), limits, open::remove);
+                new WebSocketTunnel(clientRequest.getComponents().getScheduler(), limits);
         CoreClientUpgradeRequest upgrade = CoreClientUpgradeRequest.from(
                 upstreamClient, URI.create("ws" + choice.upstream().base.substring(4) + pathQuery), tunnel.upstream);
         upgrade.timeout(route.config().timeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -163,13 +161,11 @@ final class WebSocketRelay {
         negotiator.setIdleTimeout(limits.idleTimeout());
         boolean upgraded;
         try {
-            open.add(tunnel);
             upgraded = handshaker.upgradeRequest(negotiator, clientRequest, clientResponse, callback, components, null);
         } catch (RuntimeException e) {
             upgraded = false;
         }
         if (!upgraded) {
-            open.remove(tunnel);
             upstreamSession.close(CloseStatus.SHUTDOWN, "the client's handshake failed", Callback.NOOP);
             Problems.note(clientRequest, "websocket", "reject", "handshake not accepted");
             Problems.write(clientResponse, callback, 400, "The WebSocket handshake is malformed.", null);
@@ -219,17 +215,5 @@ final class WebSocketRelay {
             default -> "The upstream refused the WebSocket upgrade.";
         };
         Problems.write(clientResponse, callback, status, detail, null);
-    }
-
-    /** Closes every relayed WebSocket on both sides with 1001: the gateway is stopping. */
-    void closeAll() {
-        for (WebSocketTunnel tunnel : open) {
-            tunnel.end(CloseStatus.SHUTDOWN, "the gateway is stopping");
-        }
-    }
-
-    /** How many WebSockets are relayed now. */
-    int openCount() {
-        return open.size();
     }
 }

@@ -2,7 +2,6 @@ package dev.gatehouse.examples.gateway;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.websocket.core.CloseStatus;
@@ -17,14 +16,13 @@ import org.jspecify.annotations.Nullable;
  * upstream's (the gateway is its client). Neither side reads a frame before both are open; each frame read from one
  * side is sent on to the other before the next is read, so a slow side slows the other instead of filling memory.
  * Pings, pongs and fragments pass unchanged; so does a close, whose status each side then echoes as the protocol
- * asks. A side that goes away without a close makes the gateway close the other with 1001; {@link #end} closes
- * both (the lifetime limit, shutdown). Idle time is each session's own timeout: Jetty closes an idle side with
+ * asks. A side that goes away without a close makes the gateway close the other with 1001 (so does stopping the
+ * gateway, which closes the client sides); {@link #end} closes both (the lifetime limit). Idle time is each session's own timeout: Jetty closes an idle side with
  * 1001, and that close reaches the other side like any other.
  */
 final class WebSocketTunnel {
     private final Scheduler scheduler;
     private final GatewayRoute.WebSocket limits;
-    private final Consumer<WebSocketTunnel> onClosed;
     private final AtomicInteger opened = new AtomicInteger();
     private final AtomicInteger closed = new AtomicInteger();
     private volatile Scheduler.@Nullable Task lifetime;
@@ -35,14 +33,12 @@ final class WebSocketTunnel {
     /** Faces the upstream: the client side of the gateway's WebSocket to it. */
     final Side upstream = new Side();
 
-    /** @param onClosed runs once both sides are closed */
-    WebSocketTunnel(Scheduler scheduler, GatewayRoute.WebSocket limits, Consumer<WebSocketTunnel> onClosed) {
+    WebSocketTunnel(Scheduler scheduler, GatewayRoute.WebSocket limits) {
         this.scheduler = scheduler;
         this.limits = limits;
-        this.onClosed = onClosed;
     }
 
-    /** Closes both sides with {@code code}: lifetime over (1008), gateway stopping (1001). */
+    /** Closes both sides with {@code code}: the lifetime is over (1008). */
     void end(int code, String reason) {
         CloseStatus status = new CloseStatus(code, reason);
         client.close(status);
@@ -122,7 +118,6 @@ final class WebSocketTunnel {
                 if (task != null) {
                     task.cancel();
                 }
-                onClosed.accept(WebSocketTunnel.this);
             }
         }
 
