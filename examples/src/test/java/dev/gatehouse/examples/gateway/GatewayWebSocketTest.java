@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.testing.Tokens;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -73,6 +75,13 @@ class GatewayWebSocketTest {
                 websocket: true
               - path: /plain
                 upstreams: [%2$s]
+              - path: /dead
+                upstreams: [%4$s]
+                websocket: true
+              - path: /silent
+                upstreams: [%5$s]
+                timeout: 500ms
+                websocket: true
             """;
 
     static final HttpClient CLIENT =
@@ -82,13 +91,26 @@ class GatewayWebSocketTest {
     Path dir;
 
     private WebSocketBackend backend;
+    /** Accepts connections and never answers: an upstream too slow for the handshake. */
+    private ServerSocket silent;
+
     private GatewayMain.Running running;
     private URI ws;
 
     @BeforeEach
     void start() throws Exception {
         backend = new WebSocketBackend();
-        String yaml = YAML.formatted(Base64.getEncoder().encodeToString(SECRET), backend.uri(), APP);
+        silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        URI dead;
+        try (ServerSocket closed = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            dead = URI.create("http://127.0.0.1:" + closed.getLocalPort());
+        }
+        String yaml = YAML.formatted(
+                Base64.getEncoder().encodeToString(SECRET),
+                backend.uri(),
+                APP,
+                dead,
+                "http://127.0.0.1:" + silent.getLocalPort());
         running = GatewayMain.start(Files.writeString(dir.resolve("gateway.yaml"), yaml));
         ws = URI.create("ws://127.0.0.1:" + running.gateway.uri().getPort());
     }
@@ -97,6 +119,7 @@ class GatewayWebSocketTest {
     void stop() throws Exception {
         running.close();
         backend.close();
+        silent.close();
     }
 
     static String token() {
@@ -248,6 +271,20 @@ class GatewayWebSocketTest {
                         refused ->
                                 assertThat(refused.getResponse().statusCode()).isEqualTo(403));
         assertThat(backend.handshakes).hasSize(1);
+    }
+
+    @Test
+    void anUnreachableUpstreamIs502AndASilentOneIs504WithinTheRoutesTimeout() throws Exception {
+        String unreachable = raw("/dead/x", "");
+        long started = System.nanoTime();
+        String silentAnswer = raw("/silent/x", "");
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(unreachable).startsWith("HTTP/1.1 502 ");
+        assertThat(unreachable).containsIgnoringCase("Content-Type: application/problem+json");
+        assertThat(silentAnswer).startsWith("HTTP/1.1 504 ");
+        assertThat(silentAnswer).contains("did not answer the WebSocket handshake in time");
+        assertThat(tookMillis).isBetween(400L, 2900L);
     }
 
     @Test
