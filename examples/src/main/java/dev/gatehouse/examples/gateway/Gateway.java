@@ -268,6 +268,7 @@ public final class Gateway {
                 probeScheduler = null;
             }
         }
+        webSockets.closeAll(Duration.ofSeconds(2));
         server.stop();
     }
 

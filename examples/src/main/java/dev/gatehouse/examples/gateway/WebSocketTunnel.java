@@ -2,6 +2,7 @@ package dev.gatehouse.examples.gateway;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.websocket.core.CloseStatus;
@@ -16,13 +17,14 @@ import org.jspecify.annotations.Nullable;
  * upstream's (the gateway is its client). Neither side reads a frame before both are open; each frame read from one
  * side is sent on to the other before the next is read, so a slow side slows the other instead of filling memory.
  * Pings, pongs and fragments pass unchanged; so does a close, whose status each side then echoes as the protocol
- * asks. A side that goes away without a close makes the gateway close the other with 1001 (so does stopping the
- * gateway, which closes the client sides); {@link #end} closes both (the lifetime limit). Idle time is each session's own timeout: Jetty closes an idle side with
+ * asks. A side that goes away without a close makes the gateway close the other with 1001; {@link #end} closes
+ * both (the lifetime limit, the gateway stopping). Idle time is each session's own timeout: Jetty closes an idle side with
  * 1001, and that close reaches the other side like any other.
  */
 final class WebSocketTunnel {
     private final Scheduler scheduler;
     private final GatewayRoute.WebSocket limits;
+    private final Consumer<WebSocketTunnel> onClosed;
     private final AtomicInteger opened = new AtomicInteger();
     private final AtomicInteger closed = new AtomicInteger();
     private volatile Scheduler.@Nullable Task lifetime;
@@ -33,12 +35,14 @@ final class WebSocketTunnel {
     /** Faces the upstream: the client side of the gateway's WebSocket to it. */
     final Side upstream = new Side();
 
-    WebSocketTunnel(Scheduler scheduler, GatewayRoute.WebSocket limits) {
+    /** @param onClosed runs once both sides are closed */
+    WebSocketTunnel(Scheduler scheduler, GatewayRoute.WebSocket limits, Consumer<WebSocketTunnel> onClosed) {
         this.scheduler = scheduler;
         this.limits = limits;
+        this.onClosed = onClosed;
     }
 
-    /** Closes both sides with {@code code}: the lifetime is over (1008). */
+    /** Closes both sides with {@code code}: the lifetime is over (1008), the gateway is stopping (1001). */
     void end(int code, String reason) {
         CloseStatus status = new CloseStatus(code, reason);
         client.close(status);
@@ -118,6 +122,7 @@ final class WebSocketTunnel {
                 if (task != null) {
                     task.cancel();
                 }
+                onClosed.accept(WebSocketTunnel.this);
             }
         }
 

@@ -232,6 +232,17 @@ class GatewayWebSocketTest {
     }
 
     @Test
+    void theClientsSwitchingProtocolsCarriesTheUpstreamsEndToEndFields() throws Exception {
+        String head = raw("/open/x", "Sec-WebSocket-Extensions: permessage-deflate\r\n");
+
+        assertThat(head).startsWith("HTTP/1.1 101 ");
+        assertThat(head).containsIgnoringCase("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assertThat(head).containsIgnoringCase("Set-Cookie: room=7; HttpOnly");
+        assertThat(head).doesNotContainIgnoringCase("Server:");
+        assertThat(head).doesNotContainIgnoringCase("Sec-WebSocket-Extensions");
+    }
+
+    @Test
     void aHandshakeOverTheRoutesRateLimitIs429() throws Exception {
         Seen seen = new Seen();
         open("/limited/x", seen);

@@ -22,7 +22,7 @@ import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
  * A real WebSocket server on Jetty's WebSocket core, upstream of the gateway in tests. It answers a text {@code m}
  * with {@code echo:m}, a binary message with its bytes reversed and the text {@code close} by closing with 4000;
  * {@code /refuse/...} refuses the upgrade with 403; anything that is
- * not an upgrade gets 404. It records each handshake's fields and each close it receives or ends with.
+ * not an upgrade gets 404. Its 101 sets a cookie. It records each handshake's fields and each close it receives or ends with.
  */
 final class WebSocketBackend implements AutoCloseable {
     final BlockingQueue<HttpFields> handshakes = new LinkedBlockingQueue<>();
@@ -44,6 +44,7 @@ final class WebSocketBackend implements AutoCloseable {
                     response.write(true, null, done);
                     return null;
                 }
+                response.getHeaders().put("Set-Cookie", "room=7; HttpOnly");
                 if (!request.getSubProtocols().isEmpty()) {
                     response.setAcceptedSubProtocol(request.getSubProtocols().get(0));
                 }
