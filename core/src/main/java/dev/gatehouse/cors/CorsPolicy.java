@@ -40,6 +40,9 @@ import java.util.Set;
  *       RateLimit-Policy}, {@code Retry-After} and the configured names.
  *   <li>A disallowed origin, method or header gets no CORS field at all (the browser then blocks) and a reason in
  *       the decision log; a refused preflight is 403 and never reaches the service.
+ *   <li>A WebSocket handshake (a GET with {@code Upgrade: websocket}) from a disallowed origin is 403 and never
+ *       reaches the service: browsers open WebSockets to any origin without CORS, so the origin check is the
+ *       server's (RFC 6455 §10.2). A handshake without {@code Origin} (no browser) goes on.
  *   <li>Unless every origin is allowed, every response says {@code Vary: Origin}, with or without an {@code
  *       Origin}, so that caches keep the answers for different origins apart.
  * </ul>
@@ -100,7 +103,8 @@ public final class CorsPolicy implements OffloadPolicy {
         String origin = sent.get();
         boolean preflight = exchange.method().equals("OPTIONS") && request.contains("Access-Control-Request-Method");
         if (request.count("Origin") != 1 || !origins.allows(origin)) {
-            return refuse(preflight, "origin " + Printable.of(origin, 100) + " not allowed");
+            String reason = "origin " + Printable.of(origin, 100) + " not allowed";
+            return isWebSocketHandshake(exchange) ? refuseWebSocket(reason) : refuse(preflight, reason);
         }
         if (!preflight) {
             exchange.setAttribute(ORIGIN, origin);
@@ -141,6 +145,26 @@ public final class CorsPolicy implements OffloadPolicy {
             }
         }
         return true;
+    }
+
+    /** A GET asking to upgrade to WebSocket, which browsers send cross-origin without asking CORS first. */
+    private static boolean isWebSocketHandshake(Exchange exchange) {
+        if (!exchange.method().equals("GET")) {
+            return false;
+        }
+        for (String field : exchange.requestHeaders().all("Upgrade")) {
+            for (String protocol : field.split(",")) {
+                if (protocol.trim().equalsIgnoreCase("websocket")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static Decision refuseWebSocket(String reason) {
+        return Decision.reject(Problem.of(403, "The WebSocket origin was refused."), Headers.of("Vary", "Origin"))
+                .because("websocket refused: " + reason);
     }
 
     private Decision refuse(boolean preflight, String reason) {

@@ -193,6 +193,34 @@ class CorsPolicyTest {
     }
 
     @Test
+    void aWebSocketHandshakeFromADisallowedOriginIs403AndNeverReachesTheService() {
+        FakeExchange exchange = FakeExchange.get("/orders/live")
+                .header("Origin", "https://evil.example")
+                .header("Upgrade", "WebSocket");
+
+        FakeResponse response = serve(PolicyChain.of(cors), exchange);
+
+        assertThat(response.status()).isEqualTo(403);
+        assertThat(response.headers().names()).noneMatch(name -> name.startsWith("Access-Control-"));
+        assertThat(serviceCalls).hasValue(0);
+        assertThat(DecisionLog.of(exchange).entries().get(0).reason())
+                .isEqualTo("websocket refused: origin https://evil.example not allowed");
+    }
+
+    @Test
+    void aWebSocketHandshakeFromAnAllowedOriginOrWithoutOriginGoesOn() {
+        FakeResponse allowed = serve(
+                PolicyChain.of(cors),
+                FakeExchange.get("/orders/live").header("Origin", APP).header("Upgrade", "websocket"));
+        FakeResponse noBrowser =
+                serve(PolicyChain.of(cors), FakeExchange.get("/orders/live").header("Upgrade", "websocket"));
+
+        assertThat(allowed.status()).isEqualTo(200);
+        assertThat(noBrowser.status()).isEqualTo(200);
+        assertThat(serviceCalls).hasValue(2);
+    }
+
+    @Test
     void aPreflightForADisallowedMethodOrHeaderIsRefusedWithAReason() {
         FakeExchange delete = preflight(APP, "DELETE");
         FakeExchange lowerCasePut = preflight(APP, "put");

@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpCookieStore;
@@ -49,10 +51,15 @@ public final class Gateway {
     private final @Nullable ServerConnector tlsConnector;
     private final HttpClient upstreamClient;
     private final UpstreamHandler upstream;
+    private final WebSocketRelay webSockets;
     private final InstantSource clock;
     private final @Nullable RouteTable policies;
     private final @Nullable ConsoleRecorder console;
     private volatile RouteSet routes;
+    /** Runs the active health probes: one daemon thread, from {@link #start} to {@link #stop}. */
+    private @Nullable ScheduledExecutorService probeScheduler;
+
+    private @Nullable HealthProbes probes;
 
     /**
      * Whether the TLS listener asks for client certificates: not at all, {@linkplain #REQUEST asked for} (a client
@@ -115,7 +122,8 @@ public final class Gateway {
         }
         upstreamClient = upstreamClient(builder);
         server.addBean(upstreamClient);
-        upstream = new UpstreamHandler(upstreamClient);
+        webSockets = new WebSocketRelay(server, upstreamClient);
+        upstream = new UpstreamHandler(upstreamClient, webSockets);
         clock = builder.clock;
         policies = builder.policies;
         console = builder.registry == null ? null : new ConsoleRecorder(clock);
@@ -123,7 +131,8 @@ public final class Gateway {
                 builder.routes, builder.aggregations, builder.otherwise, policies, upstream, clock, console);
         if (builder.registry != null) {
             upstreamGauge = MultiGauge.builder("gatehouse.gateway.upstream.up")
-                    .description("1 while passive health lets requests go to the upstream, 0 while it is ejected")
+                    .description(
+                            "1 while passive and active health let requests go to the upstream, 0 while it is ejected")
                     .register(builder.registry);
             breakerGauge = MultiGauge.builder("gatehouse.gateway.circuit.open")
                     .description("1 while the route's circuit breaker is open")
@@ -190,9 +199,11 @@ public final class Gateway {
 
     /**
      * Routes, their upstreams' health and their circuit breakers, for {@code /admin/status}: {@code [{"route":
-     * "/api", "upstreams": [{"url", "health": "healthy" | "ejected" | "probing", ...}], "circuitBreaker":
-     * {...}, "permitsInFlight": 0}]}, in match order. Each route also lists its {@code "policies"} in the order
-     * they run, and with a meter registry its {@code "traffic"} over the last minutes (see {@link RouteTraffic}).
+     * "/api", "upstreams": [{"url", "health": "healthy" | "ejected" | "probing", ..., "active": {"state":
+     * "healthy" | "unhealthy", "lastProbe", "lastError"}}], "circuitBreaker": {...}, "permitsInFlight": 0}]}, in
+     * match order; {@code health} is passive health, {@code active} is there when the route probes. Each route
+     * also lists its {@code "policies"} in the order they run, and with a meter registry its {@code "traffic"}
+     * over the last minutes (see {@link RouteTraffic}).
      */
     public List<Map<String, Object>> status() {
         List<Map<String, Object>> status = new ArrayList<>();
@@ -245,6 +256,18 @@ public final class Gateway {
         RouteSet next = new RouteSet(routes, List.copyOf(aggregations), otherwise, policies, upstream, clock, console);
         this.routes = next;
         bindGauges(next);
+        startProbes(next);
+    }
+
+    /** Stops the probes of the routes before, if any, and starts those of {@code set} (once started). */
+    private synchronized void startProbes(RouteSet set) {
+        if (probes != null) {
+            probes.close();
+            probes = null;
+        }
+        if (probeScheduler != null) {
+            probes = new HealthProbes(upstreamClient, probeScheduler, clock, set.routes());
+        }
     }
 
     /** Hands each request to the route set current when it arrives. */
@@ -261,8 +284,19 @@ public final class Gateway {
 
     public Gateway start() throws Exception {
         server.start();
+        synchronized (this) {
+            probeScheduler = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, PROBE_THREAD);
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        startProbes(routes);
         return this;
     }
+
+    /** The name of the thread that runs the active health probes. */
+    static final String PROBE_THREAD = "gatehouse-health-probe";
 
     public URI uri() {
         return URI.create("http://" + connector.getHost() + ":" + connector.getLocalPort());
@@ -277,6 +311,17 @@ public final class Gateway {
 
     /** Stops accepting, lets requests in flight finish within the shutdown grace period, then closes. */
     public void stop() throws Exception {
+        synchronized (this) {
+            if (probes != null) {
+                probes.close();
+                probes = null;
+            }
+            if (probeScheduler != null) {
+                probeScheduler.shutdownNow();
+                probeScheduler = null;
+            }
+        }
+        webSockets.closeAll(Duration.ofSeconds(2));
         server.stop();
     }
 

@@ -227,7 +227,8 @@ public record GatewayConfig(
 
     /**
      * One route: which requests (path prefix, and optionally host and header values), where they go
-     * (upstreams, timeout, retries, passive health, circuit breaker, body limit) and the policies they pass.
+     * (upstreams, timeout, retries, passive and active health, circuit breaker, body limit, WebSocket) and the
+     * policies they pass.
      */
     public record RouteConfig(
             String path,
@@ -254,7 +255,9 @@ public record GatewayConfig(
             @Nullable WebhookConfig webhook,
             @Nullable Boolean stripPrefix,
             @Nullable Rewrite rewrite,
-            GatewayRoute.@Nullable Pin pin) {
+            GatewayRoute.@Nullable Pin pin,
+            @Nullable WebSocket websocket,
+            @Nullable ActiveHealth activeHealth) {
         public RouteConfig {
             if (path == null || !path.startsWith("/")) {
                 throw new IllegalArgumentException("path " + path + " (expected: a prefix starting with /)");
@@ -351,6 +354,74 @@ public record GatewayConfig(
 
         GatewayRoute.Rewrite toSettings() {
             return GatewayRoute.Rewrite.of(from, to);
+        }
+    }
+
+    /**
+     * WebSocket on a route: {@code websocket: true}, or {@code {idleTimeout: 5m, maxLifetime: 24h}} (the
+     * defaults); {@code false} or {@code enabled: false} leaves it off, as on every route that does not say.
+     */
+    public record WebSocket(
+            @Nullable Boolean enabled,
+            @Nullable String idleTimeout,
+            @Nullable String maxLifetime) {
+        public WebSocket {
+            settings(enabled, idleTimeout, maxLifetime);
+        }
+
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        public static WebSocket of(boolean enabled) {
+            return new WebSocket(enabled, null, null);
+        }
+
+        GatewayRoute.@Nullable WebSocket toSettings() {
+            return settings(enabled, idleTimeout, maxLifetime);
+        }
+
+        private static GatewayRoute.@Nullable WebSocket settings(
+                @Nullable Boolean enabled, @Nullable String idleTimeout, @Nullable String maxLifetime) {
+            if (enabled != null && !enabled) {
+                return null;
+            }
+            GatewayRoute.WebSocket defaults = GatewayRoute.WebSocket.DEFAULT;
+            return new GatewayRoute.WebSocket(
+                    idleTimeout == null ? defaults.idleTimeout() : duration(idleTimeout),
+                    maxLifetime == null ? defaults.maxLifetime() : duration(maxLifetime));
+        }
+    }
+
+    /**
+     * Active health: each upstream gets {@code GET path} every {@code interval}, answered within {@code timeout};
+     * {@code unhealthyThreshold} bad probes in a row eject it, {@code healthyThreshold} good ones readmit it.
+     * Every key is optional (defaults: {@code /health}, 10s, 2s, 2, 3).
+     */
+    public record ActiveHealth(
+            @Nullable String path,
+            @Nullable String interval,
+            @Nullable String timeout,
+            @Nullable Integer healthyThreshold,
+            @Nullable Integer unhealthyThreshold) {
+        public ActiveHealth {
+            settings(path, interval, timeout, healthyThreshold, unhealthyThreshold);
+        }
+
+        GatewayRoute.ActiveHealth toSettings() {
+            return settings(path, interval, timeout, healthyThreshold, unhealthyThreshold);
+        }
+
+        private static GatewayRoute.ActiveHealth settings(
+                @Nullable String path,
+                @Nullable String interval,
+                @Nullable String timeout,
+                @Nullable Integer healthyThreshold,
+                @Nullable Integer unhealthyThreshold) {
+            GatewayRoute.ActiveHealth defaults = GatewayRoute.ActiveHealth.DEFAULT;
+            return new GatewayRoute.ActiveHealth(
+                    path == null ? defaults.path() : path,
+                    interval == null ? defaults.interval() : duration(interval),
+                    timeout == null ? defaults.timeout() : duration(timeout),
+                    healthyThreshold == null ? defaults.healthyThreshold() : healthyThreshold,
+                    unhealthyThreshold == null ? defaults.unhealthyThreshold() : unhealthyThreshold);
         }
     }
 

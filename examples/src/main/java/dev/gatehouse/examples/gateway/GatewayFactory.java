@@ -106,7 +106,9 @@ final class GatewayFactory implements AutoCloseable {
                     route.stripPrefixOrDefault(),
                     route.rewrite() == null ? null : route.rewrite().toSettings(),
                     weights,
-                    route.pin());
+                    route.pin(),
+                    route.websocket() == null ? null : route.websocket().toSettings(),
+                    route.activeHealth() == null ? null : route.activeHealth().toSettings());
             routes.add(built);
             for (int i = 0; i < chain.size(); i++) {
                 if (chain.policy(i) instanceof RateLimitPolicy limiter) {

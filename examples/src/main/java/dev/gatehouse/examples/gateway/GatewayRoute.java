@@ -41,6 +41,9 @@ import org.jspecify.annotations.Nullable;
  * @param weights each upstream's share, in their order (1 each when empty): smooth weighted round-robin over the
  *     healthy upstreams, as nginx does
  * @param pin the header or cookie whose value picks the upstream consistently, or null for none
+ * @param websocket how WebSocket upgrades are relayed on this route, or null: {@code Upgrade} is then removed as
+ *     hop-by-hop and no request upgrades
+ * @param activeHealth the probe each upstream gets, or null for passive health alone
  */
 public record GatewayRoute(
         String prefix,
@@ -57,7 +60,9 @@ public record GatewayRoute(
         boolean stripPrefix,
         @Nullable Rewrite rewrite,
         List<Integer> weights,
-        @Nullable Pin pin) {
+        @Nullable Pin pin,
+        @Nullable WebSocket websocket,
+        @Nullable ActiveHealth activeHealth) {
 
     /** 10 MiB. */
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
@@ -128,6 +133,8 @@ public record GatewayRoute(
                 false,
                 null,
                 List.of(),
+                null,
+                null,
                 null);
     }
 
@@ -181,6 +188,16 @@ public record GatewayRoute(
         return with(copy -> copy.pin = pin);
     }
 
+    /** With WebSocket upgrades relayed under {@code websocket}'s limits; null for none. */
+    public GatewayRoute withWebSocket(@Nullable WebSocket websocket) {
+        return with(copy -> copy.websocket = websocket);
+    }
+
+    /** With each upstream probed as {@code activeHealth} says; null for passive health alone. */
+    public GatewayRoute withActiveHealth(@Nullable ActiveHealth activeHealth) {
+        return with(copy -> copy.activeHealth = activeHealth);
+    }
+
     /** A copy of this route with {@code change} applied: what every {@code with…} method does. */
     private GatewayRoute with(java.util.function.Consumer<Copy> change) {
         Copy copy = new Copy(this);
@@ -217,6 +234,12 @@ public record GatewayRoute(
         @Nullable
         Pin pin;
 
+        @Nullable
+        WebSocket websocket;
+
+        @Nullable
+        ActiveHealth activeHealth;
+
         Copy(GatewayRoute route) {
             prefix = route.prefix;
             host = route.host;
@@ -233,6 +256,8 @@ public record GatewayRoute(
             rewrite = route.rewrite;
             weights = route.weights;
             pin = route.pin;
+            websocket = route.websocket;
+            activeHealth = route.activeHealth;
         }
 
         GatewayRoute build() {
@@ -251,7 +276,9 @@ public record GatewayRoute(
                     stripPrefix,
                     rewrite,
                     weights,
-                    pin);
+                    pin,
+                    websocket,
+                    activeHealth);
         }
     }
 
@@ -270,6 +297,57 @@ public record GatewayRoute(
             if (ejectFor == null || ejectFor.isNegative() || ejectFor.isZero()) {
                 throw new IllegalArgumentException("ejectFor: " + ejectFor + " (expected: a positive duration)");
             }
+        }
+    }
+
+    /**
+     * WebSocket on a route: an upgrade request passes the route's policies, then the gateway opens a WebSocket to
+     * the upstream and relays frames both ways until either side closes. A connection with no frame in either
+     * direction for {@code idleTimeout} is closed on both sides with 1001 (going away); one open for {@code
+     * maxLifetime} is closed on both sides with 1008 (policy violation).
+     */
+    public record WebSocket(Duration idleTimeout, Duration maxLifetime) {
+        /** 5 minutes idle, 24 hours at most. */
+        public static final WebSocket DEFAULT = new WebSocket(Duration.ofMinutes(5), Duration.ofHours(24));
+
+        public WebSocket {
+            positive("idleTimeout", idleTimeout);
+            positive("maxLifetime", maxLifetime);
+        }
+    }
+
+    /**
+     * Active health: every {@code interval}, each upstream gets {@code GET path}, answered within {@code timeout}.
+     * {@code unhealthyThreshold} failed probes in a row (no connection, timeout, or a status outside 200..399)
+     * eject it; {@code healthyThreshold} good probes in a row readmit it. Passive health goes on beside it: an
+     * upstream takes requests only while both let it.
+     */
+    public record ActiveHealth(
+            String path, Duration interval, Duration timeout, int healthyThreshold, int unhealthyThreshold) {
+        /** {@code /health} every 10 s, 2 s to answer, 2 good probes to readmit, 3 bad ones to eject. */
+        public static final ActiveHealth DEFAULT =
+                new ActiveHealth("/health", Duration.ofSeconds(10), Duration.ofSeconds(2), 2, 3);
+
+        public ActiveHealth {
+            requireNonNull(path, "path");
+            if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+                throw new IllegalArgumentException("path: " + path + " (expected: a path starting with /, no spaces)");
+            }
+            positive("interval", interval);
+            positive("timeout", timeout);
+            if (healthyThreshold < 1) {
+                throw new IllegalArgumentException("healthyThreshold: " + healthyThreshold + " (expected: 1 or more)");
+            }
+            if (unhealthyThreshold < 1) {
+                throw new IllegalArgumentException(
+                        "unhealthyThreshold: " + unhealthyThreshold + " (expected: 1 or more)");
+            }
+        }
+    }
+
+    private static void positive(String name, @Nullable Duration duration) {
+        if (duration == null || duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(name + ": " + duration + " (expected: a positive duration)");
         }
     }
 

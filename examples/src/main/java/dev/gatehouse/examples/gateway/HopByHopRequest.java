@@ -13,7 +13,9 @@ import org.eclipse.jetty.server.Request;
  * {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Trailer}, {@code Upgrade} and {@code
  * HTTP2-Settings}. The gateway removes them before any policy runs, so a client's {@code Connection: close,
  * X-User-Id} can never remove a header that a policy sets later. The framing fields ({@code Content-Length}, {@code
- * Transfer-Encoding}, {@code Host}) stay whatever {@code Connection} says: Jetty has framed the body by them.
+ * Transfer-Encoding}, {@code Host}) stay whatever {@code Connection} says: Jetty has framed the body by them. On a
+ * WebSocket route, a WebSocket upgrade keeps {@code Upgrade: websocket} and {@code Connection: Upgrade} (and nothing
+ * else {@code Connection} names), for the handshake ({@link #keepingWebSocketUpgrade}).
  */
 final class HopByHopRequest extends Request.Wrapper {
     private static final Set<HttpHeader> HOP_BY_HOP = Set.of(
@@ -36,6 +38,28 @@ final class HopByHopRequest extends Request.Wrapper {
 
     /** {@code request} itself when it has no hop-by-hop field (an HTTP/2 request never has one). */
     static Request of(Request request) {
+        return of(request, false);
+    }
+
+    /** Whether {@code request} asks for a WebSocket: its {@code Upgrade} names {@code websocket}. */
+    static boolean isWebSocketUpgrade(Request request) {
+        for (String protocol : request.getHeaders().getCSV(HttpHeader.UPGRADE, false)) {
+            if (protocol.equalsIgnoreCase("websocket")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code request} without its hop-by-hop fields but {@code Upgrade} and, when {@code Connection} names {@code
+     * upgrade}, {@code Connection: Upgrade}: a WebSocket handshake on a route that relays WebSockets.
+     */
+    static Request keepingWebSocketUpgrade(Request request) {
+        return of(request, true);
+    }
+
+    private static Request of(Request request, boolean webSocket) {
         HttpFields client = request.getHeaders();
         Set<String> named = null;
         boolean any = false;
@@ -63,11 +87,18 @@ final class HopByHopRequest extends Request.Wrapper {
             HttpField field = client.getField(i);
             HttpHeader header = field.getHeader();
             boolean framing = header != null && FRAMING.contains(header);
+            if (webSocket && header == HttpHeader.UPGRADE) {
+                kept.add(field);
+                continue;
+            }
             if ((header != null && HOP_BY_HOP.contains(header))
                     || (!framing && named != null && named.contains(field.getName()))) {
                 continue;
             }
             kept.add(field);
+        }
+        if (webSocket && named != null && named.contains("upgrade")) {
+            kept.add(HttpHeader.CONNECTION, "Upgrade");
         }
         return new HopByHopRequest(request, kept.asImmutable());
     }

@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * One immutable set of routes, what a reload swaps as a whole. For each request, in this order:
  *
  * <ol>
- *   <li>the client's hop-by-hop fields are removed ({@link HopByHopRequest});
+ *   <li>the client's hop-by-hop fields are removed ({@link HopByHopRequest}), all but a WebSocket upgrade's on a
+ *       route that relays WebSockets;
  *   <li>the route is resolved once: an exact path the gateway answers itself ({@code /health}, aggregations), else
  *       the most specific route whose path prefix, host and headers match, else the fallback (404);
  *   <li>the route ({@link LiveRoute}, with its upstreams) is attached to the request, and the route's {@link
@@ -166,6 +167,9 @@ final class RouteSet {
         Entry route = match(clientRequest, path);
         if (route == null) {
             return otherwise.handle(clientRequest, response, callback);
+        }
+        if (route.live().config().websocket() != null && HopByHopRequest.isWebSocketUpgrade(request)) {
+            clientRequest = HopByHopRequest.keepingWebSocketUpgrade(request);
         }
         route.live().attachTo(clientRequest);
         return route.offload().handle(clientRequest, response, callback);

@@ -107,6 +107,11 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
 
     /** The request's pinning value (the route's pin header or cookie), or null. */
     private @Nullable String pin() {
+        return pin(route, clientRequest);
+    }
+
+    /** {@code clientRequest}'s value of the route's pin header or cookie, or null. */
+    static @Nullable String pin(LiveRoute route, Request clientRequest) {
         GatewayRoute.Pin pin = route.config().pin();
         if (pin == null) {
             return null;
@@ -359,7 +364,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         return null;
     }
 
-    private static String describe(Throwable failure) {
+    static String describe(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof ConnectException) {
                 return "connection refused";

@@ -15,14 +15,17 @@ import org.eclipse.jetty.util.Callback;
  * The end of every route's pipeline, behind its policies: refuses a declared body over the route's limit (413,
  * before anything is read, so no {@code 100 Continue} goes out), takes the route's breaker permit (503 while it is
  * open), reads the body up to the route's request buffer (400/413 before any upstream is called), then hands the
- * request to an {@link UpstreamCall}. Request hooks may block here: the body is read on this thread.
+ * request to an {@link UpstreamCall} — or, a WebSocket upgrade on a route that relays them, to the {@link
+ * WebSocketRelay}. Request hooks may block here: the body is read on this thread.
  */
 final class UpstreamHandler extends Handler.Abstract {
     private final HttpClient client;
+    private final WebSocketRelay webSockets;
 
-    UpstreamHandler(HttpClient client) {
+    UpstreamHandler(HttpClient client, WebSocketRelay webSockets) {
         super(InvocationType.BLOCKING);
         this.client = requireNonNull(client, "client");
+        this.webSockets = requireNonNull(webSockets, "webSockets");
     }
 
     @Override
@@ -58,6 +61,10 @@ final class UpstreamHandler extends Handler.Abstract {
                     503,
                     "The upstream is failing; the gateway has stopped calling it for a while.",
                     route.upstreams().breakerRetryAfterSeconds());
+            return true;
+        }
+        if (route.config().websocket() != null && HopByHopRequest.isWebSocketUpgrade(request)) {
+            webSockets.relay(route, request, response, callback, permit, pathQuery);
             return true;
         }
         // From here the call owns the permit: it ends it with the exchange, whichever way that goes.

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A route's upstreams and what the gateway has learnt about them from live traffic.
+ * A route's upstreams and what the gateway has learnt about them from live traffic and, when the route probes them,
+ * from its probes ({@link HealthProbes}).
  *
  * <p>Requests go to the upstreams that passive health has not ejected, by weight (smooth weighted round-robin) or
  * by a pinning value (see {@link #choose}): an upstream whose last {@code
@@ -44,25 +45,32 @@ final class Upstreams {
         }
     }
 
-    /** One upstream: its base URL and its passive health. */
+    /** One upstream: its base URL, its passive health and, when the route probes, its active health. */
     static final class Upstream {
         final URI uri;
         final int weight;
         final String base;
         final String authority;
         final CircuitBreaker health;
+        final @Nullable ActiveHealthState active;
         final AtomicReference<Instant> ejectedAt = new AtomicReference<>(Instant.EPOCH);
 
         /** Smooth weighted round-robin's running score; guarded by the {@link Upstreams}' lock. */
         private long current;
 
-        Upstream(URI uri, int weight, CircuitBreaker health, InstantSource clock) {
+        Upstream(
+                URI uri,
+                int weight,
+                CircuitBreaker health,
+                GatewayRoute.@Nullable ActiveHealth probes,
+                InstantSource clock) {
             this.uri = uri;
             this.weight = weight;
             String text = uri.toString();
             this.base = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
             this.authority = uri.getRawAuthority();
             this.health = health;
+            this.active = probes == null ? null : new ActiveHealthState(authority, probes);
             health.getEventPublisher().onStateTransition(event -> {
                 if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
                     ejectedAt.set(clock.instant());
@@ -70,9 +78,14 @@ final class Upstreams {
             });
         }
 
-        /** Whether passive health lets requests go here (not ejected). */
+        /** Whether passive and active health let requests go here (ejected by neither). */
         boolean up() {
-            return health.getState() != CircuitBreaker.State.OPEN;
+            return health.getState() != CircuitBreaker.State.OPEN && activeUp();
+        }
+
+        /** Whether the probes let requests go here (always, when the route does not probe). */
+        boolean activeUp() {
+            return active == null || active.healthy();
         }
 
         @Override
@@ -162,7 +175,11 @@ final class Upstreams {
         for (int i = 0; i < config.upstreams().size(); i++) {
             URI uri = config.upstreams().get(i);
             list.add(new Upstream(
-                    uri, config.weights().get(i), CircuitBreaker.of(route + " " + uri, healthConfig), clock));
+                    uri,
+                    config.weights().get(i),
+                    CircuitBreaker.of(route + " " + uri, healthConfig),
+                    config.activeHealth(),
+                    clock));
         }
         this.upstreams = List.copyOf(list);
         this.ejectFor = passive.ejectFor();
@@ -214,7 +231,7 @@ final class Upstreams {
     record Choice(Upstream upstream, Permit permit) {}
 
     /**
-     * The upstream for one attempt among those passive health lets through and this request has not tried yet, or
+     * The upstream for one attempt among those passive and active health let through and this request has not tried yet, or
      * null when there is none. Without a pin value: smooth weighted round-robin (nginx's), so weights 95 and 5 send
      * exactly 95 of every 100 requests to the first; an ejected upstream takes no part, and its share goes to the
      * others. With one: the upstream the value hashes to (weighted rendezvous hashing), the same while it is up.
@@ -229,7 +246,7 @@ final class Upstreams {
             if (upstream == null) {
                 return null;
             }
-            if (upstream.health.tryAcquirePermission()) {
+            if (upstream.activeUp() && upstream.health.tryAcquirePermission()) {
                 return new Choice(upstream, new Permit(upstream.health));
             }
             if (pin == null) {
@@ -334,6 +351,9 @@ final class Upstreams {
             entry.put("health", health(upstream.health.getState()));
             entry.put("recentCalls", upstream.health.getMetrics().getNumberOfBufferedCalls());
             entry.put("recentFailures", upstream.health.getMetrics().getNumberOfFailedCalls());
+            if (upstream.active != null) {
+                entry.put("active", upstream.active.status());
+            }
             list.add(entry);
         }
         status.put("upstreams", list);

@@ -57,6 +57,8 @@ class GatewayConfigTest {
         assertThat(config.routes().get(3).webhook().scheme()).isEqualTo("standard-webhooks");
         assertThat(config.aggregations()).hasSize(1);
         assertThat(config.routes().get(1).rateLimit().plans()).containsKey("premium");
+        assertThat(config.routes().get(1).activeHealth().toSettings()).isEqualTo(GatewayRoute.ActiveHealth.DEFAULT);
+        assertThat(config.routes().get(1).websocket().toSettings()).isNull();
     }
 
     @Test
@@ -291,6 +293,88 @@ class GatewayConfigTest {
                             parts: { a: ftp://x }
                         """))
                 .hasMessageContaining("part ftp://x (expected:");
+    }
+
+    @Test
+    void webSocketAndActiveHealthTakeTheirDefaultsAndTheirValues() throws Exception {
+        GatewayConfig config = GatewayConfigLoader.parse("gateway.yaml", """
+                routes:
+                  - path: /a
+                    upstreams: [http://127.0.0.1:9000]
+                    websocket: true
+                    activeHealth: {}
+                  - path: /b
+                    upstreams: [http://127.0.0.1:9000]
+                    websocket: { idleTimeout: 30s, maxLifetime: 2h }
+                    activeHealth:
+                      { path: /ready, interval: 5s, timeout: 1s, healthyThreshold: 1, unhealthyThreshold: 4 }
+                  - path: /c
+                    upstreams: [http://127.0.0.1:9000]
+                    websocket: false
+                """);
+
+        assertThat(config.routes().get(0).websocket().toSettings()).isEqualTo(GatewayRoute.WebSocket.DEFAULT);
+        assertThat(config.routes().get(0).activeHealth().toSettings()).isEqualTo(GatewayRoute.ActiveHealth.DEFAULT);
+        assertThat(config.routes().get(1).websocket().toSettings())
+                .isEqualTo(new GatewayRoute.WebSocket(Duration.ofSeconds(30), Duration.ofHours(2)));
+        assertThat(config.routes().get(1).activeHealth().toSettings())
+                .isEqualTo(new GatewayRoute.ActiveHealth("/ready", Duration.ofSeconds(5), Duration.ofSeconds(1), 1, 4));
+        assertThat(config.routes().get(2).websocket().toSettings()).isNull();
+        assertThat(config.routes().get(2).activeHealth()).isNull();
+    }
+
+    @Test
+    void badWebSocketAndActiveHealthValuesNameTheirLine() {
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                            websocket: { idleTimeout: 0s }
+                        """))
+                .hasMessageContaining("gateway.yaml line 4")
+                .hasMessageContaining("idleTimeout: PT0S (expected: a positive duration)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                            websocket: { maxLifetime: forever }
+                        """))
+                .hasMessageContaining("gateway.yaml line 4")
+                .hasMessageContaining("duration forever (expected:");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                            websocket: { idle: 5s }
+                        """))
+                .hasMessageContaining("gateway.yaml line 4")
+                .hasMessageContaining("unknown key idle (expected: enabled, idleTimeout, maxLifetime)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                            activeHealth: { path: health }
+                        """))
+                .hasMessageContaining("gateway.yaml line 4")
+                .hasMessageContaining("path: health (expected: a path starting with /");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                            activeHealth:
+                              interval: 10s
+                              healthyThreshold: 0
+                        """))
+                .hasMessageContaining("gateway.yaml line")
+                .hasMessageContaining("routes[0].activeHealth: healthyThreshold: 0 (expected: 1 or more)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                            activeHealth: { timeout: -2s }
+                        """))
+                .hasMessageContaining("gateway.yaml line 4")
+                .hasMessageContaining("-2s");
     }
 
     static void awaitStatus(URI base, String path, int expected) throws Exception {

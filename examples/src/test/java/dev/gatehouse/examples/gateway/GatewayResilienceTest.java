@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.examples.backends.EchoServlet;
+import jakarta.servlet.http.HttpServlet;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -53,8 +54,8 @@ class GatewayResilienceTest {
         return echo(servlet, backends);
     }
 
-    /** A real echo backend on a free port, added to {@code backends} for the test to stop. */
-    static URI echo(EchoServlet servlet, List<Server> backends) throws Exception {
+    /** A real backend serving {@code servlet} on a free port, added to {@code backends} for the test to stop. */
+    static URI echo(HttpServlet servlet, List<Server> backends) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
