@@ -75,6 +75,10 @@ class GatewayWebSocketTest {
                 websocket: true
               - path: /plain
                 upstreams: [%2$s]
+              - path: /internal
+                upstreams: [%2$s]
+                ipRules: { deny: [127.0.0.0/8] }
+                websocket: true
               - path: /dead
                 upstreams: [%4$s]
                 websocket: true
@@ -228,6 +232,16 @@ class GatewayWebSocketTest {
         assertThat(response).startsWith("HTTP/1.1 403 ");
         assertThat(response).containsIgnoringCase("Content-Type: application/problem+json");
         assertThat(response).contains("The WebSocket origin was refused.");
+        assertThat(backend.handshakes).isEmpty();
+    }
+
+    @Test
+    void aHandshakeFromADeniedAddressIs403AndNeverReachesTheUpstream() throws Exception {
+        String response = raw("/internal/x", "");
+
+        assertThat(response).startsWith("HTTP/1.1 403 ");
+        assertThat(response).containsIgnoringCase("Content-Type: application/problem+json");
+        assertThat(response).doesNotContainIgnoringCase("Sec-WebSocket-Accept");
         assertThat(backend.handshakes).isEmpty();
     }
 
