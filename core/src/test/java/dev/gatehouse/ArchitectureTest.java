@@ -32,7 +32,8 @@ class ArchitectureTest {
         "dev.gatehouse.requestid..",
         "dev.gatehouse.cors..",
         "dev.gatehouse.headers..",
-        "dev.gatehouse.ipfilter.."
+        "dev.gatehouse.ipfilter..",
+        "dev.gatehouse.cache.."
     };
     private static final String[] INTEGRATIONS = {
         "dev.gatehouse.redis..", "dev.gatehouse.jdbc..", "dev.gatehouse.bucket4j..", "dev.gatehouse.metrics.."
