@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  *     for none)
  * @param ipRules allowed and denied networks for this route, instead of the top-level {@code ipRules}
  * @param headerTransforms request and response headers added, set and removed, after authentication
+ * @param cache a shared HTTP cache for the route's GET and HEAD requests, inside compression so that bodies are
+ *     stored uncompressed
  */
 public record RouteConfig(
         String path,
@@ -34,7 +36,8 @@ public record RouteConfig(
         @Nullable CorsConfig cors,
         @Nullable SecurityHeadersConfig securityHeaders,
         @Nullable IpRulesConfig ipRules,
-        @Nullable HeaderTransformsConfig headerTransforms) {
+        @Nullable HeaderTransformsConfig headerTransforms,
+        @Nullable CacheConfig cache) {
     private static final List<String> AUTH = List.of("none", "optional", "required");
 
     public RouteConfig {
@@ -65,7 +68,7 @@ public record RouteConfig(
 
     /** A route on {@code path}, for every method, with no policies of its own. */
     public static RouteConfig of(String path) {
-        return new RouteConfig(path, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new RouteConfig(path, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     @Override

@@ -26,7 +26,7 @@ class EdgePoliciesConfigTest {
             IpRulesConfig ipRules,
             HeaderTransformsConfig headers) {
         return new RouteConfig(
-                "/api", null, auth, null, null, null, null, null, null, cors, securityHeaders, ipRules, headers);
+                "/api", null, auth, null, null, null, null, null, null, cors, securityHeaders, ipRules, headers, null);
     }
 
     static PolicyChain chain(GatehouseConfig config) {

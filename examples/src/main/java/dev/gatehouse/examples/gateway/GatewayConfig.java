@@ -2,6 +2,7 @@ package dev.gatehouse.examples.gateway;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.gatehouse.config.AuthConfig;
+import dev.gatehouse.config.CacheConfig;
 import dev.gatehouse.config.CompressionConfig;
 import dev.gatehouse.config.ConfigValues;
 import dev.gatehouse.config.CorsConfig;
@@ -134,7 +135,8 @@ public record GatewayConfig(
             @Nullable HeaderTransformsConfig headerTransforms,
             @Nullable Boolean stripPrefix,
             @Nullable Rewrite rewrite,
-            GatewayRoute.@Nullable Pin pin) {
+            GatewayRoute.@Nullable Pin pin,
+            @Nullable CacheConfig cache) {
         public RouteConfig {
             if (path == null || !path.startsWith("/")) {
                 throw new IllegalArgumentException("path " + path + " (expected: a prefix starting with /)");
@@ -179,7 +181,8 @@ public record GatewayConfig(
                     cors,
                     securityHeaders,
                     ipRules,
-                    headerTransforms);
+                    headerTransforms,
+                    cache);
         }
 
         public Duration timeoutOrDefault() {
@@ -300,7 +303,7 @@ public record GatewayConfig(
         /** The aggregation's policies: authentication, scopes, compression. */
         public dev.gatehouse.config.RouteConfig policies() {
             return new dev.gatehouse.config.RouteConfig(
-                    path, null, auth, scopes, null, compression, null, null, null, null, null, null, null);
+                    path, null, auth, scopes, null, compression, null, null, null, null, null, null, null, null);
         }
 
         public Duration timeoutOrDefault() {
