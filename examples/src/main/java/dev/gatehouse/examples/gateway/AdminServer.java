@@ -1,6 +1,7 @@
 package dev.gatehouse.examples.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.cache.HttpCacheStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -14,10 +15,12 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The gateway's admin port, separate from the traffic port: {@code /metrics} (Prometheus text format, from the
- * Micrometer registry the chains record into) and {@code /admin/status} (JSON: routes, upstreams, stores). Bind it
+ * Micrometer registry the chains record into), {@code /admin/status} (JSON: routes, upstreams, stores) and, with
+ * cached routes, {@code POST /admin/cache/purge?key=…|prefix=…} ({@link CachePurge}). Bind it
  * to loopback or a management network only.
  */
 public final class AdminServer {
@@ -25,6 +28,7 @@ public final class AdminServer {
 
     private final Server server;
     private final ServerConnector connector;
+    private volatile @Nullable CachePurge cachePurge;
 
     public AdminServer(String host, int port, PrometheusMeterRegistry registry, Supplier<Map<String, Object>> status) {
         server = new Server();
@@ -45,6 +49,11 @@ public final class AdminServer {
                             registry.scrape().getBytes(StandardCharsets.UTF_8));
                     return true;
                 }
+                CachePurge purge = cachePurge;
+                if (path.equals(CachePurge.PATH) && purge != null) {
+                    purge.handle(request, response, callback);
+                    return true;
+                }
                 if (path.equals("/admin/status")) {
                     write(response, callback, "application/json", JSON.writeValueAsBytes(status.get()));
                     return true;
@@ -59,6 +68,12 @@ public final class AdminServer {
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    /** Answers {@code POST /admin/cache/purge?key=…|prefix=…} from {@code cache}. */
+    public AdminServer purging(HttpCacheStore cache) {
+        this.cachePurge = new CachePurge(cache);
+        return this;
     }
 
     public AdminServer start() throws Exception {

@@ -126,6 +126,7 @@ public final class GatewayMain {
                             where.port(),
                             registry,
                             () -> Map.of("routes", gateway.status(), "stores", factory.storeStatus()))
+                    .purging(factory.cacheStore())
                     .start();
         }
         ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(task -> {
