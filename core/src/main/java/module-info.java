@@ -20,6 +20,7 @@ module dev.gatehouse.core {
     exports dev.gatehouse;
     exports dev.gatehouse.auth;
     exports dev.gatehouse.bucket4j;
+    exports dev.gatehouse.cache;
     exports dev.gatehouse.compression;
     exports dev.gatehouse.cors;
     exports dev.gatehouse.headers;

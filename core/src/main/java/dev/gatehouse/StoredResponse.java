@@ -29,6 +29,12 @@ public final class StoredResponse {
         return new StoredResponse(status, headers, body.clone());
     }
 
+    /** The same status and body with other headers: the body is shared, not copied. */
+    public StoredResponse withHeaders(Headers headers) {
+        requireNonNull(headers, "headers");
+        return new StoredResponse(status, headers, body);
+    }
+
     public int status() {
         return status;
     }

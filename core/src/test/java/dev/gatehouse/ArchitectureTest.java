@@ -33,7 +33,8 @@ class ArchitectureTest {
         "dev.gatehouse.cors..",
         "dev.gatehouse.headers..",
         "dev.gatehouse.ipfilter..",
-        "dev.gatehouse.webhook.."
+        "dev.gatehouse.webhook..",
+        "dev.gatehouse.cache.."
     };
     private static final String[] INTEGRATIONS = {
         "dev.gatehouse.redis..", "dev.gatehouse.jdbc..", "dev.gatehouse.bucket4j..", "dev.gatehouse.metrics.."

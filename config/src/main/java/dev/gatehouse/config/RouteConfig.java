@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param ipRules allowed and denied networks for this route, instead of the top-level {@code ipRules}
  * @param headerTransforms request and response headers added, set and removed, after authentication
  * @param webhook inbound webhook signatures verified (and replays refused) before the service
+ * @param cache a shared HTTP cache for the route's GET and HEAD requests, inside compression so that bodies are
+ *     stored uncompressed
  */
 public record RouteConfig(
         String path,
@@ -36,7 +38,8 @@ public record RouteConfig(
         @Nullable SecurityHeadersConfig securityHeaders,
         @Nullable IpRulesConfig ipRules,
         @Nullable HeaderTransformsConfig headerTransforms,
-        @Nullable WebhookConfig webhook) {
+        @Nullable WebhookConfig webhook,
+        @Nullable CacheConfig cache) {
     private static final List<String> AUTH = List.of("none", "optional", "required");
 
     public RouteConfig {
@@ -67,7 +70,8 @@ public record RouteConfig(
 
     /** A route on {@code path}, for every method, with no policies of its own. */
     public static RouteConfig of(String path) {
-        return new RouteConfig(path, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new RouteConfig(
+                path, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     @Override

@@ -11,6 +11,9 @@ import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.auth.AuthPolicy;
 import dev.gatehouse.auth.ScopePolicy;
+import dev.gatehouse.cache.HttpCachePolicy;
+import dev.gatehouse.cache.HttpCacheStore;
+import dev.gatehouse.cache.InMemoryHttpCacheStore;
 import dev.gatehouse.compression.CompressionPolicy;
 import dev.gatehouse.compression.RequestDecompressionPolicy;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
@@ -29,8 +32,9 @@ import org.jspecify.annotations.Nullable;
  * A route's own policies run after the policies every chain starts with (request id, access log: the {@code
  * outer} chain, whose listener and clock the route's chain keeps), in this order: IP rules, CORS and security
  * headers (the route's own, else the top-level ones; the chain runs them before every guard), a rate limit keyed
- * without the principal, webhook signatures, authentication, scopes, a rate limit keyed by the principal, header transforms, request
- * decompression, compression, idempotency, and removing {@code Authorization}.
+ * without the principal, webhook signatures, authentication, scopes, a rate limit keyed by the principal, header
+ * transforms, request decompression, compression, the HTTP cache (inside compression: bodies are stored
+ * uncompressed), idempotency, and removing {@code Authorization}.
  *
  * <pre>{@code
  * RouteTableFactory factory = RouteTableFactory.of(config);
@@ -46,18 +50,24 @@ public final class RouteTableFactory {
     private static final OffloadPolicy STRIP_AUTHORIZATION =
             exchange -> Decision.proceed(Headers.create(), List.of("Authorization"));
 
+    /** The bound of the default cache store: 64 MiB of bodies and headers, shared by every cached route. */
+    public static final long DEFAULT_CACHE_BYTES = 64L * 1024 * 1024;
+
     private final GatehouseConfig config;
     private final BucketStore buckets;
     private final IdempotencyStore records;
+    private final HttpCacheStore cache;
     private final ClientAddress clients;
     private final @Nullable AuthPolicy required;
     private final @Nullable AuthPolicy optional;
     private final CompressionPolicy compression = CompressionPolicy.ofDefaults();
 
-    private RouteTableFactory(GatehouseConfig config, BucketStore buckets, IdempotencyStore records) {
+    private RouteTableFactory(
+            GatehouseConfig config, BucketStore buckets, IdempotencyStore records, HttpCacheStore cache) {
         this.config = requireNonNull(config, "config");
         this.buckets = requireNonNull(buckets, "buckets");
         this.records = requireNonNull(records, "records");
+        this.cache = requireNonNull(cache, "cache");
         this.clients = config.clientAddress();
         this.required = config.auth() == null ? null : Policies.auth(config.auth(), false);
         this.optional = config.auth() == null ? null : Policies.auth(config.auth(), true);
@@ -70,7 +80,13 @@ public final class RouteTableFactory {
 
     /** Rate-limit buckets and idempotency records in these stores (Redis ones share them between instances). */
     public static RouteTableFactory of(GatehouseConfig config, BucketStore buckets, IdempotencyStore records) {
-        return new RouteTableFactory(config, buckets, records);
+        return of(config, buckets, records, InMemoryHttpCacheStore.of(DEFAULT_CACHE_BYTES));
+    }
+
+    /** As {@link #of(GatehouseConfig, BucketStore, IdempotencyStore)}, with cached routes' responses in {@code cache}. */
+    public static RouteTableFactory of(
+            GatehouseConfig config, BucketStore buckets, IdempotencyStore records, HttpCacheStore cache) {
+        return new RouteTableFactory(config, buckets, records, cache);
     }
 
     public GatehouseConfig config() {
@@ -121,6 +137,10 @@ public final class RouteTableFactory {
         CompressionConfig compressing = route.compression();
         if (compressing != null && compressing.enabled()) {
             chain.add("compression", compressing.isDefault() ? compression : Policies.compression(compressing));
+        }
+        CacheConfig caching = route.cache();
+        if (caching != null && caching.enabled()) {
+            chain.add("cache", cache(caching));
         }
         IdempotencyConfig idempotency = route.idempotency();
         if (idempotency != null && idempotency.enabled()) {
@@ -187,6 +207,22 @@ public final class RouteTableFactory {
                     .toArray(String[]::new));
         }
         return table.build();
+    }
+
+    private HttpCachePolicy cache(CacheConfig config) {
+        HttpCachePolicy.Builder builder = HttpCachePolicy.builder(cache);
+        if (config.maxBodySize() != null) {
+            builder.maxBodyBytes((int) ConfigValues.size(config.maxBodySize()));
+        }
+        if (config.collapseTimeout() != null) {
+            builder.collapseTimeout(ConfigValues.duration(config.collapseTimeout()));
+        }
+        return builder.build();
+    }
+
+    /** The store every cached route of this factory keeps its responses in: for purges from an admin port. */
+    public HttpCacheStore cacheStore() {
+        return cache;
     }
 
     private IdempotencyPolicy idempotency(IdempotencyConfig config) {

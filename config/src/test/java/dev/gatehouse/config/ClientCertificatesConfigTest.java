@@ -46,6 +46,7 @@ class ClientCertificatesConfigTest {
                 null,
                 null,
                 null,
+                null,
                 null);
         RouteTable table = RouteTableFactory.of(new GatehouseConfig(null, auth, null, List.of(route)))
                 .routeTable(OUTER);

@@ -26,7 +26,21 @@ class EdgePoliciesConfigTest {
             IpRulesConfig ipRules,
             HeaderTransformsConfig headers) {
         return new RouteConfig(
-                "/api", null, auth, null, null, null, null, null, null, cors, securityHeaders, ipRules, headers, null);
+                "/api",
+                null,
+                auth,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                cors,
+                securityHeaders,
+                ipRules,
+                headers,
+                null,
+                null);
     }
 
     static PolicyChain chain(GatehouseConfig config) {

@@ -41,6 +41,7 @@ class RouteTableFactoryTest {
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 
@@ -89,6 +90,7 @@ class RouteTableFactoryTest {
                 IdempotencyConfig.valueOf(true),
                 DecompressionConfig.valueOf(true),
                 true,
+                null,
                 null,
                 null,
                 null,
@@ -156,13 +158,13 @@ class RouteTableFactoryTest {
         assertThatThrownBy(() -> new RateLimitConfig("tenant", null, 5L, null, null, null))
                 .hasMessage("key tenant (expected: address, principal, apiKey, route, plan or header:<Name>)");
         assertThatThrownBy(() -> new RouteConfig(
-                        "/api", null, "always", null, null, null, null, null, null, null, null, null, null, null))
+                        "/api", null, "always", null, null, null, null, null, null, null, null, null, null, null, null))
                 .hasMessage("auth always (expected: none, optional or required)");
         assertThatThrownBy(() -> new RouteConfig(
-                        "api", null, null, null, null, null, null, null, null, null, null, null, null, null))
+                        "api", null, null, null, null, null, null, null, null, null, null, null, null, null, null))
                 .hasMessageContaining("path api (expected: a prefix or pattern starting with /)");
         assertThatThrownBy(() -> new RouteConfig(
-                        "/a*b", null, null, null, null, null, null, null, null, null, null, null, null, null))
+                        "/a*b", null, null, null, null, null, null, null, null, null, null, null, null, null, null))
                 .hasMessageContaining("expected: * and ** only as whole segments");
         assertThatThrownBy(() -> new CompressionConfig(null, null, null, 12, null))
                 .hasMessage("level 12 (expected: 1..9)");

@@ -12,6 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.Problem;
 import dev.gatehouse.RouteTable;
+import dev.gatehouse.cache.HttpCachePolicy;
+import dev.gatehouse.cache.InMemoryHttpCacheStore;
 import dev.gatehouse.compression.CompressionPolicy;
 import dev.gatehouse.compression.RequestDecompressionPolicy;
 import dev.gatehouse.headers.HeaderTransformPolicy;
@@ -129,6 +131,19 @@ public abstract class ConformanceSuite {
                                         .key(RateLimitKey.of(exchange -> java.util.Optional.of("everyone")))
                                         .build(),
                                 IpFilterPolicy.denying("127.0.0.0/8", "::1")))
+                // Cached: stored only when the query asks for a Cache-Control that allows it.
+                .route(
+                        "GET",
+                        "/text",
+                        PolicyChain.of(
+                                requestIds,
+                                SecurityHeadersPolicy.ofDefaults(),
+                                completions,
+                                stamp,
+                                reject,
+                                setHeader,
+                                gzip,
+                                HttpCachePolicy.of(InMemoryHttpCacheStore.of(8 * 1024 * 1024))))
                 .otherwise(PolicyChain.of(
                         requestIds, SecurityHeadersPolicy.ofDefaults(), completions, stamp, reject, setHeader, gzip))
                 .build();
@@ -596,6 +611,79 @@ public abstract class ConformanceSuite {
         assertThat(later.headers().firstValue("Idempotent-Replayed")).hasValue("true");
         assertThat(later.headers().firstValue("X-Request-Id")).isPresent();
         assertThat(service.executions() - before).isEqualTo(1);
+    }
+
+    private String cachedText(int size, String cacheControl) {
+        return "/text?size=" + size + "&cache="
+                + cacheControl.replace("=", "%3D").replace(" ", "%20") + "&t=" + UUID.randomUUID();
+    }
+
+    @Test
+    void aCachedRouteServesAFreshResponseWithAgeAndCacheStatusWithoutTheResource() throws Exception {
+        String path = cachedText(300, "max-age=60");
+        int before = service.executions();
+        HttpResponse<byte[]> miss = send(request(path));
+        HttpResponse<byte[]> hit = send(request(path));
+
+        assertThat(service.executions() - before).isEqualTo(1);
+        assertThat(miss.headers().firstValue("Cache-Status"))
+                .hasValueSatisfying(
+                        status -> assertThat(status).startsWith("gatehouse; fwd=uri-miss; fwd-status=200; stored"));
+        assertThat(hit.statusCode()).isEqualTo(200);
+        assertThat(hit.body()).isEqualTo(ConformanceService.text(300));
+        assertThat(hit.headers().firstValue("Age")).isPresent();
+        assertThat(hit.headers().firstValue("Cache-Status"))
+                .hasValueSatisfying(status -> assertThat(status).startsWith("gatehouse; hit; ttl="));
+        assertThat(hit.headers().firstValue("X-Request-Id")).isPresent();
+    }
+
+    @Test
+    void aCachedBodyIsStoredUncompressedAndEncodedForEachClient() throws Exception {
+        String path = cachedText(5000, "max-age=60");
+        int before = service.executions();
+        HttpResponse<byte[]> gzipMiss = send(request(path).header("Accept-Encoding", "gzip"));
+        HttpResponse<byte[]> identityHit = send(request(path));
+        HttpResponse<byte[]> gzipHit = send(request(path).header("Accept-Encoding", "gzip"));
+
+        assertThat(service.executions() - before).isEqualTo(1);
+        assertThat(gunzip(gzipMiss.body())).isEqualTo(ConformanceService.text(5000));
+        assertThat(identityHit.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(identityHit.body()).isEqualTo(ConformanceService.text(5000));
+        assertThat(gzipHit.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(gunzip(gzipHit.body())).isEqualTo(ConformanceService.text(5000));
+    }
+
+    @Test
+    void privateOrAuthorizedResponsesAreNotStoredUnlessSharedExplicitly() throws Exception {
+        String privatePath = cachedText(100, "private, max-age=60");
+        String authorizedPath = cachedText(100, "max-age=60");
+        String sharedPath = cachedText(100, "public, max-age=60");
+        int before = service.executions();
+        HttpResponse<byte[]> refused = send(request(privatePath));
+        send(request(privatePath));
+        send(request(authorizedPath).header("Authorization", "Basic YTpi"));
+        send(request(authorizedPath).header("Authorization", "Basic YTpi"));
+        send(request(sharedPath).header("Authorization", "Basic YTpi"));
+        HttpResponse<byte[]> shared = send(request(sharedPath).header("Authorization", "Basic YTpi"));
+
+        assertThat(service.executions() - before).isEqualTo(5);
+        assertThat(refused.headers().firstValue("Cache-Status"))
+                .hasValueSatisfying(status -> assertThat(status).endsWith("detail=private"));
+        assertThat(shared.headers().firstValue("Cache-Status"))
+                .hasValueSatisfying(status -> assertThat(status).contains("hit"));
+    }
+
+    @Test
+    void concurrentMissesOnACachedRouteReachTheResourceOnce() throws Exception {
+        String path = cachedText(2000, "max-age=60");
+        int before = service.executions();
+        List<HttpResponse<byte[]>> all = dev.gatehouse.testing.Race.of(20, i -> () -> send(request(path)));
+
+        assertThat(service.executions() - before).isEqualTo(1);
+        assertThat(all).allSatisfy(response -> {
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo(ConformanceService.text(2000));
+        });
     }
 
     @Test

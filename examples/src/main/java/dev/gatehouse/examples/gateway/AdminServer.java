@@ -1,6 +1,7 @@
 package dev.gatehouse.examples.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.cache.HttpCacheStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,9 +26,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's admin port, separate from the traffic port, read-only: the live console at {@code /} (a page and
- * its script and style, no third-party assets, polling {@code admin/status}), {@code /admin/status} (JSON: routes,
- * upstreams, stores, recent refusals, the configuration's reloads) and {@code /metrics} (Prometheus text format).
+ * The gateway's admin port, separate from the traffic port, read-only but for cache purges: the live console at
+ * {@code /} (a page and its script and style, no third-party assets, polling {@code admin/status}), {@code
+ * /admin/status} (JSON: routes, upstreams, stores, recent refusals, the configuration's reloads), {@code /metrics}
+ * (Prometheus text format) and, with cached routes, {@code POST /admin/cache/purge?key=…|prefix=…} ({@link
+ * CachePurge}), which a request from a web page (one with an {@code Origin}) may never make.
  *
  * <p>Without a token it serves loopback only: the constructor refuses another address, and a request whose {@code
  * Host} is not a loopback name is refused (a page on another site that rebinds its name to 127.0.0.1 reads
@@ -48,6 +51,7 @@ public final class AdminServer {
     private final AdminLogin login;
     private final PrometheusMeterRegistry registry;
     private final Supplier<Map<String, Object>> status;
+    private volatile @Nullable CachePurge cachePurge;
 
     /** An admin port anyone on loopback may read. */
     public AdminServer(String host, int port, PrometheusMeterRegistry registry, Supplier<Map<String, Object>> status) {
@@ -94,6 +98,11 @@ public final class AdminServer {
             refuse(request, response, callback, 403, "Host " + Request.getServerName(request) + " is not loopback");
             return;
         }
+        CachePurge purge = cachePurge;
+        if (purge != null && path.equals(CachePurge.PATH)) {
+            purge(request, response, callback, purge);
+            return;
+        }
         boolean post = method.equals("POST") && path.equals("/login");
         if (!method.equals("GET") && !method.equals("HEAD") && !post) {
             response.getHeaders().put(HttpHeader.ALLOW, path.equals("/login") ? "GET, HEAD, POST" : "GET, HEAD");
@@ -108,6 +117,25 @@ public final class AdminServer {
             case "/", "/admin/status", "/metrics" -> serveProtected(request, response, callback, path);
             default -> Problems.write(response, callback, 404, "Not an admin page.", null);
         }
+    }
+
+    /**
+     * A purge: an operator's tool's, never a web page's — a browser names the page's origin on every cross-site
+     * POST, and without a token the port has no other way to tell them apart — and with the token when there is one.
+     */
+    private void purge(Request request, Response response, Callback callback, CachePurge purge) throws Exception {
+        if (request.getHeaders().contains(HttpHeader.ORIGIN)) {
+            refuse(request, response, callback, 403, "a cache purge from a web page (the request has an Origin)");
+            return;
+        }
+        Optional<String> refusal =
+                access.refusal(request.getHeaders().get(HttpHeader.AUTHORIZATION), AdminLogin.sessionCookie(request));
+        if (refusal.isPresent()) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"gatehouse-admin\"");
+            refuse(request, response, callback, 401, refusal.get());
+            return;
+        }
+        purge.handle(request, response, callback);
     }
 
     /** The console, the status and the metrics: for a client with the token or a session only. */
@@ -188,6 +216,12 @@ public final class AdminServer {
         status.put("refusals", Map.of("total", gateway.refusalCount(), "recent", gateway.recentRefusals()));
         status.put("config", config == null ? null : config.status());
         return status;
+    }
+
+    /** Answers {@code POST /admin/cache/purge?key=…|prefix=…} from {@code cache}. */
+    public AdminServer purging(HttpCacheStore cache) {
+        this.cachePurge = new CachePurge(cache);
+        return this;
     }
 
     public AdminServer start() throws Exception {

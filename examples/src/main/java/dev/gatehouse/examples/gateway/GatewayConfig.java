@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.gatehouse.config.AuthConfig;
+import dev.gatehouse.config.CacheConfig;
 import dev.gatehouse.config.CompressionConfig;
 import dev.gatehouse.config.ConfigValues;
 import dev.gatehouse.config.CorsConfig;
@@ -257,7 +258,8 @@ public record GatewayConfig(
             @Nullable Rewrite rewrite,
             GatewayRoute.@Nullable Pin pin,
             @Nullable WebSocket websocket,
-            @Nullable ActiveHealth activeHealth) {
+            @Nullable ActiveHealth activeHealth,
+            @Nullable CacheConfig cache) {
         public RouteConfig {
             if (path == null || !path.startsWith("/")) {
                 throw new IllegalArgumentException("path " + path + " (expected: a prefix starting with /)");
@@ -303,7 +305,8 @@ public record GatewayConfig(
                     securityHeaders,
                     ipRules,
                     headerTransforms,
-                    webhook);
+                    webhook,
+                    cache);
         }
 
         public Duration timeoutOrDefault() {
@@ -492,7 +495,7 @@ public record GatewayConfig(
         /** The aggregation's policies: authentication, scopes, compression. */
         public dev.gatehouse.config.RouteConfig policies() {
             return new dev.gatehouse.config.RouteConfig(
-                    path, null, auth, scopes, null, compression, null, null, null, null, null, null, null, null);
+                    path, null, auth, scopes, null, compression, null, null, null, null, null, null, null, null, null);
         }
 
         public Duration timeoutOrDefault() {

@@ -2,6 +2,8 @@ package dev.gatehouse.examples.gateway;
 
 import dev.gatehouse.ClientAddress;
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.cache.HttpCacheStore;
+import dev.gatehouse.cache.InMemoryHttpCacheStore;
 import dev.gatehouse.config.ClientAddressPolicy;
 import dev.gatehouse.config.RouteTableFactory;
 import dev.gatehouse.examples.backends.BuiltinBackends;
@@ -36,6 +38,9 @@ final class GatewayFactory implements AutoCloseable {
     private final ProxyHygienePolicy hygiene = new ProxyHygienePolicy();
     private @Nullable BuiltinBackends builtins;
     private final Map<String, RedisStores> redis = new HashMap<>();
+    /** Every cached route's responses, kept across reloads. */
+    private final HttpCacheStore cache = InMemoryHttpCacheStore.of(RouteTableFactory.DEFAULT_CACHE_BYTES);
+
     private final @Nullable MicrometerChainListener metrics;
     private final @Nullable MeterRegistry registry;
     private final List<Meter> storeMeters = new ArrayList<>();
@@ -74,7 +79,7 @@ final class GatewayFactory implements AutoCloseable {
             buckets = LocalBucketStore.ofDefaults();
             records = InMemoryIdempotencyStore.ofDefaults();
         }
-        RouteTableFactory policies = RouteTableFactory.of(config.policies(), buckets, records);
+        RouteTableFactory policies = RouteTableFactory.of(config.policies(), buckets, records, cache);
         ClientAddress clients = policies.clientAddress();
         Map<String, RateLimitPolicy> newRateLimits = new LinkedHashMap<>();
         Map<String, IdempotencyPolicy> newIdempotency = new LinkedHashMap<>();
@@ -168,6 +173,11 @@ final class GatewayFactory implements AutoCloseable {
     }
 
     /** For {@code /admin/status}: each store's kind and whether a policy found it down. */
+    /** The cached routes' store, for the admin port's purges. */
+    HttpCacheStore cacheStore() {
+        return cache;
+    }
+
     synchronized Map<String, Object> storeStatus() {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put(

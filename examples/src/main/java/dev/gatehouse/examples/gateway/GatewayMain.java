@@ -132,6 +132,7 @@ public final class GatewayMain {
                             where.token(),
                             registry,
                             () -> AdminServer.status(gateway, factory.storeStatus(), reloads))
+                    .purging(factory.cacheStore())
                     .start();
         }
         ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(task -> {

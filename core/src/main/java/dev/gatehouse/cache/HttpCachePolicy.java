@@ -1,0 +1,317 @@
+package dev.gatehouse.cache;
+
+import static dev.gatehouse.internal.Checks.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.AttributeKey;
+import dev.gatehouse.Completion;
+import dev.gatehouse.Decision;
+import dev.gatehouse.Exchange;
+import dev.gatehouse.Headers;
+import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.PolicyChain;
+import dev.gatehouse.ResponseHead;
+import dev.gatehouse.StoredResponse;
+import dev.gatehouse.internal.FieldSyntax;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A shared HTTP cache in front of the service (RFC 9111), answering GET and HEAD from stored responses.
+ *
+ * <ul>
+ *   <li>Stores what a shared cache may ({@link Storability}): cacheable statuses, {@code Cache-Control} ({@code
+ *       s-maxage} over {@code max-age} over {@code Expires}, heuristic freshness only from {@code Last-Modified} of
+ *       heuristically cacheable or {@code public} responses), never {@code no-store}, {@code private}, {@code Vary:
+ *       *}, {@code Set-Cookie}, and a response to a request with {@code Authorization} only when it says {@code
+ *       public}, {@code s-maxage} or {@code must-revalidate}. Bodies up to {@code maxBodyBytes} (1 MiB).
+ *   <li>Keys are the target URI plus the normalized request fields named by {@code Vary}. Place the policy inside
+ *       the compression policy: bodies are then stored uncompressed and every hit is encoded for its own client.
+ *   <li>Hits are replays with {@code Age}; every response of the route says what the cache did in {@code
+ *       Cache-Status} (RFC 9211): {@code hit; ttl=…}, or {@code fwd=uri-miss|vary-miss|stale|request|method|bypass;
+ *       fwd-status=…} with {@code stored} when the response was kept, or {@code detail=} saying why not.
+ *   <li>A client's own {@code If-None-Match} / {@code If-Modified-Since} is answered 304 from a fresh response;
+ *       sent on for a stale one, the service's 304 refreshes the stored response (§4.3.4). {@code no-cache} and
+ *       {@code must-revalidate} responses are never served stale.
+ *   <li>{@code stale-while-revalidate} (RFC 5861): within the window one request refreshes the response from the
+ *       service while the others get the stale one at once.
+ *   <li>Collapsing: concurrent misses for one URI make one request to the service; the others wait for it, at
+ *       most {@code collapseTimeout} (5 s), then are served from what it stored or go to the service themselves.
+ *   <li>Unsafe methods answered 2xx or 3xx drop the stored responses of their URI and of their {@code Location}
+ *       and {@code Content-Location} on the same origin (§4.4).
+ * </ul>
+ *
+ * <p>Not done: adding validators to an unconditional request for a stale response (a 304 from the service cannot
+ * become the stored 200 in a policy), {@code stale-if-error}, and {@code Range} requests, which go to the service.
+ */
+public final class HttpCachePolicy implements OffloadPolicy {
+    private static final AttributeKey<Forward> FORWARD = AttributeKey.of("gatehouse.cache", Forward.class);
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+
+    private final HttpCacheStore store;
+    private final Clock clock;
+    private final String cacheName;
+    private final int maxBodyBytes;
+    private final Duration collapseTimeout;
+    private final InFlight inFlight = new InFlight();
+
+    private HttpCachePolicy(Builder builder) {
+        this.store = builder.store;
+        this.clock = builder.clock;
+        this.cacheName = builder.cacheName;
+        this.maxBodyBytes = builder.maxBodyBytes;
+        this.collapseTimeout = builder.collapseTimeout;
+    }
+
+    /** A cache of its defaults over {@code store}. */
+    public static HttpCachePolicy of(HttpCacheStore store) {
+        return builder(store).build();
+    }
+
+    public static Builder builder(HttpCacheStore store) {
+        return new Builder(store);
+    }
+
+    /** What a forwarded request needs on its way back: the reason, and what to store or refresh. */
+    private record Forward(
+            String key,
+            String reason,
+            @Nullable CachedResponse stale,
+            @Nullable CountDownLatch lead,
+            CacheControl requestControl,
+            Instant requestTime,
+            boolean collapsed) {}
+
+    @Override
+    public Decision onRequest(Exchange exchange) {
+        String method = exchange.method();
+        String key = CacheKeys.primary(exchange);
+        Headers request = exchange.requestHeaders();
+        CacheControl control = CacheControl.of(request);
+        Instant now = clock.instant();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return forward(exchange, new Forward(key, "method", null, null, control, now, false));
+        }
+        if (request.contains("Range")) {
+            return forward(exchange, new Forward(key, "bypass", null, null, control, now, false));
+        }
+        List<CachedResponse> variants = store.variants(key);
+        CachedResponse found = select(variants, request);
+        boolean noCache = control.has("no-cache");
+        if (found != null && !noCache) {
+            if (fresh(found, control, now)) {
+                return hit(request, found, now, false);
+            }
+            if (found.timeToLive(now).plus(found.staleWhileRevalidate()).compareTo(Duration.ZERO) > 0) {
+                CountDownLatch lead = inFlight.tryLead(key);
+                return lead == null
+                        ? hit(request, found, now, false)
+                        : forward(exchange, new Forward(key, "stale", found, lead, control, now, false));
+            }
+        }
+        String reason = found != null ? (noCache ? "request" : "stale") : variants.isEmpty() ? "uri-miss" : "vary-miss";
+        if (method.equals("HEAD") || noCache || control.has("no-store")) {
+            return forward(exchange, new Forward(key, reason, found, null, control, now, false));
+        }
+        CountDownLatch lead = inFlight.tryLead(key);
+        if (lead != null) {
+            return forward(exchange, new Forward(key, reason, found, lead, control, now, false));
+        }
+        inFlight.awaitLeader(key, collapseTimeout);
+        Instant after = clock.instant();
+        CachedResponse collapsed = select(store.variants(key), request);
+        if (collapsed != null && fresh(collapsed, control, after)) {
+            return hit(request, collapsed, after, true);
+        }
+        return forward(exchange, new Forward(key, reason, found, null, control, now, true));
+    }
+
+    private static @Nullable CachedResponse select(List<CachedResponse> variants, Headers request) {
+        for (CachedResponse variant : variants) {
+            if (variant.variant().equals(CacheKeys.variant(request, variant.varyNames()))) {
+                return variant;
+            }
+        }
+        return null;
+    }
+
+    /** Fresh, and young enough for the request's {@code max-age} and {@code min-fresh}. */
+    private static boolean fresh(CachedResponse cached, CacheControl request, Instant now) {
+        Duration ttl = cached.timeToLive(now);
+        long maxAge = request.seconds("max-age").orElse(Long.MAX_VALUE);
+        long minFresh = request.seconds("min-fresh").orElse(0);
+        return ttl.compareTo(Duration.ofSeconds(minFresh)) > 0
+                && cached.age(now).toSeconds() <= maxAge;
+    }
+
+    private Decision hit(Headers request, CachedResponse cached, Instant now, boolean collapsed) {
+        long age = cached.age(now).toSeconds();
+        String status = cacheName + "; hit; ttl="
+                + Math.floorDiv(cached.timeToLive(now).toMillis(), 1000) + (collapsed ? "; collapsed" : "");
+        StoredResponse stored = cached.response();
+        if (Conditionals.notModified(request, stored.status(), stored.headers())) {
+            Headers headers = Conditionals.notModifiedHeaders(stored.headers());
+            headers.set("Age", Long.toString(age));
+            headers.add("Cache-Status", status);
+            return Decision.replay(StoredResponse.of(304, headers, new byte[0])).because("cache hit, not modified");
+        }
+        Headers headers = stored.headers().copy();
+        headers.set("Age", Long.toString(age));
+        headers.add("Cache-Status", status);
+        return Decision.replay(stored.withHeaders(headers)).because("cache hit, age " + age + " s");
+    }
+
+    private static Decision forward(Exchange exchange, Forward forward) {
+        exchange.setAttribute(FORWARD, forward);
+        return Decision.proceed();
+    }
+
+    @Override
+    public void onResponse(Exchange exchange, ResponseHead response) {
+        Optional<Forward> found = exchange.attribute(FORWARD);
+        if (found.isEmpty()) {
+            return;
+        }
+        Forward forward = found.get();
+        StringBuilder status = new StringBuilder(cacheName).append("; fwd=").append(forward.reason());
+        if (exchange.attribute(PolicyChain.PROCEEDED).isPresent()) {
+            status.append("; fwd-status=").append(response.status());
+            status.append(afterForward(exchange, forward, response));
+        }
+        if (forward.collapsed()) {
+            status.append("; collapsed");
+        }
+        response.headers().add("Cache-Status", status.toString());
+    }
+
+    /** Invalidates, refreshes or stores; returns the {@code Cache-Status} parameters saying which. */
+    private String afterForward(Exchange exchange, Forward forward, ResponseHead response) {
+        int status = response.status();
+        if (!SAFE_METHODS.contains(exchange.method())) {
+            if (status >= 200 && status < 400) {
+                Invalidation.of(store, forward.key(), response.headers());
+            }
+            return "";
+        }
+        if (!exchange.method().equals("GET") || forward.reason().equals("bypass")) {
+            return "";
+        }
+        Instant responseTime = clock.instant();
+        if (status == 304 && forward.stale() != null) {
+            boolean refreshed = Revalidation.refresh(
+                    store,
+                    forward.key(),
+                    forward.stale(),
+                    response.headers(),
+                    forward.requestControl(),
+                    forward.requestTime(),
+                    responseTime);
+            return refreshed ? "; stored" : "; detail=not-refreshed";
+        }
+        Headers headers = response.headers();
+        Instant date = headers.first("Date").flatMap(Freshness::httpDate).orElse(responseTime);
+        boolean authorized = exchange.requestHeaders().contains("Authorization");
+        Storability.Verdict verdict = Storability.of(status, headers, forward.requestControl(), authorized, date);
+        if (verdict instanceof Storability.Verdict.Refuse refuse) {
+            return "; detail=" + refuse.detail();
+        }
+        if (!response.bodyTransformable()) {
+            return "; detail=host-body";
+        }
+        if (headers.first("Content-Length").filter(length -> tooLong(length)).isPresent()) {
+            return "; detail=too-large";
+        }
+        Storability.Storable storable = ((Storability.Verdict.Store) verdict).storable();
+        Duration initialAge = Freshness.initialAge(headers, date, forward.requestTime(), responseTime);
+        String variant = CacheKeys.variant(exchange.requestHeaders(), storable.varyNames());
+        new Recording(store, forward.key(), forward.lead(), inFlight, maxBodyBytes)
+                .start(response, storable, variant, responseTime, initialAge, !headers.contains("Date"));
+        return "; stored; ttl=" + storable.lifetime().minus(initialAge).toSeconds();
+    }
+
+    private boolean tooLong(String contentLength) {
+        try {
+            return Long.parseLong(contentLength.trim()) > maxBodyBytes;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void onComplete(Exchange exchange, Completion completion) {
+        exchange.attribute(FORWARD).ifPresent(forward -> {
+            if (forward.lead() != null) {
+                inFlight.release(forward.key(), forward.lead());
+            }
+        });
+    }
+
+    /** Removes every stored variant of {@code key}, a URI as {@code scheme://host/path?query}. */
+    public boolean purge(String key) {
+        return store.remove(key);
+    }
+
+    /** Removes every stored response whose key starts with {@code prefix}; returns how many keys went. */
+    public int purgeByPrefix(String prefix) {
+        return store.removeByPrefix(prefix);
+    }
+
+    @Override
+    public String name() {
+        return "cache";
+    }
+
+    @Override
+    public String toString() {
+        return "HttpCachePolicy[" + cacheName + ", " + store + "]";
+    }
+
+    public static final class Builder {
+        private final HttpCacheStore store;
+        private Clock clock = Clock.systemUTC();
+        private String cacheName = "gatehouse";
+        private int maxBodyBytes = 1024 * 1024;
+        private Duration collapseTimeout = Duration.ofSeconds(5);
+
+        private Builder(HttpCacheStore store) {
+            this.store = requireNonNull(store, "store");
+        }
+
+        /** The clock freshness and ages are measured with; the system's by default. */
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The cache's name in {@code Cache-Status}, a token; {@code gatehouse} by default. */
+        public Builder cacheName(String cacheName) {
+            FieldSyntax.checkName(cacheName);
+            this.cacheName = cacheName;
+            return this;
+        }
+
+        /** The largest body stored; larger responses pass without being stored. 1 MiB by default. */
+        public Builder maxBodyBytes(int maxBodyBytes) {
+            checkArgument(maxBodyBytes >= 0, "maxBodyBytes: %s (expected: >= 0)", maxBodyBytes);
+            this.maxBodyBytes = maxBodyBytes;
+            return this;
+        }
+
+        /** How long a miss waits for a concurrent request for the same URI; 5 s by default, 0 to never wait. */
+        public Builder collapseTimeout(Duration collapseTimeout) {
+            checkArgument(!collapseTimeout.isNegative(), "collapseTimeout: %s (expected: >= 0)", collapseTimeout);
+            this.collapseTimeout = collapseTimeout;
+            return this;
+        }
+
+        public HttpCachePolicy build() {
+            return new HttpCachePolicy(this);
+        }
+    }
+}

@@ -1,0 +1,319 @@
+package dev.gatehouse.examples.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.testing.Race;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A cached route of the gateway's YAML, end to end, in front of a backend that counts its calls. */
+class GatewayCacheTest {
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    private static final String TEXT = "a cacheable line of text\n".repeat(200);
+
+    @TempDir
+    Path dir;
+
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private HttpServer backend;
+    private GatewayMain.Running running;
+    private URI base;
+
+    @BeforeEach
+    void start() throws Exception {
+        backend = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        backend.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        backend.createContext("/", this::serve);
+        backend.start();
+        Path file = Files.writeString(
+                dir.resolve("gateway.yaml"), """
+                listen: { port: 0 }
+                admin: { port: 0 }
+                routes:
+                  - path: /
+                    upstreams: [http://127.0.0.1:%d]
+                    compression: true
+                    cache: { maxBodySize: 64KiB, collapseTimeout: 5s }
+                """.formatted(backend.getAddress().getPort()));
+        running = GatewayMain.start(file);
+        base = running.gateway.uri();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        running.close();
+        backend.stop(0);
+    }
+
+    /** The backend: what each path answers, counting calls per path. */
+    private void serve(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        int call = calls.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+        var headers = exchange.getResponseHeaders();
+        headers.set("Content-Type", "text/plain");
+        String body = "call " + call + "\n" + TEXT;
+        int status = 200;
+        if (exchange.getRequestMethod().equals("POST")) {
+            status = 201;
+            headers.set("Location", "/items/2");
+        } else if (path.startsWith("/slow")) {
+            sleep(300);
+            headers.set("Cache-Control", "max-age=60");
+        } else if (path.startsWith("/private")) {
+            headers.set("Cache-Control", "private, max-age=60");
+        } else if (path.startsWith("/shared")) {
+            headers.set("Cache-Control", "public, max-age=60");
+        } else if (path.startsWith("/vary")) {
+            headers.set("Cache-Control", "max-age=60");
+            headers.set("Vary", "Accept-Language");
+            body = "call " + call + " for " + exchange.getRequestHeaders().getFirst("Accept-Language");
+        } else if (path.startsWith("/etag")) {
+            headers.set("ETag", "\"v1\"");
+            boolean matches = "\"v1\"".equals(exchange.getRequestHeaders().getFirst("If-None-Match"));
+            headers.set("Cache-Control", matches ? "max-age=60" : "max-age=0");
+            status = matches ? 304 : 200;
+        } else {
+            headers.set("Cache-Control", "max-age=60");
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, status == 304 ? -1 : bytes.length);
+        if (status != 304) {
+            exchange.getResponseBody().write(bytes);
+        }
+        exchange.close();
+    }
+
+    private int calls(String path) {
+        return calls.getOrDefault(path, new AtomicInteger()).get();
+    }
+
+    private HttpResponse<byte[]> get(String path, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static String text(HttpResponse<byte[]> response) {
+        return new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    private static String cacheStatus(HttpResponse<byte[]> response) {
+        return response.headers().firstValue("Cache-Status").orElse("");
+    }
+
+    @Test
+    void aFreshResponseIsServedWithoutTheBackendWithAgeAndCacheStatus() throws Exception {
+        HttpResponse<byte[]> miss = get("/items/1");
+        HttpResponse<byte[]> hit = get("/items/1");
+
+        assertThat(calls("/items/1")).isEqualTo(1);
+        assertThat(cacheStatus(miss)).startsWith("gatehouse; fwd=uri-miss; fwd-status=200; stored; ttl=");
+        assertThat(cacheStatus(hit)).startsWith("gatehouse; hit; ttl=");
+        assertThat(hit.headers().firstValue("Age")).isPresent();
+        assertThat(text(hit)).isEqualTo(text(miss));
+    }
+
+    @Test
+    void eachClientGetsItsOwnCodingOfTheStoredBody() throws Exception {
+        HttpResponse<byte[]> gzipMiss = get("/items/z", "Accept-Encoding", "gzip");
+        HttpResponse<byte[]> identityHit = get("/items/z");
+        HttpResponse<byte[]> gzipHit = get("/items/z", "Accept-Encoding", "gzip");
+
+        assertThat(calls("/items/z")).isEqualTo(1);
+        assertThat(gzipMiss.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(identityHit.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(text(identityHit)).isEqualTo("call 1\n" + TEXT);
+        assertThat(gzipHit.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(gunzip(gzipHit.body())).isEqualTo("call 1\n" + TEXT);
+    }
+
+    @Test
+    void varyKeepsOneResponsePerNormalizedLanguage() throws Exception {
+        HttpResponse<byte[]> english = get("/vary", "Accept-Language", "en, fr;q=0.5");
+        HttpResponse<byte[]> german = get("/vary", "Accept-Language", "de");
+        HttpResponse<byte[]> englishAgain = get("/vary", "Accept-Language", "EN,fr ; q=0.5");
+
+        assertThat(calls("/vary")).isEqualTo(2);
+        assertThat(cacheStatus(german)).startsWith("gatehouse; fwd=vary-miss");
+        assertThat(text(englishAgain)).isEqualTo(text(english));
+        assertThat(text(german)).isEqualTo("call 2 for de");
+    }
+
+    @Test
+    void privateResponsesAndAuthorizedRequestsAreNotSharedUnlessPublic() throws Exception {
+        get("/private");
+        HttpResponse<byte[]> privateAgain = get("/private");
+        get("/items/auth", "Authorization", "Bearer one");
+        HttpResponse<byte[]> otherUser = get("/items/auth", "Authorization", "Bearer two");
+        get("/shared", "Authorization", "Bearer one");
+        HttpResponse<byte[]> sharedHit = get("/shared", "Authorization", "Bearer two");
+
+        assertThat(calls("/private")).isEqualTo(2);
+        assertThat(cacheStatus(privateAgain)).endsWith("detail=private");
+        assertThat(calls("/items/auth")).isEqualTo(2);
+        assertThat(text(otherUser)).startsWith("call 2");
+        assertThat(calls("/shared")).isEqualTo(1);
+        assertThat(cacheStatus(sharedHit)).startsWith("gatehouse; hit");
+    }
+
+    @Test
+    void aNotModifiedFromTheBackendRefreshesTheStoredResponse() throws Exception {
+        HttpResponse<byte[]> first = get("/etag");
+        HttpResponse<byte[]> revalidated = get("/etag", "If-None-Match", "\"v1\"");
+        HttpResponse<byte[]> hit = get("/etag");
+        HttpResponse<byte[]> notModified = get("/etag", "If-None-Match", "\"v1\"");
+
+        assertThat(calls("/etag")).isEqualTo(2);
+        assertThat(revalidated.statusCode()).isEqualTo(304);
+        assertThat(cacheStatus(revalidated)).isEqualTo("gatehouse; fwd=stale; fwd-status=304; stored");
+        assertThat(hit.statusCode()).isEqualTo(200);
+        assertThat(text(hit)).isEqualTo(text(first));
+        assertThat(cacheStatus(hit)).startsWith("gatehouse; hit");
+        assertThat(notModified.statusCode()).isEqualTo(304);
+        assertThat(notModified.body()).isEmpty();
+    }
+
+    @Test
+    void concurrentMissesMakeOneBackendRequest() throws Exception {
+        List<HttpResponse<byte[]>> responses = Race.of(10, i -> () -> get("/slow"));
+
+        assertThat(calls("/slow")).isEqualTo(1);
+        assertThat(responses).allSatisfy(response -> assertThat(text(response)).startsWith("call 1\n"));
+        assertThat(responses)
+                .anySatisfy(response -> assertThat(cacheStatus(response)).contains("collapsed"));
+    }
+
+    @Test
+    void aSuccessfulPostInvalidatesItsUriAndItsLocation() throws Exception {
+        get("/items/2");
+        get("/items");
+        HttpResponse<byte[]> post = CLIENT.send(
+                HttpRequest.newBuilder(base.resolve("/items"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> item = get("/items/2");
+        get("/items");
+
+        assertThat(post.statusCode()).isEqualTo(201);
+        assertThat(cacheStatus(post)).isEqualTo("gatehouse; fwd=method; fwd-status=201");
+        assertThat(text(item)).startsWith("call 2");
+        assertThat(calls("/items")).isEqualTo(3);
+    }
+
+    @Test
+    void theAdminPortPurgesByKeyAndByPrefix() throws Exception {
+        get("/items/a");
+        get("/items/b");
+        get("/other");
+        URI admin = running.admin.uri();
+        String origin = "http://" + base.getHost() + ":" + base.getPort();
+
+        HttpResponse<String> byKey = purge(admin, "key=" + origin + "/other");
+        HttpResponse<String> byPrefix = purge(admin, "prefix=" + origin + "/items/");
+        get("/items/a");
+        get("/items/b");
+        get("/other");
+
+        assertThat(byKey.statusCode()).isEqualTo(200);
+        assertThat(byKey.body()).isEqualTo("{\"purged\":1}");
+        assertThat(byPrefix.body()).isEqualTo("{\"purged\":2}");
+        assertThat(calls("/items/a") + calls("/items/b") + calls("/other")).isEqualTo(6);
+    }
+
+    @Test
+    void aPurgeWithoutExactlyOneKeyOrPrefixOrNotPostedIsAProblem() throws Exception {
+        URI admin = running.admin.uri();
+        HttpResponse<String> neither = purge(admin, "");
+        HttpResponse<String> both = purge(admin, "key=a&prefix=b");
+        HttpResponse<String> got = CLIENT.send(
+                HttpRequest.newBuilder(admin.resolve("/admin/cache/purge?prefix=x"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(neither.statusCode()).isEqualTo(400);
+        assertThat(neither.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(both.statusCode()).isEqualTo(400);
+        assertThat(got.statusCode()).isEqualTo(405);
+        assertThat(got.headers().firstValue("Allow")).hasValue("POST");
+    }
+
+    @Test
+    void badCacheValuesAreLocatedErrors() {
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                            cache: { maxBodySize: lots }
+                        """))
+                .isInstanceOf(GatewayConfigLoader.ConfigException.class)
+                .hasMessageContaining("gateway.yaml line 4")
+                .hasMessageContaining("size lots (expected: e.g. 1000, 512KiB, 10MiB)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                            cache: { collapseTimeout: soon }
+                        """))
+                .hasMessageContaining("gateway.yaml line 4")
+                .hasMessageContaining("duration soon (expected: e.g. 500ms, 10s, 2m, 1h)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                            cache: { ttl: 5s }
+                        """))
+                .hasMessageContaining("gateway.yaml line 4")
+                .hasMessageContaining("unknown key ttl");
+    }
+
+    private static HttpResponse<String> purge(URI admin, String query) throws Exception {
+        return CLIENT.send(
+                HttpRequest.newBuilder(admin.resolve("/admin/cache/purge" + (query.isEmpty() ? "" : "?" + query)))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String gunzip(byte[] body) throws IOException {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
