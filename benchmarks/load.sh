@@ -2,8 +2,9 @@
 # Load comparison on loopback: direct to the backend, nginx (limit_req + gzip 1), a bare Jetty ProxyHandler,
 # and the gateway (JWT cached + rate limit + request id + access log + gzip 1; and gw-nolog, the same without the
 # access log), for 1 KiB and 20 KiB JSON; and for library users, the echo servlet on Jetty plainly (svc) and behind
-# OffloadFilter with request id + access log + JWT + local rate limit (svc-chain), at 1 KiB.
-# Bounded: about JIT_WARMUP x 6 + (WARMUP + DURATION) x 12 seconds (6 minutes by default). Installs wrk and
+# OffloadFilter with request id + access log + JWT + local rate limit (svc-chain), at 1 KiB; and a cacheable
+# 1 KiB response through the gateway's chain with its HTTP cache (cached) against nginx's proxy_cache (nginx-cache).
+# Bounded: about JIT_WARMUP x 7 + (WARMUP + DURATION) x 14 seconds (7 minutes by default). Installs wrk and
 # nginx with apt-get when missing. Environment: DURATION (15), WARMUP (5), JIT_WARMUP (20), CONNECTIONS (32),
 # THREADS (2), JAVA (the java that runs the targets: $JAVA_HOME/bin/java when JAVA_HOME is set, else java).
 set -euo pipefail
@@ -56,6 +57,7 @@ await_line "$WORK/proxies.out" "gateway="
 BARE=$(sed -n 's/.*bare=\([0-9]*\).*/\1/p' "$WORK/proxies.out")
 GATEWAY=$(sed -n 's/.*gateway=\([0-9]*\).*/\1/p' "$WORK/proxies.out")
 NOLOG=$(sed -n 's/.*nolog=\([0-9]*\).*/\1/p' "$WORK/proxies.out")
+CACHED=$(sed -n 's/.*cached=\([0-9]*\).*/\1/p' "$WORK/proxies.out")
 TOKEN=$(sed -n 's/.*token=\([^ ]*\).*/\1/p' "$WORK/proxies.out")
 
 "$JAVA" $JAVA_OPTS -cp "$JAR" dev.gatehouse.examples.bench.LoadTargets services >"$WORK/services.out" 2>/dev/null &
@@ -67,7 +69,10 @@ SVC_TOKEN=$(sed -n 's/.*token=\([^ ]*\).*/\1/p' "$WORK/services.out")
 
 NGINX_PORT=$((BACKEND + 1))
 while (echo >/dev/tcp/127.0.0.1/$NGINX_PORT) 2>/dev/null; do NGINX_PORT=$((NGINX_PORT + 1)); done
-sed -e "s#@PREFIX@#$WORK#g" -e "s#@PORT@#$NGINX_PORT#g" -e "s#@BACKEND@#$BACKEND#g" benchmarks/nginx.conf >"$WORK/nginx.conf"
+NGINX_CACHE_PORT=$((NGINX_PORT + 1))
+while (echo >/dev/tcp/127.0.0.1/$NGINX_CACHE_PORT) 2>/dev/null; do NGINX_CACHE_PORT=$((NGINX_CACHE_PORT + 1)); done
+sed -e "s#@PREFIX@#$WORK#g" -e "s#@PORT@#$NGINX_PORT#g" -e "s#@CACHE_PORT@#$NGINX_CACHE_PORT#g" \
+    -e "s#@BACKEND@#$BACKEND#g" benchmarks/nginx.conf >"$WORK/nginx.conf"
 "$NGINX" -p "$WORK" -c "$WORK/nginx.conf"
 await_line "$WORK/nginx.pid" "[0-9]"
 
@@ -87,8 +92,10 @@ declare -A RPS P50 P99 CPU
 run() { # name port size cpu-pids...
     local name=$1 port=$2 size=$3; shift 3
     local url="http://127.0.0.1:$port/bench?size=$size"
+    # The cached rows: the backend says the response may be shared for an hour.
+    case "$name" in cached|nginx-cache) url="$url&header=Cache-Control:public,max-age=3600" ;; esac
     local headers=(-H "Accept-Encoding: gzip")
-    [ "$name" = gateway ] || [ "$name" = gw-nolog ] && headers+=(-H "Authorization: Bearer $TOKEN")
+    case "$name" in gateway|gw-nolog|cached) headers+=(-H "Authorization: Bearer $TOKEN") ;; esac
     [ "$name" = svc-chain ] && headers+=(-H "Authorization: Bearer $SVC_TOKEN")
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${headers[@]}" "$url" >/dev/null
     local before; before=$(cpu_ticks "$@")
@@ -126,6 +133,8 @@ done
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" "http://127.0.0.1:$SVC/bench?size=1024" >/dev/null
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" -H "Authorization: Bearer $SVC_TOKEN" \
     "http://127.0.0.1:$SVC_CHAIN/bench?size=1024" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" -H "Accept-Encoding: gzip" -H "Authorization: Bearer $TOKEN" \
+    "http://127.0.0.1:$CACHED/bench?size=1024&header=Cache-Control:public,max-age=3600" >/dev/null
 
 for size in 1024 20480; do
     run direct "$BACKEND" "$size"
@@ -134,6 +143,10 @@ for size in 1024 20480; do
     run gateway "$GATEWAY" "$size" "$proxies_pid"
     [ -n "$NOLOG" ] && run gw-nolog "$NOLOG" "$size" "$proxies_pid"
 done
+# A cacheable 1 KiB response: the gateway's full chain with the HTTP cache inside compression, against nginx's
+# proxy_cache (with its limit_req and gzip); both answer from their cache after the first request.
+run nginx-cache "$NGINX_CACHE_PORT" 1024 $(nginx_pids)
+run cached "$CACHED" 1024 "$proxies_pid"
 run svc "$SVC" 1024 "$services_pid"
 run svc-chain "$SVC_CHAIN" 1024 "$services_pid"
 
@@ -146,4 +159,4 @@ ACCESS_LOG=$(awk -v a="$ALC_ON" -v b="$ALC_OFF" 'BEGIN{printf "%.1f", a - b}')
 echo "access log: ${ALC_ON} us/event with it, ${ALC_OFF} without: ${ACCESS_LOG} us per event"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-echo "ratio gateway/nginx 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[nginx.1024]}") 20KiB=$(ratio "${RPS[gateway.20480]}" "${RPS[nginx.20480]}") gateway/bare-jetty 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[bare.1024]}") cpu-us-per-req 1KiB=${CPU[gateway.1024]} access-log-us-per-event=${ACCESS_LOG} service-chain/plain 1KiB=$(ratio "${RPS[svc-chain.1024]}" "${RPS[svc.1024]}") service-chain-added-cpu-us=$(awk -v a="${CPU[svc-chain.1024]}" -v b="${CPU[svc.1024]}" 'BEGIN{printf "%.1f", a - b}')"
+echo "ratio gateway/nginx 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[nginx.1024]}") 20KiB=$(ratio "${RPS[gateway.20480]}" "${RPS[nginx.20480]}") gateway/bare-jetty 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[bare.1024]}") cpu-us-per-req 1KiB=${CPU[gateway.1024]} access-log-us-per-event=${ACCESS_LOG} service-chain/plain 1KiB=$(ratio "${RPS[svc-chain.1024]}" "${RPS[svc.1024]}") service-chain-added-cpu-us=$(awk -v a="${CPU[svc-chain.1024]}" -v b="${CPU[svc.1024]}" 'BEGIN{printf "%.1f", a - b}') cached/nginx-cache 1KiB=$(ratio "${RPS[cached.1024]}" "${RPS[nginx-cache.1024]}")"

@@ -8,6 +8,8 @@ import dev.gatehouse.auth.JwtAlgorithm;
 import dev.gatehouse.auth.JwtAuthenticator;
 import dev.gatehouse.auth.JwtKey;
 import dev.gatehouse.auth.KeySet;
+import dev.gatehouse.cache.HttpCachePolicy;
+import dev.gatehouse.cache.InMemoryHttpCacheStore;
 import dev.gatehouse.compression.CompressionPolicy;
 import dev.gatehouse.examples.backends.EchoServlet;
 import dev.gatehouse.examples.gateway.Gateway;
@@ -88,12 +90,14 @@ public final class LoadTargets {
         URI upstream = URI.create("http://127.0.0.1:" + backendActual);
         Gateway gateway = gateway(upstream, chain(secret, true));
         Gateway quiet = gateway(upstream, chain(secret, false));
+        Gateway cached = gateway(upstream, cachedChain(secret));
 
         System.out.printf(
-                "bare=%d gateway=%d nolog=%d token=%s%n",
+                "bare=%d gateway=%d nolog=%d cached=%d token=%s%n",
                 bareConnector.getLocalPort(),
                 gateway.uri().getPort(),
                 quiet.uri().getPort(),
+                cached.uri().getPort(),
                 token);
         System.out.flush();
         gateway.join();
@@ -108,6 +112,18 @@ public final class LoadTargets {
         return chain.add("ratelimit", rateLimit())
                 .add("jwt", jwt(secret))
                 .add("compression", CompressionPolicy.builder().level(1).build())
+                .build();
+    }
+
+    /** The gateway's chain with the HTTP cache inside compression: bodies stored plain, encoded per client. */
+    private static PolicyChain cachedChain(byte[] secret) {
+        return PolicyChain.builder()
+                .add("request-id", RequestIdPolicy.ofDefaults())
+                .add("access-log", AccessLogPolicy.ofDefaults())
+                .add("ratelimit", rateLimit())
+                .add("jwt", jwt(secret))
+                .add("compression", CompressionPolicy.builder().level(1).build())
+                .add("cache", HttpCachePolicy.of(InMemoryHttpCacheStore.of(64L * 1024 * 1024)))
                 .build();
     }
 

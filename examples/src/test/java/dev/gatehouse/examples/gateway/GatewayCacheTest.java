@@ -250,6 +250,25 @@ class GatewayCacheTest {
     }
 
     @Test
+    void aPurgeFromAWebPageIsRefusedAndPurgesNothing() throws Exception {
+        get("/items/a");
+        URI admin = running.admin.uri();
+        String origin = "http://" + base.getHost() + ":" + base.getPort();
+
+        HttpResponse<String> fromPage = CLIENT.send(
+                HttpRequest.newBuilder(admin.resolve("/admin/cache/purge?prefix=" + origin + "/"))
+                        .header("Origin", "https://evil.example")
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        get("/items/a");
+
+        assertThat(fromPage.statusCode()).isEqualTo(403);
+        assertThat(fromPage.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(calls("/items/a")).as("still served from the cache").isEqualTo(1);
+    }
+
+    @Test
     void aPurgeWithoutExactlyOneKeyOrPrefixOrNotPostedIsAProblem() throws Exception {
         URI admin = running.admin.uri();
         HttpResponse<String> neither = purge(admin, "");
