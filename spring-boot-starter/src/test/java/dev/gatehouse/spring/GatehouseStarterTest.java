@@ -135,6 +135,29 @@ class GatehouseStarterTest {
     }
 
     @Test
+    void aCachedRouteAnswersRepeatsFromItsCacheEncodedForEachClient() throws Exception {
+        HttpResponse<String> first = send(request("/public/cached"));
+        HttpResponse<byte[]> second = CLIENT.send(
+                request("/public/cached").header("Accept-Encoding", "gzip").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+
+        assertThat(first.headers().firstValue("Cache-Status"))
+                .hasValueSatisfying(status -> assertThat(status).startsWith("gatehouse; fwd=uri-miss"));
+        assertThat(second.headers().firstValue("Cache-Status"))
+                .hasValueSatisfying(status -> assertThat(status).startsWith("gatehouse; hit"));
+        assertThat(second.headers().firstValue("Age")).isPresent();
+        assertThat(second.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        String replayed = new String(
+                new GZIPInputStream(new ByteArrayInputStream(second.body())).readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(replayed)
+                .as("the stored, unencoded body, encoded for this client")
+                .isEqualTo(first.body());
+        assertThat(StarterTestApplication.CACHED_CALLS)
+                .as("the controller ran once")
+                .hasValue(1);
+    }
+
+    @Test
     void aRetriedPostWithTheSameIdempotencyKeyIsReplayedWithoutReachingTheController() throws Exception {
         String key = "\"" + UUID.randomUUID() + "\"";
         HttpRequest.Builder order = request("/api/orders")

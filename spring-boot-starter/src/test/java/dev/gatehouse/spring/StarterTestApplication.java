@@ -23,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 @SpringBootApplication(proxyBeanMethods = false)
 class StarterTestApplication {
     static final AtomicInteger ORDERS = new AtomicInteger();
+    static final AtomicInteger CACHED_CALLS = new AtomicInteger();
 
     @Bean
     MeterRegistry meterRegistry() {
@@ -73,6 +74,15 @@ class StarterTestApplication {
         @GetMapping("/public/text")
         String text() {
             return "Gatehouse compresses what the service writes. ".repeat(200);
+        }
+
+        /** Shareable for a minute; counts how often it is asked. */
+        @GetMapping("/public/cached")
+        ResponseEntity<String> cached() {
+            return ResponseEntity.ok()
+                    .header("Cache-Control", "public, max-age=60")
+                    .header("Content-Type", "text/plain")
+                    .body("call " + CACHED_CALLS.incrementAndGet() + " " + "cacheable text ".repeat(100));
         }
 
         @GetMapping("/public/limited")
