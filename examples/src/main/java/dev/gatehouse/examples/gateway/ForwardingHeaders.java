@@ -44,6 +44,24 @@ final class ForwardingHeaders {
             HttpHeader.UPGRADE,
             HttpHeader.PROXY_AUTHENTICATE,
             HttpHeader.SERVER);
+    /** What a trailer may never carry (RFC 9110 §6.5.1): framing, routing, content description, control data. */
+    private static final Set<HttpHeader> NOT_TRAILERS = Set.of(
+            HttpHeader.CONTENT_LENGTH,
+            HttpHeader.CONTENT_TYPE,
+            HttpHeader.CONTENT_ENCODING,
+            HttpHeader.CONTENT_RANGE,
+            HttpHeader.HOST,
+            HttpHeader.AUTHORIZATION,
+            HttpHeader.WWW_AUTHENTICATE,
+            HttpHeader.SET_COOKIE,
+            HttpHeader.CACHE_CONTROL,
+            HttpHeader.EXPIRES,
+            HttpHeader.DATE,
+            HttpHeader.LOCATION,
+            HttpHeader.RETRY_AFTER,
+            HttpHeader.VARY,
+            HttpHeader.AGE);
+
     private static final String VIA_HOST = "gatehouse";
 
     private ForwardingHeaders() {}
@@ -94,6 +112,12 @@ final class ForwardingHeaders {
     }
 
     /** Hop-by-hop response fields and the backend's {@code Server}: never relayed to the client. */
+    /** Whether an upstream trailer field goes on to the client. */
+    static boolean isRelayedTrailer(HttpField field) {
+        HttpHeader header = field.getHeader();
+        return header == null || !(NOT_RELAYED.contains(header) || NOT_TRAILERS.contains(header));
+    }
+
     static boolean isHopByHopResponseField(HttpField field) {
         HttpHeader header = field.getHeader();
         return header != null && NOT_RELAYED.contains(header);

@@ -64,6 +64,9 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
     private long declaredLength = -1;
 
     private long relayed;
+    /** The upstream's trailers to relay, once it has sent them; null for none. */
+    private volatile @Nullable HttpFields trailers;
+
     /** Whether the piece that completed the declared length went out as the response's last write. */
     private boolean lastWritten;
 
@@ -158,6 +161,11 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         clientResponse.setStatus(upstreamResponse.getStatus());
         HttpFields upstream = upstreamResponse.getHeaders();
         declaredLength = upstream.getLongField(HttpHeader.CONTENT_LENGTH);
+        if (declaredLength < 0) {
+            // Jetty takes the supplier when the head goes out, and trailers come only at the end: ask then. Only
+            // for a body without a declared length, which is chunked to the client anyway.
+            clientResponse.setTrailersSupplier(() -> trailers);
+        }
         Set<String> named = connectionNamed(upstream);
         HttpFields.Mutable fields = clientResponse.getHeaders();
         for (int i = 0; i < upstream.size(); i++) {
@@ -224,8 +232,28 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
     @Override
     public void onSuccess(org.eclipse.jetty.client.Response upstreamResponse) {
         if (!lastWritten) {
+            relayTrailers(upstreamResponse.getTrailers());
             settle(upstreamResponse.getStatus());
             clientResponse.write(true, BufferUtil.EMPTY_BUFFER, lastWrite);
+        }
+    }
+
+    /**
+     * The upstream's trailer fields (a checksum, gRPC's status) go out after the client's last chunk, but never a
+     * field that frames, routes or describes the content: a trailer cannot change what the head said.
+     */
+    private void relayTrailers(@Nullable HttpFields trailers) {
+        if (trailers == null || trailers.size() == 0) {
+            return;
+        }
+        HttpFields.Mutable relayed = HttpFields.build();
+        for (HttpField field : trailers) {
+            if (ForwardingHeaders.isRelayedTrailer(field)) {
+                relayed.add(field);
+            }
+        }
+        if (relayed.size() > 0) {
+            this.trailers = relayed;
         }
     }
 

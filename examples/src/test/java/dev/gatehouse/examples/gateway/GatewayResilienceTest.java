@@ -390,6 +390,58 @@ class GatewayResilienceTest {
     }
 
     @Test
+    void anUpstreamsTrailersFollowTheLastChunkWithoutFramingOrContentFields() throws Exception {
+        try (ServerSocket backend = new ServerSocket(0)) {
+            Thread server = new Thread(() -> {
+                while (!backend.isClosed()) {
+                    try (Socket socket = backend.accept()) {
+                        socket.getInputStream().read(new byte[8192]);
+                        socket.getOutputStream()
+                                .write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n"
+                                                + "Trailer: X-Checksum\r\n\r\n5\r\nhello\r\n0\r\nX-Checksum: sha256=2cf24d\r\n"
+                                                + "Content-Length: 99\r\nSet-Cookie: session=1\r\n\r\n")
+                                        .getBytes(StandardCharsets.US_ASCII));
+                        socket.getOutputStream().flush();
+                        socket.getInputStream().read(new byte[1]); // until the gateway lets go
+                    } catch (Exception ignored) {
+                        // closed by the test
+                    }
+                }
+            });
+            server.setDaemon(true);
+            server.start();
+            URI gatewayUri = start(route("/", URI.create("http://127.0.0.1:" + backend.getLocalPort())));
+
+            try (Socket socket = new Socket("127.0.0.1", gatewayUri.getPort())) {
+                socket.setSoTimeout(5000);
+                socket.getOutputStream()
+                        .write("GET /x HTTP/1.1\r\nHost: gw\r\nTE: trailers\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
+                // Kept alive, so the response is chunked (the only framing with trailers): read to its end.
+                StringBuilder read = new StringBuilder();
+                byte[] buffer = new byte[8192];
+                while (!(read.indexOf("\r\n0\r\n") >= 0 && read.toString().endsWith("\r\n\r\n"))) {
+                    int n = socket.getInputStream().read(buffer);
+                    if (n < 0) {
+                        break;
+                    }
+                    read.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                }
+                String answer = read.toString();
+
+                assertThat(answer).startsWith("HTTP/1.1 200 ");
+                String afterLastChunk = answer.substring(answer.lastIndexOf("\r\n0\r\n") + 5);
+                assertThat(afterLastChunk).contains("X-Checksum: sha256=2cf24d\r\n");
+                assertThat(afterLastChunk)
+                        .as("a trailer cannot reframe or set cookies")
+                        .doesNotContainIgnoringCase("Content-Length")
+                        .doesNotContainIgnoringCase("Set-Cookie");
+                assertThat(answer).contains("hello");
+            }
+        }
+    }
+
+    @Test
     void theBackendServerHeaderNeverReachesTheClient() throws Exception {
         URI gatewayUri = start(route("/", echo(new EchoServlet())));
 
