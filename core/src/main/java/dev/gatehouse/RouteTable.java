@@ -70,6 +70,7 @@ public final class RouteTable {
     public static final class Builder {
         private final List<Route> routes = new ArrayList<>();
         private PolicyChain fallback = PolicyChain.empty();
+        private String fallbackPattern = "/**";
         private ProtectedHeaders protectedHeaders = IdentityHeaders.defaults().protectedHeaders();
 
         private Builder() {}
@@ -94,6 +95,17 @@ public final class RouteTable {
         }
 
         /**
+         * The chain for requests no route matches, reported under {@code pattern} ({@link Route#pattern()}: the
+         * {@code route} of metrics and the access log) instead of {@code /**} — for a host that has already chosen
+         * the route itself and hands the table only its chain.
+         */
+        public Builder otherwise(String pattern, PolicyChain chain) {
+            new Route(Set.of(), pattern, chain); // checks the pattern now, where it is given
+            this.fallbackPattern = pattern;
+            return otherwise(chain);
+        }
+
+        /**
          * Also removes client copies of these request headers on every route; the default identity headers and
          * those of the table's policies are always removed.
          */
@@ -108,7 +120,7 @@ public final class RouteTable {
                 all = all.and(protectedBy(route.chain()));
             }
             all = all.and(protectedBy(fallback));
-            return new RouteTable(routes, new Route(Set.of(), "/**", fallback), all);
+            return new RouteTable(routes, new Route(Set.of(), fallbackPattern, fallback), all);
         }
 
         private static ProtectedHeaders protectedBy(PolicyChain chain) {

@@ -34,6 +34,18 @@ class RouteTableTest {
     }
 
     @Test
+    void aNamedFallbackServesEveryRequestUnderItsOwnPattern() {
+        RouteTable table = RouteTable.builder().otherwise("/api/**", orders).build();
+
+        Route chosen = table.select("DELETE", "/anything/at/all");
+        assertThat(chosen.chain()).isSameAs(orders);
+        assertThat(chosen.pattern()).isEqualTo("/api/**");
+        assertThatThrownBy(() -> RouteTable.builder().otherwise("api/**", orders))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("starts with /");
+    }
+
+    @Test
     void matchesMethodsAndLiteralPaths() {
         assertThat(routes.select("GET", "/health").chain()).isSameAs(health);
         assertThat(routes.select("POST", "/health").chain()).isSameAs(fallback);

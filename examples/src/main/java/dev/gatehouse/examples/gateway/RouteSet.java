@@ -105,11 +105,11 @@ final class RouteSet {
      * prefix, so that metrics ({@code route} tag) and the access log name the route rather than {@code /**}.
      */
     private static RouteTable named(String prefix, PolicyChain chain, String[] protectedHeaders) {
-        RouteTable.Builder table = RouteTable.builder().otherwise(chain).protect(protectedHeaders);
-        if (!prefix.contains("*")) {
-            table.route(prefix.equals("/") ? "/**" : prefix + "/**", chain);
-        }
-        return table.build();
+        String pattern = prefix.equals("/") || prefix.contains("*") ? "/**" : prefix + "/**";
+        return RouteTable.builder()
+                .otherwise(pattern, chain)
+                .protect(protectedHeaders)
+                .build();
     }
 
     private static RouteTable table(PolicyChain chain, String[] protectedHeaders) {
