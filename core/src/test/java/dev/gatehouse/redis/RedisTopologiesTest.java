@@ -54,7 +54,7 @@ class RedisTopologiesTest {
 
         @AfterAll
         void stop() throws Exception {
-            cluster.close();
+            if (cluster != null) cluster.close();
         }
 
         @ParameterizedTest(name = "{0}")
@@ -91,7 +91,7 @@ class RedisTopologiesTest {
 
         @AfterAll
         void stop() throws Exception {
-            group.close();
+            if (group != null) group.close();
         }
 
         @Test
@@ -164,7 +164,8 @@ class RedisTopologiesTest {
     /**
      * What a failover loses, measured: decisions admitted under load by the old master that had not reached the
      * replica when the master died (SIGKILL). The bucket's clock is held still, so the tokens missing from the
-     * new master's bucket are exactly the admissions it still knows of.
+     * new master's bucket are exactly the admissions it still knows of, plus any call that timed out after the
+     * master had applied it.
      */
     @Test
     void aFailoverUnderLoadForgetsOnlyTheDecisionsThatHadNotReplicated() throws Exception {
@@ -217,9 +218,12 @@ class RedisTopologiesTest {
                     admitted.get(), beforeKill, remembered, forgotten, unavailable.get());
 
             assertThat(admitted.get()).as("decisions resumed on the new master").isGreaterThan(atFailover);
+            // A call that timed out while the master died may still have been applied and replicated: the
+            // bucket then remembers a decision the client never saw admitted. Those tokens are spent, not
+            // forgotten, so the lower bound is minus the calls that failed.
             assertThat(forgotten)
                     .as("only decisions the replica had not received yet: a few milliseconds' worth on loopback")
-                    .isBetween(0L, Math.max(50, beforeKill / 100));
+                    .isBetween(-unavailable.get(), Math.max(50, beforeKill / 100));
         }
     }
 
