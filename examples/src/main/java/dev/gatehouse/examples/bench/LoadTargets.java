@@ -1,5 +1,6 @@
 package dev.gatehouse.examples.bench;
 
+import ch.qos.logback.classic.Level;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import dev.gatehouse.PolicyChain;
@@ -33,6 +34,8 @@ import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Java side of {@code benchmarks/load.sh}, in two processes so that CPU is measured per side: {@code
@@ -41,9 +44,12 @@ import org.jspecify.annotations.Nullable;
  * rate limit + request id + access log + gzip level 1 (and the same without the access log), and prints {@code
  * bare=<port> gateway=<port> nolog=<port> token=<jwt>}; {@code services} starts what a library user runs: the
  * echo servlet on Jetty, plainly and behind {@code OffloadFilter} with request id + access log + JWT (cached) + local
- * rate limit, no compression, and prints {@code plain=<port> filtered=<port> token=<jwt>}.
+ * rate limit, no compression, and the same with the access log's logger at WARN, and prints {@code plain=<port>
+ * filtered=<port> quiet=<port> token=<jwt>}. {@link TomcatServices} starts the same three on Tomcat.
  */
 public final class LoadTargets {
+    static final String ACCESS_LOG = "dev.gatehouse.access";
+
     private LoadTargets() {}
 
     public static void main(String[] args) throws Exception {
@@ -59,23 +65,14 @@ public final class LoadTargets {
             backend.join();
             return;
         }
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        String token = JWT.create()
-                .withIssuer("https://load.test")
-                .withAudience("load")
-                .withSubject("load-user")
-                .withExpiresAt(Instant.now().plus(Duration.ofHours(2)))
-                .sign(Algorithm.HMAC256(secret));
+        byte[] secret = secret();
+        String token = token(secret);
         if (args[0].equals("services")) {
             Server plain = service(null);
-            Server filtered = service(PolicyChain.builder()
-                    .add("request-id", RequestIdPolicy.ofDefaults())
-                    .add("access-log", AccessLogPolicy.ofDefaults())
-                    .add("ratelimit", rateLimit())
-                    .add("jwt", jwt(secret))
-                    .build());
-            System.out.printf("plain=%d filtered=%d token=%s%n", port(plain), port(filtered), token);
+            Server filtered = service(serviceChain(secret, LoggerFactory.getLogger(ACCESS_LOG)));
+            Server quiet = service(serviceChain(secret, quietAccessLog()));
+            System.out.printf(
+                    "plain=%d filtered=%d quiet=%d token=%s%n", port(plain), port(filtered), port(quiet), token);
             System.out.flush();
             plain.join();
             return;
@@ -125,6 +122,43 @@ public final class LoadTargets {
                 .add("compression", CompressionPolicy.builder().level(1).build())
                 .add("cache", HttpCachePolicy.of(InMemoryHttpCacheStore.of(64L * 1024 * 1024)))
                 .build();
+    }
+
+    /**
+     * What a library user's service runs behind {@code OffloadFilter}: request id + access log (to {@code
+     * accessLog}) + local rate limit + JWT (HS256, cached), no compression.
+     */
+    static PolicyChain serviceChain(byte[] secret, Logger accessLog) {
+        return PolicyChain.builder()
+                .add("request-id", RequestIdPolicy.ofDefaults())
+                .add("access-log", AccessLogPolicy.of(accessLog))
+                .add("ratelimit", rateLimit())
+                .add("jwt", jwt(secret))
+                .build();
+    }
+
+    /** The access log at WARN: the policy runs, its logger says INFO is off (what {@code ACCESS_LOG=WARN} does). */
+    static Logger quietAccessLog() {
+        ch.qos.logback.classic.Logger quiet =
+                (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(ACCESS_LOG + ".quiet");
+        quiet.setLevel(Level.WARN);
+        return quiet;
+    }
+
+    /** A random HS256 secret, and a token it signs that {@link #serviceChain} accepts for two hours. */
+    static byte[] secret() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return secret;
+    }
+
+    static String token(byte[] secret) {
+        return JWT.create()
+                .withIssuer("https://load.test")
+                .withAudience("load")
+                .withSubject("load-user")
+                .withExpiresAt(Instant.now().plus(Duration.ofHours(2)))
+                .sign(Algorithm.HMAC256(secret));
     }
 
     private static RateLimitPolicy rateLimit() {
