@@ -8,7 +8,8 @@ import java.util.Arrays;
 /**
  * The servlet's output stream: holds up to one buffer of body before the head is committed, as a
  * container does, so that headers set after the first bytes still count; then writes through the
- * response's transforms.
+ * response's transforms. As in a container, the bytes that complete a declared {@code Content-Length} commit the
+ * head: the body is whole, so they go straight through, never copied into the buffer.
  */
 final class OffloadOutputStream extends ServletOutputStream {
     private final OffloadResponse response;
@@ -24,22 +25,39 @@ final class OffloadOutputStream extends ServletOutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
+        if (passesThrough(1)) {
+            drain();
+            response.openBody().write(b);
+            return;
+        }
+        ensureRoom(1);
+        buffer[buffered++] = (byte) b;
     }
 
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
-        if (draining || buffered + length > bufferSize) {
+        if (passesThrough(length)) {
             drain();
             response.openBody().write(bytes, offset, length);
             return;
         }
+        ensureRoom(length);
+        System.arraycopy(bytes, offset, buffer, buffered, length);
+        buffered += length;
+    }
+
+    /** Whether {@code length} more bytes go straight through: committed already, over the buffer, or the last ones. */
+    private boolean passesThrough(int length) {
+        return draining
+                || buffered + length > bufferSize
+                || length > 0 && response.completesDeclaredLength(buffered + length);
+    }
+
+    private void ensureRoom(int length) {
         if (buffered + length > buffer.length) {
             // Most bodies are a few KiB: start at 4 KiB rather than copying up from nothing.
             buffer = Arrays.copyOf(buffer, Math.min(bufferSize, Math.max(buffered + length, 2 * buffer.length + 4096)));
         }
-        System.arraycopy(bytes, offset, buffer, buffered, length);
-        buffered += length;
     }
 
     /** Commits the head and writes what was held; later writes go straight through. */

@@ -102,6 +102,14 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
         }
     }
 
+    /**
+     * Whether a body of {@code bytes} is as long as the {@code Content-Length} the servlet declared: a container
+     * commits the response then, and so does the stream. Not for HEAD, whose head waits for the end.
+     */
+    boolean completesDeclaredLength(long bytes) {
+        return declaredLength >= 0 && bytes >= declaredLength && !bodiless;
+    }
+
     /** The stream the body goes to once the head is committed: through the transforms, if any. */
     OutputStream openBody() throws IOException {
         if (body == null) {

@@ -22,6 +22,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -137,6 +139,61 @@ abstract class ServletContainerCases {
             head.headers()
                     .firstValueAsLong("Content-Length")
                     .ifPresent(length -> assertThat(length).isEqualTo(get.body().length));
+        }
+    }
+
+    /**
+     * States a length, writes that many bytes in one write, then notes whether the response is committed and tries
+     * to add a header: the container has sent the head by then.
+     */
+    static final class LateHeaderServlet extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+        /** Set once the servlet has asked: the client may have the whole response before that. */
+        final CompletableFuture<Boolean> committedAfterBody = new CompletableFuture<>();
+
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            byte[] body = ConformanceService.text(Integer.parseInt(request.getParameter("size")));
+            response.setContentType("text/plain;charset=utf-8");
+            response.setContentLength(body.length);
+            response.getOutputStream().write(body);
+            committedAfterBody.complete(response.isCommitted());
+            response.setHeader("X-Late", "too late");
+        }
+    }
+
+    /**
+     * Whether the container alone commits a response once the bytes of its stated length are written, as the
+     * Servlet specification closes it then. The filter always does.
+     */
+    boolean commitsAtStatedLength() {
+        return true;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"identity", "gzip"})
+    void theBytesThatCompleteTheStatedLengthCommitTheResponseAsTheSpecificationSays(String coding) throws Exception {
+        LateHeaderServlet bareServlet = new LateHeaderServlet();
+        HttpResponse<byte[]> bare;
+        try (Running container = new Running(FilterSetup.NONE, bareServlet)) {
+            bare = container.send("GET", "/text?size=100", "Accept-Encoding", coding);
+        }
+        LateHeaderServlet servlet = new LateHeaderServlet();
+        try (Running container = new Running(FilterSetup.REGISTER, servlet)) {
+            HttpResponse<byte[]> filtered = container.send("GET", "/text?size=100", "Accept-Encoding", coding);
+
+            assertThat(bareServlet.committedAfterBody.get(10, TimeUnit.SECONDS))
+                    .as("the container alone")
+                    .isEqualTo(commitsAtStatedLength());
+            assertThat(bare.headers().firstValue("X-Late").isEmpty())
+                    .as("the container alone")
+                    .isEqualTo(commitsAtStatedLength());
+            assertThat(servlet.committedAfterBody.get(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(filtered.statusCode()).isEqualTo(200);
+            assertThat(filtered.headers().firstValue("X-Late")).isEmpty();
+            assertThat(filtered.headers().firstValue("X-Request-Id")).isPresent();
+            byte[] body = coding.equals("gzip") ? gunzip(filtered.body()) : filtered.body();
+            assertThat(body).isEqualTo(bare.body()).isEqualTo(ConformanceService.text(100));
         }
     }
 
