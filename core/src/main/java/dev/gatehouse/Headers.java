@@ -146,6 +146,11 @@ public final class Headers {
         checkMutable();
         checkName(name);
         checkValue(name, value);
+        return append(name, value);
+    }
+
+    /** Appends a field whose name and value have been checked, to mutable headers. */
+    private Headers append(String name, String value) {
         if (2 * size == fields.length) {
             fields = Arrays.copyOf(fields, Math.max(8, fields.length * 2));
         }
@@ -159,7 +164,8 @@ public final class Headers {
     public Headers set(String name, String value) {
         checkValue(name, value);
         remove(name);
-        return add(name, value);
+        // remove() checked that these headers are mutable; the value is checked once.
+        return append(checkName(name), value);
     }
 
     /** Replaces every field of this name, in any letter case, with the given values (none removes it). */

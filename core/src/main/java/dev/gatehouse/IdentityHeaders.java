@@ -3,9 +3,11 @@ package dev.gatehouse;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The request headers that carry a {@link Principal} to the service, and the rule that makes them
@@ -62,20 +64,34 @@ public final class IdentityHeaders {
     /** The headers that tell the service who {@code principal} is. */
     public Headers of(Principal principal) {
         Headers headers = Headers.create().add(user, principal.subject());
-        principal.tenant().ifPresent(value -> headers.add(tenant, value));
-        if (!principal.scopes().isEmpty()) {
-            headers.add(
-                    scopes,
-                    String.join(" ", principal.scopes().stream().sorted().toList()));
+        if (principal.tenant().isPresent()) {
+            headers.add(tenant, principal.tenant().get());
         }
-        principal.plan().ifPresent(value -> headers.add(plan, value));
-        principal.claims().forEach((claim, value) -> {
-            String header = claimHeaders.get(claim);
-            if (header != null) {
-                headers.add(header, value);
+        if (!principal.scopes().isEmpty()) {
+            headers.add(scopes, sortedScopes(principal.scopes()));
+        }
+        if (principal.plan().isPresent()) {
+            headers.add(plan, principal.plan().get());
+        }
+        if (!claimHeaders.isEmpty()) {
+            for (Map.Entry<String, String> claim : principal.claims().entrySet()) {
+                String header = claimHeaders.get(claim.getKey());
+                if (header != null) {
+                    headers.add(header, claim.getValue());
+                }
             }
-        });
+        }
         return headers;
+    }
+
+    /** The scopes in their natural order, separated by spaces. */
+    private static String sortedScopes(Set<String> scopes) {
+        if (scopes.size() == 1) {
+            return scopes.iterator().next();
+        }
+        String[] sorted = scopes.toArray(new String[0]);
+        Arrays.sort(sorted);
+        return String.join(" ", sorted);
     }
 
     @Override

@@ -131,17 +131,56 @@ public final class ResponseHead {
                 && original.value(common).equals(headers.value(common))) {
             common++;
         }
-        Set<String> changed = new LinkedHashSet<>();
-        Set<String> checked = new java.util.HashSet<>();
-        for (Headers side : List.of(original, headers)) {
-            for (int i = common; i < side.size(); i++) {
-                String name = side.name(i).toLowerCase(Locale.ROOT);
-                if (checked.add(name) && !original.all(name).equals(headers.all(name))) {
-                    changed.add(name);
-                }
-            }
+        Set<String> changed = Set.of();
+        for (int i = common; i < original.size(); i++) {
+            changed = addIfChanged(changed, original.name(i), seenIn(original, common, i, original.name(i)));
+        }
+        for (int i = common; i < headers.size(); i++) {
+            String name = headers.name(i);
+            boolean seen = seenIn(original, common, original.size(), name) || seenIn(headers, common, i, name);
+            changed = addIfChanged(changed, name, seen);
         }
         return changed;
+    }
+
+    /** {@code changed}, with {@code name} added unless it was compared already or its values are the same. */
+    private Set<String> addIfChanged(Set<String> changed, String name, boolean compared) {
+        if (compared || sameValues(name)) {
+            return changed;
+        }
+        Set<String> more = changed.isEmpty() ? new LinkedHashSet<>() : changed;
+        more.add(name.toLowerCase(Locale.ROOT));
+        return more;
+    }
+
+    /** Whether {@code side} has a field named {@code name} (any letter case) at an index in [from, to). */
+    private static boolean seenIn(Headers side, int from, int to, String name) {
+        for (int i = from; i < to; i++) {
+            if (side.name(i).equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether both sides have the same values for {@code name}, in the same order; no list is made. */
+    private boolean sameValues(String name) {
+        int i = 0;
+        int j = 0;
+        while (true) {
+            while (i < original.size() && !original.name(i).equalsIgnoreCase(name)) {
+                i++;
+            }
+            while (j < headers.size() && !headers.name(j).equalsIgnoreCase(name)) {
+                j++;
+            }
+            if (i == original.size() || j == headers.size()) {
+                return i == original.size() && j == headers.size();
+            }
+            if (!original.value(i++).equals(headers.value(j++))) {
+                return false;
+            }
+        }
     }
 
     /** Wraps the host's stream in the installed transforms; the first installed receives the body first. */

@@ -15,8 +15,9 @@ enum RateLimitFields {
     DRAFT_10 {
         @Override
         Headers of(List<Limit> limits, long[] remaining, long[] resetSeconds) {
-            StringBuilder policy = new StringBuilder();
-            StringBuilder state = new StringBuilder();
+            // About 30 characters a window: sized once, never grown.
+            StringBuilder policy = new StringBuilder(40 * limits.size());
+            StringBuilder state = new StringBuilder(40 * limits.size());
             for (int i = 0; i < limits.size(); i++) {
                 Limit limit = limits.get(i);
                 String separator = i == 0 ? "" : ", ";
