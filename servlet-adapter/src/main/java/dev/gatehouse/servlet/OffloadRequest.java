@@ -16,9 +16,10 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
-import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -82,15 +83,31 @@ final class OffloadRequest extends HttpServletRequestWrapper {
         if (editedHeaders.isEmpty()) {
             return super.getHeaderNames();
         }
-        Set<String> names = new LinkedHashSet<>();
+        List<String> names = new ArrayList<>();
         for (Enumeration<String> client = super.getHeaderNames(); client.hasMoreElements(); ) {
             String name = client.nextElement();
-            if (!edited(name)) {
+            if (!edited(name) && !names.contains(name)) {
                 names.add(name);
             }
         }
-        upstreamHeaders.names().stream().filter(this::edited).forEach(names::add);
+        // Each edited name once, in the spelling of its first field; none is among the client's names above.
+        for (int i = 0; i < upstreamHeaders.size(); i++) {
+            String name = upstreamHeaders.name(i);
+            if (edited(name) && firstOf(name, i)) {
+                names.add(name);
+            }
+        }
         return Collections.enumeration(names);
+    }
+
+    /** Whether the upstream field at {@code index} is the first of its name, in any letter case. */
+    private boolean firstOf(String name, int index) {
+        for (int i = 0; i < index; i++) {
+            if (upstreamHeaders.name(i).equalsIgnoreCase(name)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -21,7 +21,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.nio.charset.Charset;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -89,16 +88,20 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
         }
         head = fixedBody ? ResponseHead.withFixedBody(status, current) : ResponseHead.of(status, current);
         run.onResponse(head);
+        Headers edited = head.headers();
         for (String name : head.changedHeaderNames()) {
-            List<String> values = head.headers().all(name);
-            if (name.equals("content-length") && values.isEmpty()) {
+            if (name.equals("content-length") && !edited.contains(name)) {
                 // Containers keep the length apart from the header (Undertow ends the body after that many
                 // bytes): unset it, not just the field.
                 clientResponse.setContentLengthLong(-1);
                 continue;
             }
             clientResponse.setHeader(name, null);
-            values.forEach(value -> clientResponse.addHeader(name, value));
+            for (int i = 0; i < edited.size(); i++) {
+                if (edited.name(i).equalsIgnoreCase(name)) {
+                    clientResponse.addHeader(name, edited.value(i));
+                }
+            }
         }
     }
 
