@@ -69,7 +69,9 @@ public sealed interface Decision permits Decision.Proceed, Decision.Reject, Deci
         public Proceed {
             upstreamHeaders = upstreamHeaders.immutableCopy();
             removedHeaders = List.copyOf(removedHeaders);
-            removedHeaders.forEach(Headers::checkName);
+            for (int i = 0; i < removedHeaders.size(); i++) {
+                Headers.checkName(removedHeaders.get(i));
+            }
             requireNonNull(reason, "reason");
         }
 

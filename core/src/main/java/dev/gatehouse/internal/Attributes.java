@@ -32,7 +32,9 @@ public final class Attributes {
             }
         }
         if (2 * size == entries.length) {
-            entries = Arrays.copyOf(entries, Math.max(8, entries.length * 2));
+            // Route, request id, trace, principal, decision log, proceeded...: room for eight at once, not four
+            // then a copy.
+            entries = Arrays.copyOf(entries, Math.max(16, entries.length * 2));
         }
         entries[2 * size] = key;
         entries[2 * size + 1] = value;
