@@ -2,16 +2,21 @@
 # What OffloadFilter costs a servlet service: the echo servlet (1 KiB of JSON) on Jetty 12 (svc) and on embedded
 # Tomcat 11 (tsvc), plainly and behind OffloadFilter with request id + access log + JWT (HS256, cached) + local
 # rate limit, no compression (svc-chain, tsvc-chain), and the same chain with the access log's logger at WARN
-# (svc-warn, tsvc-warn), so that the log's share shows. Prints req/s, p50/p99 and process CPU per request for each
-# row, and one `ratio` line: each chain row against its container's plain row. Bounded: about 4 x JIT_WARMUP + 6 x
-# (WARMUP + DURATION) seconds (under 3 minutes by default). Environment: DURATION (15), WARMUP (5), JIT_WARMUP (15),
-# CONNECTIONS (32), THREADS (2), JAVA_OPTS (heap and GC as load.sh), JAVA (or $JAVA_HOME/bin/java, else java), JAR
-# (a gatehouse-examples-*-all.jar built elsewhere, to compare two builds in one session; default: build this tree).
+# (svc-warn, tsvc-warn), so that the log's share shows. Prints req/s and process CPU per request for each row and
+# one `ratio` line: each chain row against its container's plain row.
+#
+# BASELINE=/path/to/gatehouse-examples-*-all.jar (another build, say main's) runs the same rows on it too,
+# interleaved with this tree's row by row, so that both builds are measured in the same machine state; ROUNDS
+# repeats the whole set (the rows of each round are summed). Bounded: about 4 x JIT_WARMUP + 6 x ROUNDS x (WARMUP +
+# DURATION) seconds per build (under 3 minutes by default). Environment: DURATION (15), WARMUP (5), JIT_WARMUP (15),
+# ROUNDS (1), CONNECTIONS (32), THREADS (2), JAVA_OPTS (heap and GC as load.sh), JAVA (or $JAVA_HOME/bin/java, else
+# java), JAR (this build's examples jar; default: build this tree), BASELINE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-5}
 JIT_WARMUP=${JIT_WARMUP:-15}
+ROUNDS=${ROUNDS:-1}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 if [ -n "${JAVA_HOME:-}" ]; then JAVA=${JAVA:-$JAVA_HOME/bin/java}; else JAVA=${JAVA:-java}; fi
@@ -32,7 +37,11 @@ trap cleanup EXIT
     -Dmdep.includeArtifactIds=tomcat-embed-core,tomcat-annotations-api -Dmdep.outputFile="$WORK/tomcat.txt"
 JAR=${JAR:-$(ls examples/target/gatehouse-examples-*-all.jar)}
 TOMCAT=$(cat "$WORK/tomcat.txt")
-echo "targets run on: $("$JAVA" -version 2>&1 | head -1); jar: $JAR"
+builds=(this)
+declare -A JARS=([this]=$JAR)
+if [ -n "${BASELINE:-}" ]; then builds=(base this); JARS[base]=$BASELINE; fi
+echo "targets run on: $("$JAVA" -version 2>&1 | head -1)"
+for build in "${builds[@]}"; do echo "$build: ${JARS[$build]}"; done
 
 await_line() { # file pattern
     for _ in $(seq 1 300); do
@@ -42,60 +51,78 @@ await_line() { # file pattern
     echo "timed out waiting for $2 in $1" >&2
     exit 1
 }
-start() { # name class-path main-class args...; sets <name>_pid, <name>_plain, <name>_filtered, <name>_quiet, <name>_token
-    local name=$1 classpath=$2; shift 2
-    "$JAVA" $JAVA_OPTS -cp "$classpath" "$@" >"$WORK/$name.out" 2>/dev/null &
+declare -A PID PORT TOKEN
+start() { # container build class-path main-class args...: one process with the plain, filtered and quiet services
+    local container=$1 build=$2 classpath=$3; shift 3
+    local out="$WORK/$container-$build.out"
+    "$JAVA" $JAVA_OPTS -cp "$classpath" "$@" >"$out" 2>/dev/null &
     pids+=("$!")
-    eval "${name}_pid=$!"
-    await_line "$WORK/$name.out" "filtered="
-    local field
-    for field in plain filtered quiet token; do
-        eval "${name}_${field}=$(sed -n "s/.*$field=\([^ ]*\).*/\1/p" "$WORK/$name.out")"
-    done
+    await_line "$out" "filtered="
+    local prefix; [ "$container" = tomcat ] && prefix=t || prefix=
+    local key=$build
+    PID[$key.${prefix}svc]=$!
+    PID[$key.${prefix}svc-chain]=$!
+    PID[$key.${prefix}svc-warn]=$!
+    PORT[$key.${prefix}svc]=$(sed -n 's/.*plain=\([0-9]*\).*/\1/p' "$out")
+    PORT[$key.${prefix}svc-chain]=$(sed -n 's/.*filtered=\([0-9]*\).*/\1/p' "$out")
+    PORT[$key.${prefix}svc-warn]=$(sed -n 's/.*quiet=\([0-9]*\).*/\1/p' "$out")
+    TOKEN[$key.$container]=$(sed -n 's/.*token=\([^ ]*\).*/\1/p' "$out")
 }
-start jetty "$JAR" dev.gatehouse.examples.bench.LoadTargets services
-start tomcat "$TOMCAT:$JAR" dev.gatehouse.examples.bench.TomcatServices
+for build in "${builds[@]}"; do
+    start jetty "$build" "${JARS[$build]}" dev.gatehouse.examples.bench.LoadTargets services
+    start tomcat "$build" "$TOMCAT:${JARS[$build]}" dev.gatehouse.examples.bench.TomcatServices
+done
 
 HZ=$(getconf CLK_TCK)
 cpu_ticks() { local f; read -r -a f < <(sed 's/^.*) //' "/proc/$1/stat"); echo $((f[11] + f[12])); }
+wrk_row() { # key duration [--latency]: wrk's output for the row's service
+    local key=$1 duration=$2; shift 2
+    local row=${key#*.} headers=()
+    case "$row" in
+        svc-*) headers=(-H "Authorization: Bearer ${TOKEN[${key%%.*}.jetty]}") ;;
+        tsvc-*) headers=(-H "Authorization: Bearer ${TOKEN[${key%%.*}.tomcat]}") ;;
+    esac
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${duration}s" "$@" "${headers[@]}" "http://127.0.0.1:${PORT[$key]}/bench?size=1024"
+}
 
-declare -A RPS CPU
-run() { # name port pid token
-    local url="http://127.0.0.1:$2/bench?size=1024" headers=()
-    [ -n "$4" ] && headers+=(-H "Authorization: Bearer $4")
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${headers[@]}" "$url" >/dev/null
-    local before; before=$(cpu_ticks "$3")
-    local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${headers[@]}" "$url")
-    local after; after=$(cpu_ticks "$3")
-    local requests; requests=$(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
-    RPS[$1]=$(echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p')
-    CPU[$1]=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$requests" 'BEGIN{printf "%.1f", t / hz * 1e6 / n}')
-    local errors; errors=$(echo "$out" | sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p')
-    printf '%-10s %10s req/s  p50 %8s  p99 %8s  CPU %6s us/req  non-2xx %s\n' "$1" "${RPS[$1]}" \
-        "$(echo "$out" | awk '$1=="50%"{print $2}')" "$(echo "$out" | awk '$1=="99%"{print $2}')" "${CPU[$1]}" \
-        "${errors:-0}"
+declare -A REQUESTS TICKS
+run() { # key
+    wrk_row "$1" "$WARMUP" >/dev/null
+    local before; before=$(cpu_ticks "${PID[$1]}")
+    local out; out=$(wrk_row "$1" "$DURATION")
+    local after; after=$(cpu_ticks "${PID[$1]}")
+    REQUESTS[$1]=$((${REQUESTS[$1]:-0} + $(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')))
+    TICKS[$1]=$((${TICKS[$1]:-0} + after - before))
     # wrk counts every answer as a request: a refusal answered fast would look fast.
+    local errors; errors=$(echo "$out" | sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p')
     [ -z "$errors" ] || echo "WARNING: $1 had $errors non-2xx answers: its row does not measure the chain" >&2
 }
 
 # Let the JIT compile each container's code path, with and without the filter, before anything is measured.
-for target in jetty tomcat; do
-    eval "plain=\$${target}_plain filtered=\$${target}_filtered token=\$${target}_token"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" "http://127.0.0.1:$plain/bench?size=1024" >/dev/null
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" -H "Authorization: Bearer $token" \
-        "http://127.0.0.1:$filtered/bench?size=1024" >/dev/null
+for build in "${builds[@]}"; do
+    for row in svc svc-chain tsvc tsvc-chain; do wrk_row "$build.$row" "$JIT_WARMUP" >/dev/null; done
 done
 
-run svc "$jetty_plain" "$jetty_pid" ""
-run svc-chain "$jetty_filtered" "$jetty_pid" "$jetty_token"
-run svc-warn "$jetty_quiet" "$jetty_pid" "$jetty_token"
-run tsvc "$tomcat_plain" "$tomcat_pid" ""
-run tsvc-chain "$tomcat_filtered" "$tomcat_pid" "$tomcat_token"
-run tsvc-warn "$tomcat_quiet" "$tomcat_pid" "$tomcat_token"
+rows=(svc svc-chain svc-warn tsvc tsvc-chain tsvc-warn)
+for _ in $(seq 1 "$ROUNDS"); do
+    for row in "${rows[@]}"; do
+        for build in "${builds[@]}"; do run "$build.$row"; done
+    done
+done
 
-ratio() { awk -v a="${RPS[$1]}" -v b="${RPS[$2]}" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-added() { awk -v a="${CPU[$1]}" -v b="${CPU[$2]}" 'BEGIN{printf "%.1f", a - b}'; }
-echo "ratio jetty chain/plain=$(ratio svc-chain svc) warn/plain=$(ratio svc-warn svc)" \
-    "added-cpu-us chain=$(added svc-chain svc) warn=$(added svc-warn svc);" \
-    "tomcat chain/plain=$(ratio tsvc-chain tsvc) warn/plain=$(ratio tsvc-warn tsvc)" \
-    "added-cpu-us chain=$(added tsvc-chain tsvc) warn=$(added tsvc-warn tsvc)"
+rps() { awk -v n="${REQUESTS[$1]}" -v s=$((DURATION * ROUNDS)) 'BEGIN{printf "%.0f", n / s}'; }
+cpu() { awk -v t="${TICKS[$1]}" -v hz="$HZ" -v n="${REQUESTS[$1]}" 'BEGIN{printf "%.1f", t / hz * 1e6 / n}'; }
+ratio() { awk -v a="$(rps "$1")" -v b="$(rps "$2")" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+added() { awk -v a="$(cpu "$1")" -v b="$(cpu "$2")" 'BEGIN{printf "%.1f", a - b}'; }
+for build in "${builds[@]}"; do
+    for row in "${rows[@]}"; do
+        printf '%-5s %-10s %8s req/s  CPU %6s us/req\n' "$build" "$row" "$(rps "$build.$row")" "$(cpu "$build.$row")"
+    done
+done
+for build in "${builds[@]}"; do
+    b=$build
+    echo "ratio $b jetty chain/plain=$(ratio "$b.svc-chain" "$b.svc") warn/plain=$(ratio "$b.svc-warn" "$b.svc")" \
+        "added-cpu-us chain=$(added "$b.svc-chain" "$b.svc") warn=$(added "$b.svc-warn" "$b.svc");" \
+        "tomcat chain/plain=$(ratio "$b.tsvc-chain" "$b.tsvc") warn/plain=$(ratio "$b.tsvc-warn" "$b.tsvc")" \
+        "added-cpu-us chain=$(added "$b.tsvc-chain" "$b.tsvc") warn=$(added "$b.tsvc-warn" "$b.tsvc")"
+done
