@@ -3,7 +3,9 @@
 # Tomcat 11 (tsvc), plainly and behind OffloadFilter with request id + access log + JWT (HS256, cached) + local
 # rate limit, no compression (svc-chain, tsvc-chain), and the same chain with the access log's logger at WARN
 # (svc-warn, tsvc-warn), so that the log's share shows. Prints req/s and process CPU per request for each row and
-# one `ratio` line: each chain row against its container's plain row.
+# one `ratio` line: each chain row against its container's plain row. Every row gets the same request, with the
+# token the chain checks (load.sh's svc row sends none, so there the container's and the servlet's work on the
+# Authorization header counts as the filter's).
 #
 # BASELINE=/path/to/gatehouse-examples-*-all.jar (another build, say main's) runs the same rows on it too,
 # interleaved with this tree's row by row, so that both builds are measured in the same machine state; ROUNDS
@@ -77,10 +79,12 @@ HZ=$(getconf CLK_TCK)
 cpu_ticks() { local f; read -r -a f < <(sed 's/^.*) //' "/proc/$1/stat"); echo $((f[11] + f[12])); }
 wrk_row() { # key duration [--latency]: wrk's output for the row's service
     local key=$1 duration=$2; shift 2
+    # Every row gets the same request, token included: the container parses it and the servlet echoes it whether
+    # or not the filter is there, so the difference between the rows is the filter's.
     local row=${key#*.} headers=()
     case "$row" in
-        svc-*) headers=(-H "Authorization: Bearer ${TOKEN[${key%%.*}.jetty]}") ;;
-        tsvc-*) headers=(-H "Authorization: Bearer ${TOKEN[${key%%.*}.tomcat]}") ;;
+        svc*) headers=(-H "Authorization: Bearer ${TOKEN[${key%%.*}.jetty]}") ;;
+        tsvc*) headers=(-H "Authorization: Bearer ${TOKEN[${key%%.*}.tomcat]}") ;;
     esac
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${duration}s" "$@" "${headers[@]}" "http://127.0.0.1:${PORT[$key]}/bench?size=1024"
 }
