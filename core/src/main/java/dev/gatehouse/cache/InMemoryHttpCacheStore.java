@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Responses in a Caffeine cache of this process, bounded by bytes: each key weighs its variants' bodies and headers,
  * and the least valuable keys go first when the bound is reached. A key is dropped a while after its newest
- * variant can no longer be served ({@code lifetime + stale-while-revalidate + keepStale}), so stale responses stay
+ * variant can no longer be served ({@link CachedResponse#servable()} {@code + keepStale}), so stale responses stay
  * for a time to answer conditional requests. At most {@value #MAX_VARIANTS} variants per key, the oldest going
  * first.
  */
@@ -72,8 +72,7 @@ public final class InMemoryHttpCacheStore implements HttpCacheStore {
     private static long usefulNanos(List<CachedResponse> variants) {
         Duration longest = Duration.ZERO;
         for (CachedResponse variant : variants) {
-            Duration useful =
-                    variant.lifetime().plus(variant.staleWhileRevalidate()).minus(variant.initialAge());
+            Duration useful = variant.servable();
             longest = useful.compareTo(longest) > 0 ? useful : longest;
         }
         return longest.toNanos();

@@ -89,12 +89,15 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
         }
         head = fixedBody ? ResponseHead.withFixedBody(status, current) : ResponseHead.of(status, current);
         run.onResponse(head);
+        if (head.status() != status) {
+            clientResponse.setStatus(head.status()); // a policy answered in the servlet's place (replaceWith)
+        }
         for (String name : head.changedHeaderNames()) {
             List<String> values = head.headers().all(name);
-            if (name.equals("content-length") && values.isEmpty()) {
+            if (name.equals("content-length") && values.size() <= 1) {
                 // Containers keep the length apart from the header (Undertow ends the body after that many
-                // bytes): unset it, not just the field.
-                clientResponse.setContentLengthLong(-1);
+                // bytes): set or unset it, not just the field.
+                clientResponse.setContentLengthLong(values.isEmpty() ? -1 : parseLength(values.get(0)));
                 continue;
             }
             clientResponse.setHeader(name, null);

@@ -93,6 +93,9 @@ class GatewayCacheTest {
             headers.set("Cache-Control", "max-age=60");
             headers.set("Vary", "Accept-Language");
             body = "call " + call + " for " + exchange.getRequestHeaders().getFirst("Accept-Language");
+        } else if (path.startsWith("/sie")) {
+            headers.set("Cache-Control", "max-age=0, stale-if-error=60");
+            status = call == 1 ? 200 : 503;
         } else if (path.startsWith("/etag")) {
             headers.set("ETag", "\"v1\"");
             boolean matches = "\"v1\"".equals(exchange.getRequestHeaders().getFirst("If-None-Match"));
@@ -199,6 +202,39 @@ class GatewayCacheTest {
         assertThat(cacheStatus(hit)).startsWith("gatehouse; hit");
         assertThat(notModified.statusCode()).isEqualTo(304);
         assertThat(notModified.body()).isEmpty();
+    }
+
+    @Test
+    void anUnconditionalRequestForAStaleResponseIsValidatedAndAnsweredWhole() throws Exception {
+        HttpResponse<byte[]> first = get("/etag");
+        HttpResponse<byte[]> validated = get("/etag", "Accept-Encoding", "gzip");
+
+        assertThat(calls("/etag")).isEqualTo(2);
+        assertThat(validated.statusCode()).isEqualTo(200);
+        assertThat(validated.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(new String(
+                        new GZIPInputStream(new ByteArrayInputStream(validated.body())).readAllBytes(),
+                        StandardCharsets.UTF_8))
+                .isEqualTo(text(first));
+        assertThat(cacheStatus(validated)).isEqualTo("gatehouse; fwd=stale; fwd-status=304; stored");
+    }
+
+    @Test
+    void withinStaleIfErrorTheBackends503AndAnUnreachableBackendAreAnsweredFromTheStore() throws Exception {
+        HttpResponse<byte[]> first = get("/sie");
+        HttpResponse<byte[]> overBackendError = get("/sie");
+        backend.stop(0);
+        HttpResponse<byte[]> overGatewayError = get("/sie");
+
+        assertThat(calls("/sie")).isEqualTo(2);
+        assertThat(overBackendError.statusCode()).isEqualTo(200);
+        assertThat(text(overBackendError)).isEqualTo(text(first));
+        assertThat(cacheStatus(overBackendError))
+                .isEqualTo("gatehouse; fwd=stale; fwd-status=503; detail=stale-if-error");
+        assertThat(overGatewayError.statusCode()).isEqualTo(200);
+        assertThat(text(overGatewayError)).isEqualTo(text(first));
+        assertThat(cacheStatus(overGatewayError))
+                .isEqualTo("gatehouse; fwd=stale; fwd-status=502; detail=stale-if-error");
     }
 
     @Test
