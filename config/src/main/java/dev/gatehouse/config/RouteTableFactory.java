@@ -11,6 +11,7 @@ import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.auth.AuthPolicy;
 import dev.gatehouse.auth.ScopePolicy;
+import dev.gatehouse.cache.BackgroundRefresh;
 import dev.gatehouse.cache.HttpCachePolicy;
 import dev.gatehouse.cache.HttpCacheStore;
 import dev.gatehouse.cache.InMemoryHttpCacheStore;
@@ -61,6 +62,7 @@ public final class RouteTableFactory {
     private final @Nullable AuthPolicy required;
     private final @Nullable AuthPolicy optional;
     private final CompressionPolicy compression = CompressionPolicy.ofDefaults();
+    private @Nullable BackgroundRefresh refresh;
 
     private RouteTableFactory(
             GatehouseConfig config, BucketStore buckets, IdempotencyStore records, HttpCacheStore cache) {
@@ -87,6 +89,15 @@ public final class RouteTableFactory {
     public static RouteTableFactory of(
             GatehouseConfig config, BucketStore buckets, IdempotencyStore records, HttpCacheStore cache) {
         return new RouteTableFactory(config, buckets, records, cache);
+    }
+
+    /**
+     * Cached routes built after this call refresh responses within {@code stale-while-revalidate} through {@code
+     * refresh}, in the background ({@link HttpCachePolicy.Builder#backgroundRefresh}).
+     */
+    public RouteTableFactory backgroundRefresh(BackgroundRefresh refresh) {
+        this.refresh = requireNonNull(refresh, "refresh");
+        return this;
     }
 
     public GatehouseConfig config() {
@@ -216,6 +227,9 @@ public final class RouteTableFactory {
         }
         if (config.collapseTimeout() != null) {
             builder.collapseTimeout(ConfigValues.duration(config.collapseTimeout()));
+        }
+        if (refresh != null) {
+            builder.backgroundRefresh(refresh);
         }
         return builder.build();
     }

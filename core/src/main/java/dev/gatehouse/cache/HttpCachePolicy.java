@@ -13,13 +13,17 @@ import dev.gatehouse.PolicyChain;
 import dev.gatehouse.ResponseHead;
 import dev.gatehouse.StoredResponse;
 import dev.gatehouse.internal.FieldSyntax;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +47,9 @@ import org.slf4j.LoggerFactory;
  *       preconditions for a stale response goes with the stored validators (§4.3.1), and the service's 304 makes
  *       the refreshed stored response the answer ({@link ResponseHead#replaceWith}). {@code no-cache} and {@code
  *       must-revalidate} responses are never served stale.
- *   <li>{@code stale-while-revalidate} (RFC 5861): within the window one request refreshes the response from the
- *       service while the others get the stale one at once.
+ *   <li>{@code stale-while-revalidate} (RFC 5861): within the window every request gets the stale response at
+ *       once while it is refreshed in the background through the host ({@link Builder#backgroundRefresh}); without
+ *       one, the first request in the window refreshes it and waits for the service.
  *   <li>{@code stale-if-error} (RFC 5861 §4): the service's 500, 502, 503 or 504 for a stale response within that
  *       window is replaced by the stored response, {@code Cache-Status: …; detail=stale-if-error}.
  *   <li>Collapsing: concurrent misses for one URI make one request to the service; the others wait for it, at
@@ -53,8 +58,7 @@ import org.slf4j.LoggerFactory;
  *       and {@code Content-Location} on the same origin (§4.4).
  * </ul>
  *
- * <p>Not done: a background refresh for {@code stale-while-revalidate} (the refreshing request waits for the
- * service), and {@code Range} requests, which go to the service. A response whose body the host writes itself
+ * <p>Not done: {@code Range} requests, which go to the service. A response whose body the host writes itself
  * (a servlet's {@code sendError}) cannot be replaced.
  */
 public final class HttpCachePolicy implements OffloadPolicy {
@@ -64,6 +68,17 @@ public final class HttpCachePolicy implements OffloadPolicy {
     private static final Set<Integer> SERVER_ERRORS = Set.of(500, 502, 503, 504);
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpCachePolicy.class);
+    /** Fields a background refresh does not repeat: the client's preconditions, and framing of a GET's absent body. */
+    private static final List<String> REFRESH_DROPS = List.of(
+            "If-None-Match",
+            "If-Modified-Since",
+            "If-Match",
+            "If-Unmodified-Since",
+            "If-Range",
+            "Range",
+            "Content-Length",
+            "Transfer-Encoding",
+            "Expect");
 
     private final HttpCacheStore store;
     private final Clock clock;
@@ -71,6 +86,7 @@ public final class HttpCachePolicy implements OffloadPolicy {
     private final int maxBodyBytes;
     private final Duration collapseTimeout;
     private final InFlight inFlight = new InFlight();
+    private final @Nullable BackgroundRefresh refresh;
 
     private HttpCachePolicy(Builder builder) {
         this.store = builder.store;
@@ -78,6 +94,7 @@ public final class HttpCachePolicy implements OffloadPolicy {
         this.cacheName = builder.cacheName;
         this.maxBodyBytes = builder.maxBodyBytes;
         this.collapseTimeout = builder.collapseTimeout;
+        this.refresh = builder.refresh;
     }
 
     /** A cache of its defaults over {@code store}. */
@@ -126,9 +143,14 @@ public final class HttpCachePolicy implements OffloadPolicy {
             }
             if (found.timeToLive(now).plus(found.staleWhileRevalidate()).compareTo(Duration.ZERO) > 0) {
                 CountDownLatch lead = inFlight.tryLead(key);
-                return lead == null
-                        ? hit(request, found, now, false)
-                        : forward(exchange, new Forward(key, "stale", found, lead, control, now, false, false));
+                if (lead == null) {
+                    return hit(request, found, now, false);
+                }
+                if (refresh != null) {
+                    refreshInBackground(exchange, key, lead);
+                    return hit(request, found, now, false);
+                }
+                return forward(exchange, new Forward(key, "stale", found, lead, control, now, false, false));
             }
         }
         String reason = found != null ? (noCache ? "request" : "stale") : variants.isEmpty() ? "uri-miss" : "vary-miss";
@@ -146,6 +168,36 @@ public final class HttpCachePolicy implements OffloadPolicy {
             return hit(request, collapsed, after, true);
         }
         return forward(exchange, new Forward(key, reason, found, null, control, now, true, false));
+    }
+
+    /**
+     * Has the host send the request again, as a validation, while this one is answered from the store; the lead
+     * over {@code key} is held until that request ends (at most {@code collapseTimeout}), so one refresh runs at a
+     * time.
+     */
+    private void refreshInBackground(Exchange exchange, String key, CountDownLatch lead) {
+        Headers headers = exchange.requestHeaders().copy();
+        for (String name : REFRESH_DROPS) {
+            headers.remove(name);
+        }
+        headers.set("Cache-Control", "no-cache");
+        CompletableFuture<?> refreshed;
+        try {
+            URI target = new URI(exchange.scheme()
+                    + "://"
+                    + exchange.requestHeaders().first("Host").orElse("localhost")
+                    + new URI(null, null, exchange.path(), null).getRawPath()
+                    + exchange.query().map(query -> "?" + query).orElse(""));
+            refreshed = refresh.refresh(target, headers).toCompletableFuture();
+        } catch (URISyntaxException | RuntimeException e) {
+            refreshed = CompletableFuture.failedFuture(e);
+        }
+        refreshed.orTimeout(collapseTimeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((done, failure) -> {
+            inFlight.release(key, lead);
+            if (failure != null) {
+                LOG.info("cache: the background refresh of {} failed: {}", key, failure.toString());
+            }
+        });
     }
 
     private static @Nullable CachedResponse select(List<CachedResponse> variants, Headers request) {
@@ -334,6 +386,7 @@ public final class HttpCachePolicy implements OffloadPolicy {
         private String cacheName = "gatehouse";
         private int maxBodyBytes = 1024 * 1024;
         private Duration collapseTimeout = Duration.ofSeconds(5);
+        private @Nullable BackgroundRefresh refresh;
 
         private Builder(HttpCacheStore store) {
             this.store = requireNonNull(store, "store");
@@ -363,6 +416,16 @@ public final class HttpCachePolicy implements OffloadPolicy {
         public Builder collapseTimeout(Duration collapseTimeout) {
             checkArgument(!collapseTimeout.isNegative(), "collapseTimeout: %s (expected: >= 0)", collapseTimeout);
             this.collapseTimeout = collapseTimeout;
+            return this;
+        }
+
+        /**
+         * Refreshes responses within their {@code stale-while-revalidate} window in the background, through the
+         * host: every client gets the stale response at once. Unset by default: the first request in the window
+         * then waits for the service while the others get the stale response.
+         */
+        public Builder backgroundRefresh(BackgroundRefresh refresh) {
+            this.refresh = requireNonNull(refresh, "refresh");
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.gatehouse.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.compression.CompressionPolicy;
@@ -13,11 +14,13 @@ import dev.gatehouse.testing.Race;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -598,6 +601,90 @@ class HttpCachePolicyTest {
             release.countDown();
             thread.shutdownNow();
         }
+    }
+
+    @Test
+    void withABackgroundRefreshEveryRequestInTheWindowGetsTheStaleResponseAndOneRefreshRunsThroughTheChain()
+            throws Exception {
+        List<URI> targets = new ArrayList<>();
+        List<Headers> sent = new ArrayList<>();
+        List<Headers> received = new ArrayList<>();
+        CompletableFuture<Void> refreshing = new CompletableFuture<>();
+        PolicyChain refreshed = PolicyChain.of(HttpCachePolicy.builder(store)
+                .clock(clock)
+                .backgroundRefresh((target, headers) -> {
+                    targets.add(target);
+                    sent.add(headers);
+                    return refreshing;
+                })
+                .build());
+        Function<Exchange, FakeResponse> service = e -> {
+            received.add(e.requestHeaders().copy());
+            return calls.incrementAndGet() == 1
+                    ? FakeResponse.ok("body 1")
+                            .header("Cache-Control", "max-age=1, stale-while-revalidate=60")
+                            .header("ETag", "\"r1\"")
+                    : FakeResponse.of(304).header("ETag", "\"r1\"").header("Cache-Control", "max-age=100");
+        };
+        FakeHost.serve(refreshed, FakeExchange.get("/bg a b").withQuery("q=1").header("Host", "example.test"), service);
+        clock.advance(Duration.ofSeconds(10));
+        FakeResponse first = FakeHost.serve(
+                refreshed, FakeExchange.get("/bg a b").withQuery("q=1").header("Host", "example.test"), service);
+        FakeResponse second = FakeHost.serve(
+                refreshed,
+                FakeExchange.get("/bg a b")
+                        .withQuery("q=1")
+                        .header("Host", "example.test")
+                        .header("If-None-Match", "\"x\""),
+                service);
+
+        assertThat(first.bodyText()).isEqualTo("body 1");
+        assertThat(first.headers().first("Cache-Status")).hasValue("gatehouse; hit; ttl=-9");
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(targets).containsExactly(URI.create("http://example.test/bg%20a%20b?q=1"));
+        assertThat(sent.get(0).first("Cache-Control")).hasValue("no-cache");
+        assertThat(sent.get(0).contains("If-None-Match")).isFalse();
+        assertThat(calls)
+                .as("the service is not called by the clients' requests")
+                .hasValue(1);
+
+        // The host sends the refresh through the chain: it validates with the stored ETag and refreshes the store.
+        FakeExchange refresh = FakeExchange.get("/bg a b").withQuery("q=1");
+        sent.get(0).forEach(refresh::header);
+        FakeResponse validated = FakeHost.serve(refreshed, refresh, service);
+        refreshing.complete(null);
+        FakeResponse fresh = FakeHost.serve(
+                refreshed, FakeExchange.get("/bg a b").withQuery("q=1").header("Host", "example.test"), service);
+
+        assertThat(received.get(1).first("If-None-Match")).hasValue("\"r1\"");
+        assertThat(validated.headers().first("Cache-Status"))
+                .hasValue("gatehouse; fwd=request; fwd-status=304; stored");
+        assertThat(fresh.headers().first("Cache-Status")).hasValue("gatehouse; hit; ttl=100");
+        assertThat(calls).hasValue(2);
+    }
+
+    @Test
+    void aBackgroundRefreshThatNeverEndsIsAbandonedAfterTheCollapseTimeout() throws Exception {
+        AtomicInteger refreshes = new AtomicInteger();
+        PolicyChain refreshed = PolicyChain.of(HttpCachePolicy.builder(store)
+                .clock(clock)
+                .collapseTimeout(Duration.ofMillis(200))
+                .backgroundRefresh((target, headers) -> {
+                    refreshes.incrementAndGet();
+                    return new CompletableFuture<>();
+                })
+                .build());
+        Function<Exchange, FakeResponse> service =
+                e -> FakeResponse.ok("body").header("Cache-Control", "max-age=1, stale-while-revalidate=60");
+        FakeHost.serve(refreshed, FakeExchange.get("/hung").header("Host", "example.test"), service);
+        clock.advance(Duration.ofSeconds(10));
+        FakeHost.serve(refreshed, FakeExchange.get("/hung").header("Host", "example.test"), service);
+        FakeHost.serve(refreshed, FakeExchange.get("/hung").header("Host", "example.test"), service);
+        assertThat(refreshes).hasValue(1);
+        sleep(400);
+        FakeHost.serve(refreshed, FakeExchange.get("/hung").header("Host", "example.test"), service);
+
+        assertThat(refreshes).hasValue(2);
     }
 
     @Test

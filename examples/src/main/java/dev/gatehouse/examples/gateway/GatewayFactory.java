@@ -1,7 +1,9 @@
 package dev.gatehouse.examples.gateway;
 
 import dev.gatehouse.ClientAddress;
+import dev.gatehouse.Headers;
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.cache.BackgroundRefresh;
 import dev.gatehouse.cache.HttpCacheStore;
 import dev.gatehouse.cache.InMemoryHttpCacheStore;
 import dev.gatehouse.config.ClientAddressPolicy;
@@ -26,6 +28,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,10 +56,25 @@ final class GatewayFactory implements AutoCloseable {
     /** One Redis URL's stores. */
     private record RedisStores(RedisTokenBucketStore buckets, RedisIdempotencyStore records) {}
 
+    /** Where cached routes send their background refreshes: the running gateway, once it has started. */
+    private volatile @Nullable BackgroundRefresh loopback;
+
     /** With {@code registry} the chains record into Micrometer. */
     GatewayFactory(@Nullable MeterRegistry registry) {
         this.registry = registry;
         this.metrics = registry == null ? null : new MicrometerChainListener(registry);
+    }
+
+    /** Cached routes refresh their responses through {@code loopback} from now on. */
+    void refreshThrough(BackgroundRefresh loopback) {
+        this.loopback = loopback;
+    }
+
+    private CompletionStage<?> refresh(URI target, Headers headers) {
+        BackgroundRefresh through = loopback;
+        return through == null
+                ? CompletableFuture.failedFuture(new IllegalStateException("the gateway has not started"))
+                : through.refresh(target, headers);
     }
 
     /** What one configuration describes. */
@@ -79,7 +98,8 @@ final class GatewayFactory implements AutoCloseable {
             buckets = LocalBucketStore.ofDefaults();
             records = InMemoryIdempotencyStore.ofDefaults();
         }
-        RouteTableFactory policies = RouteTableFactory.of(config.policies(), buckets, records, cache);
+        RouteTableFactory policies =
+                RouteTableFactory.of(config.policies(), buckets, records, cache).backgroundRefresh(this::refresh);
         ClientAddress clients = policies.clientAddress();
         Map<String, RateLimitPolicy> newRateLimits = new LinkedHashMap<>();
         Map<String, IdempotencyPolicy> newIdempotency = new LinkedHashMap<>();

@@ -122,6 +122,7 @@ public final class GatewayMain {
         built.routes().forEach(builder::route);
         built.aggregations().forEach(builder::aggregate);
         Gateway gateway = builder.build().start();
+        factory.refreshThrough(gateway.loopbackRefresh());
         ConfigReloads reloads = new ConfigReloads(file, InstantSource.system());
         AdminServer admin = null;
         if (registry != null) {

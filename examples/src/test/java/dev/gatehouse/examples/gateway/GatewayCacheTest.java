@@ -41,6 +41,9 @@ class GatewayCacheTest {
     Path dir;
 
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final List<com.sun.net.httpserver.Headers> refreshHeaders =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.CountDownLatch refreshMayAnswer = new java.util.concurrent.CountDownLatch(1);
     private HttpServer backend;
     private GatewayMain.Running running;
     private URI base;
@@ -93,6 +96,12 @@ class GatewayCacheTest {
             headers.set("Cache-Control", "max-age=60");
             headers.set("Vary", "Accept-Language");
             body = "call " + call + " for " + exchange.getRequestHeaders().getFirst("Accept-Language");
+        } else if (path.startsWith("/swr")) {
+            headers.set("Cache-Control", "max-age=1, stale-while-revalidate=60");
+            refreshHeaders.add(exchange.getRequestHeaders());
+            if (call > 1) {
+                await(refreshMayAnswer);
+            }
         } else if (path.startsWith("/sie")) {
             headers.set("Cache-Control", "max-age=0, stale-if-error=60");
             status = call == 1 ? 200 : 503;
@@ -235,6 +244,53 @@ class GatewayCacheTest {
         assertThat(text(overGatewayError)).isEqualTo(text(first));
         assertThat(cacheStatus(overGatewayError))
                 .isEqualTo("gatehouse; fwd=stale; fwd-status=502; detail=stale-if-error");
+    }
+
+    @Test
+    void withinStaleWhileRevalidateClientsGetTheStaleResponseAtOnceWhileTheGatewayRefreshesIt() throws Exception {
+        HttpResponse<byte[]> first = get("/swr?page=1", "X-Client", "c1");
+        sleep(1_100);
+        HttpResponse<byte[]> stale = get("/swr?page=1", "X-Client", "c1");
+        HttpResponse<byte[]> alsoStale = get("/swr?page=1");
+
+        assertThat(text(stale)).isEqualTo(text(first));
+        assertThat(cacheStatus(stale)).startsWith("gatehouse; hit; ttl=-");
+        assertThat(text(alsoStale)).isEqualTo(text(first));
+        awaitCalls("/swr", 2);
+        refreshMayAnswer.countDown();
+        HttpResponse<byte[]> refreshed = awaitBody("/swr?page=1", "call 2");
+
+        assertThat(calls("/swr")).as("one refresh, in the background").isEqualTo(2);
+        assertThat(cacheStatus(refreshed)).startsWith("gatehouse; hit; ttl=");
+        assertThat(refreshHeaders.get(1).getFirst("X-Client")).isEqualTo("c1");
+        assertThat(refreshHeaders.get(1).getFirst("Cache-Control")).isEqualTo("no-cache");
+    }
+
+    private void awaitCalls(String path, int count) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (calls(path) < count && System.nanoTime() < deadline) {
+            sleep(20);
+        }
+        assertThat(calls(path)).isEqualTo(count);
+    }
+
+    private HttpResponse<byte[]> awaitBody(String path, String prefix) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        HttpResponse<byte[]> response = get(path);
+        while (!text(response).startsWith(prefix) && System.nanoTime() < deadline) {
+            sleep(20);
+            response = get(path);
+        }
+        assertThat(text(response)).startsWith(prefix);
+        return response;
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
