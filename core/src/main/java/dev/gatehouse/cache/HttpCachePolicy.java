@@ -221,28 +221,31 @@ public final class HttpCachePolicy implements OffloadPolicy {
     private Decision hit(Headers request, CachedResponse cached, Instant now, boolean collapsed) {
         String status = cacheName + "; hit; ttl="
                 + Math.floorDiv(cached.timeToLive(now).toMillis(), 1000) + (collapsed ? "; collapsed" : "");
-        StoredResponse answer = answer(request, cached, now);
-        Headers headers = answer.headers().copy();
-        headers.add("Cache-Status", status);
-        return Decision.replay(answer.withHeaders(headers))
+        StoredResponse answer = answer(request, cached, now, status);
+        return Decision.replay(answer)
                 .because(
                         answer.status() == 304
                                 ? "cache hit, not modified"
                                 : "cache hit, age " + cached.age(now).toSeconds() + " s");
     }
 
-    /** The stored response as this request gets it: with its {@code Age}, or a 304 for a matching conditional. */
-    private static StoredResponse answer(Headers request, CachedResponse cached, Instant now) {
+    /**
+     * The stored response as this request gets it: with its {@code Age} (and {@code cacheStatus} when not null), or
+     * a 304 for a matching conditional.
+     */
+    private static StoredResponse answer(
+            Headers request, CachedResponse cached, Instant now, @Nullable String cacheStatus) {
         String age = Long.toString(cached.age(now).toSeconds());
         StoredResponse stored = cached.response();
-        if (Conditionals.notModified(request, stored.status(), stored.headers())) {
-            Headers headers = Conditionals.notModifiedHeaders(stored.headers());
-            headers.set("Age", age);
-            return StoredResponse.of(304, headers, new byte[0]);
-        }
-        Headers headers = stored.headers().copy();
+        boolean notModified = Conditionals.notModified(request, stored.status(), stored.headers());
+        Headers headers = notModified
+                ? Conditionals.notModifiedHeaders(stored.headers())
+                : stored.headers().copy();
         headers.set("Age", age);
-        return stored.withHeaders(headers);
+        if (cacheStatus != null) {
+            headers.add("Cache-Status", cacheStatus);
+        }
+        return notModified ? StoredResponse.of(304, headers, new byte[0]) : stored.withHeaders(headers);
     }
 
     private static Decision forward(Exchange exchange, Forward forward) {
@@ -304,7 +307,8 @@ public final class HttpCachePolicy implements OffloadPolicy {
                     responseTime);
             if (forward.validators() && response.replaceable()) {
                 // The 304 answers the cache's question, not the client's: the client gets the stored response.
-                response.replaceWith(answer(Headers.empty(), refreshed != null ? refreshed : stale, responseTime));
+                response.replaceWith(
+                        answer(Headers.empty(), refreshed != null ? refreshed : stale, responseTime, null));
             }
             return refreshed != null ? "; stored" : "; detail=not-refreshed";
         }
@@ -319,7 +323,7 @@ public final class HttpCachePolicy implements OffloadPolicy {
                     forward.key(),
                     stale.age(responseTime).toSeconds());
             Headers request = forward.validators() ? Headers.empty() : exchange.requestHeaders();
-            response.replaceWith(answer(request, stale, responseTime));
+            response.replaceWith(answer(request, stale, responseTime, null));
             return "; detail=stale-if-error";
         }
         Headers headers = response.headers();
