@@ -180,6 +180,11 @@ public final class HttpCachePolicy implements OffloadPolicy {
         for (String name : REFRESH_DROPS) {
             headers.remove(name);
         }
+        // What the policies before this one set (request ids, identities, transforms) they set again on the
+        // refresh's own pass: sending their values too would make the service see them twice or stale.
+        for (String name : exchange.editedRequestHeaders()) {
+            headers.remove(name);
+        }
         headers.set("Cache-Control", "no-cache");
         CompletableFuture<?> refreshed;
         try {

@@ -264,6 +264,10 @@ class GatewayCacheTest {
         assertThat(cacheStatus(refreshed)).startsWith("gatehouse; hit; ttl=");
         assertThat(refreshHeaders.get(1).getFirst("X-Client")).isEqualTo("c1");
         assertThat(refreshHeaders.get(1).getFirst("Cache-Control")).isEqualTo("no-cache");
+        assertThat(refreshHeaders.get(1).get("X-Request-Id"))
+                .as("the refresh is an exchange of its own, not a copy of the client's")
+                .hasSize(1)
+                .doesNotContain(stale.headers().firstValue("X-Request-Id").orElseThrow());
     }
 
     private void awaitCalls(String path, int count) {
