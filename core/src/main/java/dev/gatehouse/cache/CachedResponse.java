@@ -68,6 +68,15 @@ public record CachedResponse(
         return lifetime.minus(age(now));
     }
 
+    /**
+     * How long after {@code now} it can still be served in some way: fresh, then stale within {@code
+     * stale-while-revalidate}; negative once it cannot. A store may drop it then. (A {@code stale-if-error} window,
+     * when the cache keeps one, extends this.)
+     */
+    public Duration servableFor(Instant now) {
+        return timeToLive(now).plus(staleWhileRevalidate);
+    }
+
     /** Roughly how many bytes of heap it holds: the body, the header text and a fixed overhead. */
     public int weight() {
         int headerChars = 0;

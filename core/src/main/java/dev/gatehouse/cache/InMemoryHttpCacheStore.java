@@ -22,9 +22,11 @@ public final class InMemoryHttpCacheStore implements HttpCacheStore {
 
     private final Cache<String, List<CachedResponse>> entries;
     private final long maxBytes;
+    private final long maxResidencyNanos;
 
-    private InMemoryHttpCacheStore(long maxBytes, Duration keepStale) {
+    private InMemoryHttpCacheStore(long maxBytes, Duration keepStale, long maxResidencyNanos) {
         this.maxBytes = maxBytes;
+        this.maxResidencyNanos = maxResidencyNanos;
         long keepStaleNanos = keepStale.toNanos();
         this.entries = Caffeine.newBuilder()
                 .executor(Runnable::run)
@@ -33,12 +35,12 @@ public final class InMemoryHttpCacheStore implements HttpCacheStore {
                 .expireAfter(new Expiry<String, List<CachedResponse>>() {
                     @Override
                     public long expireAfterCreate(String key, List<CachedResponse> variants, long now) {
-                        return usefulNanos(variants) + keepStaleNanos;
+                        return Math.min(usefulNanos(variants) + keepStaleNanos, maxResidencyNanos);
                     }
 
                     @Override
                     public long expireAfterUpdate(String key, List<CachedResponse> variants, long now, long remaining) {
-                        return usefulNanos(variants) + keepStaleNanos;
+                        return Math.min(usefulNanos(variants) + keepStaleNanos, maxResidencyNanos);
                     }
 
                     @Override
@@ -58,7 +60,19 @@ public final class InMemoryHttpCacheStore implements HttpCacheStore {
     public static InMemoryHttpCacheStore of(long maxBytes, Duration keepStale) {
         checkArgument(maxBytes > 0, "maxBytes: %s (expected: > 0)", maxBytes);
         checkArgument(!keepStale.isNegative(), "keepStale: %s (expected: >= 0)", keepStale);
-        return new InMemoryHttpCacheStore(maxBytes, keepStale);
+        return new InMemoryHttpCacheStore(maxBytes, keepStale, Long.MAX_VALUE);
+    }
+
+    /**
+     * At most {@code maxBytes}, each key kept at most {@code maxResidency} after it was last stored whatever its
+     * freshness: the local tier of a {@link TieredHttpCacheStore}, whose entries must not outlive a purge on
+     * another instance by long.
+     */
+    public static InMemoryHttpCacheStore shortLived(long maxBytes, Duration maxResidency) {
+        checkArgument(maxBytes > 0, "maxBytes: %s (expected: > 0)", maxBytes);
+        checkArgument(
+                !maxResidency.isNegative() && !maxResidency.isZero(), "maxResidency: %s (expected: > 0)", maxResidency);
+        return new InMemoryHttpCacheStore(maxBytes, Duration.ZERO, maxResidency.toNanos());
     }
 
     private static int weigh(String key, List<CachedResponse> variants) {
@@ -116,6 +130,8 @@ public final class InMemoryHttpCacheStore implements HttpCacheStore {
 
     @Override
     public String toString() {
-        return "InMemoryHttpCacheStore[" + maxBytes + " bytes]";
+        return "InMemoryHttpCacheStore[" + maxBytes + " bytes"
+                + (maxResidencyNanos == Long.MAX_VALUE ? "" : ", at most " + Duration.ofNanos(maxResidencyNanos))
+                + "]";
     }
 }
