@@ -14,7 +14,6 @@ import dev.gatehouse.auth.ScopePolicy;
 import dev.gatehouse.cache.BackgroundRefresh;
 import dev.gatehouse.cache.HttpCachePolicy;
 import dev.gatehouse.cache.HttpCacheStore;
-import dev.gatehouse.cache.InMemoryHttpCacheStore;
 import dev.gatehouse.compression.CompressionPolicy;
 import dev.gatehouse.compression.RequestDecompressionPolicy;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
@@ -80,9 +79,14 @@ public final class RouteTableFactory {
         return of(config, LocalBucketStore.ofDefaults(), InMemoryIdempotencyStore.ofDefaults());
     }
 
-    /** Rate-limit buckets and idempotency records in these stores (Redis ones share them between instances). */
+    /**
+     * Rate-limit buckets and idempotency records in these stores (Redis ones share them between instances); cached
+     * responses in memory, bounded by {@link CacheStoreConfig#maxBytes()}.
+     *
+     * @throws IllegalArgumentException when the configuration keeps cached responses in Redis: pass the store then
+     */
     public static RouteTableFactory of(GatehouseConfig config, BucketStore buckets, IdempotencyStore records) {
-        return of(config, buckets, records, InMemoryHttpCacheStore.of(DEFAULT_CACHE_BYTES));
+        return of(config, buckets, records, config.cache().open(null));
     }
 
     /** As {@link #of(GatehouseConfig, BucketStore, IdempotencyStore)}, with cached routes' responses in {@code cache}. */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.gatehouse.config.AuthConfig;
 import dev.gatehouse.config.CacheConfig;
+import dev.gatehouse.config.CacheStoreConfig;
 import dev.gatehouse.config.CompressionConfig;
 import dev.gatehouse.config.ConfigValues;
 import dev.gatehouse.config.CorsConfig;
@@ -45,7 +46,8 @@ public record GatewayConfig(
         List<AggregationConfig> aggregations,
         @Nullable CorsConfig cors,
         @Nullable SecurityHeadersConfig securityHeaders,
-        @Nullable IpRulesConfig ipRules) {
+        @Nullable IpRulesConfig ipRules,
+        @Nullable CacheStoreConfig cache) {
 
     public GatewayConfig {
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
@@ -56,6 +58,11 @@ public record GatewayConfig(
         }
         // Checked here (the Redis URL, each trusted network) so that a bad value is reported at its line.
         new GatehouseConfig(redis, auth, trustedProxies, List.of());
+        cache = cache == null ? CacheStoreConfig.ofDefaults() : cache;
+        if (cache.redis() && redis == null) {
+            throw new IllegalArgumentException(
+                    "cache store redis but no redis URL (expected: redis: redis://host:port)");
+        }
     }
 
     /** The policy part: what {@link dev.gatehouse.config.RouteTableFactory} builds the chains from. */
@@ -67,7 +74,8 @@ public record GatewayConfig(
                 routes.stream().map(RouteConfig::policies).toList(),
                 cors,
                 securityHeaders,
-                ipRules);
+                ipRules,
+                cache);
     }
 
     public Listen listenOrDefault() {

@@ -6,7 +6,9 @@ import dev.gatehouse.PolicyChain;
 import dev.gatehouse.cache.BackgroundRefresh;
 import dev.gatehouse.cache.HttpCacheStore;
 import dev.gatehouse.cache.InMemoryHttpCacheStore;
+import dev.gatehouse.config.CacheStoreConfig;
 import dev.gatehouse.config.ClientAddressPolicy;
+import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.config.RouteTableFactory;
 import dev.gatehouse.examples.backends.BuiltinBackends;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
@@ -17,6 +19,7 @@ import dev.gatehouse.metrics.MicrometerChainListener;
 import dev.gatehouse.ratelimit.BucketStore;
 import dev.gatehouse.ratelimit.LocalBucketStore;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
+import dev.gatehouse.redis.RedisHttpCacheStore;
 import dev.gatehouse.redis.RedisIdempotencyStore;
 import dev.gatehouse.redis.RedisTokenBucketStore;
 import dev.gatehouse.requestid.RequestIdPolicy;
@@ -28,13 +31,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a {@link GatewayConfig} into routes and policy chains; owns the built-in backends and the Redis stores,
- * which are created once per Redis URL and kept across reloads.
+ * which are created once per Redis URL and kept across reloads (the cache's Redis store when the first
+ * configuration that keeps responses in that Redis is built), and closed with the factory.
  */
 final class GatewayFactory implements AutoCloseable {
     private final RequestIdPolicy requestIds = RequestIdPolicy.ofDefaults();
@@ -42,8 +47,12 @@ final class GatewayFactory implements AutoCloseable {
     private final ProxyHygienePolicy hygiene = new ProxyHygienePolicy();
     private @Nullable BuiltinBackends builtins;
     private final Map<String, RedisStores> redis = new HashMap<>();
-    /** Every cached route's responses, kept across reloads. */
-    private final HttpCacheStore cache = InMemoryHttpCacheStore.of(RouteTableFactory.DEFAULT_CACHE_BYTES);
+    private final Map<String, RedisHttpCacheStore> redisCaches = new HashMap<>();
+    /** Every cached route's responses, kept across reloads that leave the top-level cache and redis alone. */
+    private volatile HttpCacheStore cache = InMemoryHttpCacheStore.of(RouteTableFactory.DEFAULT_CACHE_BYTES);
+
+    private @Nullable CacheStoreConfig cacheBuiltFrom;
+    private @Nullable String cacheRedisUrl;
 
     private final @Nullable MicrometerChainListener metrics;
     private final @Nullable MeterRegistry registry;
@@ -98,6 +107,7 @@ final class GatewayFactory implements AutoCloseable {
             buckets = LocalBucketStore.ofDefaults();
             records = InMemoryIdempotencyStore.ofDefaults();
         }
+        openCache(config.policies());
         RouteTableFactory policies =
                 RouteTableFactory.of(config.policies(), buckets, records, cache).backgroundRefresh(this::refresh);
         ClientAddress clients = policies.clientAddress();
@@ -162,6 +172,18 @@ final class GatewayFactory implements AutoCloseable {
         return new Built(routes, aggregations);
     }
 
+    /** The cache store {@code config} describes: the one before when neither its cache nor its redis changed. */
+    private void openCache(GatehouseConfig config) {
+        CacheStoreConfig caching = config.cache();
+        String url = caching.redis() ? config.redis() : null;
+        if (caching.equals(cacheBuiltFrom) && Objects.equals(url, cacheRedisUrl)) {
+            return;
+        }
+        cache = caching.open(url == null ? null : redisCaches.computeIfAbsent(url, RedisHttpCacheStore::of));
+        cacheBuiltFrom = caching;
+        cacheRedisUrl = url;
+    }
+
     /** What every chain starts with, before the route's own policies. */
     private PolicyChain outer(ClientAddress clients) {
         PolicyChain.Builder chain = PolicyChain.builder()
@@ -192,12 +214,12 @@ final class GatewayFactory implements AutoCloseable {
         }
     }
 
-    /** For {@code /admin/status}: each store's kind and whether a policy found it down. */
     /** The cached routes' store, for the admin port's purges. */
     HttpCacheStore cacheStore() {
         return cache;
     }
 
+    /** For {@code /admin/status}: each store's kind and whether a policy found it down. */
     synchronized Map<String, Object> storeStatus() {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put(
@@ -216,6 +238,14 @@ final class GatewayFactory implements AutoCloseable {
                         "down",
                         idempotency.values().stream()
                                 .anyMatch(policy -> policy.storeHealth().down())));
+        RedisHttpCacheStore redisCache = cacheRedisUrl == null ? null : redisCaches.get(cacheRedisUrl);
+        status.put(
+                "cache",
+                Map.of(
+                        "kind",
+                        redisCache == null ? "in-memory" : "redis",
+                        "down",
+                        redisCache != null && redisCache.down()));
         return status;
     }
 
@@ -255,6 +285,9 @@ final class GatewayFactory implements AutoCloseable {
         for (RedisStores stores : redis.values()) {
             stores.buckets().close();
             stores.records().close();
+        }
+        for (RedisHttpCacheStore store : redisCaches.values()) {
+            store.close();
         }
     }
 }

@@ -133,7 +133,7 @@ public final class GatewayMain {
                             where.token(),
                             registry,
                             () -> AdminServer.status(gateway, factory.storeStatus(), reloads))
-                    .purging(factory.cacheStore())
+                    .purging(factory::cacheStore)
                     .start();
         }
         ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(task -> {

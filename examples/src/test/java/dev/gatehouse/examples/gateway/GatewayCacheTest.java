@@ -410,6 +410,42 @@ class GatewayCacheTest {
                 .hasMessageContaining("unknown key ttl");
     }
 
+    @Test
+    void badTopLevelCacheValuesAreLocatedErrors() {
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        cache: { store: memcached }
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                        """))
+                .isInstanceOf(GatewayConfigLoader.ConfigException.class)
+                .hasMessageContaining("gateway.yaml line 1")
+                .hasMessageContaining("cache: store memcached (expected: local or redis)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        cache: { store: redis, localTtl: briefly }
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                        """))
+                .hasMessageContaining("gateway.yaml line 1")
+                .hasMessageContaining("duration briefly (expected: e.g. 500ms, 10s, 2m, 1h)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        cache: { maxSize: huge }
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                        """))
+                .hasMessageContaining("gateway.yaml line 1")
+                .hasMessageContaining("size huge (expected: e.g. 1000, 512KiB, 10MiB)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        cache: { store: redis }
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                        """))
+                .hasMessageContaining("cache store redis but no redis URL (expected: redis: redis://host:port)");
+    }
+
     private static HttpResponse<String> purge(URI admin, String query) throws Exception {
         return CLIENT.send(
                 HttpRequest.newBuilder(admin.resolve("/admin/cache/purge" + (query.isEmpty() ? "" : "?" + query)))
