@@ -4,6 +4,8 @@ import dev.gatehouse.ChainListener;
 import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
+import dev.gatehouse.cache.HttpCacheStore;
+import dev.gatehouse.config.CacheStoreConfig;
 import dev.gatehouse.config.ClientAddressPolicy;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.config.RouteTableFactory;
@@ -72,6 +74,24 @@ public class GatehouseAutoConfiguration {
                 .orElseGet(InMemoryIdempotencyStore::ofDefaults);
     }
 
+    /**
+     * Where cached routes keep their responses: with {@code gatehouse.cache.store=redis} in the same Redis as the
+     * buckets, behind a local tier of {@code gatehouse.cache.local-ttl}; else in this process's memory.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    HttpCacheStore gatehouseHttpCacheStore(
+            GatehouseProperties properties, ObjectProvider<SpringDataRedis> springRedis) {
+        CacheStoreConfig cache = properties.toConfig().cache();
+        if (!cache.redis()) {
+            return cache.open(null);
+        }
+        String url = redisUrl(properties, springRedis)
+                .orElseThrow(() -> new IllegalStateException("gatehouse.cache.store is redis, but no Redis is named"
+                        + " (expected: gatehouse.redis or spring.data.redis.*)"));
+        return cache.open(RedisStores.cache(url));
+    }
+
     private static Optional<String> redisUrl(GatehouseProperties properties, ObjectProvider<SpringDataRedis> spring) {
         if (properties.redis() != null) {
             return Optional.of(properties.redis());
@@ -91,11 +111,12 @@ public class GatehouseAutoConfiguration {
             GatehouseProperties properties,
             BucketStore buckets,
             IdempotencyStore records,
+            HttpCacheStore cache,
             ObjectProvider<OffloadPolicy> policies,
             ObjectProvider<GatehouseCustomizer> customizers,
             ObjectProvider<ChainListener> listener) {
         GatehouseConfig config = properties.toConfig();
-        RouteTableFactory factory = RouteTableFactory.of(config, buckets, records);
+        RouteTableFactory factory = RouteTableFactory.of(config, buckets, records, cache);
         PolicyChain outer = PolicyChain.builder()
                 .add("request-id", RequestIdPolicy.ofDefaults())
                 .add("client-address", ClientAddressPolicy.of(factory.clientAddress()))
