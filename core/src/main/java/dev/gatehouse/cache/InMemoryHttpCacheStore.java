@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and the least valuable keys go first when the bound is reached. A key is dropped a while after its newest
  * variant can no longer be served ({@link CachedResponse#servable()} {@code + keepStale}), so stale responses stay
  * for a time to answer conditional requests. At most {@value #MAX_VARIANTS} variants per key, the oldest going
- * first.
+ * first. {@link #shortLived} also caps how long a key stays, for the local tier of a {@link TieredHttpCacheStore}.
  */
 public final class InMemoryHttpCacheStore implements HttpCacheStore {
     static final int MAX_VARIANTS = 8;

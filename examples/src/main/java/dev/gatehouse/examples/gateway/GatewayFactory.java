@@ -207,11 +207,20 @@ final class GatewayFactory implements AutoCloseable {
         java.util.Set<Meter> before = new java.util.HashSet<>(registry.getMeters());
         rateLimits.forEach((name, policy) -> metrics.bindStoreHealth(name, policy.storeHealth()));
         idempotency.forEach((name, policy) -> metrics.bindStoreHealth(name, policy.storeHealth()));
+        RedisHttpCacheStore redisCache = redisCache();
+        if (redisCache != null) {
+            metrics.bindStoreHealth("cache", redisCache);
+        }
         for (Meter meter : registry.getMeters()) {
             if (!before.contains(meter)) {
                 storeMeters.add(meter);
             }
         }
+    }
+
+    /** The Redis store the cached routes use, when they use one. */
+    private @Nullable RedisHttpCacheStore redisCache() {
+        return cacheRedisUrl == null ? null : redisCaches.get(cacheRedisUrl);
     }
 
     /** The cached routes' store, for the admin port's purges. */
@@ -238,7 +247,7 @@ final class GatewayFactory implements AutoCloseable {
                         "down",
                         idempotency.values().stream()
                                 .anyMatch(policy -> policy.storeHealth().down())));
-        RedisHttpCacheStore redisCache = cacheRedisUrl == null ? null : redisCaches.get(cacheRedisUrl);
+        RedisHttpCacheStore redisCache = redisCache();
         status.put(
                 "cache",
                 Map.of(
