@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The schema of the gateway's YAML configuration (see {@code examples/gateway.example.yaml} for every key,
  * commented): records that check their own values. The policy part (auth, trusted proxies, the route defaults for
- * CORS, security headers and IP rules, each route's policies) is Gatehouse's one configuration vocabulary, {@code dev.gatehouse.config}, the same records the Spring Boot
+ * CORS, security headers and IP rules, each route's policies, where cached responses live) is Gatehouse's one configuration vocabulary, {@code dev.gatehouse.config}, the same records the Spring Boot
  * starter binds; the rest (listeners, upstreams, health, breakers, timeouts, aggregation) is the gateway's own.
  * {@link GatewayConfigLoader} reads a file into them and locates every problem by file, line, column and key path.
  */

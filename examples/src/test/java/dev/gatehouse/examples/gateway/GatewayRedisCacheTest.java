@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.cache.HttpCacheStore;
+import dev.gatehouse.cache.InMemoryHttpCacheStore;
+import dev.gatehouse.cache.TieredHttpCacheStore;
+import dev.gatehouse.redis.RedisHttpCacheStore;
 import dev.gatehouse.testing.RedisSupport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -143,14 +147,52 @@ class GatewayRedisCacheTest {
     }
 
     @Test
-    void theAdminStatusSaysTheCacheIsInRedis() throws Exception {
+    void theAdminStatusAndMetricsSayTheCacheIsInRedisAndUp() throws Exception {
         HttpResponse<String> status = CLIENT.send(
                 HttpRequest.newBuilder(b.admin.uri().resolve("/admin/status")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> metrics = CLIENT.send(
+                HttpRequest.newBuilder(b.admin.uri().resolve("/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
 
         JsonNode cache =
                 new ObjectMapper().readTree(status.body()).path("stores").path("cache");
         assertThat(cache.path("kind").asText()).isEqualTo("redis");
         assertThat(cache.path("down").asBoolean()).isFalse();
+        assertThat(metrics.body()).contains("gatehouse_cache_store_down{policy=\"cache\"} 0.0");
+    }
+
+    @Test
+    void aReloadKeepsTheCacheStoreUntilTheTopLevelCacheChangesAndClosingTheFactoryClosesIt() throws Exception {
+        String redis = RedisSupport.requireRedis();
+        String routes = "routes:\n  - path: /\n    upstreams: [builtin:echo]\n    cache: true\n";
+        GatewayConfig local = GatewayConfigLoader.parse("local.yaml", routes);
+        GatewayConfig shared = GatewayConfigLoader.parse(
+                "redis.yaml", "redis: " + redis + "\ncache: { store: redis, localTtl: 1s }\n" + routes);
+        GatewayFactory factory = new GatewayFactory(null);
+        try {
+            factory.build(local);
+            HttpCacheStore inMemory = factory.cacheStore();
+            factory.build(local);
+            assertThat(factory.cacheStore()).isSameAs(inMemory);
+
+            factory.build(shared);
+            HttpCacheStore tiered = factory.cacheStore();
+            factory.build(shared);
+
+            assertThat(inMemory).isInstanceOf(InMemoryHttpCacheStore.class);
+            assertThat(tiered).isInstanceOf(TieredHttpCacheStore.class);
+            assertThat(factory.cacheStore()).isSameAs(tiered);
+            assertThat(factory.storeStatus().get("cache")).isEqualTo(Map.of("kind", "redis", "down", false));
+        } finally {
+            factory.close();
+        }
+        HttpCacheStore redisTier = ((TieredHttpCacheStore) factory.cacheStore()).shared();
+        assertThat(redisTier.variants("http://" + host + "/anything"))
+                .as("closed: a miss")
+                .isEmpty();
+        assertThat(((RedisHttpCacheStore) redisTier).down())
+                .as("closed, so its calls fail")
+                .isTrue();
     }
 }
