@@ -69,12 +69,12 @@ public record CachedResponse(
     }
 
     /**
-     * How long after {@code now} it can still be served in some way: fresh, then stale within {@code
-     * stale-while-revalidate}; negative once it cannot. A store may drop it then. (A {@code stale-if-error} window,
-     * when the cache keeps one, extends this.)
+     * How long after {@code now} it can still be served in some way: {@link #servable()} less the time it has been
+     * stored; negative once it cannot. What a store that expires entries by itself (Redis) gives it.
      */
     public Duration servableFor(Instant now) {
-        return timeToLive(now).plus(staleWhileRevalidate);
+        Duration resident = Duration.between(storedAt, now);
+        return servable().minus(resident.isNegative() ? Duration.ZERO : resident);
     }
 
     /** Roughly how many bytes of heap it holds: the body, the header text and a fixed overhead. */

@@ -17,7 +17,7 @@ import java.util.List;
 /**
  * A {@link CachedResponse} as bytes, for a Redis value: a version byte, then the status, the header fields in
  * order, the {@code Vary} names, the variant, the store time, the initial age, the lifetime, {@code
- * stale-while-revalidate} and the body. Strings are length-prefixed UTF-8, instants and durations seconds plus
+ * stale-while-revalidate}, {@code stale-if-error} and the body. Strings are length-prefixed UTF-8, instants and durations seconds plus
  * nanoseconds. No Java serialization: a value read from Redis is only ever parsed as this layout.
  */
 final class CachedResponseCodec {
@@ -48,6 +48,7 @@ final class CachedResponseCodec {
             writeDuration(out, cached.initialAge());
             writeDuration(out, cached.lifetime());
             writeDuration(out, cached.staleWhileRevalidate());
+            writeDuration(out, cached.staleIfError());
             out.writeInt(response.bodyLength());
             response.writeBodyTo(out);
             return bytes.toByteArray();
@@ -80,6 +81,7 @@ final class CachedResponseCodec {
             Duration initialAge = readDuration(in);
             Duration lifetime = readDuration(in);
             Duration staleWhileRevalidate = readDuration(in);
+            Duration staleIfError = readDuration(in);
             byte[] body = new byte[count(in, value.length)];
             in.readFully(body);
             if (in.available() > 0) {
@@ -92,7 +94,8 @@ final class CachedResponseCodec {
                     storedAt,
                     initialAge,
                     lifetime,
-                    staleWhileRevalidate);
+                    staleWhileRevalidate,
+                    staleIfError);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("corrupt cached response (" + e.getMessage() + ")", e);
         }

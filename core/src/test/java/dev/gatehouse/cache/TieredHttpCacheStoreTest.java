@@ -23,6 +23,7 @@ class TieredHttpCacheStoreTest {
                 Instant.now(),
                 Duration.ZERO,
                 Duration.ofMinutes(10),
+                Duration.ZERO,
                 Duration.ZERO);
     }
 

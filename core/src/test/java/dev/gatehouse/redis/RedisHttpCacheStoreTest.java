@@ -84,7 +84,8 @@ class RedisHttpCacheStoreTest {
                 START.plusNanos(123_456_789),
                 Duration.ofSeconds(3),
                 Duration.ofSeconds(60),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(45));
     }
 
     @Test
@@ -107,6 +108,7 @@ class RedisHttpCacheStoreTest {
         assertThat(back.initialAge()).isEqualTo(Duration.ofSeconds(3));
         assertThat(back.lifetime()).isEqualTo(Duration.ofSeconds(60));
         assertThat(back.staleWhileRevalidate()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(back.staleIfError()).isEqualTo(Duration.ofSeconds(45));
     }
 
     @Test
@@ -117,8 +119,9 @@ class RedisHttpCacheStoreTest {
 
         try (RedisConnection raw = RedisConnection.open(url, Duration.ofSeconds(1))) {
             long ttl = raw.commands().pttl((prefix + "http://example.test/blob").getBytes(StandardCharsets.UTF_8));
-            // lifetime 60 s - age (3 s initial + 9.877 s since it was stored) + stale-while-revalidate 30 s
-            assertThat(ttl).isBetween(77_000L, 77_123L);
+            // lifetime 60 s - age (3 s initial + 9.877 s since it was stored) + the longer of
+            // stale-while-revalidate (30 s) and stale-if-error (45 s)
+            assertThat(ttl).isBetween(92_000L, 92_123L);
         }
     }
 
@@ -136,6 +139,28 @@ class RedisHttpCacheStoreTest {
         assertThat(onB.bodyText()).isEqualTo("body 1 ");
         assertThat(onB.headers().first("Age")).hasValue("5");
         assertThat(onB.headers().first("Cache-Status")).hasValue("gatehouse; hit; ttl=55");
+    }
+
+    @Test
+    void aResponseStoredThroughOneInstanceStandsInForTheOthersServiceErrorWithinStaleIfError() {
+        String url = RedisSupport.requireRedis();
+        PolicyChain a = instance(store(url));
+        PolicyChain b = instance(store(url));
+        FakeHost.serve(
+                a,
+                FakeExchange.get("/sie").header("Host", "example.test"),
+                e -> FakeResponse.ok("stored by a").header("Cache-Control", "max-age=60, stale-if-error=300"));
+        clock.advance(Duration.ofSeconds(200));
+
+        FakeResponse onB = FakeHost.serve(
+                b,
+                FakeExchange.get("/sie").header("Host", "example.test"),
+                e -> FakeResponse.of(503).withBody("down"));
+
+        assertThat(onB.status()).isEqualTo(200);
+        assertThat(onB.bodyText()).isEqualTo("stored by a");
+        assertThat(onB.headers().first("Cache-Status"))
+                .hasValue("gatehouse; fwd=stale; fwd-status=503; detail=stale-if-error");
     }
 
     @Test
