@@ -35,12 +35,12 @@ public final class InMemoryHttpCacheStore implements HttpCacheStore {
                 .expireAfter(new Expiry<String, List<CachedResponse>>() {
                     @Override
                     public long expireAfterCreate(String key, List<CachedResponse> variants, long now) {
-                        return Math.min(usefulNanos(variants) + keepStaleNanos, maxResidencyNanos);
+                        return expiryNanos(variants, keepStaleNanos);
                     }
 
                     @Override
                     public long expireAfterUpdate(String key, List<CachedResponse> variants, long now, long remaining) {
-                        return Math.min(usefulNanos(variants) + keepStaleNanos, maxResidencyNanos);
+                        return expiryNanos(variants, keepStaleNanos);
                     }
 
                     @Override
@@ -81,6 +81,11 @@ public final class InMemoryHttpCacheStore implements HttpCacheStore {
             weight += variant.weight();
         }
         return (int) Math.min(Integer.MAX_VALUE, weight);
+    }
+
+    /** How long a key stays: until it can no longer be served, plus {@code keepStale}, at most the residency. */
+    private long expiryNanos(List<CachedResponse> variants, long keepStaleNanos) {
+        return Math.max(0, Math.min(usefulNanos(variants) + keepStaleNanos, maxResidencyNanos));
     }
 
     private static long usefulNanos(List<CachedResponse> variants) {

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *       touches that one key, so a Cluster needs no hash tags. A put is one script: it replaces the variant,
  *       starts the key afresh past {@value #MAX_VARIANTS} variants, and extends the key's expiry to what the
  *       response can still be served ({@link CachedResponse#servableFor}), never shortening a longer-lived
- *       variant's. A response with nothing left to serve, or larger than {@code maxEntryBytes}, is not written.
+ *       variant's ({@code keepStale} longer, when set, for revalidation). A response with nothing left to serve, or
+ *       larger than {@code maxEntryBytes}, is not written.
  *   <li>{@link #removeByPrefix} walks the keys with {@code SCAN} (on every master of a Cluster), never {@code
  *       KEYS}, and deletes those found.
  *   <li>Ages count from the first store time on any instance, so the instances' clocks should agree.
@@ -58,6 +59,7 @@ public final class RedisHttpCacheStore implements HttpCacheStore, StoreHealth, A
     private final RedisClusterCommands<byte[], byte[]> redis;
     private final String keyPrefix;
     private final int maxEntryBytes;
+    private final Duration keepStale;
     private final Clock clock;
     private final StoreBreaker breaker;
     private final AtomicLong withoutStore = new AtomicLong();
@@ -68,6 +70,7 @@ public final class RedisHttpCacheStore implements HttpCacheStore, StoreHealth, A
         this.redis = connection.commands();
         this.keyPrefix = builder.keyPrefix;
         this.maxEntryBytes = builder.maxEntryBytes;
+        this.keepStale = builder.keepStale;
         this.clock = builder.clock;
         this.breaker = StoreBreaker.of(builder.breakerWindow, builder.nanoClock);
         this.log = builder.log;
@@ -101,7 +104,7 @@ public final class RedisHttpCacheStore implements HttpCacheStore, StoreHealth, A
 
     @Override
     public void put(String key, CachedResponse response) {
-        long ttlMillis = response.servableFor(clock.instant()).toMillis();
+        long ttlMillis = response.servableFor(clock.instant()).plus(keepStale).toMillis();
         if (ttlMillis <= 0) {
             return;
         }
@@ -228,6 +231,7 @@ public final class RedisHttpCacheStore implements HttpCacheStore, StoreHealth, A
         private Duration commandTimeout = Duration.ofMillis(200);
         private String keyPrefix = "gatehouse:cache:";
         private int maxEntryBytes = 2 * 1024 * 1024;
+        private Duration keepStale = Duration.ZERO;
         private Duration breakerWindow = Duration.ofSeconds(5);
         private Clock clock = Clock.systemUTC();
         private LongSupplier nanoClock = System::nanoTime;
@@ -253,6 +257,18 @@ public final class RedisHttpCacheStore implements HttpCacheStore, StoreHealth, A
         public Builder maxEntryBytes(int maxEntryBytes) {
             checkArgument(maxEntryBytes > 0, "maxEntryBytes: %s (expected: > 0)", maxEntryBytes);
             this.maxEntryBytes = maxEntryBytes;
+            return this;
+        }
+
+        /**
+         * How long a response is kept after it can no longer be served, so that a request for it goes to the
+         * service with its validators and a 304 refreshes it; none by default (the key expires when nothing of it
+         * can be served).
+         */
+        public Builder keepStale(Duration keepStale) {
+            requireNonNull(keepStale, "keepStale");
+            checkArgument(!keepStale.isNegative(), "keepStale: %s (expected: >= 0)", keepStale);
+            this.keepStale = keepStale;
             return this;
         }
 
