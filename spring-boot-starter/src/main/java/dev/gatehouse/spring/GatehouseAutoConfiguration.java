@@ -4,7 +4,9 @@ import dev.gatehouse.ChainListener;
 import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
+import dev.gatehouse.StoreHealth;
 import dev.gatehouse.cache.HttpCacheStore;
+import dev.gatehouse.cache.TieredHttpCacheStore;
 import dev.gatehouse.config.CacheStoreConfig;
 import dev.gatehouse.config.ClientAddressPolicy;
 import dev.gatehouse.config.GatehouseConfig;
@@ -133,8 +135,18 @@ public class GatehouseAutoConfiguration {
         });
         if (outer.listener() instanceof MicrometerChainListener metrics) {
             bindStoreHealth(table, metrics);
+            cacheHealth(cache).ifPresent(health -> metrics.bindStoreHealth("cache", health));
         }
         return table;
+    }
+
+    /**
+     * The health of the shared store behind the cache (Redis), for meters. Not for the health indicator: the cache
+     * serves misses while its store is down, so the application is not unhealthy for it.
+     */
+    private static Optional<StoreHealth> cacheHealth(HttpCacheStore cache) {
+        HttpCacheStore shared = cache instanceof TieredHttpCacheStore tiered ? tiered.shared() : cache;
+        return shared instanceof StoreHealth health ? Optional.of(health) : Optional.empty();
     }
 
     private static void bindStoreHealth(RouteTable table, MicrometerChainListener metrics) {

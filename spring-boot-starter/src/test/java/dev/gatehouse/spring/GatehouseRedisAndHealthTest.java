@@ -12,6 +12,8 @@ import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.FakeHost;
 import dev.gatehouse.testing.FakeResponse;
 import dev.gatehouse.testing.RedisSupport;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,6 +112,23 @@ class GatehouseRedisAndHealthTest {
             assertThat(responses.get(1).headers().first("Cache-Status"))
                     .hasValueSatisfying(status -> assertThat(status).startsWith("gatehouse; hit"));
         }));
+    }
+
+    @Test
+    void theCachesRedisStoreIsMeteredButLeavesTheHealthAlone() {
+        String redis = RedisSupport.requireRedis();
+        runner.withPropertyValues("gatehouse.redis=" + redis, "gatehouse.cache.store=redis")
+                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .run(context -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+
+                    assertThat(registry.get("gatehouse.cache.store.down")
+                                    .tag("policy", "cache")
+                                    .gauge()
+                                    .value())
+                            .isZero();
+                    assertThat(health(context).getDetails()).doesNotContainKey("cache");
+                });
     }
 
     @Test
