@@ -87,7 +87,7 @@ public final class RedisHttpCacheStore implements HttpCacheStore, StoreHealth, A
 
     @Override
     public List<CachedResponse> variants(String key) {
-        List<byte[]> values = call("read " + key, () -> redis.hvals(redisKey(key)), List.of());
+        List<byte[]> values = call("read", key, () -> redis.hvals(redisKey(key)), List.of());
         List<CachedResponse> variants = new ArrayList<>(values.size());
         for (byte[] value : values) {
             try {
@@ -116,7 +116,8 @@ public final class RedisHttpCacheStore implements HttpCacheStore, StoreHealth, A
         byte[] field =
                 (String.join(",", response.varyNames()) + "\n" + response.variant()).getBytes(StandardCharsets.UTF_8);
         call(
-                "write " + key,
+                "write",
+                key,
                 () -> redis.eval(
                         PUT,
                         ScriptOutputType.INTEGER,
@@ -130,12 +131,12 @@ public final class RedisHttpCacheStore implements HttpCacheStore, StoreHealth, A
 
     @Override
     public boolean remove(String key) {
-        return call("purge " + key, () -> redis.del(redisKey(key)), 0L) > 0;
+        return call("purge", key, () -> redis.del(redisKey(key)), 0L) > 0;
     }
 
     @Override
     public int removeByPrefix(String prefix) {
-        return call("purge prefix " + prefix, () -> scanAndDelete(prefix), 0);
+        return call("purge the prefix", prefix, () -> scanAndDelete(prefix), 0);
     }
 
     private int scanAndDelete(String prefix) {
@@ -144,10 +145,8 @@ public final class RedisHttpCacheStore implements HttpCacheStore, StoreHealth, A
         int removed = 0;
         KeyScanCursor<byte[]> page = redis.scan(matching);
         while (true) {
-            if (!page.getKeys().isEmpty()) {
-                for (byte[] found : page.getKeys()) {
-                    removed += redis.del(found).intValue();
-                }
+            for (byte[] found : page.getKeys()) {
+                removed += redis.del(found).intValue();
             }
             if (page.isFinished()) {
                 return removed;
@@ -161,8 +160,11 @@ public final class RedisHttpCacheStore implements HttpCacheStore, StoreHealth, A
         return text.replaceAll("([*?\\[\\]\\\\^])", "\\\\$1");
     }
 
-    /** Runs {@code command} through the breaker; on failure, {@code otherwise}, with the outage logged once. */
-    private <T> T call(String what, Supplier<T> command, T otherwise) {
+    /**
+     * Runs {@code command} (to {@code verb} {@code key}) through the breaker; on failure, {@code otherwise}, with
+     * the outage logged once.
+     */
+    private <T> T call(String verb, String key, Supplier<T> command, T otherwise) {
         if (!breaker.permits()) {
             withoutStore.incrementAndGet();
             return otherwise;
@@ -177,9 +179,10 @@ public final class RedisHttpCacheStore implements HttpCacheStore, StoreHealth, A
             withoutStore.incrementAndGet();
             if (breaker.failed()) {
                 log.warn(
-                        "cache: Redis failed to {} ({}); reads are misses and writes are dropped until a call"
+                        "cache: Redis failed to {} {} ({}); reads are misses and writes are dropped until a call"
                                 + " succeeds again (one probe every {} ms)",
-                        what,
+                        verb,
+                        key,
                         Throwables.rootMessage(e),
                         breaker.window().toMillis());
             }
