@@ -13,10 +13,12 @@ import java.util.List;
  * <p><b>Purges and the local tier.</b> A purge (or an unsafe request's invalidation) on one instance removes the
  * key from Redis and from that instance's local tier, but cannot reach the local tiers of the other instances:
  * they go on serving their copy until it leaves their local tier. So the local tier must be short-lived: {@link
- * #of(HttpCacheStore, long, Duration)} keeps each key locally at most {@code localTtl} (a few seconds), which is
- * then how long a purge takes to reach every instance. For the same reason a variant stored by another instance
- * after this one filled its local tier is seen here only after {@code localTtl}. Choose {@code localTtl} as the
- * staleness a purge may have; with none acceptable, use the shared store alone.
+ * #of(HttpCacheStore, long, Duration)} keeps each key locally at most {@code localTtl} after it was last stored
+ * here (a few seconds), which is then how long a purge takes to reach every instance. For the same reason a variant
+ * or a newer response stored by another instance after this one filled its local tier is seen here only after
+ * {@code localTtl}. Choose {@code localTtl} as the staleness a purge may have; with none acceptable, use the shared
+ * store alone. While the shared store is down (a Redis store then answers misses), the local tier still serves
+ * what this instance stored in the last {@code localTtl}.
  */
 public final class TieredHttpCacheStore implements HttpCacheStore, AutoCloseable {
     private final HttpCacheStore local;
