@@ -8,7 +8,6 @@ import dev.gatehouse.cache.HttpCacheStore;
 import dev.gatehouse.cache.InMemoryHttpCacheStore;
 import dev.gatehouse.config.CacheStoreConfig;
 import dev.gatehouse.config.ClientAddressPolicy;
-import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.config.RouteTableFactory;
 import dev.gatehouse.examples.backends.BuiltinBackends;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
@@ -107,7 +106,9 @@ final class GatewayFactory implements AutoCloseable {
             buckets = LocalBucketStore.ofDefaults();
             records = InMemoryIdempotencyStore.ofDefaults();
         }
-        openCache(config.policies());
+        CacheStoreConfig caching = config.policies().cache();
+        String cacheUrl = caching.redis() ? config.redis() : null;
+        HttpCacheStore cache = cacheFor(caching, cacheUrl);
         RouteTableFactory policies =
                 RouteTableFactory.of(config.policies(), buckets, records, cache).backgroundRefresh(this::refresh);
         ClientAddress clients = policies.clientAddress();
@@ -168,20 +169,22 @@ final class GatewayFactory implements AutoCloseable {
         idempotency.putAll(newIdempotency);
         storeKind = config.redis() == null ? "local" : "redis";
         this.clients = clients;
+        this.cache = cache;
+        this.cacheBuiltFrom = caching;
+        this.cacheRedisUrl = cacheUrl;
         bindStoreHealth();
         return new Built(routes, aggregations);
     }
 
-    /** The cache store {@code config} describes: the one before when neither its cache nor its redis changed. */
-    private void openCache(GatehouseConfig config) {
-        CacheStoreConfig caching = config.cache();
-        String url = caching.redis() ? config.redis() : null;
+    /**
+     * The cache store {@code caching} describes: the running one when neither the cache nor its Redis URL changed
+     * (a new one takes over only once the whole configuration has been built).
+     */
+    private HttpCacheStore cacheFor(CacheStoreConfig caching, @Nullable String url) {
         if (caching.equals(cacheBuiltFrom) && Objects.equals(url, cacheRedisUrl)) {
-            return;
+            return cache;
         }
-        cache = caching.open(url == null ? null : redisCaches.computeIfAbsent(url, RedisHttpCacheStore::of));
-        cacheBuiltFrom = caching;
-        cacheRedisUrl = url;
+        return caching.open(url == null ? null : redisCaches.computeIfAbsent(url, RedisHttpCacheStore::of));
     }
 
     /** What every chain starts with, before the route's own policies. */

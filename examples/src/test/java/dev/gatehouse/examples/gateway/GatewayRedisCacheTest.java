@@ -1,6 +1,7 @@
 package dev.gatehouse.examples.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -175,6 +176,13 @@ class GatewayRedisCacheTest {
             HttpCacheStore inMemory = factory.cacheStore();
             factory.build(local);
             assertThat(factory.cacheStore()).isSameAs(inMemory);
+            GatewayConfig failing = GatewayConfigLoader.parse(
+                    "failing.yaml",
+                    "redis: " + redis + "\ncache: { store: redis }\n" + routes + "    auth: required\n");
+            assertThatThrownBy(() -> factory.build(failing)).hasMessageContaining("no credentials");
+            assertThat(factory.cacheStore())
+                    .as("a reload that fails keeps the running store")
+                    .isSameAs(inMemory);
 
             factory.build(shared);
             HttpCacheStore tiered = factory.cacheStore();
