@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -99,7 +100,7 @@ public final class RedisHttpCacheStore implements HttpCacheStore, StoreHealth, A
             }
         }
         variants.sort(Comparator.comparing(CachedResponse::storedAt).reversed());
-        return variants;
+        return Collections.unmodifiableList(variants);
     }
 
     @Override
