@@ -203,4 +203,48 @@ class GatewayRedisCacheTest {
                 .as("closed, so its calls fail")
                 .isTrue();
     }
+
+    @Test
+    void aDeadRedisLeavesTheUpstreamAnsweringAndTheStatusSaysTheCacheIsDown() throws Exception {
+        try (RedisSupport.Process own = new RedisSupport.Process()) {
+            Path file = Files.writeString(dir.resolve("own.yaml"), """
+                    redis: %s
+                    cache: { store: redis, localTtl: 0s }
+                    listen: { port: 0 }
+                    admin: { port: 0 }
+                    routes:
+                      - path: /
+                        upstreams: [http://127.0.0.1:%d]
+                        cache: true
+                    """.formatted(
+                            own.url(), backend.getAddress().getPort()));
+            try (GatewayMain.Running gateway = GatewayMain.start(file)) {
+                get(gateway, "/items/1");
+                assertThat(get(gateway, "/items/1").headers().get("cache-status"))
+                        .startsWith("gatehouse; hit");
+
+                own.kill();
+                Raw whileDown = get(gateway, "/items/1");
+                Raw again = get(gateway, "/items/1");
+                HttpResponse<String> status = CLIENT.send(
+                        HttpRequest.newBuilder(gateway.admin.uri().resolve("/admin/status"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+
+                assertThat(whileDown.status()).isEqualTo(200);
+                assertThat(whileDown.body()).isEqualTo("call 2");
+                assertThat(whileDown.headers().get("cache-status"))
+                        .startsWith("gatehouse; fwd=uri-miss; fwd-status=200");
+                assertThat(again.status()).isEqualTo(200);
+                assertThat(again.body()).isEqualTo("call 3");
+                assertThat(new ObjectMapper()
+                                .readTree(status.body())
+                                .path("stores")
+                                .path("cache")
+                                .path("down")
+                                .asBoolean())
+                        .isTrue();
+            }
+        }
+    }
 }
