@@ -55,9 +55,16 @@ class GatewayRedisCacheTest {
         backend = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         backend.createContext("/", this::serve);
         backend.start();
-        Path file = Files.writeString(dir.resolve("gateway.yaml"), """
+        Path file = config("gateway.yaml", redis, "300ms");
+        a = GatewayMain.start(file);
+        b = GatewayMain.start(file);
+    }
+
+    /** One cached route to the backend, its responses in {@code redis} behind a local tier of {@code localTtl}. */
+    private Path config(String name, String redis, String localTtl) throws IOException {
+        return Files.writeString(dir.resolve(name), """
                 redis: %s
-                cache: { store: redis, localTtl: 300ms }
+                cache: { store: redis, localTtl: %s }
                 listen: { port: 0 }
                 admin: { port: 0 }
                 routes:
@@ -65,9 +72,7 @@ class GatewayRedisCacheTest {
                     upstreams: [http://127.0.0.1:%d]
                     cache: true
                 """.formatted(
-                        redis, backend.getAddress().getPort()));
-        a = GatewayMain.start(file);
-        b = GatewayMain.start(file);
+                        redis, localTtl, backend.getAddress().getPort()));
     }
 
     @AfterEach
@@ -207,17 +212,7 @@ class GatewayRedisCacheTest {
     @Test
     void aDeadRedisLeavesTheUpstreamAnsweringAndTheStatusSaysTheCacheIsDown() throws Exception {
         try (RedisSupport.Process own = new RedisSupport.Process()) {
-            Path file = Files.writeString(dir.resolve("own.yaml"), """
-                    redis: %s
-                    cache: { store: redis, localTtl: 0s }
-                    listen: { port: 0 }
-                    admin: { port: 0 }
-                    routes:
-                      - path: /
-                        upstreams: [http://127.0.0.1:%d]
-                        cache: true
-                    """.formatted(
-                            own.url(), backend.getAddress().getPort()));
+            Path file = config("own.yaml", own.url(), "0s");
             try (GatewayMain.Running gateway = GatewayMain.start(file)) {
                 get(gateway, "/items/1");
                 assertThat(get(gateway, "/items/1").headers().get("cache-status"))
