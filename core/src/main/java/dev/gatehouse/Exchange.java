@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One request on its way through a {@link PolicyChain}: a framework-neutral view that hosts build and
@@ -32,6 +33,15 @@ public interface Exchange {
 
     /** The request headers as the service will receive them. */
     Headers requestHeaders();
+
+    /**
+     * The names of the request fields the chain's policies have set or removed so far, where {@link
+     * #requestHeaders()} differs from the client's request; {@code contains} ignores letter case. Empty when the
+     * exchange does not track them (test exchanges).
+     */
+    default Set<String> editedRequestHeaders() {
+        return Set.of();
+    }
 
     /** The IP address of the connection's peer, as a literal. Trusted-proxy resolution is a policy's job. */
     String peerAddress();

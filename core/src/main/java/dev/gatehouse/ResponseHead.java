@@ -20,17 +20,20 @@ import java.util.Set;
  * client: an idempotency store records the plain body and compression encodes it afterwards.
  */
 public final class ResponseHead {
-    private final int status;
     private final Headers original;
     private final Headers headers;
-    private final boolean bodyTransformable;
+    private final boolean replaceable;
+    private int status;
+    private boolean bodyTransformable;
+    private boolean replaced;
     private List<BodyTransform> transforms = List.of();
 
-    private ResponseHead(int status, Headers headers, boolean bodyTransformable) {
+    private ResponseHead(int status, Headers headers, boolean bodyTransformable, boolean replaceable) {
         this.status = status;
         this.original = headers;
         this.headers = headers.copy();
         this.bodyTransformable = bodyTransformable;
+        this.replaceable = replaceable;
     }
 
     /**
@@ -38,7 +41,7 @@ public final class ResponseHead {
      * headers} as the original to compare with: the host must not change them afterwards.
      */
     public static ResponseHead of(int status, Headers headers) {
-        return new ResponseHead(status, requireNonNull(headers, "headers"), true);
+        return new ResponseHead(status, requireNonNull(headers, "headers"), true, true);
     }
 
     /**
@@ -46,9 +49,19 @@ public final class ResponseHead {
      * headers may change, the body may not. The head keeps {@code headers} as the original.
      */
     public static ResponseHead withFixedBody(int status, Headers headers) {
-        return new ResponseHead(status, requireNonNull(headers, "headers"), false);
+        return new ResponseHead(status, requireNonNull(headers, "headers"), false, false);
     }
 
+    /**
+     * A head with no body for the policies to transform (a JAX-RS response without an entity) that the host can
+     * still {@linkplain #replaceWith replace}: once replaced, the host writes the replacement's body. The head keeps
+     * {@code headers} as the original.
+     */
+    public static ResponseHead withoutBody(int status, Headers headers) {
+        return new ResponseHead(status, requireNonNull(headers, "headers"), false, true);
+    }
+
+    /** The status to send: the service's, or the replacement's once {@linkplain #replaceWith replaced}. */
     public int status() {
         return status;
     }
@@ -90,6 +103,40 @@ public final class ResponseHead {
 
     public boolean hasTransforms() {
         return !transforms.isEmpty();
+    }
+
+    /** Whether {@link #replaceWith} can answer in the service's place; false for bodies the host writes itself. */
+    public boolean replaceable() {
+        return replaceable;
+    }
+
+    /**
+     * Answers with {@code response} instead of what the service sent: its status, its headers (with the {@code
+     * Content-Length} of its body) and its body. What the service writes is dropped, and so are the transforms
+     * installed before this call; the policies whose hooks run later see the replacement and may transform its
+     * body. A shared cache uses it to serve a stored response in place of the 304 it asked the service for, or of
+     * a 5xx ({@code stale-if-error}).
+     *
+     * @throws IllegalStateException when {@link #replaceable()} is false
+     */
+    public void replaceWith(StoredResponse response) {
+        requireNonNull(response, "response");
+        checkState(replaceable, "replaceWith: a %s body written by the host (expected: replaceable())", status);
+        status = response.status();
+        for (String name : List.copyOf(headers.names())) {
+            headers.remove(name);
+        }
+        headers.addAll(response.headers());
+        headers.set("Content-Length", Integer.toString(response.bodyLength()));
+        transforms = new ArrayList<>(2);
+        transforms.add(downstream -> new Substitute(downstream, response));
+        bodyTransformable = true;
+        replaced = true;
+    }
+
+    /** Whether a policy {@linkplain #replaceWith replaced} the service's response. */
+    public boolean replaced() {
+        return replaced;
     }
 
     /**
@@ -190,6 +237,40 @@ public final class ResponseHead {
             out = transforms.get(i).wrap(out);
         }
         return out;
+    }
+
+    /** Drops the service's bytes and writes the replacement's body when the host ends the body. */
+    private static final class Substitute extends OutputStream {
+        private final OutputStream downstream;
+        private final StoredResponse response;
+        private boolean closed;
+
+        Substitute(OutputStream downstream, StoredResponse response) {
+            this.downstream = downstream;
+            this.response = response;
+        }
+
+        @Override
+        public void write(int b) {}
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {}
+
+        @Override
+        public void flush() throws IOException {
+            downstream.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try (downstream) {
+                response.writeBodyTo(downstream);
+            }
+        }
     }
 
     @Override

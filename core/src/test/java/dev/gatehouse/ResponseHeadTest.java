@@ -1,5 +1,6 @@
 package dev.gatehouse;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -53,6 +54,54 @@ class ResponseHeadTest {
 
         // A set (or a list of values) per call would be hundreds of kilobytes; the reading itself is a few bytes.
         assertThat(allocated).isLessThan(10_000);
+    }
+
+    @Test
+    void aReplacementTakesTheStatusHeadersAndBodyAndOnlyLaterTransformsSeeIt() throws Exception {
+        ResponseHead head = ResponseHead.of(
+                503,
+                Headers.create().add("Content-Type", "application/problem+json").add("Set-Cookie", "a=1"));
+        head.transformBody(downstream -> new java.io.FilterOutputStream(downstream) {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                out.write(Character.toUpperCase(b));
+            }
+        });
+        head.replaceWith(StoredResponse.of(200, Headers.of("Content-Type", "text/plain"), "stored".getBytes(UTF_8)));
+        head.transformBody(downstream -> new java.io.FilterOutputStream(downstream) {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                out.write(b == 's' ? '$' : b);
+            }
+        });
+        java.io.ByteArrayOutputStream client = new java.io.ByteArrayOutputStream();
+        try (java.io.OutputStream body = head.wrapBody(client)) {
+            body.write("{\"title\":\"unavailable\"}".getBytes(UTF_8));
+        }
+
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.replaced()).isTrue();
+        assertThat(head.bodyTransformable()).isTrue();
+        assertThat(head.headers().all("Content-Type")).containsExactly("text/plain");
+        assertThat(head.headers().first("Content-Length")).hasValue("6");
+        assertThat(head.headers().contains("Set-Cookie")).isFalse();
+        assertThat(head.changedHeaderNames()).containsExactlyInAnyOrder("content-type", "content-length", "set-cookie");
+        assertThat(client.toString(UTF_8)).isEqualTo("$tored");
+    }
+
+    @Test
+    void aBodyTheHostWritesItselfCannotBeReplacedButAHeadWithoutBodyCan() {
+        StoredResponse stored = StoredResponse.of(200, Headers.empty(), new byte[] {1});
+        ResponseHead errorPage = ResponseHead.withFixedBody(500, Headers.create());
+        ResponseHead noEntity = ResponseHead.withoutBody(304, Headers.create());
+
+        assertThat(errorPage.replaceable()).isFalse();
+        org.assertj.core.api.Assertions.assertThatIllegalStateException()
+                .isThrownBy(() -> errorPage.replaceWith(stored));
+        assertThat(noEntity.bodyTransformable()).isFalse();
+        noEntity.replaceWith(stored);
+        assertThat(noEntity.status()).isEqualTo(200);
+        assertThat(noEntity.bodyTransformable()).isTrue();
     }
 
     @Test

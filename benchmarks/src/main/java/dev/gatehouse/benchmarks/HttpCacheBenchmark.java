@@ -10,25 +10,31 @@ import dev.gatehouse.cache.HttpCachePolicy;
 import dev.gatehouse.cache.InMemoryHttpCacheStore;
 import dev.gatehouse.host.ChainRun;
 import dev.gatehouse.host.HostExchange;
+import dev.gatehouse.redis.RedisHttpCacheStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The HTTP cache: a hit for a 1 KiB body (target ≤ 1 µs) — the policy's decision alone, and a whole exchange
- * through the chain with the replayed body written out — and a miss that is stored (whole exchange).
+ * through the chain with the replayed body written out — and a miss that is stored (whole exchange). {@code
+ * redisHit} is a hit read from Redis on every request (a Redis store without a local tier: one {@code HVALS}
+ * round trip and the decoding); it needs {@code REDIS_URL} (default {@code redis://127.0.0.1:6379}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -84,6 +90,40 @@ public class HttpCacheBenchmark {
         }
         run.onComplete(answer.status(), Optional.empty());
         return run;
+    }
+
+    /** A 1 KiB response stored in Redis, read back from it (no local tier) on each request. */
+    @State(Scope.Benchmark)
+    public static class RedisTier {
+        RedisHttpCacheStore store;
+        HttpCachePolicy policy;
+        Exchange hitExchange;
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            String url = Optional.ofNullable(System.getenv("REDIS_URL")).orElse("redis://127.0.0.1:6379");
+            store = RedisHttpCacheStore.builder(url)
+                    .keyPrefix("gatehouse:bench:" + UUID.randomUUID() + ":")
+                    .build();
+            policy = HttpCachePolicy.of(store);
+            exchange(PolicyChain.of(policy), "/items/1");
+            hitExchange = request("/items/1");
+            if (!(policy.onRequest(hitExchange) instanceof Decision.Replay)) {
+                throw new IllegalStateException("the primed response is not a hit");
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            policy.purgeByPrefix("");
+            store.close();
+        }
+    }
+
+    /** The policy finds a fresh 1 KiB response in Redis and answers with it. */
+    @Benchmark
+    public Decision redisHit(RedisTier redis) {
+        return redis.policy.onRequest(redis.hitExchange);
     }
 
     /** A miss on a new URI: forwarded, captured and stored. */

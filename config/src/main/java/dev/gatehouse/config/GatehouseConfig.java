@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param cors CORS for every route that sets none of its own
  * @param securityHeaders security response headers for every route that sets none of its own
  * @param ipRules allowed and denied networks for every route that sets none of its own
+ * @param cache where cached routes keep their responses: in memory (the default) or in {@code redis}
  */
 public record GatehouseConfig(
         @Nullable String redis,
@@ -25,7 +26,8 @@ public record GatehouseConfig(
         @Nullable List<RouteConfig> routes,
         @Nullable CorsConfig cors,
         @Nullable SecurityHeadersConfig securityHeaders,
-        @Nullable IpRulesConfig ipRules) {
+        @Nullable IpRulesConfig ipRules,
+        @Nullable CacheStoreConfig cache) {
     private static final java.util.regex.Pattern REDIS_SCHEMES =
             java.util.regex.Pattern.compile("rediss?(-sentinel|-cluster)?://");
 
@@ -38,6 +40,19 @@ public record GatehouseConfig(
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
         clientAddress(trustedProxies); // a bad network is reported where it is written
         routes = routes == null ? List.of() : List.copyOf(routes);
+        cache = cache == null ? CacheStoreConfig.ofDefaults() : cache;
+    }
+
+    /** The policy part of a configuration whose cached routes keep their responses in memory. */
+    public GatehouseConfig(
+            @Nullable String redis,
+            @Nullable AuthConfig auth,
+            @Nullable List<String> trustedProxies,
+            @Nullable List<RouteConfig> routes,
+            @Nullable CorsConfig cors,
+            @Nullable SecurityHeadersConfig securityHeaders,
+            @Nullable IpRulesConfig ipRules) {
+        this(redis, auth, trustedProxies, routes, cors, securityHeaders, ipRules, null);
     }
 
     /** The policy part of a configuration without route defaults for CORS, security headers or IP rules. */
@@ -46,12 +61,17 @@ public record GatehouseConfig(
             @Nullable AuthConfig auth,
             @Nullable List<String> trustedProxies,
             @Nullable List<RouteConfig> routes) {
-        this(redis, auth, trustedProxies, routes, null, null, null);
+        this(redis, auth, trustedProxies, routes, null, null, null, null);
     }
 
     @Override
     public List<String> trustedProxies() {
         return trustedProxies == null ? List.of() : trustedProxies;
+    }
+
+    @Override
+    public CacheStoreConfig cache() {
+        return cache == null ? CacheStoreConfig.ofDefaults() : cache;
     }
 
     @Override

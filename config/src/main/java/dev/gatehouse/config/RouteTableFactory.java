@@ -11,9 +11,9 @@ import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
 import dev.gatehouse.auth.AuthPolicy;
 import dev.gatehouse.auth.ScopePolicy;
+import dev.gatehouse.cache.BackgroundRefresh;
 import dev.gatehouse.cache.HttpCachePolicy;
 import dev.gatehouse.cache.HttpCacheStore;
-import dev.gatehouse.cache.InMemoryHttpCacheStore;
 import dev.gatehouse.compression.CompressionPolicy;
 import dev.gatehouse.compression.RequestDecompressionPolicy;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
@@ -61,6 +61,7 @@ public final class RouteTableFactory {
     private final @Nullable AuthPolicy required;
     private final @Nullable AuthPolicy optional;
     private final CompressionPolicy compression = CompressionPolicy.ofDefaults();
+    private @Nullable BackgroundRefresh refresh;
 
     private RouteTableFactory(
             GatehouseConfig config, BucketStore buckets, IdempotencyStore records, HttpCacheStore cache) {
@@ -78,15 +79,29 @@ public final class RouteTableFactory {
         return of(config, LocalBucketStore.ofDefaults(), InMemoryIdempotencyStore.ofDefaults());
     }
 
-    /** Rate-limit buckets and idempotency records in these stores (Redis ones share them between instances). */
+    /**
+     * Rate-limit buckets and idempotency records in these stores (Redis ones share them between instances); cached
+     * responses in memory, bounded by {@link CacheStoreConfig#maxBytes()}.
+     *
+     * @throws IllegalArgumentException when the configuration keeps cached responses in Redis: pass the store then
+     */
     public static RouteTableFactory of(GatehouseConfig config, BucketStore buckets, IdempotencyStore records) {
-        return of(config, buckets, records, InMemoryHttpCacheStore.of(DEFAULT_CACHE_BYTES));
+        return of(config, buckets, records, config.cache().open(null));
     }
 
     /** As {@link #of(GatehouseConfig, BucketStore, IdempotencyStore)}, with cached routes' responses in {@code cache}. */
     public static RouteTableFactory of(
             GatehouseConfig config, BucketStore buckets, IdempotencyStore records, HttpCacheStore cache) {
         return new RouteTableFactory(config, buckets, records, cache);
+    }
+
+    /**
+     * Cached routes built after this call refresh responses within {@code stale-while-revalidate} through {@code
+     * refresh}, in the background ({@link HttpCachePolicy.Builder#backgroundRefresh}).
+     */
+    public RouteTableFactory backgroundRefresh(BackgroundRefresh refresh) {
+        this.refresh = requireNonNull(refresh, "refresh");
+        return this;
     }
 
     public GatehouseConfig config() {
@@ -216,6 +231,9 @@ public final class RouteTableFactory {
         }
         if (config.collapseTimeout() != null) {
             builder.collapseTimeout(ConfigValues.duration(config.collapseTimeout()));
+        }
+        if (refresh != null) {
+            builder.backgroundRefresh(refresh);
         }
         return builder.build();
     }

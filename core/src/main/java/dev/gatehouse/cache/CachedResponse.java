@@ -18,6 +18,8 @@ import java.util.List;
  * @param initialAge its corrected initial age then ({@code corrected_initial_age})
  * @param lifetime its freshness lifetime (§4.2.1); zero when it must be revalidated before each use
  * @param staleWhileRevalidate how long after going stale it may still be served while one request refreshes it
+ * @param staleIfError how long after going stale it may still be served in place of the service's 500, 502, 503
+ *     or 504 ({@code stale-if-error}, RFC 5861 §4)
  */
 public record CachedResponse(
         StoredResponse response,
@@ -26,7 +28,8 @@ public record CachedResponse(
         Instant storedAt,
         Duration initialAge,
         Duration lifetime,
-        Duration staleWhileRevalidate) {
+        Duration staleWhileRevalidate,
+        Duration staleIfError) {
     public CachedResponse {
         requireNonNull(response, "response");
         varyNames = List.copyOf(varyNames);
@@ -36,6 +39,22 @@ public record CachedResponse(
         checkArgument(!lifetime.isNegative(), "lifetime: %s (expected: >= 0)", lifetime);
         checkArgument(
                 !staleWhileRevalidate.isNegative(), "staleWhileRevalidate: %s (expected: >= 0)", staleWhileRevalidate);
+        checkArgument(!staleIfError.isNegative(), "staleIfError: %s (expected: >= 0)", staleIfError);
+    }
+
+    /**
+     * How long after {@link #storedAt()} it can still be served in some way: fresh, within {@code
+     * stale-while-revalidate}, or within {@code stale-if-error}. A store may drop it after that (keeping it longer
+     * lets conditional requests revalidate it).
+     */
+    public Duration servable() {
+        Duration stale = staleWhileRevalidate.compareTo(staleIfError) > 0 ? staleWhileRevalidate : staleIfError;
+        return lifetime.plus(stale).minus(initialAge);
+    }
+
+    /** Whether it may be served at {@code now} in place of a server error ({@code stale-if-error}). */
+    public boolean servableOnError(Instant now) {
+        return timeToLive(now).plus(staleIfError).compareTo(Duration.ZERO) > 0;
     }
 
     /** Its current age at {@code now} (§4.2.3): the initial age plus the time it has been stored. */
@@ -47,6 +66,15 @@ public record CachedResponse(
     /** How long it stays fresh after {@code now}; negative once it is stale. */
     public Duration timeToLive(Instant now) {
         return lifetime.minus(age(now));
+    }
+
+    /**
+     * How long after {@code now} it can still be served in some way: {@link #servable()} less the time it has been
+     * stored; negative once it cannot. What a store that expires entries by itself (Redis) gives it.
+     */
+    public Duration servableFor(Instant now) {
+        Duration resident = Duration.between(storedAt, now);
+        return servable().minus(resident.isNegative() ? Duration.ZERO : resident);
     }
 
     /** Roughly how many bytes of heap it holds: the body, the header text and a fixed overhead. */

@@ -1,6 +1,7 @@
 package dev.gatehouse.cache;
 
 import dev.gatehouse.Headers;
+import dev.gatehouse.StoredResponse;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -38,6 +39,28 @@ final class Conditionals {
         Optional<Instant> since = request.first("If-Modified-Since").flatMap(Freshness::httpDate);
         Optional<Instant> modified = stored.first("Last-Modified").flatMap(Freshness::httpDate);
         return since.isPresent() && modified.isPresent() && !modified.get().isAfter(since.get());
+    }
+
+    /** Whether the request carries a precondition of its own (RFC 9110 §13.1). */
+    static boolean conditional(Headers request) {
+        return request.contains("If-None-Match")
+                || request.contains("If-Modified-Since")
+                || request.contains("If-Match")
+                || request.contains("If-Unmodified-Since")
+                || request.contains("If-Range");
+    }
+
+    /**
+     * The preconditions a cache sends to validate a stored 200 (RFC 9111 §4.3.1): {@code If-None-Match} with its
+     * {@code ETag}, {@code If-Modified-Since} with its {@code Last-Modified}; empty when it has neither.
+     */
+    static Headers validators(StoredResponse stored) {
+        Headers validators = Headers.create();
+        if (stored.status() == 200) {
+            stored.headers().first("ETag").ifPresent(etag -> validators.add("If-None-Match", etag));
+            stored.headers().first("Last-Modified").ifPresent(date -> validators.add("If-Modified-Since", date));
+        }
+        return validators;
     }
 
     static Headers notModifiedHeaders(Headers stored) {

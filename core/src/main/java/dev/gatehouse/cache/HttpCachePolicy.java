@@ -13,14 +13,20 @@ import dev.gatehouse.PolicyChain;
 import dev.gatehouse.ResponseHead;
 import dev.gatehouse.StoredResponse;
 import dev.gatehouse.internal.FieldSyntax;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A shared HTTP cache in front of the service (RFC 9111), answering GET and HEAD from stored responses.
@@ -37,22 +43,42 @@ import org.jspecify.annotations.Nullable;
  *       Cache-Status} (RFC 9211): {@code hit; ttl=…}, or {@code fwd=uri-miss|vary-miss|stale|request|method|bypass;
  *       fwd-status=…} with {@code stored} when the response was kept, or {@code detail=} saying why not.
  *   <li>A client's own {@code If-None-Match} / {@code If-Modified-Since} is answered 304 from a fresh response;
- *       sent on for a stale one, the service's 304 refreshes the stored response (§4.3.4). {@code no-cache} and
- *       {@code must-revalidate} responses are never served stale.
- *   <li>{@code stale-while-revalidate} (RFC 5861): within the window one request refreshes the response from the
- *       service while the others get the stale one at once.
+ *       sent on for a stale one, the service's 304 refreshes the stored response (§4.3.4). A request without
+ *       preconditions for a stale response goes with the stored validators (§4.3.1), and the service's 304 makes
+ *       the refreshed stored response the answer ({@link ResponseHead#replaceWith}). {@code no-cache} and {@code
+ *       must-revalidate} responses are never served stale.
+ *   <li>{@code stale-while-revalidate} (RFC 5861): within the window every request gets the stale response at
+ *       once while it is refreshed in the background through the host ({@link Builder#backgroundRefresh}); without
+ *       one, the first request in the window refreshes it and waits for the service.
+ *   <li>{@code stale-if-error} (RFC 5861 §4): the service's 500, 502, 503 or 504 for a stale response within that
+ *       window is replaced by the stored response, {@code Cache-Status: …; detail=stale-if-error}.
  *   <li>Collapsing: concurrent misses for one URI make one request to the service; the others wait for it, at
  *       most {@code collapseTimeout} (5 s), then are served from what it stored or go to the service themselves.
  *   <li>Unsafe methods answered 2xx or 3xx drop the stored responses of their URI and of their {@code Location}
  *       and {@code Content-Location} on the same origin (§4.4).
  * </ul>
  *
- * <p>Not done: adding validators to an unconditional request for a stale response (a 304 from the service cannot
- * become the stored 200 in a policy), {@code stale-if-error}, and {@code Range} requests, which go to the service.
+ * <p>Not done: {@code Range} requests, which go to the service. A response whose body the host writes itself
+ * (a servlet's {@code sendError}) cannot be replaced.
  */
 public final class HttpCachePolicy implements OffloadPolicy {
     private static final AttributeKey<Forward> FORWARD = AttributeKey.of("gatehouse.cache", Forward.class);
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+    /** The statuses RFC 5861 §4 counts as errors a stale response may stand in for. */
+    private static final Set<Integer> SERVER_ERRORS = Set.of(500, 502, 503, 504);
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpCachePolicy.class);
+    /** Fields a background refresh does not repeat: the client's preconditions, and framing of a GET's absent body. */
+    private static final List<String> REFRESH_DROPS = List.of(
+            "If-None-Match",
+            "If-Modified-Since",
+            "If-Match",
+            "If-Unmodified-Since",
+            "If-Range",
+            "Range",
+            "Content-Length",
+            "Transfer-Encoding",
+            "Expect");
 
     private final HttpCacheStore store;
     private final Clock clock;
@@ -60,6 +86,7 @@ public final class HttpCachePolicy implements OffloadPolicy {
     private final int maxBodyBytes;
     private final Duration collapseTimeout;
     private final InFlight inFlight = new InFlight();
+    private final @Nullable BackgroundRefresh refresh;
 
     private HttpCachePolicy(Builder builder) {
         this.store = builder.store;
@@ -67,6 +94,7 @@ public final class HttpCachePolicy implements OffloadPolicy {
         this.cacheName = builder.cacheName;
         this.maxBodyBytes = builder.maxBodyBytes;
         this.collapseTimeout = builder.collapseTimeout;
+        this.refresh = builder.refresh;
     }
 
     /** A cache of its defaults over {@code store}. */
@@ -86,7 +114,12 @@ public final class HttpCachePolicy implements OffloadPolicy {
             @Nullable CountDownLatch lead,
             CacheControl requestControl,
             Instant requestTime,
-            boolean collapsed) {}
+            boolean collapsed,
+            boolean validators) {
+        Forward withValidators() {
+            return new Forward(key, reason, stale, lead, requestControl, requestTime, collapsed, true);
+        }
+    }
 
     @Override
     public Decision onRequest(Exchange exchange) {
@@ -96,10 +129,10 @@ public final class HttpCachePolicy implements OffloadPolicy {
         CacheControl control = CacheControl.of(request);
         Instant now = clock.instant();
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            return forward(exchange, new Forward(key, "method", null, null, control, now, false));
+            return forward(exchange, new Forward(key, "method", null, null, control, now, false, false));
         }
         if (request.contains("Range")) {
-            return forward(exchange, new Forward(key, "bypass", null, null, control, now, false));
+            return forward(exchange, new Forward(key, "bypass", null, null, control, now, false, false));
         }
         List<CachedResponse> variants = store.variants(key);
         CachedResponse found = select(variants, request);
@@ -110,18 +143,23 @@ public final class HttpCachePolicy implements OffloadPolicy {
             }
             if (found.timeToLive(now).plus(found.staleWhileRevalidate()).compareTo(Duration.ZERO) > 0) {
                 CountDownLatch lead = inFlight.tryLead(key);
-                return lead == null
-                        ? hit(request, found, now, false)
-                        : forward(exchange, new Forward(key, "stale", found, lead, control, now, false));
+                if (lead == null) {
+                    return hit(request, found, now, false);
+                }
+                if (refresh != null) {
+                    refreshInBackground(exchange, key, lead);
+                    return hit(request, found, now, false);
+                }
+                return forward(exchange, new Forward(key, "stale", found, lead, control, now, false, false));
             }
         }
         String reason = found != null ? (noCache ? "request" : "stale") : variants.isEmpty() ? "uri-miss" : "vary-miss";
         if (method.equals("HEAD") || noCache || control.has("no-store")) {
-            return forward(exchange, new Forward(key, reason, found, null, control, now, false));
+            return forward(exchange, new Forward(key, reason, found, null, control, now, false, false));
         }
         CountDownLatch lead = inFlight.tryLead(key);
         if (lead != null) {
-            return forward(exchange, new Forward(key, reason, found, lead, control, now, false));
+            return forward(exchange, new Forward(key, reason, found, lead, control, now, false, false));
         }
         inFlight.awaitLeader(key, collapseTimeout);
         Instant after = clock.instant();
@@ -129,7 +167,42 @@ public final class HttpCachePolicy implements OffloadPolicy {
         if (collapsed != null && fresh(collapsed, control, after)) {
             return hit(request, collapsed, after, true);
         }
-        return forward(exchange, new Forward(key, reason, found, null, control, now, true));
+        return forward(exchange, new Forward(key, reason, found, null, control, now, true, false));
+    }
+
+    /**
+     * Has the host send the request again, as a validation, while this one is answered from the store; the lead
+     * over {@code key} is held until that request ends (at most {@code collapseTimeout}), so one refresh runs at a
+     * time.
+     */
+    private void refreshInBackground(Exchange exchange, String key, CountDownLatch lead) {
+        Headers headers = exchange.requestHeaders().copy();
+        for (String name : REFRESH_DROPS) {
+            headers.remove(name);
+        }
+        // What the policies before this one set (request ids, identities, transforms) they set again on the
+        // refresh's own pass: sending their values too would make the service see them twice or stale.
+        for (String name : exchange.editedRequestHeaders()) {
+            headers.remove(name);
+        }
+        headers.set("Cache-Control", "no-cache");
+        CompletableFuture<?> refreshed;
+        try {
+            URI target = new URI(exchange.scheme()
+                    + "://"
+                    + exchange.requestHeaders().first("Host").orElse("localhost")
+                    + new URI(null, null, exchange.path(), null).getRawPath()
+                    + exchange.query().map(query -> "?" + query).orElse(""));
+            refreshed = refresh.refresh(target, headers).toCompletableFuture();
+        } catch (URISyntaxException | RuntimeException e) {
+            refreshed = CompletableFuture.failedFuture(e);
+        }
+        refreshed.orTimeout(collapseTimeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((done, failure) -> {
+            inFlight.release(key, lead);
+            if (failure != null) {
+                LOG.info("cache: the background refresh of {} failed: {}", key, failure.toString());
+            }
+        });
     }
 
     private static @Nullable CachedResponse select(List<CachedResponse> variants, Headers request) {
@@ -151,23 +224,47 @@ public final class HttpCachePolicy implements OffloadPolicy {
     }
 
     private Decision hit(Headers request, CachedResponse cached, Instant now, boolean collapsed) {
-        long age = cached.age(now).toSeconds();
         String status = cacheName + "; hit; ttl="
                 + Math.floorDiv(cached.timeToLive(now).toMillis(), 1000) + (collapsed ? "; collapsed" : "");
+        StoredResponse answer = answer(request, cached, now, status);
+        return Decision.replay(answer)
+                .because(
+                        answer.status() == 304
+                                ? "cache hit, not modified"
+                                : "cache hit, age " + cached.age(now).toSeconds() + " s");
+    }
+
+    /**
+     * The stored response as this request gets it: with its {@code Age} (and {@code cacheStatus} when not null), or
+     * a 304 for a matching conditional.
+     */
+    private static StoredResponse answer(
+            Headers request, CachedResponse cached, Instant now, @Nullable String cacheStatus) {
+        String age = Long.toString(cached.age(now).toSeconds());
         StoredResponse stored = cached.response();
-        if (Conditionals.notModified(request, stored.status(), stored.headers())) {
-            Headers headers = Conditionals.notModifiedHeaders(stored.headers());
-            headers.set("Age", Long.toString(age));
-            headers.add("Cache-Status", status);
-            return Decision.replay(StoredResponse.of(304, headers, new byte[0])).because("cache hit, not modified");
+        boolean notModified = Conditionals.notModified(request, stored.status(), stored.headers());
+        Headers headers = notModified
+                ? Conditionals.notModifiedHeaders(stored.headers())
+                : stored.headers().copy();
+        headers.set("Age", age);
+        if (cacheStatus != null) {
+            headers.add("Cache-Status", cacheStatus);
         }
-        Headers headers = stored.headers().copy();
-        headers.set("Age", Long.toString(age));
-        headers.add("Cache-Status", status);
-        return Decision.replay(stored.withHeaders(headers)).because("cache hit, age " + age + " s");
+        return notModified ? StoredResponse.of(304, headers, new byte[0]) : stored.withHeaders(headers);
     }
 
     private static Decision forward(Exchange exchange, Forward forward) {
+        CachedResponse stored = forward.stale();
+        Headers request = exchange.requestHeaders();
+        if (stored != null && exchange.method().equals("GET") && !Conditionals.conditional(request)) {
+            Headers validators = Conditionals.validators(stored.response());
+            if (!validators.isEmpty()) {
+                // §4.3.1: the client asked unconditionally; the cache asks with the stored response's validators,
+                // and a 304 lets it answer with that response (afterForward).
+                exchange.setAttribute(FORWARD, forward.withValidators());
+                return Decision.proceed(validators);
+            }
+        }
         exchange.setAttribute(FORWARD, forward);
         return Decision.proceed();
     }
@@ -203,16 +300,36 @@ public final class HttpCachePolicy implements OffloadPolicy {
             return "";
         }
         Instant responseTime = clock.instant();
-        if (status == 304 && forward.stale() != null) {
-            boolean refreshed = Revalidation.refresh(
+        CachedResponse stale = forward.stale();
+        if (status == 304 && stale != null) {
+            CachedResponse refreshed = Revalidation.refresh(
                     store,
                     forward.key(),
-                    forward.stale(),
+                    stale,
                     response.headers(),
                     forward.requestControl(),
                     forward.requestTime(),
                     responseTime);
-            return refreshed ? "; stored" : "; detail=not-refreshed";
+            if (forward.validators() && response.replaceable()) {
+                // The 304 answers the cache's question, not the client's: the client gets the stored response.
+                response.replaceWith(
+                        answer(Headers.empty(), refreshed != null ? refreshed : stale, responseTime, null));
+            }
+            return refreshed != null ? "; stored" : "; detail=not-refreshed";
+        }
+        if (SERVER_ERRORS.contains(status)
+                && stale != null
+                && forward.reason().equals("stale")
+                && stale.servableOnError(responseTime)
+                && response.replaceable()) {
+            LOG.info(
+                    "cache: the service answered {} for {}; serving the stored response, {} s old (stale-if-error)",
+                    status,
+                    forward.key(),
+                    stale.age(responseTime).toSeconds());
+            Headers request = forward.validators() ? Headers.empty() : exchange.requestHeaders();
+            response.replaceWith(answer(request, stale, responseTime, null));
+            return "; detail=stale-if-error";
         }
         Headers headers = response.headers();
         Instant date = headers.first("Date").flatMap(Freshness::httpDate).orElse(responseTime);
@@ -278,6 +395,7 @@ public final class HttpCachePolicy implements OffloadPolicy {
         private String cacheName = "gatehouse";
         private int maxBodyBytes = 1024 * 1024;
         private Duration collapseTimeout = Duration.ofSeconds(5);
+        private @Nullable BackgroundRefresh refresh;
 
         private Builder(HttpCacheStore store) {
             this.store = requireNonNull(store, "store");
@@ -307,6 +425,16 @@ public final class HttpCachePolicy implements OffloadPolicy {
         public Builder collapseTimeout(Duration collapseTimeout) {
             checkArgument(!collapseTimeout.isNegative(), "collapseTimeout: %s (expected: >= 0)", collapseTimeout);
             this.collapseTimeout = collapseTimeout;
+            return this;
+        }
+
+        /**
+         * Refreshes responses within their {@code stale-while-revalidate} window in the background, through the
+         * host: every client gets the stale response at once. Unset by default: the first request in the window
+         * then waits for the service while the others get the stale response.
+         */
+        public Builder backgroundRefresh(BackgroundRefresh refresh) {
+            this.refresh = requireNonNull(refresh, "refresh");
             return this;
         }
 

@@ -13,18 +13,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Responses in a Caffeine cache of this process, bounded by bytes: each key weighs its variants' bodies and headers,
  * and the least valuable keys go first when the bound is reached. A key is dropped a while after its newest
- * variant can no longer be served ({@code lifetime + stale-while-revalidate + keepStale}), so stale responses stay
+ * variant can no longer be served ({@link CachedResponse#servable()} {@code + keepStale}), so stale responses stay
  * for a time to answer conditional requests. At most {@value #MAX_VARIANTS} variants per key, the oldest going
- * first.
+ * first. {@link #shortLived} also caps how long a key stays, for the local tier of a {@link TieredHttpCacheStore}.
  */
 public final class InMemoryHttpCacheStore implements HttpCacheStore {
     static final int MAX_VARIANTS = 8;
 
     private final Cache<String, List<CachedResponse>> entries;
     private final long maxBytes;
+    private final long maxResidencyNanos;
 
-    private InMemoryHttpCacheStore(long maxBytes, Duration keepStale) {
+    private InMemoryHttpCacheStore(long maxBytes, Duration keepStale, long maxResidencyNanos) {
         this.maxBytes = maxBytes;
+        this.maxResidencyNanos = maxResidencyNanos;
         long keepStaleNanos = keepStale.toNanos();
         this.entries = Caffeine.newBuilder()
                 .executor(Runnable::run)
@@ -33,12 +35,12 @@ public final class InMemoryHttpCacheStore implements HttpCacheStore {
                 .expireAfter(new Expiry<String, List<CachedResponse>>() {
                     @Override
                     public long expireAfterCreate(String key, List<CachedResponse> variants, long now) {
-                        return usefulNanos(variants) + keepStaleNanos;
+                        return expiryNanos(variants, keepStaleNanos);
                     }
 
                     @Override
                     public long expireAfterUpdate(String key, List<CachedResponse> variants, long now, long remaining) {
-                        return usefulNanos(variants) + keepStaleNanos;
+                        return expiryNanos(variants, keepStaleNanos);
                     }
 
                     @Override
@@ -58,7 +60,19 @@ public final class InMemoryHttpCacheStore implements HttpCacheStore {
     public static InMemoryHttpCacheStore of(long maxBytes, Duration keepStale) {
         checkArgument(maxBytes > 0, "maxBytes: %s (expected: > 0)", maxBytes);
         checkArgument(!keepStale.isNegative(), "keepStale: %s (expected: >= 0)", keepStale);
-        return new InMemoryHttpCacheStore(maxBytes, keepStale);
+        return new InMemoryHttpCacheStore(maxBytes, keepStale, Long.MAX_VALUE);
+    }
+
+    /**
+     * At most {@code maxBytes}, each key kept at most {@code maxResidency} after it was last stored whatever its
+     * freshness: the local tier of a {@link TieredHttpCacheStore}, whose entries must not outlive a purge on
+     * another instance by long.
+     */
+    public static InMemoryHttpCacheStore shortLived(long maxBytes, Duration maxResidency) {
+        checkArgument(maxBytes > 0, "maxBytes: %s (expected: > 0)", maxBytes);
+        checkArgument(
+                !maxResidency.isNegative() && !maxResidency.isZero(), "maxResidency: %s (expected: > 0)", maxResidency);
+        return new InMemoryHttpCacheStore(maxBytes, Duration.ZERO, maxResidency.toNanos());
     }
 
     private static int weigh(String key, List<CachedResponse> variants) {
@@ -69,11 +83,15 @@ public final class InMemoryHttpCacheStore implements HttpCacheStore {
         return (int) Math.min(Integer.MAX_VALUE, weight);
     }
 
+    /** How long a key stays: until it can no longer be served, plus {@code keepStale}, at most the residency. */
+    private long expiryNanos(List<CachedResponse> variants, long keepStaleNanos) {
+        return Math.max(0, Math.min(usefulNanos(variants) + keepStaleNanos, maxResidencyNanos));
+    }
+
     private static long usefulNanos(List<CachedResponse> variants) {
         Duration longest = Duration.ZERO;
         for (CachedResponse variant : variants) {
-            Duration useful =
-                    variant.lifetime().plus(variant.staleWhileRevalidate()).minus(variant.initialAge());
+            Duration useful = variant.servable();
             longest = useful.compareTo(longest) > 0 ? useful : longest;
         }
         return longest.toNanos();
@@ -117,6 +135,8 @@ public final class InMemoryHttpCacheStore implements HttpCacheStore {
 
     @Override
     public String toString() {
-        return "InMemoryHttpCacheStore[" + maxBytes + " bytes]";
+        return "InMemoryHttpCacheStore[" + maxBytes + " bytes"
+                + (maxResidencyNanos == Long.MAX_VALUE ? "" : ", at most " + Duration.ofNanos(maxResidencyNanos))
+                + "]";
     }
 }

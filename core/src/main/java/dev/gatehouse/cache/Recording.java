@@ -89,6 +89,13 @@ final class Recording implements Runnable {
             kept = response.withHeaders(dated);
         }
         return new CachedResponse(
-                kept, terms.varyNames(), variant, storedAt, initialAge, terms.lifetime(), terms.staleWhileRevalidate());
+                kept,
+                terms.varyNames(),
+                variant,
+                storedAt,
+                initialAge,
+                terms.lifetime(),
+                terms.staleWhileRevalidate(),
+                terms.staleIfError());
     }
 }

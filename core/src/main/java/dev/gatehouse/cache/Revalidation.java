@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A 304 from the service for a stale stored response (RFC 9111 §4.3.4): when its {@code ETag}, if any, is the
@@ -14,7 +15,8 @@ import java.util.Optional;
 final class Revalidation {
     private Revalidation() {}
 
-    static boolean refresh(
+    /** The refreshed response, stored; null when the 304 does not refresh it (and a response no longer storable is dropped). */
+    static @Nullable CachedResponse refresh(
             HttpCacheStore store,
             String key,
             CachedResponse stale,
@@ -25,7 +27,7 @@ final class Revalidation {
         Headers stored = stale.response().headers();
         Optional<String> etag = notModified.first("ETag");
         if (etag.isPresent() && !etag.equals(stored.first("ETag"))) {
-            return false;
+            return null;
         }
         Headers updated = stored.copy();
         for (String name : notModified.names()) {
@@ -40,19 +42,20 @@ final class Revalidation {
         if (!(Storability.of(stale.response().status(), updated, requestControl, false, date)
                 instanceof Storability.Verdict.Store verdict)) {
             store.remove(key);
-            return false;
+            return null;
         }
         Duration initialAge = Freshness.initialAge(updated, date, requestTime, responseTime);
-        store.put(
-                key,
-                new CachedResponse(
-                        stale.response().withHeaders(updated),
-                        verdict.storable().varyNames(),
-                        stale.variant(),
-                        responseTime,
-                        initialAge,
-                        verdict.storable().lifetime(),
-                        verdict.storable().staleWhileRevalidate()));
-        return true;
+        Storability.Storable terms = verdict.storable();
+        CachedResponse refreshed = new CachedResponse(
+                stale.response().withHeaders(updated),
+                terms.varyNames(),
+                stale.variant(),
+                responseTime,
+                initialAge,
+                terms.lifetime(),
+                terms.staleWhileRevalidate(),
+                terms.staleIfError());
+        store.put(key, refreshed);
+        return refreshed;
     }
 }

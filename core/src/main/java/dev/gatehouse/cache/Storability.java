@@ -21,8 +21,8 @@ final class Storability {
 
     private Storability() {}
 
-    /** A response that may be stored: its keys' Vary names, freshness and stale-while-revalidate window. */
-    record Storable(List<String> varyNames, Duration lifetime, Duration staleWhileRevalidate) {}
+    /** A response that may be stored: its keys' Vary names, freshness, and the windows it may be served stale in. */
+    record Storable(List<String> varyNames, Duration lifetime, Duration staleWhileRevalidate, Duration staleIfError) {}
 
     /** Why not, for {@code Cache-Status: detail}; or the terms on which it may be stored. */
     sealed interface Verdict permits Verdict.Store, Verdict.Refuse {
@@ -61,15 +61,18 @@ final class Storability {
         }
         // no-cache: stored, but never served without validation (§5.2.2.4).
         Duration fresh = control.has("no-cache") ? Duration.ZERO : lifetime.get();
-        Duration staleWhileRevalidate =
-                control.has("must-revalidate") || control.has("proxy-revalidate") || control.has("no-cache")
-                        ? Duration.ZERO
-                        : Duration.ofSeconds(
-                                control.seconds("stale-while-revalidate").orElse(0));
+        boolean neverStale =
+                control.has("must-revalidate") || control.has("proxy-revalidate") || control.has("no-cache");
+        Duration staleWhileRevalidate = neverStale
+                ? Duration.ZERO
+                : Duration.ofSeconds(control.seconds("stale-while-revalidate").orElse(0));
+        Duration staleIfError = neverStale
+                ? Duration.ZERO
+                : Duration.ofSeconds(control.seconds("stale-if-error").orElse(0));
         boolean validators = response.contains("ETag") || response.contains("Last-Modified");
-        if (fresh.isZero() && staleWhileRevalidate.isZero() && !validators) {
+        if (fresh.isZero() && staleWhileRevalidate.isZero() && staleIfError.isZero() && !validators) {
             return new Verdict.Refuse("stale");
         }
-        return new Verdict.Store(new Storable(varyNames.get(), fresh, staleWhileRevalidate));
+        return new Verdict.Store(new Storable(varyNames.get(), fresh, staleWhileRevalidate, staleIfError));
     }
 }

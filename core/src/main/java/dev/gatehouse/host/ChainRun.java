@@ -74,12 +74,21 @@ public final class ChainRun {
         if (copies.isEmpty()) {
             return;
         }
-        editedRequestHeaders = new NameSet();
+        editedRequestHeaders = editedNames();
         for (String name : copies) {
             exchange.requestHeaders().remove(name);
             editedRequestHeaders.add(name);
         }
         DecisionLog.of(exchange).add("route", "proceed", "removed client copies of " + copies);
+    }
+
+    /** A set for the edited names, which a host's exchange shows to the policies that follow. */
+    private Set<String> editedNames() {
+        NameSet names = new NameSet();
+        if (exchange instanceof HostExchange host) {
+            host.showEdited(names);
+        }
+        return names;
     }
 
     void runRequestHooks() {
@@ -172,7 +181,7 @@ public final class ChainRun {
             return;
         }
         if (editedRequestHeaders.isEmpty()) {
-            editedRequestHeaders = new NameSet();
+            editedRequestHeaders = editedNames();
         }
         Headers headers = exchange.requestHeaders();
         for (String removed : proceed.removedHeaders()) {

@@ -12,8 +12,10 @@ import dev.gatehouse.internal.Attributes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.cert.X509Certificate;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /** The exchange a host builds for each request and hands to {@link ChainRun#start}. */
@@ -36,6 +38,7 @@ public final class HostExchange implements Exchange {
     private final Attributes attributes = new Attributes();
     private Optional<RequestBody> body = Optional.empty();
     private boolean bodyReplaced;
+    private Set<String> edited = Set.of();
 
     private HostExchange(Builder builder) {
         this.method = builder.method;
@@ -71,6 +74,16 @@ public final class HostExchange implements Exchange {
     @Override
     public Headers requestHeaders() {
         return headers;
+    }
+
+    @Override
+    public Set<String> editedRequestHeaders() {
+        return Collections.unmodifiableSet(edited);
+    }
+
+    /** The chain's set of edited names, live, for {@link #editedRequestHeaders()}. */
+    void showEdited(Set<String> names) {
+        this.edited = names;
     }
 
     @Override

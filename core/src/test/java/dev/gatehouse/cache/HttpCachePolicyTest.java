@@ -2,6 +2,8 @@ package dev.gatehouse.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.Exchange;
+import dev.gatehouse.Headers;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.compression.CompressionPolicy;
 import dev.gatehouse.testing.FakeExchange;
@@ -12,10 +14,13 @@ import dev.gatehouse.testing.Race;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class HttpCachePolicyTest {
     private static final Instant START = Instant.parse("2026-12-01T10:00:00Z");
@@ -299,6 +306,133 @@ class HttpCachePolicyTest {
     }
 
     @Test
+    void anUnconditionalRequestForAStaleResponseIsRevalidatedWithItsValidatorsAndAnswered200() {
+        String modified = date(Duration.ofHours(-1));
+        serve(
+                FakeExchange.get("/v"),
+                answering("Cache-Control", "max-age=60", "ETag", "\"v1\"", "Last-Modified", modified));
+        clock.advance(Duration.ofSeconds(90));
+        List<Headers> seen = new ArrayList<>();
+        FakeResponse revalidated = FakeHost.serve(chain, FakeExchange.get("/v").header("Host", "example.test"), e -> {
+            calls.incrementAndGet();
+            seen.add(e.requestHeaders().copy());
+            return FakeResponse.of(304)
+                    .header("ETag", "\"v1\"")
+                    .header("Cache-Control", "max-age=120")
+                    .header("X-Version", "two");
+        });
+        clock.advance(Duration.ofSeconds(10));
+        FakeResponse hit = serve(FakeExchange.get("/v"), answering());
+
+        assertThat(seen.get(0).first("If-None-Match")).hasValue("\"v1\"");
+        assertThat(seen.get(0).first("If-Modified-Since")).hasValue(modified);
+        assertThat(revalidated.status()).isEqualTo(200);
+        assertThat(revalidated.bodyText()).isEqualTo("body 1");
+        assertThat(revalidated.headers().first("X-Version")).hasValue("two");
+        assertThat(revalidated.headers().first("Content-Length")).hasValue("6");
+        assertThat(revalidated.headers().first("Age")).hasValue("0");
+        assertThat(revalidated.headers().first("Cache-Status"))
+                .hasValue("gatehouse; fwd=stale; fwd-status=304; stored");
+        assertThat(calls).hasValue(2);
+        assertThat(hit.bodyText()).isEqualTo("body 1");
+        assertThat(hit.headers().first("Cache-Status")).hasValue("gatehouse; hit; ttl=110");
+    }
+
+    @Test
+    void aStaleResponseWithoutValidatorsIsFetchedWhole() {
+        serve(FakeExchange.get("/plain"), answering("Cache-Control", "max-age=60"));
+        clock.advance(Duration.ofSeconds(90));
+        List<Headers> seen = new ArrayList<>();
+        FakeHost.serve(chain, FakeExchange.get("/plain").header("Host", "example.test"), e -> {
+            seen.add(e.requestHeaders().copy());
+            return FakeResponse.ok("new");
+        });
+
+        assertThat(seen.get(0).contains("If-None-Match")).isFalse();
+        assertThat(seen.get(0).contains("If-Modified-Since")).isFalse();
+    }
+
+    @Test
+    void aClientsOwnPreconditionIsForwardedAloneAndItsNotModifiedPassesThrough() {
+        serve(FakeExchange.get("/own"), answering("Cache-Control", "max-age=60", "ETag", "\"v2\""));
+        clock.advance(Duration.ofSeconds(90));
+        List<Headers> seen = new ArrayList<>();
+        FakeResponse answer = FakeHost.serve(
+                chain, FakeExchange.get("/own").header("Host", "example.test").header("If-None-Match", "\"v1\""), e -> {
+                    seen.add(e.requestHeaders().copy());
+                    return FakeResponse.of(304).header("ETag", "\"v1\"");
+                });
+
+        assertThat(seen.get(0).all("If-None-Match")).containsExactly("\"v1\"");
+        assertThat(answer.status()).isEqualTo(304);
+        assertThat(answer.headers().first("Cache-Status"))
+                .hasValue("gatehouse; fwd=stale; fwd-status=304; detail=not-refreshed");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {500, 502, 503, 504})
+    void withinStaleIfErrorAServerErrorIsAnsweredWithTheStaleResponse(int error) {
+        serve(FakeExchange.get("/sie"), answering("Cache-Control", "max-age=60, stale-if-error=300"));
+        clock.advance(Duration.ofSeconds(200));
+        FakeResponse answer = serve(
+                FakeExchange.get("/sie"),
+                call -> FakeResponse.of(error)
+                        .header("Content-Type", "application/problem+json")
+                        .withBody("{}"));
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.bodyText()).isEqualTo("body 1");
+        assertThat(answer.headers().first("Age")).hasValue("200");
+        assertThat(answer.headers().first("Content-Type")).hasValue("text/plain; charset=utf-8");
+        assertThat(answer.headers().first("Cache-Status"))
+                .hasValue("gatehouse; fwd=stale; fwd-status=" + error + "; detail=stale-if-error");
+    }
+
+    @Test
+    void pastStaleIfErrorOrForOtherStatusesTheErrorPassesThrough() {
+        serve(FakeExchange.get("/late"), answering("Cache-Control", "max-age=60, stale-if-error=30"));
+        serve(FakeExchange.get("/other"), answering("Cache-Control", "max-age=60, stale-if-error=300"));
+        clock.advance(Duration.ofSeconds(100));
+        FakeResponse late =
+                serve(FakeExchange.get("/late"), call -> FakeResponse.of(503).withBody("down"));
+        FakeResponse notAnError =
+                serve(FakeExchange.get("/other"), call -> FakeResponse.of(501).withBody("no"));
+
+        assertThat(late.status()).isEqualTo(503);
+        assertThat(late.bodyText()).isEqualTo("down");
+        assertThat(notAnError.status()).isEqualTo(501);
+    }
+
+    @Test
+    void mustRevalidateAndNoCacheRequestsAreNeverAnsweredStaleOnErrors() {
+        serve(FakeExchange.get("/must"), answering("Cache-Control", "max-age=60, must-revalidate, stale-if-error=300"));
+        serve(FakeExchange.get("/asked"), answering("Cache-Control", "max-age=60, stale-if-error=300"));
+        clock.advance(Duration.ofSeconds(100));
+        FakeResponse must =
+                serve(FakeExchange.get("/must"), call -> FakeResponse.of(503).withBody("down"));
+        FakeResponse asked = serve(
+                FakeExchange.get("/asked").header("Cache-Control", "no-cache"),
+                call -> FakeResponse.of(503).withBody("down"));
+
+        assertThat(must.status()).isEqualTo(503);
+        assertThat(asked.status()).isEqualTo(503);
+    }
+
+    @Test
+    void aConditionalClientIsAnswered304FromTheStaleResponseOnAnError() {
+        serve(FakeExchange.get("/c"), answering("Cache-Control", "max-age=60, stale-if-error=300", "ETag", "\"c1\""));
+        clock.advance(Duration.ofSeconds(100));
+        FakeResponse matching =
+                serve(FakeExchange.get("/c").header("If-None-Match", "\"c1\""), call -> FakeResponse.of(502));
+        FakeResponse unconditional = serve(FakeExchange.get("/c"), call -> FakeResponse.of(502));
+
+        assertThat(matching.status()).isEqualTo(304);
+        assertThat(matching.body()).isEmpty();
+        assertThat(unconditional.status()).isEqualTo(200);
+        assertThat(unconditional.bodyText()).isEqualTo("body 1");
+    }
+
+    @Test
     void noCacheResponsesAreStoredButNeverServedWithoutTheService() {
         serve(FakeExchange.get("/n"), answering("Cache-Control", "no-cache, max-age=60", "ETag", "\"n\""));
         FakeResponse second = serve(FakeExchange.get("/n"), answering("Cache-Control", "no-cache", "ETag", "\"n\""));
@@ -467,6 +601,90 @@ class HttpCachePolicyTest {
             release.countDown();
             thread.shutdownNow();
         }
+    }
+
+    @Test
+    void withABackgroundRefreshEveryRequestInTheWindowGetsTheStaleResponseAndOneRefreshRunsThroughTheChain()
+            throws Exception {
+        List<URI> targets = new ArrayList<>();
+        List<Headers> sent = new ArrayList<>();
+        List<Headers> received = new ArrayList<>();
+        CompletableFuture<Void> refreshing = new CompletableFuture<>();
+        PolicyChain refreshed = PolicyChain.of(HttpCachePolicy.builder(store)
+                .clock(clock)
+                .backgroundRefresh((target, headers) -> {
+                    targets.add(target);
+                    sent.add(headers);
+                    return refreshing;
+                })
+                .build());
+        Function<Exchange, FakeResponse> service = e -> {
+            received.add(e.requestHeaders().copy());
+            return calls.incrementAndGet() == 1
+                    ? FakeResponse.ok("body 1")
+                            .header("Cache-Control", "max-age=1, stale-while-revalidate=60")
+                            .header("ETag", "\"r1\"")
+                    : FakeResponse.of(304).header("ETag", "\"r1\"").header("Cache-Control", "max-age=100");
+        };
+        FakeHost.serve(refreshed, FakeExchange.get("/bg a b").withQuery("q=1").header("Host", "example.test"), service);
+        clock.advance(Duration.ofSeconds(10));
+        FakeResponse first = FakeHost.serve(
+                refreshed, FakeExchange.get("/bg a b").withQuery("q=1").header("Host", "example.test"), service);
+        FakeResponse second = FakeHost.serve(
+                refreshed,
+                FakeExchange.get("/bg a b")
+                        .withQuery("q=1")
+                        .header("Host", "example.test")
+                        .header("If-None-Match", "\"x\""),
+                service);
+
+        assertThat(first.bodyText()).isEqualTo("body 1");
+        assertThat(first.headers().first("Cache-Status")).hasValue("gatehouse; hit; ttl=-9");
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(targets).containsExactly(URI.create("http://example.test/bg%20a%20b?q=1"));
+        assertThat(sent.get(0).first("Cache-Control")).hasValue("no-cache");
+        assertThat(sent.get(0).contains("If-None-Match")).isFalse();
+        assertThat(calls)
+                .as("the service is not called by the clients' requests")
+                .hasValue(1);
+
+        // The host sends the refresh through the chain: it validates with the stored ETag and refreshes the store.
+        FakeExchange refresh = FakeExchange.get("/bg a b").withQuery("q=1");
+        sent.get(0).forEach(refresh::header);
+        FakeResponse validated = FakeHost.serve(refreshed, refresh, service);
+        refreshing.complete(null);
+        FakeResponse fresh = FakeHost.serve(
+                refreshed, FakeExchange.get("/bg a b").withQuery("q=1").header("Host", "example.test"), service);
+
+        assertThat(received.get(1).first("If-None-Match")).hasValue("\"r1\"");
+        assertThat(validated.headers().first("Cache-Status"))
+                .hasValue("gatehouse; fwd=request; fwd-status=304; stored");
+        assertThat(fresh.headers().first("Cache-Status")).hasValue("gatehouse; hit; ttl=100");
+        assertThat(calls).hasValue(2);
+    }
+
+    @Test
+    void aBackgroundRefreshThatNeverEndsIsAbandonedAfterTheCollapseTimeout() throws Exception {
+        AtomicInteger refreshes = new AtomicInteger();
+        PolicyChain refreshed = PolicyChain.of(HttpCachePolicy.builder(store)
+                .clock(clock)
+                .collapseTimeout(Duration.ofMillis(200))
+                .backgroundRefresh((target, headers) -> {
+                    refreshes.incrementAndGet();
+                    return new CompletableFuture<>();
+                })
+                .build());
+        Function<Exchange, FakeResponse> service =
+                e -> FakeResponse.ok("body").header("Cache-Control", "max-age=1, stale-while-revalidate=60");
+        FakeHost.serve(refreshed, FakeExchange.get("/hung").header("Host", "example.test"), service);
+        clock.advance(Duration.ofSeconds(10));
+        FakeHost.serve(refreshed, FakeExchange.get("/hung").header("Host", "example.test"), service);
+        FakeHost.serve(refreshed, FakeExchange.get("/hung").header("Host", "example.test"), service);
+        assertThat(refreshes).hasValue(1);
+        sleep(400);
+        FakeHost.serve(refreshed, FakeExchange.get("/hung").header("Host", "example.test"), service);
+
+        assertThat(refreshes).hasValue(2);
     }
 
     @Test

@@ -49,8 +49,8 @@ public final class FakeHost {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        run.onComplete(response.status(), Optional.empty());
-        FakeResponse client = FakeResponse.of(response.status()).withBody(delivered.toByteArray());
+        run.onComplete(head.status(), Optional.empty());
+        FakeResponse client = FakeResponse.of(head.status()).withBody(delivered.toByteArray());
         head.headers().forEach(client.headers()::add);
         return client;
     }

@@ -6,6 +6,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.StreamingOutput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +17,8 @@ import java.util.Optional;
  * when there is no entity to write.
  */
 final class OffloadResponseFilter implements ContainerResponseFilter {
+    /** An entity that writes nothing, for a replacement whose body the transforms write. */
+    private static final StreamingOutput NO_BYTES = output -> {};
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
@@ -24,11 +27,21 @@ final class OffloadResponseFilter implements ContainerResponseFilter {
         }
         Headers current = Headers.create();
         response.getStringHeaders().forEach((name, values) -> values.forEach(value -> current.add(name, value)));
-        boolean writesEntity = response.hasEntity() && !"HEAD".equals(request.getMethod());
+        boolean bodiless = "HEAD".equals(request.getMethod());
+        boolean writesEntity = response.hasEntity() && !bodiless;
         ResponseHead head = writesEntity
                 ? ResponseHead.of(response.getStatus(), current)
-                : ResponseHead.withFixedBody(response.getStatus(), current);
+                : ResponseHead.withoutBody(response.getStatus(), current);
         state.run.onResponse(head);
+        if (head.replaced()) {
+            // A policy answered in the resource's place: its body goes out through the writer interceptor, in
+            // place of the resource's entity, whose writer might not produce the replacement's media type.
+            response.setStatus(head.status());
+            if (!bodiless) {
+                response.setEntity(NO_BYTES);
+                writesEntity = true;
+            }
+        }
         MultivaluedMap<String, Object> headers = response.getHeaders();
         for (String name : head.changedHeaderNames()) {
             headers.keySet().removeIf(name::equalsIgnoreCase);

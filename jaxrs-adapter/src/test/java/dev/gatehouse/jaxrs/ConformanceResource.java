@@ -3,6 +3,7 @@ package dev.gatehouse.jaxrs;
 import dev.gatehouse.testing.conformance.ConformanceService;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -66,9 +67,20 @@ public final class ConformanceResource {
             @QueryParam("size") @DefaultValue("100") int size,
             @QueryParam("type") @DefaultValue("text/plain") String type,
             @QueryParam("cache") String cache,
-            @QueryParam("frame") String frame) {
+            @QueryParam("frame") String frame,
+            @QueryParam("etag") String etag,
+            @HeaderParam("X-Fail") Integer fail,
+            @HeaderParam("If-None-Match") String ifNoneMatch) {
         service.executed();
-        Response.ResponseBuilder response = Response.ok(ConformanceService.text(size), type);
+        if (fail != null) {
+            return Response.status(fail).entity("failed").type("text/plain").build();
+        }
+        Response.ResponseBuilder response = etag != null && ("\"" + etag + "\"").equals(ifNoneMatch)
+                ? Response.notModified()
+                : Response.ok(ConformanceService.text(size), type);
+        if (etag != null) {
+            response.header("ETag", "\"" + etag + "\"");
+        }
         if (frame != null) {
             response.header("X-Frame-Options", frame);
         }

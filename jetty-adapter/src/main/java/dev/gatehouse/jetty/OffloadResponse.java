@@ -127,8 +127,9 @@ final class OffloadResponse extends Response.Wrapper {
         HttpFields.Mutable fields = super.getHeaders();
         ResponseHead committed = ResponseHead.of(status, snapshot(fields));
         head = committed;
-        super.setStatus(status);
         run.onResponse(committed);
+        status = committed.status(); // the service's, unless a policy answered in its place (replaceWith)
+        super.setStatus(status);
         Set<String> changed = committed.changedHeaderNames();
         Headers edited = committed.headers();
         for (String name : changed) {

@@ -79,9 +79,23 @@ final class ConformanceHandler extends Handler.Abstract {
         if (frame != null) {
             response.getHeaders().put("X-Frame-Options", frame);
         }
+        String fail = request.getHeaders().get("X-Fail");
+        if (fail != null) {
+            response.setStatus(Integer.parseInt(fail));
+            body = "failed".getBytes(StandardCharsets.US_ASCII);
+        }
         String cache = query.getValue("cache");
         if (cache != null) {
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, cache);
+        }
+        String etag = query.getValue("etag");
+        if (etag != null && fail == null) {
+            response.getHeaders().put(HttpHeader.ETAG, "\"" + etag + "\"");
+            if (("\"" + etag + "\"").equals(request.getHeaders().get(HttpHeader.IF_NONE_MATCH))) {
+                response.setStatus(304);
+                response.write(true, null, callback);
+                return;
+            }
         }
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);

@@ -88,12 +88,16 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
         }
         head = fixedBody ? ResponseHead.withFixedBody(status, current) : ResponseHead.of(status, current);
         run.onResponse(head);
+        if (head.status() != status) {
+            clientResponse.setStatus(head.status()); // a policy answered in the servlet's place (replaceWith)
+        }
         Headers edited = head.headers();
         for (String name : head.changedHeaderNames()) {
-            if (name.equals("content-length") && !edited.contains(name)) {
+            if (name.equals("content-length") && edited.count(name) <= 1) {
                 // Containers keep the length apart from the header (Undertow ends the body after that many
-                // bytes): unset it, not just the field.
-                clientResponse.setContentLengthLong(-1);
+                // bytes): set or unset it, not just the field.
+                clientResponse.setContentLengthLong(
+                        edited.first(name).map(OffloadResponse::parseLength).orElse(-1L));
                 continue;
             }
             clientResponse.setHeader(name, null);

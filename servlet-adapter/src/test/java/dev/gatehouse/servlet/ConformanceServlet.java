@@ -62,9 +62,22 @@ public final class ConformanceServlet extends HttpServlet {
         if (frame != null) {
             response.setHeader("X-Frame-Options", frame);
         }
+        String fail = request.getHeader("X-Fail");
+        if (fail != null) {
+            response.setStatus(Integer.parseInt(fail));
+            body = "failed".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
         String cache = request.getParameter("cache");
         if (cache != null) {
             response.setHeader("Cache-Control", cache);
+        }
+        String etag = request.getParameter("etag");
+        if (etag != null && fail == null) {
+            response.setHeader("ETag", "\"" + etag + "\"");
+            if (("\"" + etag + "\"").equals(request.getHeader("If-None-Match"))) {
+                response.setStatus(304);
+                return;
+            }
         }
         response.setContentLength(body.length);
         response.getOutputStream().write(body);

@@ -4,6 +4,10 @@ import dev.gatehouse.ChainListener;
 import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
+import dev.gatehouse.StoreHealth;
+import dev.gatehouse.cache.HttpCacheStore;
+import dev.gatehouse.cache.TieredHttpCacheStore;
+import dev.gatehouse.config.CacheStoreConfig;
 import dev.gatehouse.config.ClientAddressPolicy;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.config.RouteTableFactory;
@@ -72,6 +76,24 @@ public class GatehouseAutoConfiguration {
                 .orElseGet(InMemoryIdempotencyStore::ofDefaults);
     }
 
+    /**
+     * Where cached routes keep their responses: with {@code gatehouse.cache.store=redis} in the same Redis as the
+     * buckets, behind a local tier of {@code gatehouse.cache.local-ttl}; else in this process's memory.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    HttpCacheStore gatehouseHttpCacheStore(
+            GatehouseProperties properties, ObjectProvider<SpringDataRedis> springRedis) {
+        CacheStoreConfig cache = properties.toConfig().cache();
+        if (!cache.redis()) {
+            return cache.open(null);
+        }
+        String url = redisUrl(properties, springRedis)
+                .orElseThrow(() -> new IllegalStateException("gatehouse.cache.store is redis, but no Redis is named"
+                        + " (expected: gatehouse.redis or spring.data.redis.*)"));
+        return cache.open(RedisStores.cache(url));
+    }
+
     private static Optional<String> redisUrl(GatehouseProperties properties, ObjectProvider<SpringDataRedis> spring) {
         if (properties.redis() != null) {
             return Optional.of(properties.redis());
@@ -91,11 +113,12 @@ public class GatehouseAutoConfiguration {
             GatehouseProperties properties,
             BucketStore buckets,
             IdempotencyStore records,
+            HttpCacheStore cache,
             ObjectProvider<OffloadPolicy> policies,
             ObjectProvider<GatehouseCustomizer> customizers,
             ObjectProvider<ChainListener> listener) {
         GatehouseConfig config = properties.toConfig();
-        RouteTableFactory factory = RouteTableFactory.of(config, buckets, records);
+        RouteTableFactory factory = RouteTableFactory.of(config, buckets, records, cache);
         PolicyChain outer = PolicyChain.builder()
                 .add("request-id", RequestIdPolicy.ofDefaults())
                 .add("client-address", ClientAddressPolicy.of(factory.clientAddress()))
@@ -112,8 +135,18 @@ public class GatehouseAutoConfiguration {
         });
         if (outer.listener() instanceof MicrometerChainListener metrics) {
             bindStoreHealth(table, metrics);
+            cacheHealth(cache).ifPresent(health -> metrics.bindStoreHealth("cache", health));
         }
         return table;
+    }
+
+    /**
+     * The health of the shared store behind the cache (Redis), for meters. Not for the health indicator: the cache
+     * serves misses while its store is down, so the application is not unhealthy for it.
+     */
+    private static Optional<StoreHealth> cacheHealth(HttpCacheStore cache) {
+        HttpCacheStore shared = cache instanceof TieredHttpCacheStore tiered ? tiered.shared() : cache;
+        return shared instanceof StoreHealth health ? Optional.of(health) : Optional.empty();
     }
 
     private static void bindStoreHealth(RouteTable table, MicrometerChainListener metrics) {

@@ -1,6 +1,7 @@
 package dev.gatehouse.spring;
 
 import dev.gatehouse.config.AuthConfig;
+import dev.gatehouse.config.CacheStoreConfig;
 import dev.gatehouse.config.CorsConfig;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.config.IpRulesConfig;
@@ -27,6 +28,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param cors CORS for every route that sets none of its own.
  * @param securityHeaders Security response headers for every route that sets none of its own.
  * @param ipRules Allowed and denied networks for every route that sets none of its own.
+ * @param cache Where cached routes keep their responses: store local (in memory, max-size 64MiB) or redis (the Redis
+ *     of gatehouse.redis, or of spring.data.redis.*, shared by every instance, behind a local tier that keeps each
+ *     response at most local-ttl, 2s).
  */
 @ConfigurationProperties("gatehouse")
 public record GatehouseProperties(
@@ -37,14 +41,15 @@ public record GatehouseProperties(
         @Nullable List<RouteConfig> routes,
         @Nullable @NestedConfigurationProperty CorsConfig cors,
         @Nullable @NestedConfigurationProperty SecurityHeadersConfig securityHeaders,
-        @Nullable @NestedConfigurationProperty IpRulesConfig ipRules) {
+        @Nullable @NestedConfigurationProperty IpRulesConfig ipRules,
+        @Nullable @NestedConfigurationProperty CacheStoreConfig cache) {
     public GatehouseProperties {
         // a bad Redis URL or network stops the binding
-        new GatehouseConfig(redis, auth, trustedProxies, routes, cors, securityHeaders, ipRules);
+        new GatehouseConfig(redis, auth, trustedProxies, routes, cors, securityHeaders, ipRules, cache);
     }
 
     /** The configuration these properties describe. */
     public GatehouseConfig toConfig() {
-        return new GatehouseConfig(redis, auth, trustedProxies, routes, cors, securityHeaders, ipRules);
+        return new GatehouseConfig(redis, auth, trustedProxies, routes, cors, securityHeaders, ipRules, cache);
     }
 }

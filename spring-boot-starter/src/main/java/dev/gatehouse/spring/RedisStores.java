@@ -1,14 +1,16 @@
 package dev.gatehouse.spring;
 
+import dev.gatehouse.cache.HttpCacheStore;
 import dev.gatehouse.idempotency.IdempotencyStore;
 import dev.gatehouse.ratelimit.BucketStore;
+import dev.gatehouse.redis.RedisHttpCacheStore;
 import dev.gatehouse.redis.RedisIdempotencyStore;
 import dev.gatehouse.redis.RedisTokenBucketStore;
 import org.springframework.util.ClassUtils;
 
 /**
  * Opens the Redis stores (the context closes them: each has a {@code close()}): buckets in one round trip on
- * Redis's clock ({@code RedisTokenBucketStore}) and idempotency records. Lettuce is an optional dependency: asked
+ * Redis's clock ({@code RedisTokenBucketStore}), idempotency records and cached responses. Lettuce is an optional dependency: asked
  * for a store without it, this says what to add. Only loaded when {@code gatehouse.redis} is set.
  */
 final class RedisStores {
@@ -22,6 +24,11 @@ final class RedisStores {
     static IdempotencyStore records(String url) {
         checkPresent();
         return RedisIdempotencyStore.builder(url).build();
+    }
+
+    static HttpCacheStore cache(String url) {
+        checkPresent();
+        return RedisHttpCacheStore.of(url);
     }
 
     private static void checkPresent() {

@@ -3,6 +3,8 @@ package dev.gatehouse.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.RouteTable;
+import dev.gatehouse.cache.HttpCacheStore;
+import dev.gatehouse.cache.TieredHttpCacheStore;
 import dev.gatehouse.ratelimit.BucketStore;
 import dev.gatehouse.ratelimit.StoreUnavailableException;
 import dev.gatehouse.redis.RedisTokenBucketStore;
@@ -10,8 +12,13 @@ import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.FakeHost;
 import dev.gatehouse.testing.FakeResponse;
 import dev.gatehouse.testing.RedisSupport;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
@@ -76,6 +83,62 @@ class GatehouseRedisAndHealthTest {
                                     UUID.randomUUID().toString()))
                             .isEqualTo(200);
                 });
+    }
+
+    @Test
+    void withCacheStoreRedisTwoInstancesShareCachedResponses() {
+        String redis = RedisSupport.requireRedis();
+        String host = "shop-" + UUID.randomUUID() + ".example";
+        AtomicInteger calls = new AtomicInteger();
+        WebApplicationContextRunner cached = runner.withPropertyValues(
+                "gatehouse.redis=" + redis,
+                "gatehouse.cache.store=redis",
+                "gatehouse.cache.local-ttl=1s",
+                "gatehouse.routes[1].path=/cached",
+                "gatehouse.routes[1].cache=true");
+        cached.run(first -> cached.run(second -> {
+            assertThat(first.getBean(HttpCacheStore.class)).isInstanceOf(TieredHttpCacheStore.class);
+            List<FakeResponse> responses = new ArrayList<>();
+            for (RouteTable routes : List.of(first.getBean(RouteTable.class), second.getBean(RouteTable.class))) {
+                responses.add(FakeHost.serve(
+                        routes.select("GET", "/cached/x").chain(),
+                        FakeExchange.get("/cached/x").header("Host", host),
+                        exchange -> FakeResponse.ok("call " + calls.incrementAndGet())
+                                .header("Cache-Control", "max-age=60")));
+            }
+
+            assertThat(calls).hasValue(1);
+            assertThat(responses.get(1).bodyText()).isEqualTo("call 1");
+            assertThat(responses.get(1).headers().first("Cache-Status"))
+                    .hasValueSatisfying(status -> assertThat(status).startsWith("gatehouse; hit"));
+        }));
+    }
+
+    @Test
+    void theCachesRedisStoreIsMeteredButLeavesTheHealthAlone() {
+        String redis = RedisSupport.requireRedis();
+        runner.withPropertyValues("gatehouse.redis=" + redis, "gatehouse.cache.store=redis")
+                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .run(context -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+
+                    assertThat(registry.get("gatehouse.cache.store.down")
+                                    .tag("policy", "cache")
+                                    .gauge()
+                                    .value())
+                            .isZero();
+                    assertThat(health(context).getDetails()).doesNotContainKey("cache");
+                });
+    }
+
+    @Test
+    void cacheStoreRedisWithoutARedisOrWithABadValueStopsTheStartAndSaysWhy() {
+        runner.withPropertyValues("gatehouse.cache.store=redis")
+                .run(context -> assertThat(GatehouseAutoConfigurationTest.messages(context.getStartupFailure()))
+                        .contains("gatehouse.cache.store is redis, but no Redis is named"));
+        runner.withPropertyValues("gatehouse.cache.store=memcached")
+                .run(context -> assertThat(GatehouseAutoConfigurationTest.messages(context.getStartupFailure()))
+                        .contains("store memcached (expected: local or redis)"));
     }
 
     @Test

@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code GET|POST|PUT /echo}: 200 {@code text/plain}, {@link #echo} of what the resource received
  *   <li>{@code GET /text?size=N}: 200 {@code text/plain}, {@link #text}(N) in one write; {@code
  *       type} sets its {@code Content-Type}, {@code cache} its {@code Cache-Control}, {@code frame} its {@code
- *       X-Frame-Options}
+ *       X-Frame-Options}, {@code etag} its {@code ETag} (quoted), answering 304 without a body to an {@code
+ *       If-None-Match} of that tag; a request field {@code X-Fail: NNN} makes it answer status NNN with a short
+ *       {@code text/plain} body instead (a failing service for caches)
  *   <li>{@code GET /stream}: 200 {@code text/plain}, {@link #STREAM_CHUNKS} chunks of {@link #text}({@link
  *       #CHUNK_SIZE}), flushed after each
  *   <li>{@code GET /async}: 200 {@code text/plain}, {@link #text}({@link #ASYNC_SIZE}) written from another

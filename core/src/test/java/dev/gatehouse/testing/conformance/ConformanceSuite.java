@@ -687,6 +687,71 @@ public abstract class ConformanceSuite {
     }
 
     @Test
+    void aStaleResponseIsRevalidatedWithItsETagAndTheClientGetsItWholeEncodedForItself() throws Exception {
+        String path = cachedText(3000, "max-age=0") + "&etag=e1";
+        int before = service.executions();
+        send(request(path));
+        HttpResponse<byte[]> gzip = send(request(path).header("Accept-Encoding", "gzip"));
+        HttpResponse<byte[]> identity = send(request(path));
+
+        assertThat(service.executions() - before)
+                .as("each use validated by the resource")
+                .isEqualTo(3);
+        assertThat(gzip.statusCode()).isEqualTo(200);
+        assertThat(gzip.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(gunzip(gzip.body())).isEqualTo(ConformanceService.text(3000));
+        assertThat(gzip.headers().firstValue("Cache-Status"))
+                .hasValueSatisfying(status -> assertThat(status).contains("fwd=stale; fwd-status=304; stored"));
+        assertThat(identity.statusCode()).isEqualTo(200);
+        assertThat(identity.body()).isEqualTo(ConformanceService.text(3000));
+        assertThat(identity.headers().firstValue("ETag")).hasValue("\"e1\"");
+        assertThat(identity.headers().firstValue("Age")).isPresent();
+        assertThat(identity.headers().firstValue("X-Request-Id")).isPresent();
+    }
+
+    @Test
+    void aClientsOwnConditionalRequestForAStaleResponseStillGets304() throws Exception {
+        String path = cachedText(300, "max-age=0") + "&etag=e2";
+        send(request(path));
+        HttpResponse<byte[]> conditional = send(request(path).header("If-None-Match", "\"e2\""));
+
+        assertThat(conditional.statusCode()).isEqualTo(304);
+        assertThat(conditional.body()).isEmpty();
+    }
+
+    @Test
+    void withinStaleIfErrorTheResourcesServerErrorIsReplacedByTheStaleResponse() throws Exception {
+        String path = cachedText(2000, "max-age=0, stale-if-error=60");
+        send(request(path));
+        HttpResponse<byte[]> unavailable = send(request(path).header("X-Fail", "503"));
+        HttpResponse<byte[]> gzip = send(request(path).header("X-Fail", "500").header("Accept-Encoding", "gzip"));
+        HttpResponse<byte[]> notImplemented = send(request(path).header("X-Fail", "501"));
+
+        assertThat(unavailable.statusCode()).isEqualTo(200);
+        assertThat(unavailable.body()).isEqualTo(ConformanceService.text(2000));
+        assertThat(unavailable.headers().firstValue("Content-Length")).hasValue("2000");
+        assertThat(unavailable.headers().firstValue("Cache-Status"))
+                .hasValueSatisfying(
+                        status -> assertThat(status).endsWith("fwd=stale; fwd-status=503; detail=stale-if-error"));
+        assertThat(gzip.statusCode()).isEqualTo(200);
+        assertThat(gunzip(gzip.body())).isEqualTo(ConformanceService.text(2000));
+        assertThat(notImplemented.statusCode())
+                .as("not an error stale-if-error covers")
+                .isEqualTo(501);
+        assertThat(text(notImplemented)).isEqualTo("failed");
+    }
+
+    @Test
+    void withoutStaleIfErrorAServerErrorReachesTheClient() throws Exception {
+        String path = cachedText(200, "max-age=0") + "&etag=e3";
+        send(request(path));
+        HttpResponse<byte[]> unavailable = send(request(path).header("X-Fail", "503"));
+
+        assertThat(unavailable.statusCode()).isEqualTo(503);
+        assertThat(text(unavailable)).isEqualTo("failed");
+    }
+
+    @Test
     void anUnsupportedRequestCodingIs415WithAcceptEncoding() throws Exception {
         HttpResponse<byte[]> response = send(request("/echo")
                 .header("Content-Encoding", "br")

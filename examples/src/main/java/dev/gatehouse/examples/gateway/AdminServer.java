@@ -218,8 +218,8 @@ public final class AdminServer {
         return status;
     }
 
-    /** Answers {@code POST /admin/cache/purge?key=…|prefix=…} from {@code cache}. */
-    public AdminServer purging(HttpCacheStore cache) {
+    /** Answers {@code POST /admin/cache/purge?key=…|prefix=…} from the store {@code cache} gives at the time. */
+    public AdminServer purging(Supplier<HttpCacheStore> cache) {
         this.cachePurge = new CachePurge(cache);
         return this;
     }

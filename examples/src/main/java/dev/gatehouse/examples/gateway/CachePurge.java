@@ -3,6 +3,7 @@ package dev.gatehouse.examples.gateway;
 import dev.gatehouse.cache.HttpCacheStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -20,9 +21,10 @@ final class CachePurge {
     static final String PATH = "/admin/cache/purge";
     private static final Logger LOG = LoggerFactory.getLogger(CachePurge.class);
 
-    private final HttpCacheStore store;
+    private final Supplier<HttpCacheStore> store;
 
-    CachePurge(HttpCacheStore store) {
+    /** Purges whichever store {@code store} names at the time: a reload may have replaced it. */
+    CachePurge(Supplier<HttpCacheStore> store) {
         this.store = store;
     }
 
@@ -41,7 +43,8 @@ final class CachePurge {
             Problems.write(response, callback, 400, "Give exactly one of key or prefix, not empty.", null);
             return;
         }
-        int purged = key != null ? (store.remove(key) ? 1 : 0) : store.removeByPrefix(prefix);
+        HttpCacheStore current = store.get();
+        int purged = key != null ? (current.remove(key) ? 1 : 0) : current.removeByPrefix(prefix);
         LOG.info(
                 "cache purge of {} {}: {} keys removed",
                 key != null ? "key" : "prefix",

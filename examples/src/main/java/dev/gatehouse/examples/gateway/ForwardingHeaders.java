@@ -66,6 +66,13 @@ final class ForwardingHeaders {
 
     private ForwardingHeaders() {}
 
+    /** Whether a request field of the client's is sent on: not hop-by-hop, framing, {@code Host} or forwarding. */
+    static boolean isForwardedClientField(String name) {
+        HttpHeader header = HttpHeader.CACHE.get(name);
+        return (header == null || !NOT_FORWARDED.contains(header))
+                && !FORWARDING.contains(name.toLowerCase(java.util.Locale.ROOT));
+    }
+
     static void write(Request clientRequest, HttpFields.Mutable upstream) {
         HttpFields client = clientRequest.getHeaders();
         for (int i = 0; i < client.size(); i++) {

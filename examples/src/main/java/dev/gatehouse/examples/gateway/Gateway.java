@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.RouteTable;
+import dev.gatehouse.cache.BackgroundRefresh;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -16,11 +17,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
@@ -297,6 +301,42 @@ public final class Gateway {
 
     /** The name of the thread that runs the active health probes. */
     static final String PROBE_THREAD = "gatehouse-health-probe";
+
+    /**
+     * A cache's background refresh ({@code stale-while-revalidate}) sent to this gateway's own plain listener: the
+     * request passes the route's policies as a client's would, so the upstream sees what a client's request would
+     * make it see, and the route's cache validates and stores the answer. It arrives from the gateway's own
+     * address, without the client's forwarding fields.
+     */
+    public BackgroundRefresh loopbackRefresh() {
+        return (target, headers) -> {
+            CompletableFuture<Void> ended = new CompletableFuture<>();
+            String host = connector.getHost();
+            String self = host == null || host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+            String pathAndQuery =
+                    target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
+            upstreamClient
+                    .newRequest(URI.create("http://" + (self.contains(":") ? "[" + self + "]" : self) + ":"
+                            + connector.getLocalPort() + pathAndQuery))
+                    .method(HttpMethod.GET)
+                    .headers(fields -> {
+                        headers.forEach((name, value) -> {
+                            if (ForwardingHeaders.isForwardedClientField(name)) {
+                                fields.add(name, value);
+                            }
+                        });
+                        fields.put(HttpHeader.HOST, target.getRawAuthority());
+                    })
+                    .send(result -> {
+                        if (result.isFailed()) {
+                            ended.completeExceptionally(result.getFailure());
+                        } else {
+                            ended.complete(null);
+                        }
+                    });
+            return ended;
+        };
+    }
 
     public URI uri() {
         return URI.create("http://" + connector.getHost() + ":" + connector.getLocalPort());

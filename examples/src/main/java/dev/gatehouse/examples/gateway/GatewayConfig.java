@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.gatehouse.config.AuthConfig;
 import dev.gatehouse.config.CacheConfig;
+import dev.gatehouse.config.CacheStoreConfig;
 import dev.gatehouse.config.CompressionConfig;
 import dev.gatehouse.config.ConfigValues;
 import dev.gatehouse.config.CorsConfig;
@@ -31,7 +32,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The schema of the gateway's YAML configuration (see {@code examples/gateway.example.yaml} for every key,
  * commented): records that check their own values. The policy part (auth, trusted proxies, the route defaults for
- * CORS, security headers and IP rules, each route's policies) is Gatehouse's one configuration vocabulary, {@code dev.gatehouse.config}, the same records the Spring Boot
+ * CORS, security headers and IP rules, each route's policies, where cached responses live) is Gatehouse's one configuration vocabulary, {@code dev.gatehouse.config}, the same records the Spring Boot
  * starter binds; the rest (listeners, upstreams, health, breakers, timeouts, aggregation) is the gateway's own.
  * {@link GatewayConfigLoader} reads a file into them and locates every problem by file, line, column and key path.
  */
@@ -45,7 +46,8 @@ public record GatewayConfig(
         List<AggregationConfig> aggregations,
         @Nullable CorsConfig cors,
         @Nullable SecurityHeadersConfig securityHeaders,
-        @Nullable IpRulesConfig ipRules) {
+        @Nullable IpRulesConfig ipRules,
+        @Nullable CacheStoreConfig cache) {
 
     public GatewayConfig {
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
@@ -56,6 +58,11 @@ public record GatewayConfig(
         }
         // Checked here (the Redis URL, each trusted network) so that a bad value is reported at its line.
         new GatehouseConfig(redis, auth, trustedProxies, List.of());
+        cache = cache == null ? CacheStoreConfig.ofDefaults() : cache;
+        if (cache.redis() && redis == null) {
+            throw new IllegalArgumentException(
+                    "cache store redis but no redis URL (expected: redis: redis://host:port)");
+        }
     }
 
     /** The policy part: what {@link dev.gatehouse.config.RouteTableFactory} builds the chains from. */
@@ -67,7 +74,8 @@ public record GatewayConfig(
                 routes.stream().map(RouteConfig::policies).toList(),
                 cors,
                 securityHeaders,
-                ipRules);
+                ipRules,
+                cache);
     }
 
     public Listen listenOrDefault() {

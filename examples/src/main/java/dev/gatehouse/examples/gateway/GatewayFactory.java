@@ -1,9 +1,12 @@
 package dev.gatehouse.examples.gateway;
 
 import dev.gatehouse.ClientAddress;
+import dev.gatehouse.Headers;
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.cache.BackgroundRefresh;
 import dev.gatehouse.cache.HttpCacheStore;
 import dev.gatehouse.cache.InMemoryHttpCacheStore;
+import dev.gatehouse.config.CacheStoreConfig;
 import dev.gatehouse.config.ClientAddressPolicy;
 import dev.gatehouse.config.RouteTableFactory;
 import dev.gatehouse.examples.backends.BuiltinBackends;
@@ -15,6 +18,7 @@ import dev.gatehouse.metrics.MicrometerChainListener;
 import dev.gatehouse.ratelimit.BucketStore;
 import dev.gatehouse.ratelimit.LocalBucketStore;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
+import dev.gatehouse.redis.RedisHttpCacheStore;
 import dev.gatehouse.redis.RedisIdempotencyStore;
 import dev.gatehouse.redis.RedisTokenBucketStore;
 import dev.gatehouse.requestid.RequestIdPolicy;
@@ -26,11 +30,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a {@link GatewayConfig} into routes and policy chains; owns the built-in backends and the Redis stores,
- * which are created once per Redis URL and kept across reloads.
+ * which are created once per Redis URL and kept across reloads (the cache's Redis store when the first
+ * configuration that keeps responses in that Redis is built), and closed with the factory.
  */
 final class GatewayFactory implements AutoCloseable {
     private final RequestIdPolicy requestIds = RequestIdPolicy.ofDefaults();
@@ -38,8 +46,12 @@ final class GatewayFactory implements AutoCloseable {
     private final ProxyHygienePolicy hygiene = new ProxyHygienePolicy();
     private @Nullable BuiltinBackends builtins;
     private final Map<String, RedisStores> redis = new HashMap<>();
-    /** Every cached route's responses, kept across reloads. */
-    private final HttpCacheStore cache = InMemoryHttpCacheStore.of(RouteTableFactory.DEFAULT_CACHE_BYTES);
+    private final Map<String, RedisHttpCacheStore> redisCaches = new HashMap<>();
+    /** Every cached route's responses, kept across reloads that leave the top-level cache and redis alone. */
+    private volatile HttpCacheStore cache = InMemoryHttpCacheStore.of(RouteTableFactory.DEFAULT_CACHE_BYTES);
+
+    private @Nullable CacheStoreConfig cacheBuiltFrom;
+    private @Nullable String cacheRedisUrl;
 
     private final @Nullable MicrometerChainListener metrics;
     private final @Nullable MeterRegistry registry;
@@ -52,10 +64,25 @@ final class GatewayFactory implements AutoCloseable {
     /** One Redis URL's stores. */
     private record RedisStores(RedisTokenBucketStore buckets, RedisIdempotencyStore records) {}
 
+    /** Where cached routes send their background refreshes: the running gateway, once it has started. */
+    private volatile @Nullable BackgroundRefresh loopback;
+
     /** With {@code registry} the chains record into Micrometer. */
     GatewayFactory(@Nullable MeterRegistry registry) {
         this.registry = registry;
         this.metrics = registry == null ? null : new MicrometerChainListener(registry);
+    }
+
+    /** Cached routes refresh their responses through {@code loopback} from now on. */
+    void refreshThrough(BackgroundRefresh loopback) {
+        this.loopback = loopback;
+    }
+
+    private CompletionStage<?> refresh(URI target, Headers headers) {
+        BackgroundRefresh through = loopback;
+        return through == null
+                ? CompletableFuture.failedFuture(new IllegalStateException("the gateway has not started"))
+                : through.refresh(target, headers);
     }
 
     /** What one configuration describes. */
@@ -79,7 +106,11 @@ final class GatewayFactory implements AutoCloseable {
             buckets = LocalBucketStore.ofDefaults();
             records = InMemoryIdempotencyStore.ofDefaults();
         }
-        RouteTableFactory policies = RouteTableFactory.of(config.policies(), buckets, records, cache);
+        CacheStoreConfig caching = config.policies().cache();
+        String cacheUrl = caching.redis() ? config.redis() : null;
+        HttpCacheStore cache = cacheFor(caching, cacheUrl);
+        RouteTableFactory policies =
+                RouteTableFactory.of(config.policies(), buckets, records, cache).backgroundRefresh(this::refresh);
         ClientAddress clients = policies.clientAddress();
         Map<String, RateLimitPolicy> newRateLimits = new LinkedHashMap<>();
         Map<String, IdempotencyPolicy> newIdempotency = new LinkedHashMap<>();
@@ -138,8 +169,22 @@ final class GatewayFactory implements AutoCloseable {
         idempotency.putAll(newIdempotency);
         storeKind = config.redis() == null ? "local" : "redis";
         this.clients = clients;
+        this.cache = cache;
+        this.cacheBuiltFrom = caching;
+        this.cacheRedisUrl = cacheUrl;
         bindStoreHealth();
         return new Built(routes, aggregations);
+    }
+
+    /**
+     * The cache store {@code caching} describes: the running one when neither the cache nor its Redis URL changed
+     * (a new one takes over only once the whole configuration has been built).
+     */
+    private HttpCacheStore cacheFor(CacheStoreConfig caching, @Nullable String url) {
+        if (caching.equals(cacheBuiltFrom) && Objects.equals(url, cacheRedisUrl)) {
+            return cache;
+        }
+        return caching.open(url == null ? null : redisCaches.computeIfAbsent(url, RedisHttpCacheStore::of));
     }
 
     /** What every chain starts with, before the route's own policies. */
@@ -165,6 +210,10 @@ final class GatewayFactory implements AutoCloseable {
         java.util.Set<Meter> before = new java.util.HashSet<>(registry.getMeters());
         rateLimits.forEach((name, policy) -> metrics.bindStoreHealth(name, policy.storeHealth()));
         idempotency.forEach((name, policy) -> metrics.bindStoreHealth(name, policy.storeHealth()));
+        RedisHttpCacheStore redisCache = redisCache();
+        if (redisCache != null) {
+            metrics.bindStoreHealth("cache", redisCache);
+        }
         for (Meter meter : registry.getMeters()) {
             if (!before.contains(meter)) {
                 storeMeters.add(meter);
@@ -172,12 +221,17 @@ final class GatewayFactory implements AutoCloseable {
         }
     }
 
-    /** For {@code /admin/status}: each store's kind and whether a policy found it down. */
+    /** The Redis store the cached routes use, when they use one. */
+    private @Nullable RedisHttpCacheStore redisCache() {
+        return cacheRedisUrl == null ? null : redisCaches.get(cacheRedisUrl);
+    }
+
     /** The cached routes' store, for the admin port's purges. */
     HttpCacheStore cacheStore() {
         return cache;
     }
 
+    /** For {@code /admin/status}: each store's kind and whether a policy found it down. */
     synchronized Map<String, Object> storeStatus() {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put(
@@ -196,6 +250,14 @@ final class GatewayFactory implements AutoCloseable {
                         "down",
                         idempotency.values().stream()
                                 .anyMatch(policy -> policy.storeHealth().down())));
+        RedisHttpCacheStore redisCache = redisCache();
+        status.put(
+                "cache",
+                Map.of(
+                        "kind",
+                        redisCache == null ? "in-memory" : "redis",
+                        "down",
+                        redisCache != null && redisCache.down()));
         return status;
     }
 
@@ -235,6 +297,9 @@ final class GatewayFactory implements AutoCloseable {
         for (RedisStores stores : redis.values()) {
             stores.buckets().close();
             stores.records().close();
+        }
+        for (RedisHttpCacheStore store : redisCaches.values()) {
+            store.close();
         }
     }
 }

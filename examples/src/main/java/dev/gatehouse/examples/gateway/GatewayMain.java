@@ -122,6 +122,7 @@ public final class GatewayMain {
         built.routes().forEach(builder::route);
         built.aggregations().forEach(builder::aggregate);
         Gateway gateway = builder.build().start();
+        factory.refreshThrough(gateway.loopbackRefresh());
         ConfigReloads reloads = new ConfigReloads(file, InstantSource.system());
         AdminServer admin = null;
         if (registry != null) {
@@ -132,7 +133,7 @@ public final class GatewayMain {
                             where.token(),
                             registry,
                             () -> AdminServer.status(gateway, factory.storeStatus(), reloads))
-                    .purging(factory.cacheStore())
+                    .purging(factory::cacheStore)
                     .start();
         }
         ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(task -> {

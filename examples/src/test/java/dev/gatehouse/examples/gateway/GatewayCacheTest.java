@@ -41,6 +41,9 @@ class GatewayCacheTest {
     Path dir;
 
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final List<com.sun.net.httpserver.Headers> refreshHeaders =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.CountDownLatch refreshMayAnswer = new java.util.concurrent.CountDownLatch(1);
     private HttpServer backend;
     private GatewayMain.Running running;
     private URI base;
@@ -93,6 +96,15 @@ class GatewayCacheTest {
             headers.set("Cache-Control", "max-age=60");
             headers.set("Vary", "Accept-Language");
             body = "call " + call + " for " + exchange.getRequestHeaders().getFirst("Accept-Language");
+        } else if (path.startsWith("/swr")) {
+            headers.set("Cache-Control", "max-age=1, stale-while-revalidate=60");
+            refreshHeaders.add(exchange.getRequestHeaders());
+            if (call > 1) {
+                await(refreshMayAnswer);
+            }
+        } else if (path.startsWith("/sie")) {
+            headers.set("Cache-Control", "max-age=0, stale-if-error=60");
+            status = call == 1 ? 200 : 503;
         } else if (path.startsWith("/etag")) {
             headers.set("ETag", "\"v1\"");
             boolean matches = "\"v1\"".equals(exchange.getRequestHeaders().getFirst("If-None-Match"));
@@ -199,6 +211,90 @@ class GatewayCacheTest {
         assertThat(cacheStatus(hit)).startsWith("gatehouse; hit");
         assertThat(notModified.statusCode()).isEqualTo(304);
         assertThat(notModified.body()).isEmpty();
+    }
+
+    @Test
+    void anUnconditionalRequestForAStaleResponseIsValidatedAndAnsweredWhole() throws Exception {
+        HttpResponse<byte[]> first = get("/etag");
+        HttpResponse<byte[]> validated = get("/etag", "Accept-Encoding", "gzip");
+
+        assertThat(calls("/etag")).isEqualTo(2);
+        assertThat(validated.statusCode()).isEqualTo(200);
+        assertThat(validated.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(new String(
+                        new GZIPInputStream(new ByteArrayInputStream(validated.body())).readAllBytes(),
+                        StandardCharsets.UTF_8))
+                .isEqualTo(text(first));
+        assertThat(cacheStatus(validated)).isEqualTo("gatehouse; fwd=stale; fwd-status=304; stored");
+    }
+
+    @Test
+    void withinStaleIfErrorTheBackends503AndAnUnreachableBackendAreAnsweredFromTheStore() throws Exception {
+        HttpResponse<byte[]> first = get("/sie");
+        HttpResponse<byte[]> overBackendError = get("/sie");
+        backend.stop(0);
+        HttpResponse<byte[]> overGatewayError = get("/sie");
+
+        assertThat(calls("/sie")).isEqualTo(2);
+        assertThat(overBackendError.statusCode()).isEqualTo(200);
+        assertThat(text(overBackendError)).isEqualTo(text(first));
+        assertThat(cacheStatus(overBackendError))
+                .isEqualTo("gatehouse; fwd=stale; fwd-status=503; detail=stale-if-error");
+        assertThat(overGatewayError.statusCode()).isEqualTo(200);
+        assertThat(text(overGatewayError)).isEqualTo(text(first));
+        assertThat(cacheStatus(overGatewayError))
+                .isEqualTo("gatehouse; fwd=stale; fwd-status=502; detail=stale-if-error");
+    }
+
+    @Test
+    void withinStaleWhileRevalidateClientsGetTheStaleResponseAtOnceWhileTheGatewayRefreshesIt() throws Exception {
+        HttpResponse<byte[]> first = get("/swr?page=1", "X-Client", "c1");
+        sleep(1_100);
+        HttpResponse<byte[]> stale = get("/swr?page=1", "X-Client", "c1");
+        HttpResponse<byte[]> alsoStale = get("/swr?page=1");
+
+        assertThat(text(stale)).isEqualTo(text(first));
+        assertThat(cacheStatus(stale)).startsWith("gatehouse; hit; ttl=-");
+        assertThat(text(alsoStale)).isEqualTo(text(first));
+        awaitCalls("/swr", 2);
+        refreshMayAnswer.countDown();
+        HttpResponse<byte[]> refreshed = awaitBody("/swr?page=1", "call 2");
+
+        assertThat(calls("/swr")).as("one refresh, in the background").isEqualTo(2);
+        assertThat(cacheStatus(refreshed)).startsWith("gatehouse; hit; ttl=");
+        assertThat(refreshHeaders.get(1).getFirst("X-Client")).isEqualTo("c1");
+        assertThat(refreshHeaders.get(1).getFirst("Cache-Control")).isEqualTo("no-cache");
+        assertThat(refreshHeaders.get(1).get("X-Request-Id"))
+                .as("the refresh is an exchange of its own, not a copy of the client's")
+                .hasSize(1)
+                .doesNotContain(stale.headers().firstValue("X-Request-Id").orElseThrow());
+    }
+
+    private void awaitCalls(String path, int count) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (calls(path) < count && System.nanoTime() < deadline) {
+            sleep(20);
+        }
+        assertThat(calls(path)).isEqualTo(count);
+    }
+
+    private HttpResponse<byte[]> awaitBody(String path, String prefix) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        HttpResponse<byte[]> response = get(path);
+        while (!text(response).startsWith(prefix) && System.nanoTime() < deadline) {
+            sleep(20);
+            response = get(path);
+        }
+        assertThat(text(response)).startsWith(prefix);
+        return response;
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
@@ -312,6 +408,42 @@ class GatewayCacheTest {
                         """))
                 .hasMessageContaining("gateway.yaml line 4")
                 .hasMessageContaining("unknown key ttl");
+    }
+
+    @Test
+    void badTopLevelCacheValuesAreLocatedErrors() {
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        cache: { store: memcached }
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                        """))
+                .isInstanceOf(GatewayConfigLoader.ConfigException.class)
+                .hasMessageContaining("gateway.yaml line 1")
+                .hasMessageContaining("cache: store memcached (expected: local or redis)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        cache: { store: redis, localTtl: briefly }
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                        """))
+                .hasMessageContaining("gateway.yaml line 1")
+                .hasMessageContaining("duration briefly (expected: e.g. 500ms, 10s, 2m, 1h)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        cache: { maxSize: huge }
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                        """))
+                .hasMessageContaining("gateway.yaml line 1")
+                .hasMessageContaining("size huge (expected: e.g. 1000, 512KiB, 10MiB)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        cache: { store: redis }
+                        routes:
+                          - path: /api
+                            upstreams: [http://127.0.0.1:9000]
+                        """))
+                .hasMessageContaining("cache store redis but no redis URL (expected: redis: redis://host:port)");
     }
 
     private static HttpResponse<String> purge(URI admin, String query) throws Exception {

@@ -228,6 +228,7 @@ class GatewayConfigTest {
         Path file = dir.resolve("gateway.yaml");
         String routes = """
                 redis: %s
+                cache: { store: redis }
                 listen:
                   port: 0
                 routes:
@@ -235,6 +236,7 @@ class GatewayConfigTest {
                     upstreams: [builtin:echo]
                     rateLimit: { perMinute: 1000 }
                     idempotency: true
+                    cache: true
                 """.formatted(redis);
         Files.writeString(file, routes);
         try (GatewayMain.Running running = GatewayMain.start(file)) {
