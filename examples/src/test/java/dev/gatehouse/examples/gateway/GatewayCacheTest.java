@@ -97,7 +97,10 @@ class GatewayCacheTest {
             headers.set("Vary", "Accept-Language");
             body = "call " + call + " for " + exchange.getRequestHeaders().getFirst("Accept-Language");
         } else if (path.startsWith("/swr")) {
-            headers.set("Cache-Control", "max-age=1, stale-while-revalidate=60");
+            // The refreshed response stays fresh: a Date of whole seconds could make max-age=1 stale on arrival.
+            headers.set(
+                    "Cache-Control",
+                    call == 1 ? "max-age=1, stale-while-revalidate=60" : "max-age=60, stale-while-revalidate=60");
             refreshHeaders.add(exchange.getRequestHeaders());
             if (call > 1) {
                 await(refreshMayAnswer);
