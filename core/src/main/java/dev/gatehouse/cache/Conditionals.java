@@ -3,6 +3,7 @@ package dev.gatehouse.cache;
 import dev.gatehouse.Headers;
 import dev.gatehouse.StoredResponse;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,6 +15,10 @@ final class Conditionals {
     private static final String[] NOT_MODIFIED_FIELDS = {
         "Cache-Control", "Content-Location", "Date", "ETag", "Expires", "Last-Modified", "Vary"
     };
+
+    /** The request fields that make a request conditional (RFC 9110 §13.1). */
+    static final List<String> PRECONDITIONS =
+            List.of("If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range");
 
     private Conditionals() {}
 
@@ -43,11 +48,12 @@ final class Conditionals {
 
     /** Whether the request carries a precondition of its own (RFC 9110 §13.1). */
     static boolean conditional(Headers request) {
-        return request.contains("If-None-Match")
-                || request.contains("If-Modified-Since")
-                || request.contains("If-Match")
-                || request.contains("If-Unmodified-Since")
-                || request.contains("If-Range");
+        for (String name : PRECONDITIONS) {
+            if (request.contains(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

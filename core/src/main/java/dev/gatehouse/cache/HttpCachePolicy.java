@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,16 +70,10 @@ public final class HttpCachePolicy implements OffloadPolicy {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpCachePolicy.class);
     /** Fields a background refresh does not repeat: the client's preconditions, and framing of a GET's absent body. */
-    private static final List<String> REFRESH_DROPS = List.of(
-            "If-None-Match",
-            "If-Modified-Since",
-            "If-Match",
-            "If-Unmodified-Since",
-            "If-Range",
-            "Range",
-            "Content-Length",
-            "Transfer-Encoding",
-            "Expect");
+    private static final List<String> REFRESH_DROPS = Stream.concat(
+                    Conditionals.PRECONDITIONS.stream(),
+                    Stream.of("Range", "Content-Length", "Transfer-Encoding", "Expect"))
+            .toList();
 
     private final HttpCacheStore store;
     private final Clock clock;
