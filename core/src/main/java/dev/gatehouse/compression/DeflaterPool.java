@@ -2,19 +2,19 @@ package dev.gatehouse.compression;
 
 import static dev.gatehouse.internal.Checks.checkArgument;
 
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.Deflater;
 
 /**
  * A bounded pool of {@link Deflater}s of one level and format. Each deflater holds about 256 KiB of native
  * memory, so they are reused across responses: after warm-up a response constructs none. A deflater returned to
- * a full pool is {@code end()}-ed at once rather than left to the garbage collector.
+ * a full pool is {@code end()}-ed at once rather than left to the garbage collector. The last one returned is
+ * the next one taken ({@link IdleStack}).
  */
 final class DeflaterPool {
     private final int level;
     private final boolean nowrap;
-    private final ArrayBlockingQueue<Pooled> idle;
+    private final IdleStack<Pooled> idle;
     private final AtomicLong created = new AtomicLong();
     private final AtomicLong ended = new AtomicLong();
 
@@ -22,7 +22,7 @@ final class DeflaterPool {
         checkArgument(capacity > 0, "capacity: %s (expected: > 0)", capacity);
         this.level = level;
         this.nowrap = nowrap;
-        this.idle = new ArrayBlockingQueue<>(capacity);
+        this.idle = new IdleStack<>(capacity);
     }
 
     /** A deflater with its output buffer, reused together. */

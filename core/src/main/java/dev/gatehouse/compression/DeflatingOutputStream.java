@@ -2,32 +2,44 @@ package dev.gatehouse.compression;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.zip.Adler32;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Encodes a body as {@code gzip} (RFC 1952) or {@code deflate} (the zlib format, RFC 1950) with a pooled
  * deflater. {@code flush()} emits everything written so far (a sync flush) so that streamed responses keep
  * flowing; {@code close()} writes the trailer, returns the deflater and closes the downstream.
+ *
+ * <p>With {@code small} encoders, a body is held until it ends, a flush asks for its bytes, or it outgrows {@link
+ * FixedHuffmanDeflater#MAX_INPUT}: one that ends first is encoded by a {@link FixedHuffmanDeflater}, never reaching
+ * zlib; the others are fed to a pooled zlib deflater from their first byte, as if never held.
  */
 final class DeflatingOutputStream extends OutputStream {
     private static final byte[] GZIP_HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
+    /** zlib's header for a 32 KiB window and its fastest levels, as its deflater writes it at level 1. */
+    private static final byte[] ZLIB_HEADER = {0x78, 0x01};
 
     private final OutputStream downstream;
     private final DeflaterPool pool;
     private final boolean gzip;
     private final CRC32 crc;
+    private final @Nullable IdleStack<FixedHuffmanDeflater> small;
+    private @Nullable FixedHuffmanDeflater fixed;
     private DeflaterPool.Pooled pooled;
     private Deflater deflater;
     private byte[] buffer;
     private boolean started;
     private boolean closed;
 
-    DeflatingOutputStream(OutputStream downstream, DeflaterPool pool, boolean gzip) {
+    DeflatingOutputStream(
+            OutputStream downstream, DeflaterPool pool, boolean gzip, @Nullable IdleStack<FixedHuffmanDeflater> small) {
         this.downstream = downstream;
         this.pool = pool;
         this.gzip = gzip;
         this.crc = gzip ? new CRC32() : null;
+        this.small = small;
     }
 
     @Override
@@ -41,34 +53,49 @@ final class DeflatingOutputStream extends OutputStream {
         if (length == 0) {
             return;
         }
-        start();
-        if (gzip) {
-            crc.update(bytes, offset, length);
-        }
-        deflater.setInput(bytes, offset, length);
         try {
-            while (!deflater.needsInput()) {
-                drain(Deflater.NO_FLUSH);
+            if (!started && small != null) {
+                if (fixed == null) {
+                    fixed = takeFixed(small);
+                }
+                if (fixed.hold(bytes, offset, length)) {
+                    return;
+                }
             }
+            start();
+            feed(bytes, offset, length);
         } catch (IOException | RuntimeException e) {
             fail();
             throw e;
         }
     }
 
+    private void feed(byte[] bytes, int offset, int length) throws IOException {
+        if (gzip) {
+            crc.update(bytes, offset, length);
+        }
+        deflater.setInput(bytes, offset, length);
+        while (!deflater.needsInput()) {
+            drain(Deflater.NO_FLUSH);
+        }
+    }
+
     @Override
     public void flush() throws IOException {
         ensureOpen();
-        if (started) {
-            try {
+        try {
+            if (!started && fixed != null && fixed.held() > 0) {
+                start();
+            }
+            if (started) {
                 int written;
                 do {
                     written = drain(Deflater.SYNC_FLUSH);
                 } while (written == buffer.length);
-            } catch (IOException | RuntimeException e) {
-                fail();
-                throw e;
             }
+        } catch (IOException | RuntimeException e) {
+            fail();
+            throw e;
         }
         downstream.flush();
     }
@@ -79,6 +106,10 @@ final class DeflatingOutputStream extends OutputStream {
             return;
         }
         try {
+            if (!started && small != null) {
+                closeFixed(small);
+                return;
+            }
             start();
             deflater.finish();
             while (!deflater.finished()) {
@@ -101,6 +132,7 @@ final class DeflatingOutputStream extends OutputStream {
         }
     }
 
+    /** Starts zlib's stream, with the body held so far as its first input. */
     private void start() throws IOException {
         if (!started) {
             started = true;
@@ -110,6 +142,55 @@ final class DeflatingOutputStream extends OutputStream {
             if (gzip) {
                 downstream.write(GZIP_HEADER);
             }
+            FixedHuffmanDeflater held = fixed;
+            if (held != null) {
+                fixed = null;
+                try {
+                    feed(held.heldBytes(), 0, held.held());
+                } finally {
+                    releaseFixed(held);
+                }
+            }
+        }
+    }
+
+    /** The whole body was held: one fixed-code block between the format's header and trailer. */
+    private void closeFixed(IdleStack<FixedHuffmanDeflater> stack) throws IOException {
+        FixedHuffmanDeflater encoder = fixed != null ? fixed : takeFixed(stack);
+        fixed = null;
+        try {
+            int length = encoder.held();
+            byte[] body = encoder.heldBytes();
+            downstream.write(gzip ? GZIP_HEADER : ZLIB_HEADER);
+            if (gzip) {
+                crc.update(body, 0, length);
+                int encoded = encoder.deflateHeld();
+                downstream.write(encoder.output(), 0, encoded);
+                writeIntLe((int) crc.getValue());
+                writeIntLe(length);
+            } else {
+                Adler32 adler = new Adler32();
+                adler.update(body, 0, length);
+                int encoded = encoder.deflateHeld();
+                downstream.write(encoder.output(), 0, encoded);
+                int value = (int) adler.getValue();
+                downstream.write(
+                        new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value});
+            }
+        } finally {
+            releaseFixed(encoder);
+        }
+    }
+
+    private static FixedHuffmanDeflater takeFixed(IdleStack<FixedHuffmanDeflater> stack) {
+        FixedHuffmanDeflater encoder = stack.poll();
+        return encoder != null ? encoder : new FixedHuffmanDeflater();
+    }
+
+    private void releaseFixed(FixedHuffmanDeflater encoder) {
+        encoder.clear();
+        if (small != null) {
+            small.offer(encoder);
         }
     }
 
@@ -126,6 +207,11 @@ final class DeflatingOutputStream extends OutputStream {
     }
 
     private void fail() {
+        FixedHuffmanDeflater held = fixed;
+        if (held != null) {
+            fixed = null;
+            releaseFixed(held);
+        }
         if (pooled != null) {
             pool.discard(pooled);
             pooled = null;

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
@@ -312,7 +313,7 @@ class CompressionPolicyTest {
     void flushesPassThroughSoStreamsKeepFlowing() throws IOException {
         DeflaterPool pool = compression.gzipPool();
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
-        OutputStream out = new DeflatingOutputStream(wire, pool, true);
+        OutputStream out = new DeflatingOutputStream(wire, pool, true, new IdleStack<>(4));
 
         out.write("data: one\n\n".getBytes(StandardCharsets.UTF_8));
         out.flush();
@@ -361,7 +362,7 @@ class CompressionPolicyTest {
             FakeResponse response = FakeHost.serve(
                     pooled,
                     FakeExchange.get("/").header("Accept-Encoding", i % 2 == 0 ? "gzip" : "deflate"),
-                    exchange -> FakeResponse.ok("{\"n\":42}").header("Content-Type", "application/json"));
+                    CompressionPolicyTest::json);
             if (i % 10_000 == 0) {
                 assertThat(response.body()).isNotEmpty();
             }
@@ -370,5 +371,47 @@ class CompressionPolicyTest {
         assertThat(policy.gzipPool().created()).isEqualTo(1);
         assertThat(policy.deflatePool().created()).isEqualTo(1);
         assertThat(policy.gzipPool().live()).isEqualTo(1);
+    }
+
+    @Test
+    void smallBodiesAtLevelOneNeverReachZlibAndStillDecode() throws IOException {
+        byte[] small = Arrays.copyOf(JSON, 1024);
+        CompressionPolicy fast = CompressionPolicy.builder().level(1).build();
+        CompressionPolicy thorough = CompressionPolicy.builder().level(2).build();
+        java.util.function.Function<Exchange, FakeResponse> service =
+                exchange -> FakeResponse.of(200).withBody(small).header("Content-Type", "application/json");
+
+        FakeResponse gzip =
+                FakeHost.serve(PolicyChain.of(fast), FakeExchange.get("/").header("Accept-Encoding", "gzip"), service);
+        FakeResponse deflate = FakeHost.serve(
+                PolicyChain.of(fast), FakeExchange.get("/").header("Accept-Encoding", "deflate"), service);
+        FakeResponse level2 = FakeHost.serve(
+                PolicyChain.of(thorough), FakeExchange.get("/").header("Accept-Encoding", "gzip"), service);
+
+        assertThat(gunzip(gzip.body())).isEqualTo(small);
+        assertThat(gzip.body().length).isLessThan(small.length / 4);
+        try (InputStream in = new InflaterInputStream(new ByteArrayInputStream(deflate.body()))) {
+            assertThat(in.readAllBytes()).isEqualTo(small);
+        }
+        assertThat(gunzip(level2.body())).isEqualTo(small);
+        assertThat(fast.gzipPool().created() + fast.deflatePool().created()).isZero();
+        assertThat(thorough.gzipPool().created()).isEqualTo(1);
+    }
+
+    @Test
+    void aBodyThatOutgrowsTheSmallEncoderIsFedToZlibFromItsFirstByte() throws IOException {
+        DeflaterPool pool = compression.gzipPool();
+        IdleStack<FixedHuffmanDeflater> small = new IdleStack<>(4);
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        OutputStream out = new DeflatingOutputStream(wire, pool, true, small);
+        byte[] body = Arrays.copyOf(JSON, 5000);
+
+        out.write(body, 0, 3000);
+        out.write(body, 3000, 2000);
+        out.close();
+
+        assertThat(gunzip(wire.toByteArray())).isEqualTo(body);
+        assertThat(pool.created()).isEqualTo(1);
+        assertThat(small.poll()).as("the small encoder went back to its pool").isNotNull();
     }
 }
