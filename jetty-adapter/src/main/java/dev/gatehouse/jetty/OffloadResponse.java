@@ -125,6 +125,7 @@ final class OffloadResponse extends Response.Wrapper {
     private void commit() throws IOException {
         int status = status();
         HttpFields.Mutable fields = super.getHeaders();
+        boolean lengthDeclared = fields.contains(HttpHeader.CONTENT_LENGTH);
         ResponseHead committed = ResponseHead.of(status, snapshot(fields));
         head = committed;
         run.onResponse(committed);
@@ -146,7 +147,7 @@ final class OffloadResponse extends Response.Wrapper {
                             || changed.contains("content-encoding")
                             || committed.hasTransforms());
         } else if (committed.hasTransforms() && mayHaveBody(status)) {
-            transformed = new TransformedBody(getWrapped(), committed);
+            transformed = new TransformedBody(getWrapped(), committed, lengthDeclared);
         }
     }
 

@@ -16,9 +16,12 @@ import org.jspecify.annotations.Nullable;
  * A response body on its way to the client through the policies' transforms, as a content wrapper: each write of the
  * service is fed to the transforms in slices of at most {@value #SLICE} bytes; what they emit is gathered and written
  * on once it reaches a slice's worth, and at the end of the write. The transforms write into a buffer here, never to
- * the network, so they never wait for the client, and the buffer never holds much more than two slices' output. A
- * write that is not the last ends with a flush of the transforms (a sync flush, for compression), so that every
- * write reaches the client at once, as it would without them; the last one closes them (trailers). A service write
+ * the network, so they never wait for the client, and the buffer never holds much more than two slices' output. For
+ * a body of unknown length (a stream: server-sent events, a chunked feed), a write that is not the last ends with a
+ * flush of the transforms (a sync flush, for compression), so that every write reaches the client at once, as it
+ * would without them. A body whose length the service declared is a document: its pieces go on as the transforms
+ * emit a slice's worth, without flushes, as nginx's gzip does, so that a body read in a few pieces leaves in one
+ * network write and one deflate block. The last write closes the transforms (trailers). A service write
  * of up to a slice thus leaves in one network write (with the response's end, when it is the last). The service's callback completes when all of it has been
  * written.
  *
@@ -33,6 +36,7 @@ final class TransformedBody extends IteratingCallback {
     private final Content.Sink client;
     private final Output output = new Output();
     private final OutputStream body;
+    private final boolean flushEachWrite;
     private final SerializedInvoker completions = new SerializedInvoker(TransformedBody.class);
     private byte @Nullable [] scratch;
     private @Nullable ByteBuffer content;
@@ -41,9 +45,11 @@ final class TransformedBody extends IteratingCallback {
     private @Nullable Callback callback;
     private @Nullable Throwable failure;
 
-    TransformedBody(Content.Sink client, ResponseHead head) throws IOException {
+    /** {@code lengthDeclared}: the service stated the body's length, so its pieces need not be flushed. */
+    TransformedBody(Content.Sink client, ResponseHead head, boolean lengthDeclared) throws IOException {
         this.client = client;
         this.body = head.wrapBody(output);
+        this.flushEachWrite = !lengthDeclared;
     }
 
     /** Sends {@code content} through the transforms; completes {@code callback} once it has been written. */
@@ -85,10 +91,14 @@ final class TransformedBody extends IteratingCallback {
         }
         if (last) {
             body.close();
-        } else {
+        } else if (flushEachWrite) {
             body.flush();
         }
         ended = true;
+        if (!last && !flushEachWrite) {
+            // Held for the next piece: nothing the client could use yet, and one network write saved.
+            return Action.SUCCEEDED;
+        }
         client.write(last, output.asByteBuffer(), this);
         return Action.SCHEDULED;
     }

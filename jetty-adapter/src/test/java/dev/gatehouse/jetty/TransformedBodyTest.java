@@ -39,10 +39,14 @@ class TransformedBodyTest {
     }
 
     private static TransformedBody gzipped(RecordingSink sink) throws IOException {
+        return gzipped(sink, false);
+    }
+
+    private static TransformedBody gzipped(RecordingSink sink, boolean lengthDeclared) throws IOException {
         ResponseHead head = ResponseHead.of(200, Headers.of("Content-Type", "application/json"));
         // The JDK's stream writes its header when it is created, before the first write of the body.
         head.transformBody(out -> new GZIPOutputStream(out, true));
-        return new TransformedBody(sink, head);
+        return new TransformedBody(sink, head, lengthDeclared);
     }
 
     private static byte[] json(int size) {
@@ -112,5 +116,40 @@ class TransformedBodyTest {
         assertThat(sink.writes.size()).isBetween(3, 7);
         assertThat(sink.writes).allSatisfy(bytes -> assertThat(bytes.length).isLessThan(3 * TransformedBody.SLICE));
         assertThat(gunzip(sink.all.toByteArray())).isEqualTo(body);
+    }
+
+    @Test
+    void aBodyOfDeclaredLengthReadInPiecesLeavesInOneNetworkWriteWithItsEnd() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        TransformedBody transformed = gzipped(sink, true);
+        byte[] body = json(20 * 1024);
+
+        write(transformed, false, java.util.Arrays.copyOfRange(body, 0, 16 * 1024));
+        assertThat(sink.writes).as("no flush for a piece of a document").isEmpty();
+        write(transformed, true, java.util.Arrays.copyOfRange(body, 16 * 1024, body.length));
+
+        assertThat(sink.writes).hasSize(1);
+        assertThat(sink.lasts).containsExactly(true);
+        assertThat(gunzip(sink.all.toByteArray())).isEqualTo(body);
+    }
+
+    @Test
+    void aLargeBodyOfDeclaredLengthStillFlowsASliceAtATime() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        TransformedBody transformed = gzipped(sink, true);
+        byte[] piece = new byte[TransformedBody.SLICE];
+        Random random = new Random(5);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+
+        for (int i = 0; i < 4; i++) {
+            random.nextBytes(piece); // incompressible: each piece's output is a slice's worth
+            body.writeBytes(piece);
+            write(transformed, false, piece);
+        }
+        assertThat(sink.writes).as("the output went on before the end").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(sink.writes).allSatisfy(bytes -> assertThat(bytes.length).isLessThan(3 * TransformedBody.SLICE));
+        write(transformed, true, new byte[0]);
+
+        assertThat(gunzip(sink.all.toByteArray())).isEqualTo(body.toByteArray());
     }
 }
