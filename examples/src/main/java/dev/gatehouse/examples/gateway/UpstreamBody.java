@@ -98,6 +98,9 @@ final class UpstreamBody implements org.eclipse.jetty.client.Request.Content {
             boolean last = chunk.isLast();
             chunk.release();
             if (out.size() > limit) {
+                if (!last) {
+                    discardRest(source, DISCARD_MOST);
+                }
                 throw new BadMessageException(413, "body over " + limit + " bytes");
             }
             if (last) {
@@ -105,6 +108,35 @@ final class UpstreamBody implements org.eclipse.jetty.client.Request.Content {
             }
         }
         return false;
+    }
+
+    /**
+     * How much of a refused body's rest is read and dropped before the refusal goes out. A connection closed with
+     * unread bytes in its receive buffer is reset (RFC 9112 §9.6), and a client still sending would get the reset
+     * instead of the 413; nginx reads on for the same reason (its lingering close). Past this, the client gets the
+     * 413 and the connection closes, reset or not.
+     */
+    static final long DISCARD_MOST = 1024 * 1024;
+
+    /** Reads and drops the rest of {@code source}, at most {@code most} bytes of it. */
+    private static void discardRest(Content.Source source, long most) throws IOException {
+        long dropped = 0;
+        while (dropped <= most) {
+            Content.Chunk chunk = source.read();
+            if (chunk == null) {
+                try (Blocker.Runnable blocker = Blocker.runnable()) {
+                    source.demand(blocker);
+                    blocker.block();
+                }
+                continue;
+            }
+            dropped += chunk.remaining();
+            boolean end = chunk.isLast() || Content.Chunk.isFailure(chunk);
+            chunk.release();
+            if (end) {
+                return;
+            }
+        }
     }
 
     private static BadMessageException asBadMessage(Throwable failure) {

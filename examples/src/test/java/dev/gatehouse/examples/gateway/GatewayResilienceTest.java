@@ -231,6 +231,32 @@ class GatewayResilienceTest {
     }
 
     @Test
+    void aClientStillSendingABodyOverTheLimitReadsThe413NotAReset() throws Exception {
+        EchoServlet servlet = new EchoServlet();
+        URI gatewayUri = start(route("/", echo(servlet)).withMaxBodyBytes(1000));
+        String piece = "x".repeat(32 * 1024);
+        String chunk = Integer.toHexString(piece.length()) + "\r\n" + piece + "\r\n";
+
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gatewayUri.getPort())) {
+            socket.setSoTimeout(10_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /up HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk)
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread.sleep(200); // the gateway has refused the body by now; the client does not know yet
+            for (int i = 0; i < 15; i++) {
+                out.write(chunk.getBytes(StandardCharsets.US_ASCII));
+            }
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+
+            assertThat(head).isEqualTo("HTTP/1.1 413");
+        }
+        assertThat(servlet.executions()).isZero();
+    }
+
+    @Test
     void aBodyOverTheLimitIs413DeclaredOrChunked() throws Exception {
         EchoServlet servlet = new EchoServlet();
         URI gatewayUri = start(route("/", echo(servlet)).withMaxBodyBytes(1000));
