@@ -80,14 +80,7 @@ final class UpstreamBody implements org.eclipse.jetty.client.Request.Content {
     private static boolean readUpTo(Content.Source source, ByteArrayOutputStream out, long bytes, long limit)
             throws IOException {
         while (out.size() < bytes) {
-            Content.Chunk chunk = source.read();
-            if (chunk == null) {
-                try (Blocker.Runnable blocker = Blocker.runnable()) {
-                    source.demand(blocker);
-                    blocker.block();
-                }
-                continue;
-            }
+            Content.Chunk chunk = next(source);
             if (Content.Chunk.isFailure(chunk)) {
                 throw asBadMessage(chunk.getFailure());
             }
@@ -118,18 +111,25 @@ final class UpstreamBody implements org.eclipse.jetty.client.Request.Content {
      */
     static final long DISCARD_MOST = 1024 * 1024;
 
+    /** The next chunk of {@code source}, waiting for one. */
+    private static Content.Chunk next(Content.Source source) throws IOException {
+        while (true) {
+            Content.Chunk chunk = source.read();
+            if (chunk != null) {
+                return chunk;
+            }
+            try (Blocker.Runnable blocker = Blocker.runnable()) {
+                source.demand(blocker);
+                blocker.block();
+            }
+        }
+    }
+
     /** Reads and drops the rest of {@code source}, at most {@code most} bytes of it. */
     private static void discardRest(Content.Source source, long most) throws IOException {
         long dropped = 0;
         while (dropped <= most) {
-            Content.Chunk chunk = source.read();
-            if (chunk == null) {
-                try (Blocker.Runnable blocker = Blocker.runnable()) {
-                    source.demand(blocker);
-                    blocker.block();
-                }
-                continue;
-            }
+            Content.Chunk chunk = next(source);
             dropped += chunk.remaining();
             boolean end = chunk.isLast() || Content.Chunk.isFailure(chunk);
             chunk.release();
