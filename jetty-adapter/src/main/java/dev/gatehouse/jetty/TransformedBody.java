@@ -110,9 +110,10 @@ final class TransformedBody extends IteratingCallback {
             input.position(input.position() + length);
             return;
         }
+        // Sized to the pieces seen (a proxied 1 KiB body costs 1 KiB here, not a slice's 32 KiB).
         byte[] bytes = scratch;
-        if (bytes == null) {
-            bytes = new byte[SLICE];
+        if (bytes == null || bytes.length < length) {
+            bytes = new byte[length];
             scratch = bytes;
         }
         input.get(bytes, 0, length);

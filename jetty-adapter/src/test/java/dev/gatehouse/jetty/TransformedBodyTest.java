@@ -152,4 +152,25 @@ class TransformedBodyTest {
 
         assertThat(gunzip(sink.all.toByteArray())).isEqualTo(body.toByteArray());
     }
+
+    @Test
+    void directBuffersOfGrowingSizesAllReachTheClient() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        TransformedBody transformed = gzipped(sink);
+        byte[] body = json(100 + 5000 + 40 * 1024);
+        int[] pieces = {100, 5000, body.length - 5100};
+        int offset = 0;
+
+        for (int i = 0; i < pieces.length; i++) {
+            ByteBuffer direct = ByteBuffer.allocateDirect(pieces[i]);
+            direct.put(body, offset, pieces[i]).flip();
+            offset += pieces[i];
+            FutureCallback done = new FutureCallback();
+            transformed.write(i == pieces.length - 1, direct, done);
+            done.get();
+        }
+
+        assertThat(sink.lasts).endsWith(true);
+        assertThat(gunzip(sink.all.toByteArray())).isEqualTo(body);
+    }
 }
