@@ -30,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The compression policy encoding a JSON body, whole exchange included, against a raw reused {@link Deflater}
  * at the same level in the same run. Target: policy ≤ 1.1× raw; no deflater constructed per response after
- * warm-up (printed at tear-down).
+ * warm-up (printed at tear-down). At 1 KiB the policy's level 1 encodes with fixed Huffman codes, not zlib: there
+ * it is below raw (about 0.35× in one run: 2.1 µs against 5.9 µs), at a lower ratio (printed at tear-down too).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
