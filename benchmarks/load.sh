@@ -2,8 +2,9 @@
 # Load comparison on loopback: direct to the backend, nginx (limit_req + gzip 1), a bare Jetty ProxyHandler,
 # and the gateway (JWT cached + rate limit + request id + access log + gzip 1; and gw-nolog, the same without the
 # access log), for 1 KiB and 20 KiB JSON; and for library users, the echo servlet on Jetty plainly (svc) and behind
-# OffloadFilter with request id + access log + JWT + local rate limit (svc-chain), at 1 KiB; and a cacheable
-# 1 KiB response through the gateway's chain with its HTTP cache (cached) against nginx's proxy_cache (nginx-cache).
+# OffloadFilter with request id + access log + JWT + local rate limit (svc-chain), at 1 KiB, the same request to
+# both; and a cacheable 1 KiB response through the gateway's chain with its HTTP cache (cached) against nginx's
+# proxy_cache (nginx-cache).
 # Bounded: about JIT_WARMUP x 7 + (WARMUP + DURATION) x 14 seconds (7 minutes by default). Installs wrk and
 # nginx with apt-get when missing. Environment: DURATION (15), WARMUP (5), JIT_WARMUP (20), CONNECTIONS (32),
 # THREADS (2), JAVA (the java that runs the targets: $JAVA_HOME/bin/java when JAVA_HOME is set, else java).
@@ -96,7 +97,9 @@ run() { # name port size cpu-pids...
     case "$name" in cached|nginx-cache) url="$url&header=Cache-Control:public,max-age=3600" ;; esac
     local headers=(-H "Accept-Encoding: gzip")
     case "$name" in gateway|gw-nolog|cached) headers+=(-H "Authorization: Bearer $TOKEN") ;; esac
-    [ "$name" = svc-chain ] && headers+=(-H "Authorization: Bearer $SVC_TOKEN")
+    # Both service rows send the same request, token included: the echo servlet's work is the same, and the
+    # difference between them is the filter's.
+    case "$name" in svc|svc-chain) headers+=(-H "Authorization: Bearer $SVC_TOKEN") ;; esac
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${headers[@]}" "$url" >/dev/null
     local before; before=$(cpu_ticks "$@")
     local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${headers[@]}" "$url")
@@ -130,7 +133,8 @@ for size in 1024 20480; do
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" -H "Accept-Encoding: gzip" \
         -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$GATEWAY/bench?size=$size" >/dev/null
 done
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" "http://127.0.0.1:$SVC/bench?size=1024" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" -H "Authorization: Bearer $SVC_TOKEN" \
+    "http://127.0.0.1:$SVC/bench?size=1024" >/dev/null
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" -H "Authorization: Bearer $SVC_TOKEN" \
     "http://127.0.0.1:$SVC_CHAIN/bench?size=1024" >/dev/null
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" -H "Accept-Encoding: gzip" -H "Authorization: Bearer $TOKEN" \
