@@ -226,7 +226,7 @@ public final class CompressionPolicy implements OffloadPolicy {
 
         /**
          * The deflate level, 1 (fastest, the default, as in nginx) to 9. At level 1 a gzip or deflate body of up to
-         * 4 KiB that ends before any flush is encoded with fixed Huffman codes instead of zlib: a seventh of
+         * 4 KiB that ends before any flush is encoded with fixed Huffman codes instead of zlib: about a fifth of
          * zlib's CPU under load for about a fifth more bytes on JSON. Level 2 and up always use zlib.
          */
         public Builder level(int level) {
