@@ -116,8 +116,9 @@ final class DeflatingOutputStream extends OutputStream {
                 drain(Deflater.NO_FLUSH);
             }
             if (gzip) {
-                writeIntLe((int) crc.getValue());
-                writeIntLe((int) deflater.getBytesRead());
+                // The deflater's buffer is drained by now: the trailer goes through it, nothing allocated.
+                int end = putIntLe(buffer, putIntLe(buffer, 0, (int) crc.getValue()), (int) deflater.getBytesRead());
+                downstream.write(buffer, 0, end);
             }
             closed = true;
             pool.release(pooled);
@@ -160,23 +161,25 @@ final class DeflatingOutputStream extends OutputStream {
         fixed = null;
         try {
             int length = encoder.held();
-            byte[] body = encoder.heldBytes();
-            downstream.write(gzip ? GZIP_HEADER : ZLIB_HEADER);
+            int check;
             if (gzip) {
-                crc.update(body, 0, length);
-                int encoded = encoder.deflateHeld();
-                downstream.write(encoder.output(), 0, encoded);
-                writeIntLe((int) crc.getValue());
-                writeIntLe(length);
+                crc.update(encoder.heldBytes(), 0, length);
+                check = (int) crc.getValue();
             } else {
                 Adler32 adler = new Adler32();
-                adler.update(body, 0, length);
-                int encoded = encoder.deflateHeld();
-                downstream.write(encoder.output(), 0, encoded);
-                int value = (int) adler.getValue();
-                downstream.write(
-                        new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value});
+                adler.update(encoder.heldBytes(), 0, length);
+                check = (int) adler.getValue();
             }
+            // The output buffer has room past any encoding for the trailer: one write, nothing allocated.
+            byte[] out = encoder.output();
+            int end = encoder.deflateHeld();
+            if (gzip) {
+                end = putIntLe(out, putIntLe(out, end, check), length);
+            } else {
+                end = putIntBe(out, end, check);
+            }
+            downstream.write(gzip ? GZIP_HEADER : ZLIB_HEADER);
+            downstream.write(out, 0, end);
         } finally {
             releaseFixed(encoder);
         }
@@ -202,8 +205,17 @@ final class DeflatingOutputStream extends OutputStream {
         return written;
     }
 
-    private void writeIntLe(int value) throws IOException {
-        downstream.write(new byte[] {(byte) value, (byte) (value >> 8), (byte) (value >> 16), (byte) (value >> 24)});
+    /** Writes {@code value} little-endian at {@code at}; returns the index after it. */
+    private static int putIntLe(byte[] into, int at, int value) {
+        into[at] = (byte) value;
+        into[at + 1] = (byte) (value >>> 8);
+        into[at + 2] = (byte) (value >>> 16);
+        into[at + 3] = (byte) (value >>> 24);
+        return at + 4;
+    }
+
+    private static int putIntBe(byte[] into, int at, int value) {
+        return putIntLe(into, at, Integer.reverseBytes(value));
     }
 
     private void fail() {

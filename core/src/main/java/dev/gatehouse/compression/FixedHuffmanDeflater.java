@@ -25,6 +25,9 @@ final class FixedHuffmanDeflater {
     /** The largest body encoded here; larger ones amortise zlib's fixed cost and compress better with it. */
     static final int MAX_INPUT = 4096;
 
+    /** Bytes free in {@link #output()} past any result: a gzip trailer (CRC-32 and length). */
+    static final int TRAILER_ROOM = 8;
+
     private static final int HASH_BITS = 11;
     private static final int MIN_MATCH = 4;
     private static final int MAX_MATCH = 258;
@@ -97,7 +100,9 @@ final class FixedHuffmanDeflater {
     private final byte[] input = new byte[MAX_INPUT];
 
     private int held;
+    /** Room for every literal at 9 bits, and a result (at most a stored block) with its trailer. */
     private final byte[] out = new byte[MAX_INPUT + MAX_INPUT / 8 + 64];
+
     private long bitBuffer;
     private int bitCount;
     private int count;
@@ -180,6 +185,7 @@ final class FixedHuffmanDeflater {
         return count > maxOutput(length) - 1 ? stored(input, length) : count;
     }
 
+    /** Where {@link #deflate} writes, with room for at least {@value #TRAILER_ROOM} bytes past any result. */
     byte[] output() {
         return out;
     }

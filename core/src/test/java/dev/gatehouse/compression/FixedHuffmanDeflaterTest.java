@@ -82,6 +82,9 @@ class FixedHuffmanDeflaterTest {
         random.nextBytes(noise);
 
         assertThat(roundTrip(noise)).hasSize(noise.length + 5);
+        assertThat(encoder.output().length)
+                .as("room for a gzip trailer after the largest result")
+                .isGreaterThanOrEqualTo(noise.length + 5 + FixedHuffmanDeflater.TRAILER_ROOM);
     }
 
     @Test
