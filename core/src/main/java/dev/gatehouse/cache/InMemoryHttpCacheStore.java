@@ -5,6 +5,7 @@ import static dev.gatehouse.internal.Checks.checkArgument;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +25,13 @@ public final class InMemoryHttpCacheStore implements HttpCacheStore {
     private final long maxBytes;
     private final long maxResidencyNanos;
 
-    private InMemoryHttpCacheStore(long maxBytes, Duration keepStale, long maxResidencyNanos) {
+    private InMemoryHttpCacheStore(long maxBytes, Duration keepStale, long maxResidencyNanos, Ticker ticker) {
         this.maxBytes = maxBytes;
         this.maxResidencyNanos = maxResidencyNanos;
         long keepStaleNanos = keepStale.toNanos();
         this.entries = Caffeine.newBuilder()
                 .executor(Runnable::run)
+                .ticker(ticker)
                 .maximumWeight(maxBytes)
                 .weigher((String key, List<CachedResponse> variants) -> weigh(key, variants))
                 .expireAfter(new Expiry<String, List<CachedResponse>>() {
@@ -60,7 +62,7 @@ public final class InMemoryHttpCacheStore implements HttpCacheStore {
     public static InMemoryHttpCacheStore of(long maxBytes, Duration keepStale) {
         checkArgument(maxBytes > 0, "maxBytes: %s (expected: > 0)", maxBytes);
         checkArgument(!keepStale.isNegative(), "keepStale: %s (expected: >= 0)", keepStale);
-        return new InMemoryHttpCacheStore(maxBytes, keepStale, Long.MAX_VALUE);
+        return new InMemoryHttpCacheStore(maxBytes, keepStale, Long.MAX_VALUE, Ticker.systemTicker());
     }
 
     /**
@@ -69,10 +71,15 @@ public final class InMemoryHttpCacheStore implements HttpCacheStore {
      * another instance by long.
      */
     public static InMemoryHttpCacheStore shortLived(long maxBytes, Duration maxResidency) {
+        return shortLived(maxBytes, maxResidency, Ticker.systemTicker());
+    }
+
+    /** {@link #shortLived(long, Duration)} on the residency clock {@code ticker}, for tests. */
+    static InMemoryHttpCacheStore shortLived(long maxBytes, Duration maxResidency, Ticker ticker) {
         checkArgument(maxBytes > 0, "maxBytes: %s (expected: > 0)", maxBytes);
         checkArgument(
                 !maxResidency.isNegative() && !maxResidency.isZero(), "maxResidency: %s (expected: > 0)", maxResidency);
-        return new InMemoryHttpCacheStore(maxBytes, Duration.ZERO, maxResidency.toNanos());
+        return new InMemoryHttpCacheStore(maxBytes, Duration.ZERO, maxResidency.toNanos(), ticker);
     }
 
     private static int weigh(String key, List<CachedResponse> variants) {

@@ -8,10 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class TieredHttpCacheStoreTest {
-    private final InMemoryHttpCacheStore local = InMemoryHttpCacheStore.shortLived(1 << 20, Duration.ofMillis(200));
+    /** The local tier's residency clock, moved by the tests. */
+    private final AtomicLong nanos = new AtomicLong();
+
+    private final InMemoryHttpCacheStore local =
+            InMemoryHttpCacheStore.shortLived(1 << 20, Duration.ofMillis(200), nanos::get);
     private final InMemoryHttpCacheStore shared = InMemoryHttpCacheStore.of(1 << 20);
     private final TieredHttpCacheStore tiered = TieredHttpCacheStore.of(local, shared);
 
@@ -66,22 +71,22 @@ class TieredHttpCacheStoreTest {
     }
 
     @Test
-    void aShortLivedLocalTierLetsAKeyGoAfterItsResidencyWhateverItsFreshness() throws InterruptedException {
+    void aShortLivedLocalTierLetsAKeyGoAfterItsResidencyWhateverItsFreshness() {
         local.put("k", response(""));
         assertThat(local.variants("k")).hasSize(1);
 
-        Thread.sleep(300);
+        nanos.addAndGet(Duration.ofMillis(300).toNanos());
 
         assertThat(local.variants("k")).isEmpty();
     }
 
     @Test
-    void aKeyPurgedFromTheSharedTierElsewhereLeavesThisLocalTierWithinItsResidency() throws InterruptedException {
+    void aKeyPurgedFromTheSharedTierElsewhereLeavesThisLocalTierWithinItsResidency() {
         tiered.put("k", response(""));
         shared.remove("k"); // another instance's purge reaches the shared tier only
 
         assertThat(tiered.variants("k")).hasSize(1);
-        Thread.sleep(300);
+        nanos.addAndGet(Duration.ofMillis(300).toNanos());
         assertThat(tiered.variants("k")).isEmpty();
     }
 }
