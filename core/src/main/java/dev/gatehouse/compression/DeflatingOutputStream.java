@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
  * deflater. {@code flush()} emits everything written so far (a sync flush) so that streamed responses keep
  * flowing; {@code close()} writes the trailer, returns the deflater and closes the downstream.
  *
- * <p>With {@code small} encoders, a body is held until it ends, a flush asks for its bytes, or it outgrows {@link
- * FixedHuffmanDeflater#MAX_INPUT}: one that ends first is encoded by a {@link FixedHuffmanDeflater}, never reaching
+ * <p>With {@code whole} encoders, a body is held until it ends, a flush asks for its bytes, or it outgrows {@link
+ * WholeBodyDeflater#MAX_INPUT}: one that ends first is encoded by a {@link WholeBodyDeflater}, never reaching
  * zlib; the others are fed to a pooled zlib deflater from their first byte, as if never held.
  */
 final class DeflatingOutputStream extends OutputStream {
@@ -25,8 +25,8 @@ final class DeflatingOutputStream extends OutputStream {
     private final DeflaterPool pool;
     private final boolean gzip;
     private final CRC32 crc;
-    private final @Nullable IdleStack<FixedHuffmanDeflater> small;
-    private @Nullable FixedHuffmanDeflater fixed;
+    private final @Nullable IdleStack<WholeBodyDeflater> whole;
+    private @Nullable WholeBodyDeflater holding;
     private DeflaterPool.Pooled pooled;
     private Deflater deflater;
     private byte[] buffer;
@@ -34,12 +34,12 @@ final class DeflatingOutputStream extends OutputStream {
     private boolean closed;
 
     DeflatingOutputStream(
-            OutputStream downstream, DeflaterPool pool, boolean gzip, @Nullable IdleStack<FixedHuffmanDeflater> small) {
+            OutputStream downstream, DeflaterPool pool, boolean gzip, @Nullable IdleStack<WholeBodyDeflater> whole) {
         this.downstream = downstream;
         this.pool = pool;
         this.gzip = gzip;
         this.crc = gzip ? new CRC32() : null;
-        this.small = small;
+        this.whole = whole;
     }
 
     @Override
@@ -54,11 +54,11 @@ final class DeflatingOutputStream extends OutputStream {
             return;
         }
         try {
-            if (!started && small != null) {
-                if (fixed == null) {
-                    fixed = takeFixed(small);
+            if (!started && whole != null) {
+                if (holding == null) {
+                    holding = takeWhole(whole);
                 }
-                if (fixed.hold(bytes, offset, length)) {
+                if (holding.hold(bytes, offset, length)) {
                     return;
                 }
             }
@@ -84,7 +84,7 @@ final class DeflatingOutputStream extends OutputStream {
     public void flush() throws IOException {
         ensureOpen();
         try {
-            if (!started && fixed != null && fixed.held() > 0) {
+            if (!started && holding != null && holding.held() > 0) {
                 start();
             }
             if (started) {
@@ -106,8 +106,8 @@ final class DeflatingOutputStream extends OutputStream {
             return;
         }
         try {
-            if (!started && small != null) {
-                closeFixed(small);
+            if (!started && whole != null) {
+                closeWhole(whole);
                 return;
             }
             start();
@@ -143,22 +143,22 @@ final class DeflatingOutputStream extends OutputStream {
             if (gzip) {
                 downstream.write(GZIP_HEADER);
             }
-            FixedHuffmanDeflater held = fixed;
+            WholeBodyDeflater held = holding;
             if (held != null) {
-                fixed = null;
+                holding = null;
                 try {
                     feed(held.heldBytes(), 0, held.held());
                 } finally {
-                    releaseFixed(held);
+                    releaseWhole(held);
                 }
             }
         }
     }
 
-    /** The whole body was held: one fixed-code block between the format's header and trailer. */
-    private void closeFixed(IdleStack<FixedHuffmanDeflater> stack) throws IOException {
-        FixedHuffmanDeflater encoder = fixed != null ? fixed : takeFixed(stack);
-        fixed = null;
+    /** The whole body was held: one block between the format's header and trailer. */
+    private void closeWhole(IdleStack<WholeBodyDeflater> stack) throws IOException {
+        WholeBodyDeflater encoder = holding != null ? holding : takeWhole(stack);
+        holding = null;
         try {
             int length = encoder.held();
             int check;
@@ -171,8 +171,8 @@ final class DeflatingOutputStream extends OutputStream {
                 check = (int) adler.getValue();
             }
             // The output buffer has room past any encoding for the trailer: one write, nothing allocated.
-            byte[] out = encoder.output();
             int end = encoder.deflateHeld();
+            byte[] out = encoder.output(); // after encoding: the buffer grows with the body
             if (gzip) {
                 end = putIntLe(out, putIntLe(out, end, check), length);
             } else {
@@ -181,19 +181,19 @@ final class DeflatingOutputStream extends OutputStream {
             downstream.write(gzip ? GZIP_HEADER : ZLIB_HEADER);
             downstream.write(out, 0, end);
         } finally {
-            releaseFixed(encoder);
+            releaseWhole(encoder);
         }
     }
 
-    private static FixedHuffmanDeflater takeFixed(IdleStack<FixedHuffmanDeflater> stack) {
-        FixedHuffmanDeflater encoder = stack.poll();
-        return encoder != null ? encoder : new FixedHuffmanDeflater();
+    private static WholeBodyDeflater takeWhole(IdleStack<WholeBodyDeflater> stack) {
+        WholeBodyDeflater encoder = stack.poll();
+        return encoder != null ? encoder : new WholeBodyDeflater();
     }
 
-    private void releaseFixed(FixedHuffmanDeflater encoder) {
+    private void releaseWhole(WholeBodyDeflater encoder) {
         encoder.clear();
-        if (small != null) {
-            small.offer(encoder);
+        if (whole != null) {
+            whole.offer(encoder);
         }
     }
 
@@ -219,10 +219,10 @@ final class DeflatingOutputStream extends OutputStream {
     }
 
     private void fail() {
-        FixedHuffmanDeflater held = fixed;
+        WholeBodyDeflater held = holding;
         if (held != null) {
-            fixed = null;
-            releaseFixed(held);
+            holding = null;
+            releaseWhole(held);
         }
         if (pooled != null) {
             pool.discard(pooled);

@@ -356,7 +356,9 @@ class CompressionPolicyTest {
 
     @Test
     void aHundredThousandCompressionsReuseTheSameDeflaters() throws IOException {
-        CompressionPolicy policy = CompressionPolicy.builder().minSize(0).build();
+        // Level 2: at level 1 a body this size never reaches zlib.
+        CompressionPolicy policy =
+                CompressionPolicy.builder().minSize(0).level(2).build();
         PolicyChain pooled = PolicyChain.of(policy);
         for (int i = 0; i < 100_000; i++) {
             FakeResponse response = FakeHost.serve(
@@ -374,8 +376,14 @@ class CompressionPolicyTest {
     }
 
     @Test
-    void smallBodiesAtLevelOneNeverReachZlibAndStillDecode() throws IOException {
-        byte[] small = Arrays.copyOf(JSON, 1024);
+    void bodiesUpTo32KiBAtLevelOneNeverReachZlibAndStillDecode() throws IOException {
+        assertBodyNeverReachesZlibAtLevelOne(Arrays.copyOf(JSON, 1024));
+        byte[] larger = (new String(JSON, StandardCharsets.UTF_8).repeat(5)).getBytes(StandardCharsets.UTF_8);
+        assertThat(larger.length).isBetween(20_000, WholeBodyDeflater.MAX_INPUT);
+        assertBodyNeverReachesZlibAtLevelOne(larger);
+    }
+
+    private static void assertBodyNeverReachesZlibAtLevelOne(byte[] small) throws IOException {
         CompressionPolicy fast = CompressionPolicy.builder().level(1).build();
         CompressionPolicy thorough = CompressionPolicy.builder().level(2).build();
         java.util.function.Function<Exchange, FakeResponse> service =
@@ -401,13 +409,15 @@ class CompressionPolicyTest {
     @Test
     void aBodyThatOutgrowsTheSmallEncoderIsFedToZlibFromItsFirstByte() throws IOException {
         DeflaterPool pool = compression.gzipPool();
-        IdleStack<FixedHuffmanDeflater> small = new IdleStack<>(4);
+        IdleStack<WholeBodyDeflater> small = new IdleStack<>(4);
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
         OutputStream out = new DeflatingOutputStream(wire, pool, true, small);
-        byte[] body = Arrays.copyOf(JSON, 5000);
+        byte[] body = (new String(JSON, StandardCharsets.UTF_8).repeat(8)).getBytes(StandardCharsets.UTF_8);
+        int first = WholeBodyDeflater.MAX_INPUT - 1000;
+        assertThat(body.length).isGreaterThan(WholeBodyDeflater.MAX_INPUT);
 
-        out.write(body, 0, 3000);
-        out.write(body, 3000, 2000);
+        out.write(body, 0, first);
+        out.write(body, first, body.length - first);
         out.close();
 
         assertThat(gunzip(wire.toByteArray())).isEqualTo(body);

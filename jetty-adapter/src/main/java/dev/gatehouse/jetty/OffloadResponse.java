@@ -147,7 +147,8 @@ final class OffloadResponse extends Response.Wrapper {
                             || changed.contains("content-encoding")
                             || committed.hasTransforms());
         } else if (committed.hasTransforms() && mayHaveBody(status)) {
-            transformed = new TransformedBody(getWrapped(), committed, lengthDeclared);
+            transformed = new TransformedBody(
+                    getWrapped(), getRequest().getComponents().getByteBufferPool(), committed, lengthDeclared);
         }
     }
 

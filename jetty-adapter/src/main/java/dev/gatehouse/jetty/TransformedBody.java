@@ -6,7 +6,9 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritePendingException;
 import java.util.Arrays;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
 import org.eclipse.jetty.util.thread.SerializedInvoker;
@@ -38,7 +40,7 @@ final class TransformedBody extends IteratingCallback {
     private final OutputStream body;
     private final boolean flushEachWrite;
     private final SerializedInvoker completions = new SerializedInvoker(TransformedBody.class);
-    private byte @Nullable [] scratch;
+    private final ByteBufferPool pool;
     private @Nullable ByteBuffer content;
     private boolean last;
     private boolean ended;
@@ -46,8 +48,10 @@ final class TransformedBody extends IteratingCallback {
     private @Nullable Throwable failure;
 
     /** {@code lengthDeclared}: the service stated the body's length, so its pieces need not be flushed. */
-    TransformedBody(Content.Sink client, ResponseHead head, boolean lengthDeclared) throws IOException {
+    TransformedBody(Content.Sink client, ByteBufferPool pool, ResponseHead head, boolean lengthDeclared)
+            throws IOException {
         this.client = client;
+        this.pool = pool;
         this.body = head.wrapBody(output);
         this.flushEachWrite = !lengthDeclared;
     }
@@ -110,14 +114,16 @@ final class TransformedBody extends IteratingCallback {
             input.position(input.position() + length);
             return;
         }
-        // Sized to the pieces seen (a proxied 1 KiB body costs 1 KiB here, not a slice's 32 KiB).
-        byte[] bytes = scratch;
-        if (bytes == null || bytes.length < length) {
-            bytes = new byte[length];
-            scratch = bytes;
+        // Direct content (a proxied body) is copied out through a pooled array, not one allocated per response:
+        // the transforms have taken or encoded the bytes by the time write returns.
+        RetainableByteBuffer piece = pool.acquire(length, false);
+        try {
+            ByteBuffer buffer = piece.getByteBuffer();
+            input.get(buffer.array(), buffer.arrayOffset(), length);
+            body.write(buffer.array(), buffer.arrayOffset(), length);
+        } finally {
+            piece.release();
         }
-        input.get(bytes, 0, length);
-        body.write(bytes, 0, length);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.FutureCallback;
@@ -38,6 +39,9 @@ class TransformedBodyTest {
         }
     }
 
+    /** Reports every pooled buffer acquired and not released. */
+    private static final ArrayByteBufferPool.Tracking POOL = new ArrayByteBufferPool.Tracking();
+
     private static TransformedBody gzipped(RecordingSink sink) throws IOException {
         return gzipped(sink, false);
     }
@@ -46,7 +50,7 @@ class TransformedBodyTest {
         ResponseHead head = ResponseHead.of(200, Headers.of("Content-Type", "application/json"));
         // The JDK's stream writes its header when it is created, before the first write of the body.
         head.transformBody(out -> new GZIPOutputStream(out, true));
-        return new TransformedBody(sink, head, lengthDeclared);
+        return new TransformedBody(sink, POOL, head, lengthDeclared);
     }
 
     private static byte[] json(int size) {
@@ -172,5 +176,8 @@ class TransformedBodyTest {
 
         assertThat(sink.lasts).endsWith(true);
         assertThat(gunzip(sink.all.toByteArray())).isEqualTo(body);
+        assertThat(POOL.getLeaks())
+                .as("every pooled copy of direct content released")
+                .isEmpty();
     }
 }
