@@ -7,8 +7,9 @@ import java.util.Arrays;
 
 /**
  * Raw deflate (RFC 1951) of a whole body of up to 32 KiB, held in memory, in one final block: greedy LZ77 over a
- * hash table sized to the body, then whichever of dynamic Huffman codes (past {@link #FIXED_CODES_UP_TO}), the
- * fixed codes or a stored block is smallest, counted exactly before a bit is written.
+ * hash table sized to the body, then whichever of dynamic Huffman codes (for a body of more than {@link
+ * #FIXED_CODES_UP_TO} symbols), the fixed codes or a stored block is smallest, counted exactly before a bit is
+ * written.
  *
  * <p>Why not {@link java.util.zip.Deflater}: zlib keeps about 256 KiB of state per stream (a 32 KiB window and a
  * 64 KiB hash head it clears on every reset, whatever the body's size), copies every body into its window, and
@@ -18,10 +19,11 @@ import java.util.Arrays;
  * neither. Knowing the whole body before encoding it lets this encoder size its hash table to the body (clearing
  * 1 to 16 KiB, not 64 KiB), compare matches eight bytes at a time ({@link Arrays#mismatch}, vectorised by the JIT),
  * and pick the block type by its exact size. It finds the matches zlib's level 1 finds, less its four-deep hash
- * chains. Past 4 KiB its output is within a few percent of zlib's level 1 at about half of zlib's CPU on a quiet
- * core (20 KiB of JSON: 6,176 bytes in 42 µs against 6,307 in 87 µs); up to 4 KiB, with the fixed codes, it
- * costs a fifth of zlib's CPU for about a fifth more output (1 KiB of JSON: 1.5 µs against 8 µs). Only level 1,
- * the fastest, uses it; streams, flushes and bodies past {@link #MAX_INPUT} go to zlib.
+ * chains. With dynamic codes its output is within a few percent of zlib's level 1 at about half of zlib's CPU on
+ * a quiet core (20 KiB of JSON records: 6,176 bytes in 42 µs against 6,307 in 87 µs); with the fixed codes, for
+ * short or very repetitive bodies, it costs a fifth of zlib's CPU or less for about a fifth more output (1 KiB of
+ * JSON: 1.5 µs against 8 µs). Only level 1, the fastest, uses it; streams, flushes and bodies past {@link
+ * #MAX_INPUT} go to zlib.
  *
  * <p>Not thread-safe: one body at a time, from a pool. Buffers grow with the bodies seen, up to about 150 KiB.
  */
@@ -33,11 +35,13 @@ final class WholeBodyDeflater {
     static final int TRAILER_ROOM = 8;
 
     /**
-     * Bodies up to this length always use the fixed codes (or a stored block): building dynamic ones costs about
-     * 2.5 µs, more than the whole encoding of a 1 KiB body, for a header of 60 to 100 bytes that eats much of what
-     * they save at that size.
+     * A body that parses into at most this many entries (a literal takes one, a match two) uses the fixed codes
+     * (or a stored block). Building dynamic codes costs about 2.5 µs whatever the body, as much as emitting a few
+     * thousand entries, and they save at most two or three bits an entry, less a header of 60 to 100 bytes: for
+     * a 1 KiB JSON body (about 800 entries) or 20 KiB of the same sentence repeated (about 450), they cost more
+     * CPU than the bytes they save are worth.
      */
-    static final int FIXED_CODES_UP_TO = 4096;
+    static final int FIXED_CODES_UP_TO = 2048;
 
     private static final int INITIAL_CAPACITY = 4096;
     private static final int MIN_HASH_BITS = 9;
@@ -221,7 +225,7 @@ final class WholeBodyDeflater {
         long extraBits = extraBits();
         long fixedBits =
                 3 + extraBits + cost(literalFrequency, FIXED_LITERAL_BITS, distanceFrequency, FIXED_DISTANCE_BITS);
-        long dynamicBits = length > FIXED_CODES_UP_TO ? 3 + extraBits + dynamicCodes() : Long.MAX_VALUE;
+        long dynamicBits = parsed > FIXED_CODES_UP_TO ? 3 + extraBits + dynamicCodes() : Long.MAX_VALUE;
         long storedBits = 8L * maxOutput(length);
         count = 0;
         bitBuffer = 0;

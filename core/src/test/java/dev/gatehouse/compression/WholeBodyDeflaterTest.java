@@ -72,8 +72,8 @@ class WholeBodyDeflaterTest {
         System.arraycopy(repeated, 0, repeated, repeated.length - 300, 300); // 3,796 bytes back, longer than 258
 
         assertThat(roundTrip(zeros).length)
-                .as("runs compress to a few bits per 258 bytes")
-                .isLessThan(200);
+                .as("runs compress to a few bytes per 258")
+                .isLessThan(500);
         assertThat(roundTrip(repeated).length).isLessThan(roundTrip(fresh).length - 250);
     }
 
@@ -115,7 +115,7 @@ class WholeBodyDeflaterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {4097, 8192, 20480, 32768})
+    @ValueSource(ints = {8192, 20480, 32768})
     void compressesLargerJsonAndTextWithDynamicCodesToWithinAFewPercentOfZlibsFastestLevel(int length)
             throws Exception {
         byte[] json = json(length);
@@ -128,6 +128,22 @@ class WholeBodyDeflaterTest {
         assertThat(encodedText[0] & 7).as("one final block with dynamic codes").isEqualTo(5);
         assertThat(encodedJson.length).isLessThan(zlibFastest(json) * 105 / 100);
         assertThat(encodedText.length).isLessThan(zlibFastest(text) * 105 / 100);
+    }
+
+    @Test
+    void aBodyOfFewSymbolsKeepsTheFixedCodesHoweverLong() throws Exception {
+        byte[] sentence = "The quick brown fox jumps over the lazy dog. ".getBytes(StandardCharsets.UTF_8);
+        byte[] repeated = new byte[20_480];
+        for (int i = 0; i < repeated.length; i++) {
+            repeated[i] = sentence[i % sentence.length];
+        }
+
+        byte[] encoded = roundTrip(repeated);
+
+        assertThat(encoded[0] & 7)
+                .as("about 125 symbols: building dynamic codes would cost more than they save")
+                .isEqualTo(3);
+        assertThat(encoded.length).as("about 2 bytes for each 258").isLessThan(300);
     }
 
     @Test
