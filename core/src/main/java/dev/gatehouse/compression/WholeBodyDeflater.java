@@ -43,7 +43,9 @@ final class WholeBodyDeflater {
      */
     static final int FIXED_CODES_UP_TO = 2048;
 
+    /** At least 9/8 of {@link #FIXED_CODES_UP_TO}: a fixed block of 9-bit letters fits before it is measured. */
     private static final int INITIAL_CAPACITY = 4096;
+
     private static final int MIN_HASH_BITS = 9;
     private static final int MAX_HASH_BITS = 13;
     private static final int MIN_MATCH = 4;
@@ -54,6 +56,8 @@ final class WholeBodyDeflater {
     private static final int MAX_CODE_BITS = 15;
     private static final int MAX_CODE_LENGTH_BITS = 7;
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** The order in which a dynamic block's header lists the code-length code's lengths (RFC 1951, 3.2.7). */
     private static final byte[] CODE_LENGTH_ORDER = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
@@ -221,15 +225,18 @@ final class WholeBodyDeflater {
             symbols = new char[capacity];
             out = new byte[outputCapacity(capacity)];
         }
+        count = 0;
+        bitBuffer = 0;
+        bitCount = 0;
+        if (length <= FIXED_CODES_UP_TO) {
+            return fixedBlock(input, length);
+        }
         int parsed = parse(input, length);
         long extraBits = extraBits();
         long fixedBits =
                 3 + extraBits + cost(literalFrequency, FIXED_LITERAL_BITS, distanceFrequency, FIXED_DISTANCE_BITS);
         long dynamicBits = parsed > FIXED_CODES_UP_TO ? 3 + extraBits + dynamicCodes() : Long.MAX_VALUE;
         long storedBits = 8L * maxOutput(length);
-        count = 0;
-        bitBuffer = 0;
-        bitCount = 0;
         if (storedBits <= Math.min(fixedBits, dynamicBits)) {
             return stored(input, length);
         }
@@ -250,29 +257,21 @@ final class WholeBodyDeflater {
         Arrays.fill(literalFrequency, 0);
         Arrays.fill(distanceFrequency, 0);
         literalFrequency[END_OF_BLOCK] = 1;
-        int hashBits = Math.max(MIN_HASH_BITS, Math.min(MAX_HASH_BITS, 32 - Integer.numberOfLeadingZeros(length) - 1));
-        char[] hashes = table;
-        Arrays.fill(hashes, 0, 1 << hashBits, (char) 0);
+        int hashBits = clearTable(length);
         char[] parsed = symbols;
         int[] literals = literalFrequency;
         int entries = 0;
         int position = 0;
         int limit = length - MIN_MATCH;
         while (position <= limit) {
-            int sequence = (int) INT_LE.get(input, position);
-            int slot = (sequence * 0x9e3779b1) >>> (32 - hashBits);
-            int candidate = hashes[slot] - 1;
-            hashes[slot] = (char) (position + 1);
-            if (candidate < 0 || (int) INT_LE.get(input, candidate) != sequence) {
+            int candidate = candidate(input, position, hashBits);
+            if (candidate < 0) {
                 int literal = input[position++] & 0xff;
                 parsed[entries++] = (char) literal;
                 literals[literal]++;
                 continue;
             }
-            int most = Math.min(MAX_MATCH, length - position);
-            int mismatch = Arrays.mismatch(
-                    input, candidate + MIN_MATCH, candidate + most, input, position + MIN_MATCH, position + most);
-            int match = mismatch < 0 ? most : MIN_MATCH + mismatch;
+            int match = matchLength(input, candidate, position, length);
             int distance = position - candidate - 1;
             parsed[entries++] = (char) (256 + match);
             parsed[entries++] = (char) distance;
@@ -286,6 +285,83 @@ final class WholeBodyDeflater {
             literals[literal]++;
         }
         return entries;
+    }
+
+    /** Clears the part of the hash table sized to a body of {@code length} bytes; returns its bits. */
+    private int clearTable(int length) {
+        int hashBits = Math.max(MIN_HASH_BITS, Math.min(MAX_HASH_BITS, 32 - Integer.numberOfLeadingZeros(length) - 1));
+        Arrays.fill(table, 0, 1 << hashBits, (char) 0);
+        return hashBits;
+    }
+
+    /**
+     * The last earlier position whose four bytes hash as those at {@code position} do, if they are the same bytes
+     * (else -1); {@code position} takes its place in the table.
+     */
+    private int candidate(byte[] input, int position, int hashBits) {
+        int sequence = (int) INT_LE.get(input, position);
+        int slot = (sequence * 0x9e3779b1) >>> (32 - hashBits);
+        int candidate = table[slot] - 1;
+        table[slot] = (char) (position + 1);
+        return candidate >= 0 && (int) INT_LE.get(input, candidate) == sequence ? candidate : -1;
+    }
+
+    /** How long the match at {@code candidate} for {@code position} runs, its first four bytes known equal. */
+    private static int matchLength(byte[] input, int candidate, int position, int length) {
+        int most = Math.min(MAX_MATCH, length - position);
+        int checked = MIN_MATCH;
+        if (most >= checked + 8) {
+            // Most matches in text end within eight bytes: one comparison, cheaper than a call to mismatch.
+            long difference =
+                    (long) LONG_LE.get(input, candidate + checked) ^ (long) LONG_LE.get(input, position + checked);
+            if (difference != 0) {
+                return checked + (Long.numberOfTrailingZeros(difference) >>> 3);
+            }
+            checked += 8;
+        }
+        int mismatch = Arrays.mismatch(
+                input, candidate + checked, candidate + most, input, position + checked, position + most);
+        return mismatch < 0 ? most : checked + mismatch;
+    }
+
+    /**
+     * One final block with the fixed codes, emitted as the body is parsed, for a body too short to make dynamic
+     * codes pay (it cannot parse into more entries than it has bytes): no symbols kept, nothing counted.
+     */
+    private int fixedBlock(byte[] input, int length) {
+        int hashBits = clearTable(length);
+        put(3, 3); // BFINAL = 1, BTYPE = 01 (fixed Huffman codes)
+        int literalsFrom = 0;
+        int position = 0;
+        int limit = length - MIN_MATCH;
+        while (position <= limit) {
+            int candidate = candidate(input, position, hashBits);
+            if (candidate < 0) {
+                position++;
+                continue;
+            }
+            int match = matchLength(input, candidate, position, length);
+            for (int i = literalsFrom; i < position; i++) {
+                int literal = input[i] & 0xff;
+                put(FIXED_LITERAL_CODE[literal], FIXED_LITERAL_BITS[literal]);
+            }
+            putMatch(
+                    match,
+                    position - candidate - 1,
+                    FIXED_LITERAL_CODE,
+                    FIXED_LITERAL_BITS,
+                    FIXED_DISTANCE_CODE,
+                    FIXED_DISTANCE_BITS);
+            position += match;
+            literalsFrom = position;
+        }
+        for (int i = literalsFrom; i < length; i++) {
+            int literal = input[i] & 0xff;
+            put(FIXED_LITERAL_CODE[literal], FIXED_LITERAL_BITS[literal]);
+        }
+        put(FIXED_LITERAL_CODE[END_OF_BLOCK], FIXED_LITERAL_BITS[END_OF_BLOCK]);
+        flushBits();
+        return count > maxOutput(length) ? stored(input, length) : count;
     }
 
     /** The extra bits of every length and distance: the same whatever the codes. */
@@ -544,29 +620,73 @@ final class WholeBodyDeflater {
         }
     }
 
+    /**
+     * Writes the parsed entries with these codes. The bit writer's state lives in locals here, which the JIT keeps
+     * in registers, rather than in the fields {@link #put} uses: this loop is most of the time of a larger body.
+     */
     private void emit(
             int entries, int[] literalCodes, byte[] literalLengths, int[] distanceCodes, byte[] distanceLengths) {
         char[] parsed = symbols;
+        byte[] into = out;
+        long buffer = bitBuffer;
+        int filled = bitCount;
+        int at = count;
         for (int i = 0; i < entries; ) {
             int entry = parsed[i++];
             if (entry < 256) {
-                put(literalCodes[entry], literalLengths[entry]);
-                continue;
+                buffer |= (literalCodes[entry] & 0xffffffffL) << filled;
+                filled += literalLengths[entry];
+            } else {
+                int length = entry - 256;
+                int lengthSymbol = LENGTH_SYMBOL[length];
+                int bits = literalLengths[257 + lengthSymbol];
+                int lengthCode = literalCodes[257 + lengthSymbol] | (length - LENGTH_BASE[lengthSymbol]) << bits;
+                buffer |= (lengthCode & 0xffffffffL) << filled;
+                filled += bits + LENGTH_EXTRA[lengthSymbol];
+                if (filled >= 32) {
+                    INT_LE.set(into, at, (int) buffer);
+                    at += 4;
+                    buffer >>>= 32;
+                    filled -= 32;
+                }
+                int distance = parsed[i++];
+                int code = DISTANCE_CODE[distance < 256 ? distance : 256 + (distance >> 7)];
+                int codeBits = distanceLengths[code];
+                int distanceCode = distanceCodes[code] | (distance + 1 - DISTANCE_BASE[code]) << codeBits;
+                buffer |= (distanceCode & 0xffffffffL) << filled;
+                filled += codeBits + (code < 4 ? 0 : (code >> 1) - 1);
             }
-            int length = entry - 256;
-            int lengthSymbol = LENGTH_SYMBOL[length];
-            int bits = literalLengths[257 + lengthSymbol];
-            put(
-                    literalCodes[257 + lengthSymbol] | (length - LENGTH_BASE[lengthSymbol]) << bits,
-                    bits + LENGTH_EXTRA[lengthSymbol]);
-            int distance = parsed[i++];
-            int code = DISTANCE_CODE[distance < 256 ? distance : 256 + (distance >> 7)];
-            int codeBits = distanceLengths[code];
-            put(
-                    distanceCodes[code] | (distance + 1 - DISTANCE_BASE[code]) << codeBits,
-                    codeBits + (code < 4 ? 0 : (code >> 1) - 1));
+            if (filled >= 32) {
+                INT_LE.set(into, at, (int) buffer);
+                at += 4;
+                buffer >>>= 32;
+                filled -= 32;
+            }
         }
+        bitBuffer = buffer;
+        bitCount = filled;
+        count = at;
         put(literalCodes[END_OF_BLOCK], literalLengths[END_OF_BLOCK]);
+    }
+
+    /** A match of {@code length} bytes {@code distance + 1} back: length code, extra bits, distance code, extra. */
+    private void putMatch(
+            int length,
+            int distance,
+            int[] literalCodes,
+            byte[] literalLengths,
+            int[] distanceCodes,
+            byte[] distanceLengths) {
+        int lengthSymbol = LENGTH_SYMBOL[length];
+        int bits = literalLengths[257 + lengthSymbol];
+        put(
+                literalCodes[257 + lengthSymbol] | (length - LENGTH_BASE[lengthSymbol]) << bits,
+                bits + LENGTH_EXTRA[lengthSymbol]);
+        int code = DISTANCE_CODE[distance < 256 ? distance : 256 + (distance >> 7)];
+        int codeBits = distanceLengths[code];
+        put(
+                distanceCodes[code] | (distance + 1 - DISTANCE_BASE[code]) << codeBits,
+                codeBits + (code < 4 ? 0 : (code >> 1) - 1));
     }
 
     /** Appends {@code length} (at most 32) bits, least significant first. */
