@@ -22,7 +22,7 @@ import java.util.Arrays;
  * chains. With dynamic codes its output is within a few percent of zlib's level 1 at about half of zlib's CPU on
  * a quiet core (20 KiB of JSON records: 6,176 bytes in 42 µs against 6,307 in 87 µs); with the fixed codes, for
  * short or very repetitive bodies, it costs a fifth of zlib's CPU or less for about a fifth more output (1 KiB of
- * JSON: 1.5 µs against 8 µs). Only level 1, the fastest, uses it; streams, flushes and bodies past {@link
+ * JSON: 1 to 2.5 µs against 6 to 8 µs). Only level 1, the fastest, uses it; streams, flushes and bodies past {@link
  * #MAX_INPUT} go to zlib.
  *
  * <p>Not thread-safe: one body at a time, from a pool. Buffers grow with the bodies seen, up to about 150 KiB.

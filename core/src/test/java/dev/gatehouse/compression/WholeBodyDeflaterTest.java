@@ -147,6 +147,35 @@ class WholeBodyDeflaterTest {
     }
 
     @Test
+    void randomMixturesOfTextRunsCopiesAndNoiseInflateToThemselves() throws Exception {
+        for (int n = 0; n < 300; n++) {
+            byte[] body = new byte[random.nextInt(WholeBodyDeflater.MAX_INPUT + 1)];
+            int at = 0;
+            while (at < body.length) {
+                int piece = Math.min(body.length - at, 1 + random.nextInt(3000));
+                switch (random.nextInt(4)) {
+                    case 0 -> {
+                        byte[] noise = new byte[piece];
+                        random.nextBytes(noise);
+                        System.arraycopy(noise, 0, body, at, piece);
+                    }
+                    case 1 -> Arrays.fill(body, at, at + piece, (byte) random.nextInt(256));
+                    case 2 -> {
+                        int from = at == 0 ? 0 : random.nextInt(at); // overlapping copies: runs of a pattern
+                        for (int i = 0; i < piece; i++) {
+                            body[at + i] = at == 0 ? (byte) i : body[from + i];
+                        }
+                    }
+                    default -> System.arraycopy(text(piece), 0, body, at, piece);
+                }
+                at += piece;
+            }
+
+            roundTrip(body); // one encoder for all: its buffers grow and its table is cleared between bodies
+        }
+    }
+
+    @Test
     void codeLengthsPastTheLimitAreFoldedBackIntoACompleteCode() {
         int[] fibonacci = new int[30];
         fibonacci[0] = 1;
