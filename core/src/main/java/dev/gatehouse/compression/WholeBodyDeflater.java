@@ -341,10 +341,7 @@ final class WholeBodyDeflater {
                 continue;
             }
             int match = matchLength(input, candidate, position, length);
-            for (int i = literalsFrom; i < position; i++) {
-                int literal = input[i] & 0xff;
-                put(FIXED_LITERAL_CODE[literal], FIXED_LITERAL_BITS[literal]);
-            }
+            fixedLiterals(input, literalsFrom, position);
             putMatch(
                     match,
                     position - candidate - 1,
@@ -355,13 +352,32 @@ final class WholeBodyDeflater {
             position += match;
             literalsFrom = position;
         }
-        for (int i = literalsFrom; i < length; i++) {
-            int literal = input[i] & 0xff;
-            put(FIXED_LITERAL_CODE[literal], FIXED_LITERAL_BITS[literal]);
-        }
+        fixedLiterals(input, literalsFrom, length);
         put(FIXED_LITERAL_CODE[END_OF_BLOCK], FIXED_LITERAL_BITS[END_OF_BLOCK]);
         flushBits();
         return count > maxOutput(length) ? stored(input, length) : count;
+    }
+
+    /** {@code input[from..to)} as literals with the fixed codes; the bit writer in locals, as in {@link #emit}. */
+    private void fixedLiterals(byte[] input, int from, int to) {
+        byte[] into = out;
+        long buffer = bitBuffer;
+        int filled = bitCount;
+        int at = count;
+        for (int i = from; i < to; i++) {
+            int literal = input[i] & 0xff;
+            buffer |= (long) FIXED_LITERAL_CODE[literal] << filled;
+            filled += FIXED_LITERAL_BITS[literal];
+            if (filled >= 32) {
+                INT_LE.set(into, at, (int) buffer);
+                at += 4;
+                buffer >>>= 32;
+                filled -= 32;
+            }
+        }
+        bitBuffer = buffer;
+        bitCount = filled;
+        count = at;
     }
 
     /** The extra bits of every length and distance: the same whatever the codes. */
