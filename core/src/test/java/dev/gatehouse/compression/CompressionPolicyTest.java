@@ -407,6 +407,26 @@ class CompressionPolicyTest {
     }
 
     @Test
+    void aBodyWrittenInManySmallPiecesIsHeldWholeAndNeverReachesZlib() throws IOException {
+        DeflaterPool pool = compression.gzipPool();
+        IdleStack<WholeBodyDeflater> whole = new IdleStack<>(4);
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        OutputStream out = new DeflatingOutputStream(wire, pool, true, whole);
+        byte[] body = Arrays.copyOf(
+                (new String(JSON, StandardCharsets.UTF_8).repeat(7)).getBytes(StandardCharsets.UTF_8),
+                WholeBodyDeflater.MAX_INPUT);
+
+        for (int at = 0; at < body.length; at += 100) {
+            out.write(body, at, Math.min(100, body.length - at)); // the held copy grows from 4 KiB to 32 KiB
+        }
+        out.close();
+
+        assertThat(gunzip(wire.toByteArray())).isEqualTo(body);
+        assertThat(pool.created()).as("no zlib deflater").isZero();
+        assertThat(whole.poll()).as("the encoder went back to its pool").isNotNull();
+    }
+
+    @Test
     void aBodyThatOutgrowsTheSmallEncoderIsFedToZlibFromItsFirstByte() throws IOException {
         DeflaterPool pool = compression.gzipPool();
         IdleStack<WholeBodyDeflater> small = new IdleStack<>(4);
