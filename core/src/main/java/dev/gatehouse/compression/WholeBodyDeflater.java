@@ -19,8 +19,9 @@ import java.util.Arrays;
  * neither. Knowing the whole body before encoding it lets this encoder size its hash table to the body (clearing
  * 1 to 16 KiB, not 64 KiB), compare matches eight bytes at a time ({@link Arrays#mismatch}, vectorised by the JIT),
  * and pick the block type by its exact size. It finds the matches zlib's level 1 finds, less its four-deep hash
- * chains. With dynamic codes its output is within a few percent of zlib's level 1 at about half of zlib's CPU on
- * a quiet core (20 KiB of JSON records: 6,176 bytes in 42 µs against 6,307 in 87 µs); with the fixed codes, for
+ * chains. With dynamic codes its output is within a few percent of zlib's level 1 for half to nine tenths of
+ * zlib's CPU on a quiet core (20 KiB of JSON records: 6,176 bytes in 42 µs against 6,307 in 87 µs; very regular
+ * records: 26 µs against 28 µs), less under load, where zlib's larger state is cold; with the fixed codes, for
  * short or very repetitive bodies, it costs a fifth of zlib's CPU or less for about a fifth more output (1 KiB of
  * JSON: 1 to 2.5 µs against 6 to 8 µs). Only level 1, the fastest, uses it; streams, flushes and bodies past {@link
  * #MAX_INPUT} go to zlib.
