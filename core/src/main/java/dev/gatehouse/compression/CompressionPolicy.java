@@ -227,9 +227,9 @@ public final class CompressionPolicy implements OffloadPolicy {
         /**
          * The deflate level, 1 (fastest, the default, as in nginx) to 9. At level 1 a gzip or deflate body of up to
          * 32 KiB that ends before any flush is encoded whole in Java instead of by zlib: with dynamic codes, within a
-         * few percent of zlib's level 1 for half to nine tenths of its CPU; short or very repetitive bodies (at most 2,048
-         * symbols) with the fixed codes, a fifth of zlib's CPU or less for about a fifth more bytes on JSON. Level 2
-         * and up always use zlib.
+         * few percent of zlib's level 1 for half to nine tenths of its CPU; short or very repetitive bodies (at most
+         * 2,048 symbols) with the fixed codes, a fifth of zlib's CPU or less for about a fifth more bytes on JSON.
+         * Level 2 and up always use zlib.
          */
         public Builder level(int level) {
             checkArgument(level >= 1 && level <= 9, "level: %s (expected: 1..9)", level);
