@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The stream plumbing of response compression: for a coding, the stream that encodes a body on its way to the
  * client — gzip and deflate with pooled deflaters (no per-response native allocation after warm-up), br and zstd
- * through their optional bindings. Flushes pass through as sync flushes. At level 1 (the fastest, the default) a body of up to
- * {@link WholeBodyDeflater#MAX_INPUT} bytes that ends before any flush is encoded whole without zlib, by a {@link
+ * through their optional bindings. Flushes pass through as sync flushes. At level 1 (the fastest, the default) a
+ * body of up to {@link WholeBodyDeflater#MAX_INPUT} bytes that ends before any flush is encoded whole by a {@link
  * WholeBodyDeflater}, without zlib's fixed cost per response.
  */
 final class ResponseEncoders {

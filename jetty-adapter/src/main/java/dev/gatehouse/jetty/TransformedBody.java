@@ -23,9 +23,9 @@ import org.jspecify.annotations.Nullable;
  * flush of the transforms (a sync flush, for compression), so that every write reaches the client at once, as it
  * would without them. A body whose length the service declared is a document: its pieces go on as the transforms
  * emit a slice's worth, without flushes, as nginx's gzip does, so that a body read in a few pieces leaves in one
- * network write and one deflate block. The last write closes the transforms (trailers). A service write
- * of up to a slice thus leaves in one network write (with the response's end, when it is the last). The service's callback completes when all of it has been
- * written.
+ * network write and one deflate block. The last write closes the transforms (trailers). A service write of up to a
+ * slice thus leaves in one network write (with the response's end, when it is the last). The service's callback
+ * completes when all of it has been written.
  *
  * <p>One instance serves all the writes of a response, one at a time, as Jetty requires; a write while another is
  * pending fails with {@link WritePendingException}. A transform is an {@link OutputStream}, free to block (a store
