@@ -86,12 +86,7 @@ final class WholeBodyDeflater {
     private static final int[] FIXED_DISTANCE_CODE = new int[DISTANCE_SYMBOLS];
     private static final byte[] FIXED_DISTANCE_BITS = new byte[DISTANCE_SYMBOLS];
 
-    private static final int[] REVERSED_BYTE = new int[256];
-
     static {
-        for (int value = 0; value < 256; value++) {
-            REVERSED_BYTE[value] = Integer.reverse(value) >>> 24;
-        }
         for (int symbol = 0; symbol < 288; symbol++) {
             int code;
             int bits;
@@ -108,11 +103,11 @@ final class WholeBodyDeflater {
                 code = 0xc0 + symbol - 280;
                 bits = 8;
             }
-            FIXED_LITERAL_CODE[symbol] = reverse(code, bits);
+            FIXED_LITERAL_CODE[symbol] = HuffmanCodes.reverse(code, bits);
             FIXED_LITERAL_BITS[symbol] = (byte) bits;
         }
         for (int code = 0; code < DISTANCE_SYMBOLS; code++) {
-            FIXED_DISTANCE_CODE[code] = reverse(code, 5);
+            FIXED_DISTANCE_CODE[code] = HuffmanCodes.reverse(code, 5);
             FIXED_DISTANCE_BITS[code] = 5;
         }
         for (int length = 3; length <= MAX_MATCH; length++) {
@@ -159,10 +154,7 @@ final class WholeBodyDeflater {
     private final int[] codeLengthRuns = new int[LITERAL_SYMBOLS + DISTANCE_SYMBOLS];
 
     private final byte[] allLengths = new byte[LITERAL_SYMBOLS + DISTANCE_SYMBOLS];
-    private final int[] sortKeys = new int[LITERAL_SYMBOLS];
-    private final int[] depths = new int[LITERAL_SYMBOLS];
-    private final int[] lengthCounts = new int[MAX_CODE_BITS + 2];
-    private final int[] nextCode = new int[MAX_CODE_BITS + 2];
+    private final HuffmanCodes huffman = new HuffmanCodes();
     private int runCount;
 
     private long bitBuffer;
@@ -277,7 +269,7 @@ final class WholeBodyDeflater {
             parsed[entries++] = (char) (256 + match);
             parsed[entries++] = (char) distance;
             literals[257 + LENGTH_SYMBOL[match]]++;
-            distanceFrequency[DISTANCE_CODE[distance < 256 ? distance : 256 + (distance >> 7)]]++;
+            distanceFrequency[distanceCode(distance)]++;
             position += match;
         }
         while (position < length) {
@@ -343,13 +335,7 @@ final class WholeBodyDeflater {
             }
             int match = matchLength(input, candidate, position, length);
             fixedLiterals(input, literalsFrom, position);
-            putMatch(
-                    match,
-                    position - candidate - 1,
-                    FIXED_LITERAL_CODE,
-                    FIXED_LITERAL_BITS,
-                    FIXED_DISTANCE_CODE,
-                    FIXED_DISTANCE_BITS);
+            putFixedMatch(match, position - candidate - 1);
             position += match;
             literalsFrom = position;
         }
@@ -409,14 +395,14 @@ final class WholeBodyDeflater {
      * header and codes, less the block's three header bits and the extra bits.
      */
     private long dynamicCodes() {
-        codeLengths(literalFrequency, LITERAL_SYMBOLS, MAX_CODE_BITS, literalBits, literalCode);
-        codeLengths(distanceFrequency, DISTANCE_SYMBOLS, MAX_CODE_BITS, distanceBits, distanceCode);
+        huffman.build(literalFrequency, LITERAL_SYMBOLS, MAX_CODE_BITS, literalBits, literalCode);
+        huffman.build(distanceFrequency, DISTANCE_SYMBOLS, MAX_CODE_BITS, distanceBits, distanceCode);
         int literalCount = lastUsed(literalBits, 257);
         int distanceCount = lastUsed(distanceBits, 1);
         System.arraycopy(literalBits, 0, allLengths, 0, literalCount);
         System.arraycopy(distanceBits, 0, allLengths, literalCount, distanceCount);
         long runBits = runLengths(allLengths, literalCount + distanceCount);
-        codeLengths(codeLengthFrequency, 19, MAX_CODE_LENGTH_BITS, codeLengthBits, codeLengthCode);
+        huffman.build(codeLengthFrequency, 19, MAX_CODE_LENGTH_BITS, codeLengthBits, codeLengthCode);
         long bits = 5 + 5 + 4 + 3L * codeLengthCount() + runBits;
         for (int symbol = 0; symbol < 19; symbol++) {
             bits += (long) codeLengthFrequency[symbol] * codeLengthBits[symbol];
@@ -490,133 +476,6 @@ final class WholeBodyDeflater {
         codeLengthFrequency[symbol]++;
     }
 
-    /**
-     * Optimal code lengths for these frequencies, none longer than {@code limit}, then their canonical codes. At
-     * least two symbols get a code, as zlib gives them, so that every inflater accepts the tree.
-     *
-     * <p>Minimum-redundancy lengths in place (Moffat and Katajainen), then lengths past the limit folded back as
-     * miniz does, and canonical codes as RFC 1951, 3.2.2 assigns them.
-     */
-    private void codeLengths(int[] frequency, int symbols, int limit, byte[] lengths, int[] codes) {
-        int used = 0;
-        for (int symbol = 0; symbol < symbols; symbol++) {
-            int count = frequency[symbol];
-            sortKeys[used] = count << 9 | symbol;
-            used += (count + Integer.MAX_VALUE) >>> 31; // one for a symbol used, without a branch to mispredict
-        }
-        for (int symbol = 0; used < 2; symbol++) {
-            if (frequency[symbol] == 0) {
-                sortKeys[used++] = 1 << 9 | symbol; // a code never sent, for the tree's sake
-            }
-        }
-        Arrays.fill(lengths, 0, symbols, (byte) 0);
-        Arrays.sort(sortKeys, 0, used);
-        for (int i = 0; i < used; i++) {
-            depths[i] = sortKeys[i] >>> 9;
-        }
-        minimumRedundancy(depths, used);
-        Arrays.fill(lengthCounts, 0);
-        for (int i = 0; i < used; i++) {
-            lengthCounts[Math.min(depths[i], limit + 1)]++;
-        }
-        limitLengths(lengthCounts, limit);
-        int next = used;
-        for (int bits = 1; bits <= limit; bits++) {
-            for (int n = lengthCounts[bits]; n > 0; n--) {
-                lengths[sortKeys[--next] & 511] = (byte) bits;
-            }
-        }
-        lengthCounts[0] = 0; // lengthCounts[1..limit] are the lengths just given
-        int code = 0;
-        for (int bits = 1; bits <= limit; bits++) {
-            code = (code + lengthCounts[bits - 1]) << 1;
-            nextCode[bits] = code;
-        }
-        for (int symbol = 0; symbol < symbols; symbol++) {
-            int bits = lengths[symbol];
-            if (bits != 0) {
-                codes[symbol] = reverse(nextCode[bits]++, bits);
-            }
-        }
-    }
-
-    /** The code lengths given to symbols of these frequencies (at most 286), none longer than {@code limit}. */
-    byte[] codeLengths(int[] frequency, int limit) {
-        byte[] lengths = new byte[frequency.length];
-        codeLengths(frequency, frequency.length, limit, lengths, new int[frequency.length]);
-        return lengths;
-    }
-
-    /**
-     * Replaces ascending frequencies {@code a[0..n)} with the lengths of a minimum-redundancy code for them, in
-     * place (A. Moffat and J. Katajainen, "In-place calculation of minimum-redundancy codes", 1995).
-     */
-    private static void minimumRedundancy(int[] a, int n) {
-        a[0] += a[1];
-        int root = 0;
-        int leaf = 2;
-        for (int next = 1; next < n - 1; next++) {
-            if (leaf >= n || a[root] < a[leaf]) {
-                a[next] = a[root];
-                a[root++] = next;
-            } else {
-                a[next] = a[leaf++];
-            }
-            if (leaf >= n || (root < next && a[root] < a[leaf])) {
-                a[next] += a[root];
-                a[root++] = next;
-            } else {
-                a[next] += a[leaf++];
-            }
-        }
-        a[n - 2] = 0;
-        for (int next = n - 3; next >= 0; next--) {
-            a[next] = a[a[next]] + 1;
-        }
-        int available = 1;
-        int used = 0;
-        int depth = 0;
-        int root2 = n - 2;
-        int next = n - 1;
-        while (available > 0) {
-            while (root2 >= 0 && a[root2] == depth) {
-                used++;
-                root2--;
-            }
-            while (available > used) {
-                a[next--] = depth;
-                available--;
-            }
-            available = 2 * used;
-            depth++;
-            used = 0;
-        }
-    }
-
-    /**
-     * Folds the counts of lengths past {@code limit} (gathered at {@code limit + 1}) back within it, keeping the
-     * code complete: each step lengthens one shorter code to make room for one more at the limit.
-     */
-    private static void limitLengths(int[] counts, int limit) {
-        counts[limit] += counts[limit + 1];
-        counts[limit + 1] = 0;
-        long total = 0;
-        for (int bits = limit; bits > 0; bits--) {
-            total += (long) counts[bits] << (limit - bits);
-        }
-        while (total != 1L << limit) {
-            counts[limit]--;
-            for (int bits = limit - 1; bits > 0; bits--) {
-                if (counts[bits] != 0) {
-                    counts[bits]--;
-                    counts[bits + 1] += 2;
-                    break;
-                }
-            }
-            total--;
-        }
-    }
-
     private void dynamicHeader() {
         int literalCount = lastUsed(literalBits, 257);
         int distanceCount = lastUsed(distanceBits, 1);
@@ -654,24 +513,18 @@ final class WholeBodyDeflater {
                 buffer |= (literalCodes[entry] & 0xffffffffL) << filled;
                 filled += literalLengths[entry];
             } else {
-                int length = entry - 256;
-                int lengthSymbol = LENGTH_SYMBOL[length];
-                int bits = literalLengths[257 + lengthSymbol];
-                int lengthCode = literalCodes[257 + lengthSymbol] | (length - LENGTH_BASE[lengthSymbol]) << bits;
-                buffer |= (lengthCode & 0xffffffffL) << filled;
-                filled += bits + LENGTH_EXTRA[lengthSymbol];
+                long word = lengthWord(entry - 256, literalCodes, literalLengths);
+                buffer |= (word & 0xffffffffL) << filled;
+                filled += (int) (word >>> 32);
                 if (filled >= 32) {
                     INT_LE.set(into, at, (int) buffer);
                     at += 4;
                     buffer >>>= 32;
                     filled -= 32;
                 }
-                int distance = parsed[i++];
-                int code = DISTANCE_CODE[distance < 256 ? distance : 256 + (distance >> 7)];
-                int codeBits = distanceLengths[code];
-                int distanceCode = distanceCodes[code] | (distance + 1 - DISTANCE_BASE[code]) << codeBits;
-                buffer |= (distanceCode & 0xffffffffL) << filled;
-                filled += codeBits + (code < 4 ? 0 : (code >> 1) - 1);
+                word = distanceWord(parsed[i++], distanceCodes, distanceLengths);
+                buffer |= (word & 0xffffffffL) << filled;
+                filled += (int) (word >>> 32);
             }
             if (filled >= 32) {
                 INT_LE.set(into, at, (int) buffer);
@@ -686,24 +539,33 @@ final class WholeBodyDeflater {
         put(literalCodes[END_OF_BLOCK], literalLengths[END_OF_BLOCK]);
     }
 
-    /** A match of {@code length} bytes {@code distance + 1} back: length code, extra bits, distance code, extra. */
-    private void putMatch(
-            int length,
-            int distance,
-            int[] literalCodes,
-            byte[] literalLengths,
-            int[] distanceCodes,
-            byte[] distanceLengths) {
-        int lengthSymbol = LENGTH_SYMBOL[length];
-        int bits = literalLengths[257 + lengthSymbol];
-        put(
-                literalCodes[257 + lengthSymbol] | (length - LENGTH_BASE[lengthSymbol]) << bits,
-                bits + LENGTH_EXTRA[lengthSymbol]);
-        int code = DISTANCE_CODE[distance < 256 ? distance : 256 + (distance >> 7)];
-        int codeBits = distanceLengths[code];
-        put(
-                distanceCodes[code] | (distance + 1 - DISTANCE_BASE[code]) << codeBits,
-                codeBits + (code < 4 ? 0 : (code >> 1) - 1));
+    /** A match of {@code length} bytes {@code distance + 1} back, with the fixed codes. */
+    private void putFixedMatch(int length, int distance) {
+        long word = lengthWord(length, FIXED_LITERAL_CODE, FIXED_LITERAL_BITS);
+        put((int) word, (int) (word >>> 32));
+        word = distanceWord(distance, FIXED_DISTANCE_CODE, FIXED_DISTANCE_BITS);
+        put((int) word, (int) (word >>> 32));
+    }
+
+    /** A match length's code with its extra bits above it (low 32 bits), and how many bits that is (high 32). */
+    private static long lengthWord(int length, int[] codes, byte[] lengths) {
+        int symbol = LENGTH_SYMBOL[length];
+        int bits = lengths[257 + symbol];
+        int word = codes[257 + symbol] | (length - LENGTH_BASE[symbol]) << bits;
+        return (word & 0xffffffffL) | (long) (bits + LENGTH_EXTRA[symbol]) << 32;
+    }
+
+    /** The same for a distance less one: its code, its extra bits above it, and their count. */
+    private static long distanceWord(int distance, int[] codes, byte[] lengths) {
+        int code = distanceCode(distance);
+        int bits = lengths[code];
+        int word = codes[code] | (distance + 1 - DISTANCE_BASE[code]) << bits;
+        return (word & 0xffffffffL) | (long) (bits + (code < 4 ? 0 : (code >> 1) - 1)) << 32;
+    }
+
+    /** The distance code of a distance less one. */
+    private static int distanceCode(int distance) {
+        return DISTANCE_CODE[distance < 256 ? distance : 256 + (distance >> 7)];
     }
 
     /** Appends {@code length} (at most 32) bits, least significant first. */
@@ -742,10 +604,5 @@ final class WholeBodyDeflater {
     /** Room for the largest result (a stored block), its trailer, and the bit writer's four-byte steps. */
     private static int outputCapacity(int inputCapacity) {
         return maxOutput(inputCapacity) + TRAILER_ROOM + 8;
-    }
-
-    /** The low {@code bits} (at most 16) of {@code code} in reverse order, from a table rather than bit by bit. */
-    private static int reverse(int code, int bits) {
-        return (REVERSED_BYTE[code & 0xff] << 8 | REVERSED_BYTE[(code >>> 8) & 0xff]) >>> (16 - bits);
     }
 }
