@@ -1,16 +1,21 @@
 package dev.gatehouse;
 
 import static dev.gatehouse.internal.Checks.checkArgument;
+import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.internal.FieldSyntax;
+import dev.gatehouse.internal.NameSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An ordered list of HTTP header fields whose names compare case-insensitively.
@@ -19,25 +24,27 @@ import java.util.function.BiConsumer;
  * (horizontal tab excepted), so a value that came from a client or a token claim can never split a
  * header section. Instances are mutable unless obtained from {@link #immutableCopy()}; they are not
  * thread-safe.
+ *
+ * <p>The fields live in an array of their own, or, for a host that lets policies edit its framework's fields in
+ * place, in that host's {@link Store} ({@link #over}).
  */
 public final class Headers {
-    private static final Headers EMPTY = new Headers(new String[0], 0, true);
+    private static final Headers EMPTY = new Headers(new ArrayStore(new String[0], 0), true);
 
-    /** Names and values interleaved: name0, value0, name1, value1, ... */
-    private String[] fields;
-
-    private int size;
+    private final Store store;
     private final boolean immutable;
 
-    private Headers(String[] fields, int size, boolean immutable) {
-        this.fields = fields;
-        this.size = size;
+    /** The edits since {@link #journal()}, for a {@link ResponseHead}; null when nobody asked. */
+    private @Nullable Journal journal;
+
+    private Headers(Store store, boolean immutable) {
+        this.store = store;
         this.immutable = immutable;
     }
 
     /** A new, empty, mutable list. */
     public static Headers create() {
-        return new Headers(new String[8], 0, false);
+        return new Headers(new ArrayStore(new String[8], 0), false);
     }
 
     /** The empty immutable list. */
@@ -55,30 +62,59 @@ public final class Headers {
         for (int i = 0; i < fields.length; i += 2) {
             checkValue(checkName(fields[i]), fields[i + 1]);
         }
-        return fields.length == 0 ? EMPTY : new Headers(fields, fields.length / 2, true);
+        return fields.length == 0 ? EMPTY : new Headers(new ArrayStore(fields, fields.length / 2), true);
+    }
+
+    /**
+     * A mutable list over a host's own fields, read and edited in place: what a host hands the policies when its
+     * framework's fields can be (the Jetty core host's response head). Names and values written through the list
+     * are checked as {@link #add} checks them; the host vouches for the fields already in {@code store}.
+     */
+    public static Headers over(Store store) {
+        return new Headers(requireNonNull(store, "store"), false);
+    }
+
+    /**
+     * Where the fields of {@link #over} live: a host's own field list. Indexes run from 0 to {@code size() - 1} in
+     * field order; names compare ignoring letter case.
+     */
+    public interface Store {
+        int size();
+
+        String name(int index);
+
+        /** The field's value; never null (an empty value is {@code ""}). */
+        String value(int index);
+
+        /** Appends a field whose name and value have been checked. */
+        void add(String name, String value);
+
+        /** Removes every field of this name, in any letter case; true if there was one. */
+        boolean remove(String name);
     }
 
     /** The number of fields (a name with two values counts twice). */
     public int size() {
-        return size;
+        return store.size();
     }
 
     public boolean isEmpty() {
-        return size == 0;
+        return store.size() == 0;
     }
 
     public String name(int index) {
-        return fields[2 * checkIndex(index)];
+        return store.name(Objects.checkIndex(index, store.size()));
     }
 
     public String value(int index) {
-        return fields[2 * checkIndex(index) + 1];
+        return store.value(Objects.checkIndex(index, store.size()));
     }
 
-    /** The position in {@code fields} of the first field with this name, or -1. */
+    /** The index of the first field with this name, or -1. */
     private int indexOf(String name) {
-        for (int i = 0; i < 2 * size; i += 2) {
-            if (fields[i].equalsIgnoreCase(name)) {
+        Store fields = store;
+        for (int i = 0, size = fields.size(); i < size; i++) {
+            if (fields.name(i).equalsIgnoreCase(name)) {
                 return i;
             }
         }
@@ -87,23 +123,20 @@ public final class Headers {
 
     /** The first value of the named field. */
     public Optional<String> first(String name) {
-        for (int i = 0; i < 2 * size; i += 2) {
-            if (fields[i].equalsIgnoreCase(name)) {
-                return Optional.of(fields[i + 1]);
-            }
-        }
-        return Optional.empty();
+        int index = indexOf(name);
+        return index < 0 ? Optional.empty() : Optional.of(store.value(index));
     }
 
     /** Every value of the named field, in order; empty when absent. */
     public List<String> all(String name) {
+        Store fields = store;
         List<String> values = null;
-        for (int i = 0; i < 2 * size; i += 2) {
-            if (fields[i].equalsIgnoreCase(name)) {
+        for (int i = 0, size = fields.size(); i < size; i++) {
+            if (fields.name(i).equalsIgnoreCase(name)) {
                 if (values == null) {
                     values = new ArrayList<>(2);
                 }
-                values.add(fields[i + 1]);
+                values.add(fields.value(i));
             }
         }
         return values == null ? List.of() : Collections.unmodifiableList(values);
@@ -111,9 +144,10 @@ public final class Headers {
 
     /** How many fields carry this name, in any letter case. */
     public int count(String name) {
+        Store fields = store;
         int count = 0;
-        for (int i = 0; i < 2 * size; i += 2) {
-            if (fields[i].equalsIgnoreCase(name)) {
+        for (int i = 0, size = fields.size(); i < size; i++) {
+            if (fields.name(i).equalsIgnoreCase(name)) {
                 count++;
             }
         }
@@ -121,23 +155,24 @@ public final class Headers {
     }
 
     public boolean contains(String name) {
-        return count(name) > 0;
+        return indexOf(name) >= 0;
     }
 
     /** The distinct names in first-seen order, each in the letter case it was first added with. */
     public Set<String> names() {
         Set<String> names = new LinkedHashSet<>();
-        for (int i = 0; i < 2 * size; i += 2) {
-            if (indexOf(fields[i]) == i) {
-                names.add(fields[i]);
+        for (int i = 0, size = store.size(); i < size; i++) {
+            String name = store.name(i);
+            if (indexOf(name) == i) {
+                names.add(name);
             }
         }
         return Collections.unmodifiableSet(names);
     }
 
     public void forEach(BiConsumer<String, String> action) {
-        for (int i = 0; i < 2 * size; i += 2) {
-            action.accept(fields[i], fields[i + 1]);
+        for (int i = 0, size = store.size(); i < size; i++) {
+            action.accept(store.name(i), store.value(i));
         }
     }
 
@@ -146,17 +181,8 @@ public final class Headers {
         checkMutable();
         checkName(name);
         checkValue(name, value);
-        return append(name, value);
-    }
-
-    /** Appends a field whose name and value have been checked, to mutable headers. */
-    private Headers append(String name, String value) {
-        if (2 * size == fields.length) {
-            fields = Arrays.copyOf(fields, Math.max(8, fields.length * 2));
-        }
-        fields[2 * size] = name;
-        fields[2 * size + 1] = value;
-        size++;
+        noteEdit(name);
+        store.add(name, value);
         return this;
     }
 
@@ -164,8 +190,9 @@ public final class Headers {
     public Headers set(String name, String value) {
         checkValue(name, value);
         remove(name);
-        // remove() checked that these headers are mutable; the value is checked once.
-        return append(checkName(name), value);
+        // remove() checked that these headers are mutable and noted the edit; the value is checked once.
+        store.add(checkName(name), value);
+        return this;
     }
 
     /** Replaces every field of this name, in any letter case, with the given values (none removes it). */
@@ -183,34 +210,25 @@ public final class Headers {
     /** Removes every field of this name, in any letter case; true if there was one. */
     public boolean remove(String name) {
         checkMutable();
-        int first = indexOf(name);
-        if (first < 0) {
-            return false;
-        }
-        int kept = first / 2;
-        for (int i = kept; i < size; i++) {
-            if (!fields[2 * i].equalsIgnoreCase(name)) {
-                fields[2 * kept] = fields[2 * i];
-                fields[2 * kept + 1] = fields[2 * i + 1];
-                kept++;
-            }
-        }
-        boolean removed = kept < size;
-        Arrays.fill(fields, 2 * kept, 2 * size, null);
-        size = kept;
-        return removed;
+        noteEdit(name);
+        return store.remove(name);
     }
 
     /** Adds every field of {@code other} after the fields already here. */
     public Headers addAll(Headers other) {
         checkMutable();
-        int needed = 2 * (size + other.size);
-        if (needed > fields.length) {
-            fields = Arrays.copyOf(fields, Math.max(needed, 2 * fields.length));
+        Store from = other.store;
+        for (int i = 0, size = from.size(); journal != null && i < size; i++) {
+            noteEdit(from.name(i));
         }
-        // Fields of another instance were checked when they were added there.
-        System.arraycopy(other.fields, 0, fields, 2 * size, 2 * other.size);
-        size += other.size;
+        if (store instanceof ArrayStore to && from instanceof ArrayStore array) {
+            to.addAll(array);
+            return this;
+        }
+        // Fields of another instance were checked when they were added there, or vouched for by its host.
+        for (int i = 0, size = from.size(); i < size; i++) {
+            store.add(from.name(i), from.value(i));
+        }
         return this;
     }
 
@@ -219,15 +237,15 @@ public final class Headers {
      * has for it: what a {@link Decision.Proceed} does to the request.
      */
     public Headers setAll(Headers other) {
-        for (int i = 0; i < other.size; i++) {
-            remove(other.fields[2 * i]);
+        for (int i = 0, size = other.size(); i < size; i++) {
+            remove(other.store.name(i));
         }
         return addAll(other);
     }
 
-    /** A mutable copy. */
+    /** A mutable copy, in an array of its own. */
     public Headers copy() {
-        return new Headers(Arrays.copyOf(fields, Math.max(8, 2 * size)), size, false);
+        return new Headers(ArrayStore.copyOf(store, 8), false);
     }
 
     /** An immutable snapshot; this instance itself when it is already immutable. */
@@ -235,11 +253,164 @@ public final class Headers {
         if (immutable) {
             return this;
         }
-        return size == 0 ? EMPTY : new Headers(Arrays.copyOf(fields, 2 * size), size, true);
+        return store.size() == 0 ? EMPTY : new Headers(ArrayStore.copyOf(store, 0), true);
     }
 
     public boolean isImmutable() {
         return immutable;
+    }
+
+    private void noteEdit(String name) {
+        if (journal != null) {
+            journal.note(name);
+        }
+    }
+
+    /**
+     * Starts recording, from now on, which names are edited and what values they had before: how a {@link
+     * ResponseHead} knows what its policies changed without a copy of the whole list to compare with.
+     */
+    Journal journal() {
+        checkMutable();
+        journal = new Journal(this);
+        return journal;
+    }
+
+    /** The names edited since {@link #journal()}, each with the fields it had before its first edit. */
+    static final class Journal {
+        private final Headers headers;
+        private final NameSet names = new NameSet();
+        private final Headers before = Headers.create();
+
+        private Journal(Headers headers) {
+            this.headers = headers;
+        }
+
+        private void note(String name) {
+            if (names.add(name)) {
+                Store fields = headers.store;
+                for (int i = 0, size = fields.size(); i < size; i++) {
+                    if (fields.name(i).equalsIgnoreCase(name)) {
+                        before.store.add(fields.name(i), fields.value(i));
+                    }
+                }
+            }
+        }
+
+        /**
+         * The edited names whose values now differ from those before, in order, each in the spelling of its first
+         * edit; {@code contains} ignores letter case. Nothing is allocated when no value changed.
+         */
+        Set<String> changed() {
+            NameSet changed = null;
+            for (int n = 0; n < names.size(); n++) {
+                String name = names.get(n);
+                if (!sameValues(before.store, headers.store, name)) {
+                    if (changed == null) {
+                        changed = new NameSet();
+                    }
+                    changed.add(name);
+                }
+            }
+            return changed == null ? Set.of() : Collections.unmodifiableSet(changed);
+        }
+
+        /** Whether both lists have the same values for {@code name}, in the same order; no list is made. */
+        private static boolean sameValues(Store a, Store b, String name) {
+            int i = 0;
+            int j = 0;
+            int sizeA = a.size();
+            int sizeB = b.size();
+            while (true) {
+                while (i < sizeA && !a.name(i).equalsIgnoreCase(name)) {
+                    i++;
+                }
+                while (j < sizeB && !b.name(j).equalsIgnoreCase(name)) {
+                    j++;
+                }
+                if (i == sizeA || j == sizeB) {
+                    return i == sizeA && j == sizeB;
+                }
+                if (!a.value(i++).equals(b.value(j++))) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    /** Fields in an array of their own: names and values interleaved, name0, value0, name1, value1, ... */
+    private static final class ArrayStore implements Store {
+        private String[] fields;
+        private int size;
+
+        ArrayStore(String[] fields, int size) {
+            this.fields = fields;
+            this.size = size;
+        }
+
+        static ArrayStore copyOf(Store store, int minimumCapacity) {
+            int size = store.size();
+            String[] fields = new String[Math.max(minimumCapacity, 2 * size)];
+            if (store instanceof ArrayStore array) {
+                System.arraycopy(array.fields, 0, fields, 0, 2 * size);
+            } else {
+                for (int i = 0; i < size; i++) {
+                    fields[2 * i] = store.name(i);
+                    fields[2 * i + 1] = store.value(i);
+                }
+            }
+            return new ArrayStore(fields, size);
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public String name(int index) {
+            return fields[2 * index];
+        }
+
+        @Override
+        public String value(int index) {
+            return fields[2 * index + 1];
+        }
+
+        @Override
+        public void add(String name, String value) {
+            if (2 * size == fields.length) {
+                fields = Arrays.copyOf(fields, Math.max(8, fields.length * 2));
+            }
+            fields[2 * size] = name;
+            fields[2 * size + 1] = value;
+            size++;
+        }
+
+        void addAll(ArrayStore other) {
+            int needed = 2 * (size + other.size);
+            if (needed > fields.length) {
+                fields = Arrays.copyOf(fields, Math.max(needed, 2 * fields.length));
+            }
+            System.arraycopy(other.fields, 0, fields, 2 * size, 2 * other.size);
+            size += other.size;
+        }
+
+        @Override
+        public boolean remove(String name) {
+            int kept = 0;
+            for (int i = 0; i < size; i++) {
+                if (!fields[2 * i].equalsIgnoreCase(name)) {
+                    fields[2 * kept] = fields[2 * i];
+                    fields[2 * kept + 1] = fields[2 * i + 1];
+                    kept++;
+                }
+            }
+            boolean removed = kept < size;
+            Arrays.fill(fields, 2 * kept, 2 * size, null);
+            size = kept;
+            return removed;
+        }
     }
 
     /**
@@ -266,18 +437,14 @@ public final class Headers {
         }
     }
 
-    private int checkIndex(int index) {
-        return java.util.Objects.checkIndex(index, size);
-    }
-
     @Override
     public boolean equals(Object other) {
-        if (!(other instanceof Headers that) || that.size != size) {
+        if (!(other instanceof Headers that) || that.size() != size()) {
             return false;
         }
-        for (int i = 0; i < size; i++) {
-            if (!fields[2 * i].equalsIgnoreCase(that.fields[2 * i])
-                    || !fields[2 * i + 1].equals(that.fields[2 * i + 1])) {
+        for (int i = 0, size = size(); i < size; i++) {
+            if (!store.name(i).equalsIgnoreCase(that.store.name(i))
+                    || !store.value(i).equals(that.store.value(i))) {
                 return false;
             }
         }
@@ -287,9 +454,9 @@ public final class Headers {
     @Override
     public int hashCode() {
         int hash = 1;
-        for (int i = 0; i < size; i++) {
-            hash = 31 * hash + fields[2 * i].toLowerCase(java.util.Locale.ROOT).hashCode();
-            hash = 31 * hash + fields[2 * i + 1].hashCode();
+        for (int i = 0, size = size(); i < size; i++) {
+            hash = 31 * hash + store.name(i).toLowerCase(Locale.ROOT).hashCode();
+            hash = 31 * hash + store.value(i).hashCode();
         }
         return hash;
     }
@@ -298,13 +465,13 @@ public final class Headers {
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder("[");
-        for (int i = 0; i < size; i++) {
-            String name = fields[2 * i];
+        for (int i = 0, size = size(); i < size; i++) {
+            String name = store.name(i);
             boolean secret = name.equalsIgnoreCase("Authorization")
                     || name.equalsIgnoreCase("Cookie")
                     || name.equalsIgnoreCase("Set-Cookie")
                     || name.equalsIgnoreCase("Proxy-Authorization");
-            text.append(i == 0 ? "" : ", ").append(name).append(": ").append(secret ? "<redacted>" : fields[2 * i + 1]);
+            text.append(i == 0 ? "" : ", ").append(name).append(": ").append(secret ? "<redacted>" : store.value(i));
         }
         return text.append(']').toString();
     }

@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -20,8 +19,8 @@ import java.util.Set;
  * client: an idempotency store records the plain body and compression encodes it afterwards.
  */
 public final class ResponseHead {
-    private final Headers original;
     private final Headers headers;
+    private final Headers.Journal journal;
     private final boolean replaceable;
     private int status;
     private boolean bodyTransformable;
@@ -30,15 +29,15 @@ public final class ResponseHead {
 
     private ResponseHead(int status, Headers headers, boolean bodyTransformable, boolean replaceable) {
         this.status = status;
-        this.original = headers;
-        this.headers = headers.copy();
+        this.headers = headers.isImmutable() ? headers.copy() : headers;
+        this.journal = this.headers.journal();
         this.bodyTransformable = bodyTransformable;
         this.replaceable = replaceable;
     }
 
     /**
-     * A head whose body the host will stream through the installed transforms. The head keeps {@code
-     * headers} as the original to compare with: the host must not change them afterwards.
+     * A head whose body the host will stream through the installed transforms. The head takes mutable {@code
+     * headers} over (policies edit them in place) and copies immutable ones.
      */
     public static ResponseHead of(int status, Headers headers) {
         return new ResponseHead(status, requireNonNull(headers, "headers"), true, true);
@@ -46,7 +45,7 @@ public final class ResponseHead {
 
     /**
      * A head whose body the host writes itself, such as a container error page after {@code sendError}:
-     * headers may change, the body may not. The head keeps {@code headers} as the original.
+     * headers may change, the body may not. The head takes mutable {@code headers} over, as {@link #of} does.
      */
     public static ResponseHead withFixedBody(int status, Headers headers) {
         return new ResponseHead(status, requireNonNull(headers, "headers"), false, false);
@@ -54,8 +53,8 @@ public final class ResponseHead {
 
     /**
      * A head with no body for the policies to transform (a JAX-RS response without an entity) that the host can
-     * still {@linkplain #replaceWith replace}: once replaced, the host writes the replacement's body. The head keeps
-     * {@code headers} as the original.
+     * still {@linkplain #replaceWith replace}: once replaced, the host writes the replacement's body. The head takes
+     * mutable {@code headers} over, as {@link #of} does.
      */
     public static ResponseHead withoutBody(int status, Headers headers) {
         return new ResponseHead(status, requireNonNull(headers, "headers"), false, true);
@@ -167,67 +166,13 @@ public final class ResponseHead {
         headers.set("Vary", String.join(", ", tokens));
     }
 
-    /** The names whose values differ from those the head was created with, lower case: what a host writes back. */
+    /**
+     * The names whose values differ from those the head was created with: what a host writes back. Each name comes
+     * once, in the spelling a policy first edited it with; {@code contains} ignores letter case. The head records
+     * the edits as policies make them, so nothing is copied or compared beyond the names they touched.
+     */
     public Set<String> changedHeaderNames() {
-        // Policies mostly append: skip the fields both sides share in the same order, then compare, by name,
-        // only what follows. A name with no field past that common prefix has the same values on both sides.
-        int common = 0;
-        int shortest = Math.min(original.size(), headers.size());
-        while (common < shortest
-                && original.name(common).equalsIgnoreCase(headers.name(common))
-                && original.value(common).equals(headers.value(common))) {
-            common++;
-        }
-        Set<String> changed = Set.of();
-        for (int i = common; i < original.size(); i++) {
-            changed = addIfChanged(changed, original.name(i), seenIn(original, common, i, original.name(i)));
-        }
-        for (int i = common; i < headers.size(); i++) {
-            String name = headers.name(i);
-            boolean seen = seenIn(original, common, original.size(), name) || seenIn(headers, common, i, name);
-            changed = addIfChanged(changed, name, seen);
-        }
-        return changed;
-    }
-
-    /** {@code changed}, with {@code name} added unless it was compared already or its values are the same. */
-    private Set<String> addIfChanged(Set<String> changed, String name, boolean compared) {
-        if (compared || sameValues(name)) {
-            return changed;
-        }
-        Set<String> more = changed.isEmpty() ? new LinkedHashSet<>() : changed;
-        more.add(name.toLowerCase(Locale.ROOT));
-        return more;
-    }
-
-    /** Whether {@code side} has a field named {@code name} (any letter case) at an index in [from, to). */
-    private static boolean seenIn(Headers side, int from, int to, String name) {
-        for (int i = from; i < to; i++) {
-            if (side.name(i).equalsIgnoreCase(name)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Whether both sides have the same values for {@code name}, in the same order; no list is made. */
-    private boolean sameValues(String name) {
-        int i = 0;
-        int j = 0;
-        while (true) {
-            while (i < original.size() && !original.name(i).equalsIgnoreCase(name)) {
-                i++;
-            }
-            while (j < headers.size() && !headers.name(j).equalsIgnoreCase(name)) {
-                j++;
-            }
-            if (i == original.size() || j == headers.size()) {
-                return i == original.size() && j == headers.size();
-            }
-            if (!original.value(i++).equals(headers.value(j++))) {
-                return false;
-            }
-        }
+        return journal.changed();
     }
 
     /** Wraps the host's stream in the installed transforms; the first installed receives the body first. */

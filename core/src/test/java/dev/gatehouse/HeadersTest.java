@@ -98,4 +98,58 @@ class HeadersTest {
 
         assertThat(headers).isEqualTo(Headers.of("A", "1", "c", "3", "D", "5"));
     }
+
+    /** A host's own field list, as the Jetty core host lends its response fields. */
+    private static final class HostFields implements Headers.Store {
+        final java.util.List<String[]> fields = new java.util.ArrayList<>();
+
+        @Override
+        public int size() {
+            return fields.size();
+        }
+
+        @Override
+        public String name(int index) {
+            return fields.get(index)[0];
+        }
+
+        @Override
+        public String value(int index) {
+            return fields.get(index)[1];
+        }
+
+        @Override
+        public void add(String name, String value) {
+            fields.add(new String[] {name, value});
+        }
+
+        @Override
+        public boolean remove(String name) {
+            return fields.removeIf(field -> field[0].equalsIgnoreCase(name));
+        }
+    }
+
+    @Test
+    void headersOverAHostsFieldsReadAndEditThemInPlaceAndCheckWhatIsWritten() {
+        HostFields host = new HostFields();
+        host.add("content-type", "text/plain");
+        host.add("Set-Cookie", "a=1");
+        host.add("set-cookie", "b=2");
+        Headers headers = Headers.over(host);
+
+        assertThat(headers.all("SET-COOKIE")).containsExactly("a=1", "b=2");
+        headers.set("Content-Type", "application/json").remove("Set-Cookie");
+        headers.add("X-Request-Id", "r1");
+
+        assertThat(host.fields)
+                .extracting(field -> field[0] + ": " + field[1])
+                .containsExactly("Content-Type: application/json", "X-Request-Id: r1");
+        assertThatThrownBy(() -> headers.add("X-User-Id", "1\r\nX-Admin: true"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(host.fields).hasSize(2);
+        Headers copy = headers.copy();
+        headers.remove("X-Request-Id");
+        assertThat(copy).isEqualTo(Headers.of("Content-Type", "application/json", "X-Request-Id", "r1"));
+        assertThat(headers.addAll(copy).all("x-request-id")).containsExactly("r1");
+    }
 }

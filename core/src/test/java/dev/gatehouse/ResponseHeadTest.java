@@ -29,7 +29,26 @@ class ResponseHeadTest {
         head.headers().remove("Set-Cookie");
         head.headers().set("content-type", "application/json");
 
-        assertThat(head.changedHeaderNames()).containsExactlyInAnyOrder("x-request-id", "etag", "set-cookie");
+        assertThat(head.changedHeaderNames()).containsExactly("X-Request-Id", "ETag", "Set-Cookie");
+        Set<String> changed = head.changedHeaderNames();
+        assertThat(changed.contains("x-request-id") && changed.contains("ETAG")).isTrue();
+        assertThat(changed.contains("Content-Type")).isFalse();
+    }
+
+    @Test
+    void theHeadEditsTheHostsHeadersInPlaceAndCopiesImmutableOnes() {
+        Headers hosts = Headers.create().add("Content-Type", "text/plain");
+        ResponseHead head = ResponseHead.of(200, hosts);
+        head.setHeader("X-Request-Id", "r1");
+
+        assertThat(hosts.first("X-Request-Id")).hasValue("r1");
+
+        Headers fixed = Headers.of("Content-Type", "text/plain");
+        ResponseHead copied = ResponseHead.of(200, fixed);
+        copied.setHeader("X-Request-Id", "r2");
+
+        assertThat(fixed.contains("X-Request-Id")).isFalse();
+        assertThat(copied.changedHeaderNames()).containsExactly("X-Request-Id");
     }
 
     @Test
@@ -85,7 +104,7 @@ class ResponseHeadTest {
         assertThat(head.headers().all("Content-Type")).containsExactly("text/plain");
         assertThat(head.headers().first("Content-Length")).hasValue("6");
         assertThat(head.headers().contains("Set-Cookie")).isFalse();
-        assertThat(head.changedHeaderNames()).containsExactlyInAnyOrder("content-type", "content-length", "set-cookie");
+        assertThat(head.changedHeaderNames()).containsExactlyInAnyOrder("Content-Type", "Content-Length", "Set-Cookie");
         assertThat(client.toString(UTF_8)).isEqualTo("$tored");
     }
 
@@ -112,7 +131,7 @@ class ResponseHeadTest {
             for (int i = random.nextInt(6); i > 0; i--) {
                 original.add(pick(random, NAMES), pick(random, VALUES));
             }
-            ResponseHead head = ResponseHead.of(200, original);
+            ResponseHead head = ResponseHead.of(200, original.copy());
             for (int i = random.nextInt(4); i > 0; i--) {
                 String name = pick(random, NAMES);
                 switch (random.nextInt(3)) {
@@ -122,10 +141,17 @@ class ResponseHeadTest {
                 }
             }
 
-            assertThat(head.changedHeaderNames())
+            assertThat(lowerCase(head.changedHeaderNames()))
                     .as("trial %d: %s -> %s", trial, original, head.headers())
                     .containsExactlyInAnyOrderElementsOf(everyNameCompared(original, head.headers()));
         }
+    }
+
+    private static Set<String> lowerCase(Set<String> names) {
+        Set<String> lower = new TreeSet<>();
+        names.forEach(name -> lower.add(name.toLowerCase(Locale.ROOT)));
+        assertThat(lower).as("each name once, in any letter case").hasSameSizeAs(names);
+        return lower;
     }
 
     private static Set<String> everyNameCompared(Headers before, Headers after) {

@@ -37,6 +37,11 @@ public final class NameSet extends AbstractSet<String> {
         return false;
     }
 
+    /** The name added {@code index}-th, in its first spelling. */
+    public String get(int index) {
+        return names[java.util.Objects.checkIndex(index, size)];
+    }
+
     @Override
     public int size() {
         return size;

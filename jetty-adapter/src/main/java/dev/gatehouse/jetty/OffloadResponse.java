@@ -7,9 +7,7 @@ import dev.gatehouse.StoredResponse;
 import dev.gatehouse.host.ChainRun;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Objects;
 import java.util.Set;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -17,13 +15,11 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The response the service writes through {@link OffloadHandler}. Its fields are Jetty's own; the first write (or
- * the end of the exchange, if nothing was written) commits it: the policies' response hooks run on the head, the
- * fields they changed are written back, and the body goes on through their transforms ({@link TransformedBody}) or,
+ * the end of the exchange, if nothing was written) commits it: the policies' response hooks run on a head over those
+ * very fields (nothing is copied or written back), and the body goes on through their transforms ({@link TransformedBody}) or,
  * without transforms, straight to Jetty with the service's own callback. Once committed, status changes are ignored
  * and {@link #reset()} fails, as on a committed response.
  *
@@ -33,7 +29,6 @@ import org.slf4j.LoggerFactory;
  * Jetty and the head is committed without a length.
  */
 final class OffloadResponse extends Response.Wrapper {
-    private static final Logger log = LoggerFactory.getLogger(OffloadHandler.class);
 
     private final ChainRun run;
     private final boolean bodiless;
@@ -121,30 +116,21 @@ final class OffloadResponse extends Response.Wrapper {
         }
     }
 
-    /** Runs the response hooks on the head and writes back the fields they changed; once. */
+    /** Runs the response hooks on the head, whose fields are Jetty's own ({@link LiveFields}); once. */
     private void commit() throws IOException {
         int status = status();
         HttpFields.Mutable fields = super.getHeaders();
         boolean lengthDeclared = fields.contains(HttpHeader.CONTENT_LENGTH);
-        ResponseHead committed = ResponseHead.of(status, snapshot(fields));
+        ResponseHead committed = ResponseHead.of(status, Headers.over(new LiveFields(fields)));
         head = committed;
         run.onResponse(committed);
         status = committed.status(); // the service's, unless a policy answered in its place (replaceWith)
         super.setStatus(status);
-        Set<String> changed = committed.changedHeaderNames();
-        Headers edited = committed.headers();
-        for (String name : changed) {
-            fields.remove(name);
-            for (int i = 0; i < edited.size(); i++) {
-                if (edited.name(i).equalsIgnoreCase(name)) {
-                    fields.add(edited.name(i), edited.value(i)); // in the policy's spelling
-                }
-            }
-        }
         if (bodiless) {
-            lengthUnknown = !committed.headers().contains("Content-Length")
-                    && (changed.contains("content-length")
-                            || changed.contains("content-encoding")
+            Set<String> changed = committed.changedHeaderNames();
+            lengthUnknown = !fields.contains(HttpHeader.CONTENT_LENGTH)
+                    && (changed.contains("Content-Length")
+                            || changed.contains("Content-Encoding")
                             || committed.hasTransforms());
         } else if (committed.hasTransforms() && mayHaveBody(status)) {
             transformed = new TransformedBody(
@@ -154,20 +140,6 @@ final class OffloadResponse extends Response.Wrapper {
 
     private static boolean mayHaveBody(int status) {
         return status >= 200 && status != 204 && status != 304;
-    }
-
-    /** The fields as core headers, for the policies; a field core refuses (not a token name) is not shown. */
-    private static Headers snapshot(HttpFields fields) {
-        Headers headers = Headers.create();
-        for (int i = 0; i < fields.size(); i++) {
-            HttpField field = fields.getField(i);
-            try {
-                headers.add(field.getName(), Objects.requireNonNullElse(field.getValue(), ""));
-            } catch (IllegalArgumentException e) {
-                log.warn("response field not shown to the policies: {}", e.getMessage());
-            }
-        }
-        return headers;
     }
 
     /** Writes a refusal, a replay or a problem in place of the service, through the same commit. */

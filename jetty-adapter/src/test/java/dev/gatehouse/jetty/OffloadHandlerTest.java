@@ -105,6 +105,43 @@ class OffloadHandlerTest {
         }
     }
 
+    @Test
+    void policiesEditTheServicesFieldsInPlaceInAnyLetterCase() throws Exception {
+        Handler service = Handlers.of((request, response, callback) -> {
+            response.getHeaders().add("x-trace", "a");
+            response.getHeaders().add("X-Trace", "b");
+            response.getHeaders().add("Cache-Control", "no-store");
+            response.getHeaders().add("ETag", "\"v1\"");
+            response.write(true, utf8("ok"), callback);
+            return true;
+        });
+        OffloadPolicy editing = new OffloadPolicy() {
+            @Override
+            public Decision onRequest(Exchange exchange) {
+                return Decision.proceed();
+            }
+
+            @Override
+            public void onResponse(Exchange exchange, dev.gatehouse.ResponseHead response) {
+                assertThat(response.headers().all("X-TRACE")).containsExactly("a", "b");
+                response.headers().set("X-TRACE", "c");
+                response.headers().remove("cache-control");
+                response.headers().add("Cache-Control", "no-store");
+                response.headers().set("etag", "\"v1-gzip\"");
+            }
+        };
+        try (TestServer server = TestServer.offloading(RouteTable.of(PolicyChain.of(editing)), service)) {
+            String received = server.exchangeRaw("GET /x HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+            Map<String, List<String>> head = fields(received.substring(0, received.indexOf("\r\n\r\n") + 4));
+
+            assertThat(received).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\nok");
+            assertThat(head.get("x-trace")).containsExactly("c");
+            assertThat(head.get("cache-control")).containsExactly("no-store");
+            assertThat(head.get("etag")).containsExactly("\"v1-gzip\"");
+            assertThat(received).contains("\r\nX-TRACE: c\r\n"); // in the policy's spelling (Jetty's for ETag)
+        }
+    }
+
     private static Map<String, List<String>> fields(String head) {
         Map<String, List<String>> fields = new LinkedHashMap<>();
         for (String line : head.split("\r\n")) {

@@ -93,7 +93,7 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
         }
         Headers edited = head.headers();
         for (String name : head.changedHeaderNames()) {
-            if (name.equals("content-length") && edited.count(name) <= 1) {
+            if (name.equalsIgnoreCase("Content-Length") && edited.count(name) <= 1) {
                 // Containers keep the length apart from the header (Undertow ends the body after that many
                 // bytes): set or unset it, not just the field.
                 clientResponse.setContentLengthLong(
@@ -103,7 +103,7 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
             clientResponse.setHeader(name, null);
             for (int i = 0; i < edited.size(); i++) {
                 if (edited.name(i).equalsIgnoreCase(name)) {
-                    clientResponse.addHeader(name, edited.value(i));
+                    clientResponse.addHeader(edited.name(i), edited.value(i)); // in the policy's spelling
                 }
             }
         }
@@ -158,7 +158,7 @@ final class OffloadResponse extends HttpServletResponseWrapper implements AsyncL
 
     private boolean representationChanged() {
         Set<String> changed = head.changedHeaderNames();
-        return (changed.contains("content-length") || changed.contains("content-encoding"))
+        return (changed.contains("Content-Length") || changed.contains("Content-Encoding"))
                 && !head.headers().contains("Content-Length");
     }
 
