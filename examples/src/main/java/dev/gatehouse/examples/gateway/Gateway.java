@@ -92,6 +92,10 @@ public final class Gateway {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setRequestHeaderSize(builder.maxRequestHeaderBytes);
+        // Jetty keeps each connection's recent request fields in a trie, to reuse their strings; looking a field up
+        // walks it byte by byte, which for a bearer token repeated on every request of a connection costs more
+        // than the string it saves (about 2 µs a request at 1 KiB under load.sh). Its table of well-known fields stays.
+        http.setHeaderCacheSize(0);
         // HTTP/1.1 and h2c (prior knowledge or Upgrade) on the plain port.
         connector =
                 new ServerConnector(server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
