@@ -14,8 +14,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
@@ -80,9 +78,9 @@ public final class OffloadHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        Exchange exchange;
+        RequestFields fields;
         try {
-            exchange = exchangeOf(request);
+            fields = RequestFields.of(request.getHeaders());
         } catch (IllegalArgumentException e) {
             log.warn(
                     "refused {} {}: {}",
@@ -92,7 +90,7 @@ public final class OffloadHandler extends Handler.Wrapper {
             writeDirectly(request, response, callback, HostExchange.MALFORMED_HEADERS);
             return true;
         }
-        ChainRun run = ChainRun.start(routes, exchange);
+        ChainRun run = ChainRun.start(routes, exchangeOf(request, fields));
         Optional<StoredResponse> answer = run.answer();
         if (answer.isPresent()) {
             OffloadResponse clientResponse = new OffloadResponse(request, response, run);
@@ -100,7 +98,7 @@ public final class OffloadHandler extends Handler.Wrapper {
             clientResponse.writeAnswer(answer.get(), new ServiceCallback(clientResponse, callback));
             return true;
         }
-        OffloadRequest upstreamRequest = new OffloadRequest(request, run);
+        OffloadRequest upstreamRequest = new OffloadRequest(request, fields, run);
         OffloadResponse clientResponse = new OffloadResponse(upstreamRequest, response, run);
         ServiceCallback done = new ServiceCallback(clientResponse, callback);
         try {
@@ -118,7 +116,8 @@ public final class OffloadHandler extends Handler.Wrapper {
         return InvocationType.BLOCKING;
     }
 
-    static Exchange exchangeOf(Request request) {
+    /** The exchange for {@code request}, whose headers are the client's fields, read and edited in place. */
+    static Exchange exchangeOf(Request request, RequestFields fields) {
         HttpURI uri = request.getHttpURI();
         String path = Request.getPathInContext(request);
         String scheme = uri.getScheme();
@@ -126,7 +125,7 @@ public final class OffloadHandler extends Handler.Wrapper {
                         request.getMethod(), path == null || path.isEmpty() ? "/" : path)
                 .query(uri.getQuery())
                 .scheme(scheme != null ? scheme : request.isSecure() ? "https" : "http")
-                .headers(headersOf(request.getHeaders()))
+                .headers(Headers.over(fields))
                 .body(() -> new ContentInputStream(request));
         SocketAddress peer = request.getConnectionMetaData().getRemoteSocketAddress();
         if (peer instanceof InetSocketAddress inet) {
@@ -148,17 +147,6 @@ public final class OffloadHandler extends Handler.Wrapper {
                 ? data
                 : request.getConnectionMetaData().getConnection().getEndPoint().getSslSessionData();
         return tls == null ? null : tls.peerCertificates();
-    }
-
-    /** The client's fields as core headers, which the exchange owns and the policies edit; values are shared. */
-    private static Headers headersOf(HttpFields fields) {
-        Headers headers = Headers.create();
-        for (int i = 0; i < fields.size(); i++) {
-            HttpField field = fields.getField(i);
-            String value = field.getValue();
-            headers.add(field.getName(), value == null ? "" : value);
-        }
-        return headers;
     }
 
     /** {@code 192.0.2.7}, {@code 2001:db8::1} (without brackets or a scope). */

@@ -20,7 +20,7 @@ final class OffloadRequest extends Request.Wrapper {
     private final HttpFields fields;
     private final Content.@Nullable Source replay;
 
-    OffloadRequest(Request clientRequest, ChainRun run) {
+    OffloadRequest(Request clientRequest, RequestFields edited, ChainRun run) {
         super(clientRequest);
         this.run = run;
         Exchange exchange = run.exchange();
@@ -29,9 +29,8 @@ final class OffloadRequest extends Request.Wrapper {
                 ? new ByteBufferContentSource(ByteBuffer.wrap(body.get().toByteArray()))
                 : null;
         this.fields = UpstreamFields.of(
-                clientRequest.getHeaders(),
+                edited.fields(),
                 run.editedRequestHeaders(),
-                exchange.requestHeaders(),
                 body.map(RequestBody::length).orElse(-1));
     }
 

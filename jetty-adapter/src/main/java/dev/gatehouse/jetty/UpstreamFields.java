@@ -1,6 +1,5 @@
 package dev.gatehouse.jetty;
 
-import dev.gatehouse.Headers;
 import java.util.Set;
 import java.util.StringJoiner;
 import org.eclipse.jetty.http.HttpField;
@@ -9,16 +8,16 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The request fields the service sees, built once per request and only when they differ from the client's:
+ * The request fields the service sees, made once per request from the fields as the policies left them (their edits
+ * are in them already, see {@link RequestFields}), and only when something is left to change:
  * <ul>
- *   <li>the fields of every name a policy set or removed, in any letter case, are replaced by the exchange's;
  *   <li>a body a policy buffered or replaced is stated with its {@code Content-Length}, without {@code
  *       Transfer-Encoding} (an empty body the client did not frame stays unframed: a GET gains no length);
- *   <li>the client's {@code Connection} header loses the tokens that name those fields or the framing fields, so
- *       that nothing behind the host (a reverse proxy removing hop-by-hop fields, say) can drop them on the client's
- *       word.
+ *   <li>the client's {@code Connection} header loses the tokens that name fields a policy set or removed, or the
+ *       framing fields, so that nothing behind the host (a reverse proxy removing hop-by-hop fields, say) can drop
+ *       them on the client's word.
  * </ul>
- * Otherwise the client's own fields are returned, uncopied. Fields that are kept are shared, not copied.
+ * Otherwise the fields are returned as they are. Fields that are kept are shared, not copied.
  */
 final class UpstreamFields {
     private static final String[] FRAMING = {"Content-Length", "Transfer-Encoding", "Host"};
@@ -26,40 +25,34 @@ final class UpstreamFields {
     private UpstreamFields() {}
 
     /**
+     * @param fields the request's fields after the policies: the client's own when no policy edited them
      * @param edited the names policies set or removed; {@code contains} ignores letter case
-     * @param upstream the exchange's request headers, after the policies
      * @param bodyLength the length of a buffered or replaced body, or -1 when the body streams from the client
      */
-    static HttpFields of(HttpFields client, Set<String> edited, Headers upstream, long bodyLength) {
+    static HttpFields of(HttpFields fields, Set<String> edited, long bodyLength) {
         boolean reframed = bodyLength > 0
                 || bodyLength == 0
-                        && (client.contains(HttpHeader.CONTENT_LENGTH)
-                                || client.contains(HttpHeader.TRANSFER_ENCODING));
-        if (edited.isEmpty() && !reframed && !listsProtectedField(client, edited)) {
-            return client;
+                        && (fields.contains(HttpHeader.CONTENT_LENGTH)
+                                || fields.contains(HttpHeader.TRANSFER_ENCODING));
+        if (!reframed && !listsProtectedField(fields, edited)) {
+            return fields instanceof HttpFields.Mutable copy ? copy.asImmutable() : fields;
         }
-        HttpFields.Mutable fields = HttpFields.build(client.size() + upstream.size() + 1);
-        for (int i = 0; i < client.size(); i++) {
-            HttpField field = client.getField(i);
+        HttpFields.Mutable upstream = HttpFields.build(fields.size() + 1);
+        for (int i = 0; i < fields.size(); i++) {
+            HttpField field = fields.getField(i);
             HttpHeader header = field.getHeader();
-            if (edited.contains(field.getName())
-                    || reframed && (header == HttpHeader.CONTENT_LENGTH || header == HttpHeader.TRANSFER_ENCODING)) {
+            if (reframed && (header == HttpHeader.CONTENT_LENGTH || header == HttpHeader.TRANSFER_ENCODING)) {
                 continue;
             }
             HttpField kept = header == HttpHeader.CONNECTION ? withoutProtectedTokens(field, edited) : field;
             if (kept != null) {
-                fields.add(kept);
-            }
-        }
-        for (int i = 0; i < upstream.size(); i++) {
-            if (edited.contains(upstream.name(i))) {
-                fields.add(upstream.name(i), upstream.value(i));
+                upstream.add(kept);
             }
         }
         if (reframed) {
-            fields.put(HttpHeader.CONTENT_LENGTH, bodyLength);
+            upstream.put(HttpHeader.CONTENT_LENGTH, bodyLength);
         }
-        return fields.asImmutable();
+        return upstream.asImmutable();
     }
 
     private static boolean listsProtectedField(HttpFields client, Set<String> edited) {

@@ -25,28 +25,47 @@ class UpstreamFieldsTest {
 
     @Test
     void theClientsFieldsAreSharedUncopiedWhenNoPolicyChangedThem() {
-        HttpFields upstream = UpstreamFields.of(CLIENT, Set.of(), Headers.create(), -1);
+        RequestFields fields = RequestFields.of(CLIENT);
+        Headers exchange = Headers.over(fields);
+
+        assertThat(exchange.all("X-User-Id")).containsExactly("admin", "root");
+        assertThat(exchange.remove("X-Scopes")).isFalse();
+        HttpFields upstream = UpstreamFields.of(fields.fields(), Set.of(), -1);
 
         assertThat(upstream).isSameAs(CLIENT);
     }
 
     @Test
-    void aNameAPolicySetReplacesTheClientsFieldsInAnyLetterCase() {
-        Headers exchange = Headers.create().add("Accept", "text/plain").add("X-User-Id", "user-42");
+    void aNameAPolicySetReplacesTheClientsFieldsInAnyLetterCaseAndTheClientsStayAsTheyWere() {
+        RequestFields fields = RequestFields.of(CLIENT);
+        Headers.over(fields).set("X-User-Id", "user-42");
 
-        HttpFields upstream = UpstreamFields.of(CLIENT, names("X-User-Id"), exchange, -1);
+        HttpFields upstream = UpstreamFields.of(fields.fields(), names("X-User-Id"), -1);
 
         assertThat(upstream.getValuesList("x-user-id")).containsExactly("user-42");
         assertThat(upstream.get(HttpHeader.ACCEPT)).isEqualTo("text/plain");
         assertThat(upstream.get(HttpHeader.HOST)).isEqualTo("example.test");
+        assertThat(CLIENT.getValuesList("X-User-Id")).containsExactly("admin", "root");
     }
 
     @Test
     void aNameAPolicyRemovedIsGone() {
-        HttpFields upstream = UpstreamFields.of(CLIENT, names("x-user-id"), Headers.create(), -1);
+        RequestFields fields = RequestFields.of(CLIENT);
+        assertThat(Headers.over(fields).remove("x-user-id")).isTrue();
+
+        HttpFields upstream = UpstreamFields.of(fields.fields(), names("x-user-id"), -1);
 
         assertThat(upstream.contains("X-User-Id")).isFalse();
         assertThat(upstream.size()).isEqualTo(2);
+    }
+
+    @Test
+    void clientFieldsThatCoreWouldRefuseAreRefusedUpFront() {
+        HttpFields control = HttpFields.build().add("X-Note", "a\u0001b").asImmutable();
+
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> RequestFields.of(control))
+                .withMessageContaining("X-Note");
     }
 
     @Test
@@ -56,7 +75,7 @@ class UpstreamFieldsTest {
                 .add(HttpHeader.TRANSFER_ENCODING, "chunked")
                 .asImmutable();
 
-        HttpFields upstream = UpstreamFields.of(chunked, Set.of(), Headers.create(), 60);
+        HttpFields upstream = UpstreamFields.of(chunked, Set.of(), 60);
 
         assertThat(upstream.get(HttpHeader.CONTENT_LENGTH)).isEqualTo("60");
         assertThat(upstream.contains(HttpHeader.TRANSFER_ENCODING)).isFalse();
@@ -64,7 +83,7 @@ class UpstreamFieldsTest {
 
     @Test
     void aGetWhoseEmptyBodyAPolicyBufferedGainsNoLength() {
-        HttpFields upstream = UpstreamFields.of(CLIENT, Set.of(), Headers.create(), 0);
+        HttpFields upstream = UpstreamFields.of(CLIENT, Set.of(), 0);
 
         assertThat(upstream).isSameAs(CLIENT);
     }
@@ -76,9 +95,10 @@ class UpstreamFieldsTest {
                 .add("Connection", "content-length, X-Hop, Upgrade")
                 .add("X-User-Id", "admin")
                 .asImmutable();
-        Headers exchange = Headers.create().add("X-User-Id", "user-42");
+        RequestFields fields = RequestFields.of(client);
+        Headers.over(fields).set("X-User-Id", "user-42");
 
-        HttpFields upstream = UpstreamFields.of(client, names("X-User-Id"), exchange, -1);
+        HttpFields upstream = UpstreamFields.of(fields.fields(), names("X-User-Id"), -1);
 
         assertThat(upstream.getValuesList(HttpHeader.CONNECTION)).containsExactly("close", "X-Hop, Upgrade");
         assertThat(upstream.getValuesList("X-User-Id")).containsExactly("user-42");
@@ -91,7 +111,7 @@ class UpstreamFieldsTest {
                 .add("Content-Length", "3")
                 .asImmutable();
 
-        HttpFields upstream = UpstreamFields.of(client, Set.of(), Headers.create(), -1);
+        HttpFields upstream = UpstreamFields.of(client, Set.of(), -1);
 
         assertThat(upstream.contains(HttpHeader.CONNECTION)).isFalse();
         assertThat(upstream.get(HttpHeader.CONTENT_LENGTH)).isEqualTo("3");

@@ -1,0 +1,92 @@
+package dev.gatehouse.jetty;
+
+import dev.gatehouse.Headers;
+import java.util.ListIterator;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The client's request fields as the store of the exchange's headers: the policies read Jetty's own fields, and their
+ * first edit copies them, once, into fields of the exchange's own, which the service gets (see {@link
+ * UpstreamFields}). A request no policy edits is never copied.
+ */
+final class RequestFields implements Headers.Store {
+    private HttpFields fields;
+    private HttpFields.@Nullable Mutable edited;
+
+    private RequestFields(HttpFields client) {
+        this.fields = client;
+    }
+
+    /**
+     * The fields of {@code client}, checked as {@link Headers#add} checks what policies write: names are tokens,
+     * values hold no control character but horizontal tab.
+     *
+     * @throws IllegalArgumentException naming the field that is not
+     */
+    static RequestFields of(HttpFields client) {
+        for (int i = 0; i < client.size(); i++) {
+            HttpField field = client.getField(i);
+            String value = field.getValue();
+            Headers.checkValue(Headers.checkName(field.getName()), value == null ? "" : value);
+        }
+        return new RequestFields(client);
+    }
+
+    /** The fields as the policies left them: the client's own, unless a policy edited them. */
+    HttpFields fields() {
+        return fields;
+    }
+
+    @Override
+    public int size() {
+        return fields.size();
+    }
+
+    @Override
+    public String name(int index) {
+        return fields.getField(index).getName();
+    }
+
+    @Override
+    public String value(int index) {
+        String value = fields.getField(index).getValue();
+        return value == null ? "" : value;
+    }
+
+    @Override
+    public void add(String name, String value) {
+        mutable().add(name, value);
+    }
+
+    @Override
+    public boolean remove(String name) {
+        if (!contains(name)) {
+            return false;
+        }
+        for (ListIterator<HttpField> i = mutable().listIterator(); i.hasNext(); ) {
+            if (i.next().getName().equalsIgnoreCase(name)) {
+                i.remove();
+            }
+        }
+        return true;
+    }
+
+    private boolean contains(String name) {
+        for (int i = 0; i < fields.size(); i++) {
+            if (fields.getField(i).getName().equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private HttpFields.Mutable mutable() {
+        if (edited == null) {
+            edited = HttpFields.build(fields);
+            fields = edited;
+        }
+        return edited;
+    }
+}
