@@ -78,9 +78,9 @@ public final class OffloadHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        RequestFields fields;
+        JettyFields fields;
         try {
-            fields = RequestFields.of(request.getHeaders());
+            fields = JettyFields.copiedOnEdit(request.getHeaders());
         } catch (IllegalArgumentException e) {
             log.warn(
                     "refused {} {}: {}",
@@ -117,7 +117,7 @@ public final class OffloadHandler extends Handler.Wrapper {
     }
 
     /** The exchange for {@code request}, whose headers are the client's fields, read and edited in place. */
-    static Exchange exchangeOf(Request request, RequestFields fields) {
+    static Exchange exchangeOf(Request request, JettyFields fields) {
         HttpURI uri = request.getHttpURI();
         String path = Request.getPathInContext(request);
         String scheme = uri.getScheme();

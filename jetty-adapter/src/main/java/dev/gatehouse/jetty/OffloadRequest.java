@@ -20,7 +20,7 @@ final class OffloadRequest extends Request.Wrapper {
     private final HttpFields fields;
     private final Content.@Nullable Source replay;
 
-    OffloadRequest(Request clientRequest, RequestFields edited, ChainRun run) {
+    OffloadRequest(Request clientRequest, JettyFields edited, ChainRun run) {
         super(clientRequest);
         this.run = run;
         Exchange exchange = run.exchange();

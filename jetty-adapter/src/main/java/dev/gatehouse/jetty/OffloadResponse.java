@@ -116,12 +116,12 @@ final class OffloadResponse extends Response.Wrapper {
         }
     }
 
-    /** Runs the response hooks on the head, whose fields are Jetty's own ({@link LiveFields}); once. */
+    /** Runs the response hooks on the head, whose fields are Jetty's own ({@link JettyFields}); once. */
     private void commit() throws IOException {
         int status = status();
         HttpFields.Mutable fields = super.getHeaders();
         boolean lengthDeclared = fields.contains(HttpHeader.CONTENT_LENGTH);
-        ResponseHead committed = ResponseHead.of(status, Headers.over(new LiveFields(fields)));
+        ResponseHead committed = ResponseHead.of(status, Headers.over(JettyFields.of(fields)));
         head = committed;
         run.onResponse(committed);
         status = committed.status(); // the service's, unless a policy answered in its place (replaceWith)

@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The request fields the service sees, made once per request from the fields as the policies left them (their edits
- * are in them already, see {@link RequestFields}), and only when something is left to change:
+ * are in them already, see {@link JettyFields}), and only when something is left to change:
  * <ul>
  *   <li>a body a policy buffered or replaced is stated with its {@code Content-Length}, without {@code
  *       Transfer-Encoding} (an empty body the client did not frame stays unframed: a GET gains no length);

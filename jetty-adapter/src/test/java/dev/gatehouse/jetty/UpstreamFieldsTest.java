@@ -25,7 +25,7 @@ class UpstreamFieldsTest {
 
     @Test
     void theClientsFieldsAreSharedUncopiedWhenNoPolicyChangedThem() {
-        RequestFields fields = RequestFields.of(CLIENT);
+        JettyFields fields = JettyFields.copiedOnEdit(CLIENT);
         Headers exchange = Headers.over(fields);
 
         assertThat(exchange.all("X-User-Id")).containsExactly("admin", "root");
@@ -37,7 +37,7 @@ class UpstreamFieldsTest {
 
     @Test
     void aNameAPolicySetReplacesTheClientsFieldsInAnyLetterCaseAndTheClientsStayAsTheyWere() {
-        RequestFields fields = RequestFields.of(CLIENT);
+        JettyFields fields = JettyFields.copiedOnEdit(CLIENT);
         Headers.over(fields).set("X-User-Id", "user-42");
 
         HttpFields upstream = UpstreamFields.of(fields.fields(), names("X-User-Id"), -1);
@@ -50,7 +50,7 @@ class UpstreamFieldsTest {
 
     @Test
     void aNameAPolicyRemovedIsGone() {
-        RequestFields fields = RequestFields.of(CLIENT);
+        JettyFields fields = JettyFields.copiedOnEdit(CLIENT);
         assertThat(Headers.over(fields).remove("x-user-id")).isTrue();
 
         HttpFields upstream = UpstreamFields.of(fields.fields(), names("x-user-id"), -1);
@@ -64,7 +64,7 @@ class UpstreamFieldsTest {
         HttpFields control = HttpFields.build().add("X-Note", "a\u0001b").asImmutable();
 
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
-                .isThrownBy(() -> RequestFields.of(control))
+                .isThrownBy(() -> JettyFields.copiedOnEdit(control))
                 .withMessageContaining("X-Note");
     }
 
@@ -95,7 +95,7 @@ class UpstreamFieldsTest {
                 .add("Connection", "content-length, X-Hop, Upgrade")
                 .add("X-User-Id", "admin")
                 .asImmutable();
-        RequestFields fields = RequestFields.of(client);
+        JettyFields fields = JettyFields.copiedOnEdit(client);
         Headers.over(fields).set("X-User-Id", "user-42");
 
         HttpFields upstream = UpstreamFields.of(fields.fields(), names("X-User-Id"), -1);

@@ -7,34 +7,41 @@ import org.eclipse.jetty.http.HttpFields;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The client's request fields as the store of the exchange's headers: the policies read Jetty's own fields, and their
- * first edit copies them, once, into fields of the exchange's own, which the service gets (see {@link
- * UpstreamFields}). A request no policy edits is never copied.
+ * Jetty's own fields as the store of the headers the policies see ({@link Headers#over}), so that nothing is copied
+ * to show them and nothing written back after. A response's fields are edited in place ({@link #of}); a request's
+ * are the client's until the policies' first edit copies them, once, into fields of the exchange's own, which the
+ * service gets ({@link #copiedOnEdit}, {@link UpstreamFields}). A request no policy edits is never copied.
  */
-final class RequestFields implements Headers.Store {
+final class JettyFields implements Headers.Store {
     private HttpFields fields;
     private HttpFields.@Nullable Mutable edited;
 
-    private RequestFields(HttpFields client) {
-        this.fields = client;
+    private JettyFields(HttpFields fields, HttpFields.@Nullable Mutable edited) {
+        this.fields = fields;
+        this.edited = edited;
+    }
+
+    /** A response's fields, read and edited in place. */
+    static JettyFields of(HttpFields.Mutable fields) {
+        return new JettyFields(fields, fields);
     }
 
     /**
-     * The fields of {@code client}, checked as {@link Headers#add} checks what policies write: names are tokens,
+     * A request's fields, {@code client}'s until the first edit, checked as {@link Headers#add} checks what policies write: names are tokens,
      * values hold no control character but horizontal tab.
      *
      * @throws IllegalArgumentException naming the field that is not
      */
-    static RequestFields of(HttpFields client) {
+    static JettyFields copiedOnEdit(HttpFields client) {
         for (int i = 0; i < client.size(); i++) {
             HttpField field = client.getField(i);
             String value = field.getValue();
             Headers.checkValue(Headers.checkName(field.getName()), value == null ? "" : value);
         }
-        return new RequestFields(client);
+        return new JettyFields(client, null);
     }
 
-    /** The fields as the policies left them: the client's own, unless a policy edited them. */
+    /** The fields as the policies left them: for a request, the client's own unless a policy edited them. */
     HttpFields fields() {
         return fields;
     }
