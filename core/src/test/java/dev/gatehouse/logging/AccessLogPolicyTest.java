@@ -46,6 +46,32 @@ class AccessLogPolicyTest {
     }
 
     @Test
+    void theMessageStatesTheDurationInMillisecondsToTheMicrosecond() {
+        long[][] cases = {{8_916_000, 0}, {1_200_000, 0}, {1_050_000, 0}, {5_000, 0}, {0, 0}, {499, 0}, {1_000_500, 0}};
+        String[] expected = {"8.916ms", "1.2ms", "1.05ms", "0.005ms", "0.0ms", "0.0ms", "1.001ms"};
+        for (int i = 0; i < cases.length; i++) {
+            long elapsed = cases[i][0];
+            long[] now = {1_000_000_000L};
+            PolicyChain chain = PolicyChain.builder()
+                    .add("request-id", requestIds)
+                    .add("access-log", AccessLogPolicy.of(logger))
+                    .nanoClock(() -> {
+                        long t = now[0];
+                        now[0] += elapsed; // the run's start, then its end
+                        return t;
+                    })
+                    .build();
+
+            FakeHost.serve(chain, FakeExchange.get("/t"), e -> FakeResponse.ok("{}"));
+
+            String message = logger.events().get(i).message();
+            assertThat(message).as("%s ns", elapsed).startsWith("GET /t 200 " + expected[i] + " id=rid-1");
+            assertThat((Double) logger.events().get(i).keyValues().get("duration_ms"))
+                    .isEqualTo(elapsed / 1e6);
+        }
+    }
+
+    @Test
     void carriesTheTraceIdTheExchangesSpanAndTheCallersSpan() {
         PolicyChain chain = PolicyChain.of(requestIds, AccessLogPolicy.of(logger));
         String[] sent = new String[1];
