@@ -2,14 +2,17 @@
 # What OffloadFilter costs a servlet service: the echo servlet (1 KiB of JSON) on Jetty 12 (svc) and on embedded
 # Tomcat 11 (tsvc), plainly and behind OffloadFilter with request id + access log + JWT (HS256, cached) + local
 # rate limit, no compression (svc-chain, tsvc-chain), and the same chain with the access log's logger at WARN
-# (svc-warn, tsvc-warn), so that the log's share shows. Prints req/s and process CPU per request for each row and
-# one `ratio` line: each chain row against its container's plain row. Every row gets the same request, with the
+# (svc-warn, tsvc-warn), so that the log's share shows; and behind FieldsOnlyFilter (svc-floor, tsvc-floor), a
+# filter that only puts the chain's fields on the wire (three request fields for the servlet, three response fields)
+# with fixed values: the container's and the servlet's work for those fields, a floor for any filter that adds them.
+# Prints req/s and process CPU per request for each row and one `ratio` line: each filtered row against its
+# container's plain row. Every row gets the same request, with the
 # token the chain checks (load.sh's svc row sends none, so there the container's and the servlet's work on the
 # Authorization header counts as the filter's).
 #
 # BASELINE=/path/to/gatehouse-examples-*-all.jar (another build, say main's) runs the same rows on it too,
 # interleaved with this tree's row by row, so that both builds are measured in the same machine state; ROUNDS
-# repeats the whole set (the rows of each round are summed). Bounded: about 4 x JIT_WARMUP + 6 x ROUNDS x (WARMUP +
+# repeats the whole set (the rows of each round are summed). Bounded: about 6 x JIT_WARMUP + 8 x ROUNDS x (WARMUP +
 # DURATION) seconds per build (under 3 minutes by default). Environment: DURATION (15), WARMUP (5), JIT_WARMUP (15),
 # ROUNDS (1), CONNECTIONS (32), THREADS (2), JAVA_OPTS (heap and GC as load.sh), JAVA (or $JAVA_HOME/bin/java, else
 # java), JAR (this build's examples jar; default: build this tree), BASELINE.
@@ -65,9 +68,11 @@ start() { # container build class-path main-class args...: one process with the 
     PID[$key.${prefix}svc]=$!
     PID[$key.${prefix}svc-chain]=$!
     PID[$key.${prefix}svc-warn]=$!
+    PID[$key.${prefix}svc-floor]=$!
     PORT[$key.${prefix}svc]=$(sed -n 's/.*plain=\([0-9]*\).*/\1/p' "$out")
     PORT[$key.${prefix}svc-chain]=$(sed -n 's/.*filtered=\([0-9]*\).*/\1/p' "$out")
     PORT[$key.${prefix}svc-warn]=$(sed -n 's/.*quiet=\([0-9]*\).*/\1/p' "$out")
+    PORT[$key.${prefix}svc-floor]=$(sed -n 's/.*floor=\([0-9]*\).*/\1/p' "$out")
     TOKEN[$key.$container]=$(sed -n 's/.*token=\([^ ]*\).*/\1/p' "$out")
 }
 for build in "${builds[@]}"; do
@@ -104,29 +109,43 @@ run() { # key
 
 # Let the JIT compile each container's code path, with and without the filter, before anything is measured.
 for build in "${builds[@]}"; do
-    for row in svc svc-chain tsvc tsvc-chain; do wrk_row "$build.$row" "$JIT_WARMUP" >/dev/null; done
-done
-
-rows=(svc svc-chain svc-warn tsvc tsvc-chain tsvc-warn)
-for _ in $(seq 1 "$ROUNDS"); do
-    for row in "${rows[@]}"; do
-        for build in "${builds[@]}"; do run "$build.$row"; done
+    for row in svc svc-chain svc-floor tsvc tsvc-chain tsvc-floor; do
+        [ -z "${PORT[$build.$row]:-}" ] || wrk_row "$build.$row" "$JIT_WARMUP" >/dev/null
     done
 done
 
-rps() { awk -v n="${REQUESTS[$1]}" -v s=$((DURATION * ROUNDS)) 'BEGIN{printf "%.0f", n / s}'; }
-cpu() { awk -v t="${TICKS[$1]}" -v hz="$HZ" -v n="${REQUESTS[$1]}" 'BEGIN{printf "%.1f", t / hz * 1e6 / n}'; }
-ratio() { awk -v a="$(rps "$1")" -v b="$(rps "$2")" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-added() { awk -v a="$(cpu "$1")" -v b="$(cpu "$2")" 'BEGIN{printf "%.1f", a - b}'; }
+rows=(svc svc-chain svc-warn svc-floor tsvc tsvc-chain tsvc-warn tsvc-floor)
+for _ in $(seq 1 "$ROUNDS"); do
+    for row in "${rows[@]}"; do
+        for build in "${builds[@]}"; do
+            # A baseline build from before the floor rows has no port for them.
+            [ -z "${PORT[$build.$row]:-}" ] || run "$build.$row"
+        done
+    done
+done
+
+rps() { awk -v n="${REQUESTS[$1]:-0}" -v s=$((DURATION * ROUNDS)) 'BEGIN{printf "%.0f", n / s}'; }
+cpu() {
+    awk -v t="${TICKS[$1]:-0}" -v hz="$HZ" -v n="${REQUESTS[$1]:-0}" 'BEGIN{ if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "n/a" }'
+}
+ratio() { awk -v a="$(rps "$1")" -v b="$(rps "$2")" 'BEGIN{ if (b > 0 && a > 0) printf "%.2f", a / b; else print "n/a" }'; }
+added() {
+    awk -v a="$(cpu "$1")" -v b="$(cpu "$2")" 'BEGIN{ if (a == "n/a" || b == "n/a") print "n/a"; else printf "%.1f", a - b }'
+}
 for build in "${builds[@]}"; do
     for row in "${rows[@]}"; do
+        [ -n "${REQUESTS[$build.$row]:-}" ] || continue
         printf '%-5s %-10s %8s req/s  CPU %6s us/req\n' "$build" "$row" "$(rps "$build.$row")" "$(cpu "$build.$row")"
     done
 done
 for build in "${builds[@]}"; do
     b=$build
     echo "ratio $b jetty chain/plain=$(ratio "$b.svc-chain" "$b.svc") warn/plain=$(ratio "$b.svc-warn" "$b.svc")" \
-        "added-cpu-us chain=$(added "$b.svc-chain" "$b.svc") warn=$(added "$b.svc-warn" "$b.svc");" \
+        "floor/plain=$(ratio "$b.svc-floor" "$b.svc")" \
+        "added-cpu-us chain=$(added "$b.svc-chain" "$b.svc") warn=$(added "$b.svc-warn" "$b.svc")" \
+        "floor=$(added "$b.svc-floor" "$b.svc");" \
         "tomcat chain/plain=$(ratio "$b.tsvc-chain" "$b.tsvc") warn/plain=$(ratio "$b.tsvc-warn" "$b.tsvc")" \
-        "added-cpu-us chain=$(added "$b.tsvc-chain" "$b.tsvc") warn=$(added "$b.tsvc-warn" "$b.tsvc")"
+        "floor/plain=$(ratio "$b.tsvc-floor" "$b.tsvc")" \
+        "added-cpu-us chain=$(added "$b.tsvc-chain" "$b.tsvc") warn=$(added "$b.tsvc-warn" "$b.tsvc")" \
+        "floor=$(added "$b.tsvc-floor" "$b.tsvc")"
 done

@@ -67,8 +67,9 @@ public final class Headers {
 
     /**
      * A mutable list over a host's own fields, read and edited in place: what a host hands the policies when its
-     * framework's fields can be (the Jetty core host's response head). Names and values written through the list
-     * are checked as {@link #add} checks them; the host vouches for the fields already in {@code store}.
+     * framework's fields can be (the Jetty core host's request and response fields). Names and values written
+     * through the list are checked as {@link #add} checks them; the host vouches for the fields already in {@code
+     * store}.
      */
     public static Headers over(Store store) {
         return new Headers(requireNonNull(store, "store"), false);

@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * rate limit + request id + access log + gzip level 1 (and the same without the access log), and prints {@code
  * bare=<port> gateway=<port> nolog=<port> token=<jwt>}; {@code services} starts what a library user runs: the
  * echo servlet on Jetty, plainly and behind {@code OffloadFilter} with request id + access log + JWT (cached) + local
- * rate limit, no compression, and the same with the access log's logger at WARN, and prints {@code plain=<port>
- * filtered=<port> quiet=<port> token=<jwt>}. {@link TomcatServices} starts the same three on Tomcat.
+ * rate limit, no compression, the same with the access log's logger at WARN, and behind {@link FieldsOnlyFilter} (the
+ * chain's fields alone), and prints {@code plain=<port> filtered=<port> quiet=<port> floor=<port> token=<jwt>}. {@link TomcatServices} starts the same three on Tomcat.
  */
 public final class LoadTargets {
     static final String ACCESS_LOG = "dev.gatehouse.access";
@@ -71,8 +71,10 @@ public final class LoadTargets {
             Server plain = service(null);
             Server filtered = service(serviceChain(secret, LoggerFactory.getLogger(ACCESS_LOG)));
             Server quiet = service(serviceChain(secret, quietAccessLog()));
+            Server floor = serviceBehind(new FieldsOnlyFilter());
             System.out.printf(
-                    "plain=%d filtered=%d quiet=%d token=%s%n", port(plain), port(filtered), port(quiet), token);
+                    "plain=%d filtered=%d quiet=%d floor=%d token=%s%n",
+                    port(plain), port(filtered), port(quiet), port(floor), token);
             System.out.flush();
             plain.join();
             return;
@@ -174,14 +176,16 @@ public final class LoadTargets {
 
     /** The echo servlet on Jetty, behind {@code OffloadFilter} when a chain is given. */
     private static Server service(@Nullable PolicyChain chain) throws Exception {
+        return serviceBehind(chain == null ? null : OffloadFilter.of(chain));
+    }
+
+    /** The echo servlet, behind {@code filter} (none when null). */
+    private static Server serviceBehind(jakarta.servlet.@Nullable Filter filter) throws Exception {
         Server server = new Server();
         connector(server, 0);
         ServletContextHandler context = new ServletContextHandler();
-        if (chain != null) {
-            context.addFilter(
-                    new FilterHolder(OffloadFilter.of(chain)),
-                    "/*",
-                    EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+        if (filter != null) {
+            context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
         }
         context.addServlet(new ServletHolder(new EchoServlet()), "/*");
         server.setHandler(context);
