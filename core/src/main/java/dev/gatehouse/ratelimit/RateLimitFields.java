@@ -14,51 +14,65 @@ enum RateLimitFields {
      */
     DRAFT_10 {
         @Override
-        Headers of(List<Limit> limits, long[] remaining, long[] resetSeconds) {
+        void set(Headers target, List<Limit> limits, String policy, long[] remaining, long[] resetSeconds) {
             // About 30 characters a window: sized once, never grown.
-            StringBuilder policy = new StringBuilder(40 * limits.size());
             StringBuilder state = new StringBuilder(40 * limits.size());
             for (int i = 0; i < limits.size(); i++) {
-                Limit limit = limits.get(i);
-                String separator = i == 0 ? "" : ", ";
-                policy.append(separator)
+                state.append(i == 0 ? "" : ", ")
                         .append('"')
-                        .append(limit.name())
-                        .append("\";q=")
-                        .append(limit.quota())
-                        .append(";w=")
-                        .append(limit.windowSeconds());
-                state.append(separator)
-                        .append('"')
-                        .append(limit.name())
+                        .append(limits.get(i).name())
                         .append("\";r=")
                         .append(remaining[i])
                         .append(";t=")
                         .append(resetSeconds[i]);
             }
-            return Headers.of("RateLimit-Policy", policy.toString(), "RateLimit", state.toString());
+            target.set("RateLimit-Policy", policy);
+            target.set("RateLimit", state.toString());
         }
     },
     /** {@code X-RateLimit-Limit}, {@code -Remaining} and {@code -Reset} of the window with the least left. */
     LEGACY {
         @Override
-        Headers of(List<Limit> limits, long[] remaining, long[] resetSeconds) {
+        void set(Headers target, List<Limit> limits, String policy, long[] remaining, long[] resetSeconds) {
             int tightest = 0;
             for (int i = 1; i < limits.size(); i++) {
                 if (remaining[i] < remaining[tightest]) {
                     tightest = i;
                 }
             }
-            return Headers.of(
-                    "X-RateLimit-Limit", Long.toString(limits.get(tightest).quota()),
-                    "X-RateLimit-Remaining", Long.toString(remaining[tightest]),
-                    "X-RateLimit-Reset", Long.toString(resetSeconds[tightest]));
+            target.set("X-RateLimit-Limit", Long.toString(limits.get(tightest).quota()));
+            target.set("X-RateLimit-Remaining", Long.toString(remaining[tightest]));
+            target.set("X-RateLimit-Reset", Long.toString(resetSeconds[tightest]));
         }
     };
 
     /**
-     * The fields for {@code limits}, with what is left of each window and the seconds until it is full again (or,
-     * on a refusal, until the request would pass); the arrays are in the order of the limits.
+     * Sets the fields for {@code limits} on {@code target}, with what is left of each window and the seconds until it
+     * is full again (or, on a refusal, until the request would pass); the arrays are in the order of the limits.
+     * {@code policy} is {@link #policy(List) policy(limits)}, which the same limits always have: computed once.
      */
-    abstract Headers of(List<Limit> limits, long[] remaining, long[] resetSeconds);
+    abstract void set(Headers target, List<Limit> limits, String policy, long[] remaining, long[] resetSeconds);
+
+    /** The fields for {@code limits}, as {@link #set} sets them, in new mutable headers. */
+    Headers of(List<Limit> limits, long[] remaining, long[] resetSeconds) {
+        Headers fields = Headers.create();
+        set(fields, limits, policy(limits), remaining, resetSeconds);
+        return fields;
+    }
+
+    /** The draft's {@code RateLimit-Policy} value for {@code limits}: {@code "minute";q=100;w=60, ...}. */
+    static String policy(List<Limit> limits) {
+        StringBuilder policy = new StringBuilder(40 * limits.size());
+        for (int i = 0; i < limits.size(); i++) {
+            Limit limit = limits.get(i);
+            policy.append(i == 0 ? "" : ", ")
+                    .append('"')
+                    .append(limit.name())
+                    .append("\";q=")
+                    .append(limit.quota())
+                    .append(";w=")
+                    .append(limit.windowSeconds());
+        }
+        return policy.toString();
+    }
 }

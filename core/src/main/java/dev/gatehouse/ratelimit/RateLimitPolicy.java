@@ -16,6 +16,7 @@ import dev.gatehouse.ResponseHead;
 import dev.gatehouse.StoreHealth;
 import dev.gatehouse.internal.Printable;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,9 @@ public final class RateLimitPolicy implements OffloadPolicy {
 
     private final List<Limit> defaultLimits;
     private final Map<String, List<Limit>> planLimits;
+    /** {@code RateLimit-Policy} of the default limits and of each plan's, by the very list: the same every time. */
+    private final Map<List<Limit>, String> policies = new IdentityHashMap<>();
+
     private final RateLimitKey key;
     private final boolean denyMissingKey;
     private final ToLongFunction<Exchange> cost;
@@ -66,6 +70,8 @@ public final class RateLimitPolicy implements OffloadPolicy {
     private RateLimitPolicy(Builder builder) {
         this.defaultLimits = List.copyOf(builder.defaultLimits);
         this.planLimits = Map.copyOf(builder.planLimits);
+        policies.put(defaultLimits, RateLimitFields.policy(defaultLimits));
+        planLimits.values().forEach(limits -> policies.put(limits, RateLimitFields.policy(limits)));
         this.key = builder.key;
         this.denyMissingKey = builder.denyMissingKey;
         this.cost = builder.cost;
@@ -113,7 +119,7 @@ public final class RateLimitPolicy implements OffloadPolicy {
 
     private Decision decide(
             Exchange exchange, String bucketKey, List<Limit> limits, long units, Consumption consumption, String note) {
-        WindowState state = WindowState.of(limits, consumption, units);
+        WindowState state = WindowState.of(limits, policies.get(limits), consumption, units);
         exchange.setAttribute(STATE, state);
         if (consumption.consumed()) {
             return note.isEmpty()
@@ -130,19 +136,14 @@ public final class RateLimitPolicy implements OffloadPolicy {
                 .withType(QUOTA_EXCEEDED, "Request cannot be satisfied as assigned quota has been exceeded")
                 .with("violated-policies", state.violated());
         // A refusing policy gets no response hook, so its refusal carries the fields itself.
-        Headers headers = state.fields(format).copy().add("Retry-After", Long.toString(retryAfter));
+        Headers headers = state.fields(format).add("Retry-After", Long.toString(retryAfter));
         return Decision.reject(problem, headers)
                 .because("key=" + subject + " " + state.violations() + " retry in " + retryAfter + "s" + note);
     }
 
     @Override
     public void onResponse(Exchange exchange, ResponseHead response) {
-        exchange.attribute(STATE).ifPresent(state -> {
-            Headers fields = state.fields(format);
-            for (int i = 0; i < fields.size(); i++) {
-                response.setHeader(fields.name(i), fields.value(i));
-            }
-        });
+        exchange.attribute(STATE).ifPresent(state -> state.setOn(response.headers(), format));
     }
 
     /** The health of this policy's store: for metrics ({@code MicrometerChainListener}) and health pages. */

@@ -10,15 +10,21 @@ import java.util.List;
  * would pass), and the names of the windows that refused it.
  */
 record WindowState(
-        List<Limit> limits, long[] remaining, long[] resetSeconds, List<String> violated, String violations) {
+        List<Limit> limits,
+        String policy,
+        long[] remaining,
+        long[] resetSeconds,
+        List<String> violated,
+        String violations) {
 
-    static WindowState of(List<Limit> limits, Consumption consumption, long units) {
+    /** @param policy {@link RateLimitFields#policy(List) RateLimitFields.policy(limits)}, computed once for them */
+    static WindowState of(List<Limit> limits, String policy, Consumption consumption, long units) {
         long[] left = consumption.remaining();
         long waitSeconds = consumption.consumed() ? 0 : ceilSeconds(consumption.nanosToWait());
         List<String> violated = consumption.consumed() ? List.of() : new ArrayList<>();
         long[] shown = new long[limits.size()];
         long[] reset = new long[limits.size()];
-        StringBuilder violations = new StringBuilder();
+        StringBuilder violations = consumption.consumed() ? null : new StringBuilder();
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
             long remaining = i < left.length ? Math.max(0, Math.min(left[i], limit.quota())) : 0;
@@ -43,12 +49,19 @@ record WindowState(
                         .append('s');
             }
         }
-        return new WindowState(limits, shown, reset, violated, violations.toString());
+        return new WindowState(limits, policy, shown, reset, violated, violations == null ? "" : violations.toString());
     }
 
-    /** The fields describing this state in {@code format}. */
+    /** The fields describing this state in {@code format}, in new mutable headers. */
     Headers fields(RateLimitFields format) {
-        return format.of(limits, remaining, resetSeconds);
+        Headers fields = Headers.create();
+        format.set(fields, limits, policy, remaining, resetSeconds);
+        return fields;
+    }
+
+    /** Sets the fields describing this state in {@code format} on {@code target}. */
+    void setOn(Headers target, RateLimitFields format) {
+        format.set(target, limits, policy, remaining, resetSeconds);
     }
 
     static long ceilSeconds(long nanos) {

@@ -9,6 +9,7 @@ import dev.gatehouse.Headers;
 import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.ResponseHead;
 import dev.gatehouse.TraceContext;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -81,16 +82,16 @@ public final class RequestIdPolicy implements OffloadPolicy {
         } else if (traceparent.isPresent()) {
             String caller = traceparent.get();
             // Same trace and flags, this exchange's span as the parent of the service's.
-            char[] child = caller.toCharArray();
+            byte[] child = caller.getBytes(StandardCharsets.ISO_8859_1);
             fillHex(child, 36, 16);
-            upstreamTrace = new String(child);
+            upstreamTrace = new String(child, StandardCharsets.ISO_8859_1);
             exchange.setAttribute(TraceContext.KEY, new TraceContext(upstreamTrace, caller.substring(36, 52), false));
         } else {
-            char[] started = "00-00000000000000000000000000000000-0000000000000000-00".toCharArray();
+            byte[] started = STARTED.clone();
             fillHex(started, 3, 32);
             fillHex(started, 36, 16);
-            started[54] = sampleStartedTraces ? '1' : '0';
-            upstreamTrace = new String(started);
+            started[54] = (byte) (sampleStartedTraces ? '1' : '0');
+            upstreamTrace = new String(started, StandardCharsets.ISO_8859_1);
             exchange.setAttribute(TraceContext.KEY, new TraceContext(upstreamTrace, null, true));
             removed = client.contains(TRACESTATE) ? List.of(TRACESTATE) : List.of();
         }
@@ -120,15 +121,19 @@ public final class RequestIdPolicy implements OffloadPolicy {
 
     /** 128 random bits as 32 lower-case hex digits: unique, not a secret. */
     public static String randomId() {
-        char[] hex = new char[32];
+        byte[] hex = new byte[32];
         fillHex(hex, 0, 32);
-        return new String(hex);
+        return new String(hex, StandardCharsets.ISO_8859_1);
     }
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+
+    /** A started trace's {@code traceparent}, its ids to fill in: version 00, trace id, span id, flags. */
+    private static final byte[] STARTED =
+            "00-00000000000000000000000000000000-0000000000000000-00".getBytes(StandardCharsets.ISO_8859_1);
 
     /** Random lower-case hex digits into {@code into[from, from + digits)}, never all zeros (an invalid id). */
-    private static void fillHex(char[] into, int from, int digits) {
+    private static void fillHex(byte[] into, int from, int digits) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         long bits = 0;
         for (int i = 0; i < digits; i++) {

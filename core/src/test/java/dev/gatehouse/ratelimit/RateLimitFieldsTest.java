@@ -37,7 +37,7 @@ class RateLimitFieldsTest {
         Consumption refused = new Consumption(
                 false, new long[] {0, 4000}, Duration.ofMillis(1200).toNanos());
 
-        WindowState state = WindowState.of(LIMITS, refused, 1);
+        WindowState state = WindowState.of(LIMITS, RateLimitFields.policy(LIMITS), refused, 1);
 
         assertThat(state.violated()).containsExactly("minute");
         assertThat(state.remaining()).containsExactly(0, 4000);
@@ -49,7 +49,7 @@ class RateLimitFieldsTest {
     void anAdmittedStateCountsTheSecondsUntilEachWindowIsFull() {
         Consumption admitted = new Consumption(true, new long[] {99, 5000}, 0);
 
-        WindowState state = WindowState.of(LIMITS, admitted, 1);
+        WindowState state = WindowState.of(LIMITS, RateLimitFields.policy(LIMITS), admitted, 1);
 
         assertThat(state.violated()).isEmpty();
         assertThat(state.remaining()).containsExactly(99, 5000);
