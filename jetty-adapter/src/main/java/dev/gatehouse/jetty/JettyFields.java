@@ -1,7 +1,6 @@
 package dev.gatehouse.jetty;
 
 import dev.gatehouse.Headers;
-import java.util.ListIterator;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.jspecify.annotations.Nullable;
@@ -72,11 +71,7 @@ final class JettyFields implements Headers.Store {
         if (!contains(name)) {
             return false;
         }
-        for (ListIterator<HttpField> i = mutable().listIterator(); i.hasNext(); ) {
-            if (i.next().getName().equalsIgnoreCase(name)) {
-                i.remove();
-            }
-        }
+        mutable().remove(name); // every field of the name, in any letter case (HttpField.is)
         return true;
     }
 
