@@ -3,6 +3,7 @@ package dev.gatehouse.examples.gateway;
 import dev.gatehouse.ClientAddress;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.jetty.OffloadHandler;
+import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
@@ -20,9 +21,10 @@ import org.eclipse.jetty.server.Request;
  * upstream response fields never reach the client.
  */
 final class ForwardingHeaders {
-    private static final Set<String> FORWARDING =
-            Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "via");
-    private static final Set<HttpHeader> NOT_FORWARDED = Set.of(
+    private static final String[] FORWARDING = {
+        "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port", "Forwarded", "Via"
+    };
+    private static final Set<HttpHeader> NOT_FORWARDED = EnumSet.of(
             HttpHeader.HOST,
             HttpHeader.CONTENT_LENGTH,
             HttpHeader.TRANSFER_ENCODING,
@@ -34,7 +36,7 @@ final class ForwardingHeaders {
             HttpHeader.TRAILER,
             HttpHeader.UPGRADE,
             HttpHeader.HTTP2_SETTINGS);
-    private static final Set<HttpHeader> NOT_RELAYED = Set.of(
+    private static final Set<HttpHeader> NOT_RELAYED = EnumSet.of(
             HttpHeader.CONNECTION,
             HttpHeader.KEEP_ALIVE,
             HttpHeader.PROXY_CONNECTION,
@@ -45,7 +47,7 @@ final class ForwardingHeaders {
             HttpHeader.PROXY_AUTHENTICATE,
             HttpHeader.SERVER);
     /** What a trailer may never carry (RFC 9110 §6.5.1): framing, routing, content description, control data. */
-    private static final Set<HttpHeader> NOT_TRAILERS = Set.of(
+    private static final Set<HttpHeader> NOT_TRAILERS = EnumSet.of(
             HttpHeader.CONTENT_LENGTH,
             HttpHeader.CONTENT_TYPE,
             HttpHeader.CONTENT_ENCODING,
@@ -69,8 +71,17 @@ final class ForwardingHeaders {
     /** Whether a request field of the client's is sent on: not hop-by-hop, framing, {@code Host} or forwarding. */
     static boolean isForwardedClientField(String name) {
         HttpHeader header = HttpHeader.CACHE.get(name);
-        return (header == null || !NOT_FORWARDED.contains(header))
-                && !FORWARDING.contains(name.toLowerCase(java.util.Locale.ROOT));
+        return (header == null || !NOT_FORWARDED.contains(header)) && !isForwarding(name);
+    }
+
+    /** Whether {@code name} is a forwarding field's, in any letter case; compared in place, nothing lower-cased. */
+    private static boolean isForwarding(String name) {
+        for (String forwarding : FORWARDING) {
+            if (forwarding.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static void write(Request clientRequest, HttpFields.Mutable upstream) {
@@ -78,7 +89,7 @@ final class ForwardingHeaders {
         for (int i = 0; i < client.size(); i++) {
             HttpField field = client.getField(i);
             HttpHeader header = field.getHeader();
-            if ((header != null && NOT_FORWARDED.contains(header)) || FORWARDING.contains(field.getLowerCaseName())) {
+            if ((header != null && NOT_FORWARDED.contains(header)) || isForwarding(field.getName())) {
                 continue;
             }
             upstream.add(field);
@@ -118,13 +129,13 @@ final class ForwardingHeaders {
         };
     }
 
-    /** Hop-by-hop response fields and the backend's {@code Server}: never relayed to the client. */
     /** Whether an upstream trailer field goes on to the client. */
     static boolean isRelayedTrailer(HttpField field) {
         HttpHeader header = field.getHeader();
         return header == null || !(NOT_RELAYED.contains(header) || NOT_TRAILERS.contains(header));
     }
 
+    /** Hop-by-hop response fields and the backend's {@code Server}: never relayed to the client. */
     static boolean isHopByHopResponseField(HttpField field) {
         HttpHeader header = field.getHeader();
         return header != null && NOT_RELAYED.contains(header);

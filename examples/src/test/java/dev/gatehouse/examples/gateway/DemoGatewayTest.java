@@ -80,6 +80,34 @@ class DemoGatewayTest {
     }
 
     @Test
+    void forwardingHeadersAClientSendsInAnyLetterCaseNeverReachTheUpstream() throws Exception {
+        String received;
+        try (java.net.Socket socket =
+                new java.net.Socket("127.0.0.1", demo.uri().getPort())) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream()
+                    .write(("GET /public/hello HTTP/1.1\r\nHost: " + demo.uri().getAuthority() + "\r\n"
+                                    + "x-FORWARDED-for: 6.6.6.6\r\nX-forwarded-PROTO: gopher\r\n"
+                                    + "x-forwarded-host: evil.example\r\nX-FORWARDED-PORT: 1\r\n"
+                                    + "FORWARDED: for=6.6.6.6\r\nvIa: 1.1 spoofed\r\nConnection: close\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            received = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        assertThat(received).startsWith("HTTP/1.1 200 ");
+        JsonNode headers = JSON.readTree(received.substring(received.indexOf("\r\n\r\n") + 4))
+                .path("headers");
+        assertThat(headers.path("x-forwarded-for").asText()).isEqualTo("127.0.0.1");
+        assertThat(headers.path("x-forwarded-proto").asText()).isEqualTo("http");
+        assertThat(headers.path("x-forwarded-host").asText())
+                .isEqualTo(demo.uri().getAuthority());
+        assertThat(headers.has("x-forwarded-port")).isFalse();
+        assertThat(headers.path("forwarded").isTextual()).isTrue();
+        assertThat(headers.path("forwarded").asText()).doesNotContain("6.6.6.6");
+        assertThat(headers.path("via").asText()).isEqualTo("1.1 gatehouse");
+    }
+
+    @Test
     void aPublicRouteWithoutAuthenticationNeverForwardsAClientsIdentityHeaders() throws Exception {
         HttpResponse<String> response = send(get("/public/hello")
                 .header("X-User-Id", "admin")
