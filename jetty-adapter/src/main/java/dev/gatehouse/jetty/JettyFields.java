@@ -26,8 +26,8 @@ final class JettyFields implements Headers.Store {
     }
 
     /**
-     * A request's fields, {@code client}'s until the first edit, checked as {@link Headers#add} checks what policies write: names are tokens,
-     * values hold no control character but horizontal tab.
+     * A request's fields: {@code client}'s until the first edit. They are checked as {@link Headers#add} checks what
+     * policies write: names are tokens, values hold no control character but horizontal tab.
      *
      * @throws IllegalArgumentException naming the field that is not
      */

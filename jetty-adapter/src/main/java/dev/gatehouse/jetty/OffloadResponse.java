@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The response the service writes through {@link OffloadHandler}. Its fields are Jetty's own; the first write (or
  * the end of the exchange, if nothing was written) commits it: the policies' response hooks run on a head over those
- * very fields (nothing is copied or written back), and the body goes on through their transforms ({@link TransformedBody}) or,
- * without transforms, straight to Jetty with the service's own callback. Once committed, status changes are ignored
+ * very fields (nothing is copied or written back), and the body goes on through their transforms ({@link
+ * TransformedBody}) or, without transforms, straight to Jetty with the service's own callback. Once committed, status changes are ignored
  * and {@link #reset()} fails, as on a committed response.
  *
  * <p>HEAD: Jetty sends no body and, unless told one, states the length of what the service wrote. That is GET's

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * bare=<port> gateway=<port> nolog=<port> token=<jwt>}; {@code services} starts what a library user runs: the
  * echo servlet on Jetty, plainly and behind {@code OffloadFilter} with request id + access log + JWT (cached) + local
  * rate limit, no compression, the same with the access log's logger at WARN, and behind {@link FieldsOnlyFilter} (the
- * chain's fields alone), and prints {@code plain=<port> filtered=<port> quiet=<port> floor=<port> token=<jwt>}. {@link TomcatServices} starts the same three on Tomcat.
+ * chain's fields alone), and prints {@code plain=<port> filtered=<port> quiet=<port> floor=<port> token=<jwt>}.
+ * {@link TomcatServices} starts the same four on Tomcat.
  */
 public final class LoadTargets {
     static final String ACCESS_LOG = "dev.gatehouse.access";
