@@ -154,6 +154,14 @@ public final class HttpCachePolicy implements OffloadPolicy {
         }
         CountDownLatch lead = inFlight.tryLead(key);
         if (lead != null) {
+            // A leader may have stored its response and let go between the lookup above and this lead: the
+            // response it stored is served, or one key would reach the service twice.
+            Instant led = clock.instant();
+            CachedResponse stored = select(store.variants(key), request);
+            if (stored != null && fresh(stored, control, led)) {
+                inFlight.release(key, lead);
+                return hit(request, stored, led, true);
+            }
             return forward(exchange, new Forward(key, reason, found, lead, control, now, false, false));
         }
         inFlight.awaitLeader(key, collapseTimeout);

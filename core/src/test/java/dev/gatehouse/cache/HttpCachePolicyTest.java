@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
@@ -569,6 +570,55 @@ class HttpCachePolicyTest {
                 .filteredOn(response ->
                         response.headers().first("Cache-Status").orElseThrow().contains("collapsed"))
                 .isNotEmpty();
+    }
+
+    @Test
+    void aMissWhoseLeaderStoredAndLetGoJustBeforeItLeadsIsServedTheStoredResponse() {
+        // The interleaving a race hits now and then, made certain: the second request looks the URI up (a miss),
+        // and before it can lead, the first request leads, is answered, stores and lets go.
+        AtomicBoolean armed = new AtomicBoolean();
+        PolicyChain[] racing = new PolicyChain[1];
+        HttpCacheStore interleaving = new HttpCacheStore() {
+            @Override
+            public List<CachedResponse> variants(String key) {
+                List<CachedResponse> before = store.variants(key);
+                if (armed.getAndSet(false)) {
+                    FakeHost.serve(
+                            racing[0],
+                            FakeExchange.get("/race").header("Host", "example.test"),
+                            e -> answering("Cache-Control", "max-age=60").apply(calls.incrementAndGet()));
+                }
+                return before;
+            }
+
+            @Override
+            public void put(String key, CachedResponse response) {
+                store.put(key, response);
+            }
+
+            @Override
+            public boolean remove(String key) {
+                return store.remove(key);
+            }
+
+            @Override
+            public int removeByPrefix(String prefix) {
+                return store.removeByPrefix(prefix);
+            }
+        };
+        racing[0] = PolicyChain.of(
+                HttpCachePolicy.builder(interleaving).clock(clock).build());
+        armed.set(true);
+
+        FakeResponse late = FakeHost.serve(
+                racing[0],
+                FakeExchange.get("/race").header("Host", "example.test"),
+                e -> answering("Cache-Control", "max-age=60").apply(calls.incrementAndGet()));
+
+        assertThat(calls).hasValue(1);
+        assertThat(late.bodyText()).isEqualTo("body 1");
+        assertThat(late.headers().first("Cache-Status"))
+                .hasValueSatisfying(status -> assertThat(status).contains("hit").contains("collapsed"));
     }
 
     @Test
