@@ -53,13 +53,6 @@ enum RateLimitFields {
      */
     abstract void set(Headers target, List<Limit> limits, String policy, long[] remaining, long[] resetSeconds);
 
-    /** The fields for {@code limits}, as {@link #set} sets them, in new mutable headers. */
-    Headers of(List<Limit> limits, long[] remaining, long[] resetSeconds) {
-        Headers fields = Headers.create();
-        set(fields, limits, policy(limits), remaining, resetSeconds);
-        return fields;
-    }
-
     /** The draft's {@code RateLimit-Policy} value for {@code limits}: {@code "minute";q=100;w=60, ...}. */
     static String policy(List<Limit> limits) {
         StringBuilder policy = new StringBuilder(40 * limits.size());

@@ -55,7 +55,7 @@ record WindowState(
     /** The fields describing this state in {@code format}, in new mutable headers. */
     Headers fields(RateLimitFields format) {
         Headers fields = Headers.create();
-        format.set(fields, limits, policy, remaining, resetSeconds);
+        setOn(fields, format);
         return fields;
     }
 

@@ -11,9 +11,15 @@ import org.junit.jupiter.api.Test;
 class RateLimitFieldsTest {
     static final List<Limit> LIMITS = List.of(Limit.perMinute(100), Limit.of("day", 5000, Duration.ofDays(1)));
 
+    private static Headers fields(RateLimitFields format, long[] remaining, long[] resetSeconds) {
+        Headers fields = Headers.create();
+        format.set(fields, LIMITS, RateLimitFields.policy(LIMITS), remaining, resetSeconds);
+        return fields;
+    }
+
     @Test
     void draft10ListsEveryWindowInBothFields() {
-        Headers fields = RateLimitFields.DRAFT_10.of(LIMITS, new long[] {42, 4000}, new long[] {35, 17280});
+        Headers fields = fields(RateLimitFields.DRAFT_10, new long[] {42, 4000}, new long[] {35, 17280});
 
         assertThat(fields.first("RateLimit-Policy")).hasValue("\"minute\";q=100;w=60, \"day\";q=5000;w=86400");
         assertThat(fields.first("RateLimit")).hasValue("\"minute\";r=42;t=35, \"day\";r=4000;t=17280");
@@ -24,7 +30,7 @@ class RateLimitFieldsTest {
 
     @Test
     void legacyNamesTheWindowWithTheLeastLeft() {
-        Headers fields = RateLimitFields.LEGACY.of(LIMITS, new long[] {42, 7}, new long[] {35, 17280});
+        Headers fields = fields(RateLimitFields.LEGACY, new long[] {42, 7}, new long[] {35, 17280});
 
         assertThat(fields.first("X-RateLimit-Limit")).hasValue("5000");
         assertThat(fields.first("X-RateLimit-Remaining")).hasValue("7");
