@@ -21,7 +21,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.client.ContinueProtocolHandler;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.ProtocolHandlers;
+import org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler;
+import org.eclipse.jetty.client.RedirectProtocolHandler;
+import org.eclipse.jetty.client.WWWAuthenticationProtocolHandler;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -166,11 +171,20 @@ public final class Gateway {
         client.setFollowRedirects(false);
         client.setHttpCookieStore(new HttpCookieStore.Empty());
         client.setUserAgentField(null);
-        // HttpClient adds its gzip decoder when it starts: removed once started, before the listeners open.
+        // HttpClient adds its gzip decoder and its protocol handlers when it starts: set right once started, before
+        // the listeners open.
         client.addEventListener(new LifeCycle.Listener() {
             @Override
             public void lifeCycleStarted(LifeCycle event) {
                 client.getContentDecoderFactories().clear();
+                // An upstream's 401 and 407 are relayed as they are, not answered: the authentication handlers would
+                // buffer those bodies (and fail past 16 KiB). Redirects are relayed too, and the gateway sends no
+                // Expect. Kept: upgrades (WebSocket) and the 102/103 interim responses, consumed, not taken as final.
+                ProtocolHandlers handlers = client.getProtocolHandlers();
+                handlers.remove(WWWAuthenticationProtocolHandler.NAME);
+                handlers.remove(ProxyAuthenticationProtocolHandler.NAME);
+                handlers.remove(RedirectProtocolHandler.NAME);
+                handlers.remove(ContinueProtocolHandler.NAME);
             }
         });
         client.setMaxConnectionsPerDestination(256);

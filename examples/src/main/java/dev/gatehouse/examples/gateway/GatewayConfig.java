@@ -341,6 +341,15 @@ public record GatewayConfig(
                 throw new IllegalArgumentException(
                         "upstream " + url + " (expected: http://…, https://… or builtin:echo)");
             }
+            if (!url.equals("builtin:echo")) {
+                java.net.URI uri;
+                try {
+                    uri = java.net.URI.create(url);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("upstream " + url + " is not a URL: " + e.getMessage(), e);
+                }
+                GatewayRoute.checkUpstream(uri);
+            }
             weight = weight == null ? 1 : weight;
             if (weight < 1) {
                 throw new IllegalArgumentException("weight " + weight + " (expected: a whole number, 1 or more)");

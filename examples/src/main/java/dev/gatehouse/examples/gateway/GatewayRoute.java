@@ -87,9 +87,7 @@ public record GatewayRoute(
             throw new IllegalArgumentException("upstreams of " + prefix + ": none (expected: at least one)");
         }
         for (URI upstream : upstreams) {
-            if (!"http".equals(upstream.getScheme()) && !"https".equals(upstream.getScheme())) {
-                throw new IllegalArgumentException("upstream " + upstream + " (expected: an http or https URL)");
-            }
+            checkUpstream(upstream);
         }
         requireNonNull(chain, "chain");
         requireNonNull(timeout, "timeout");
@@ -494,5 +492,22 @@ public record GatewayRoute(
         headers.forEach(
                 (name, value) -> text.append(' ').append(name).append('=').append(value));
         return text.toString();
+    }
+
+    /** Refuses an upstream URL that is not http or https, or that has no host a request could go to. */
+    static void checkUpstream(URI upstream) {
+        if (!"http".equals(upstream.getScheme()) && !"https".equals(upstream.getScheme())) {
+            throw new IllegalArgumentException("upstream " + upstream + " (expected: an http or https URL)");
+        }
+        if (upstream.getHost() == null) {
+            // java.net.URI leaves the host out, rather than failing, for a name it cannot parse (an underscore, an
+            // internationalized name): every request to it would fail.
+            throw new IllegalArgumentException("upstream " + upstream + " has no host the URL syntax accepts"
+                    + " (expected: a DNS name in ASCII letters, digits and hyphens, or an IP address)");
+        }
+        if (upstream.getPort() > 65_535) {
+            throw new IllegalArgumentException(
+                    "upstream " + upstream + ": port " + upstream.getPort() + " (expected: 1 to 65535)");
+        }
     }
 }

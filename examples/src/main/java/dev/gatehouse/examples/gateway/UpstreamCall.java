@@ -137,7 +137,10 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
             org.eclipse.jetty.client.Request upstreamRequest = client.newRequest(choice.upstream().base + pathQuery)
                     .method(clientRequest.getMethod())
                     .timeout(route.config().timeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .headers(fields -> ForwardingHeaders.write(clientRequest, fields));
+                    .headers(fields -> {
+                        ForwardingHeaders.write(clientRequest, fields);
+                        fields.put(choice.upstream().hostField);
+                    });
             if (body != null) {
                 upstreamRequest.body(body);
             }

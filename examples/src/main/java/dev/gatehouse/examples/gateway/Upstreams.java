@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,6 +53,13 @@ final class Upstreams {
         final int weight;
         final String base;
         final String authority;
+        /**
+         * The {@code Host} field for requests to this upstream: its host, and its port unless the scheme's default;
+         * never user info. Set on every upstream request, so the client library need not rebuild and re-parse the
+         * request's URI to derive it (two {@link URI} parses per request).
+         */
+        final HttpField hostField;
+
         final CircuitBreaker health;
         final @Nullable ActiveHealthState active;
         final AtomicReference<Instant> ejectedAt = new AtomicReference<>(Instant.EPOCH);
@@ -69,6 +78,7 @@ final class Upstreams {
             String text = uri.toString();
             this.base = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
             this.authority = uri.getRawAuthority();
+            this.hostField = new HttpField(HttpHeader.HOST, hostValue(uri));
             this.health = health;
             this.active = probes == null ? null : new ActiveHealthState(authority, probes);
             health.getEventPublisher().onStateTransition(event -> {
@@ -76,6 +86,15 @@ final class Upstreams {
                     ejectedAt.set(clock.instant());
                 }
             });
+        }
+
+        /** RFC 9110 §7.2: {@code uri-host [ ":" port ]}, the port left out when it is the scheme's default. */
+        static String hostValue(URI uri) {
+            int port = uri.getPort();
+            boolean defaultPort = port < 0
+                    || (port == 80 && "http".equals(uri.getScheme()))
+                    || (port == 443 && "https".equals(uri.getScheme()));
+            return defaultPort ? uri.getHost() : uri.getHost() + ":" + port;
         }
 
         /** Whether passive and active health let requests go here (ejected by neither). */

@@ -91,6 +91,30 @@ class GatewayConfigTest {
                             upstreams: [ftp://files]
                         """))
                 .hasMessageContaining("upstream ftp://files (expected: http://…, https://… or builtin:echo)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /api
+                            upstreams: [http://orders_v2:8080]
+                        """))
+                .isInstanceOf(GatewayConfigLoader.ConfigException.class)
+                .hasMessageContaining("gateway.yaml line")
+                .hasMessageContaining("upstream http://orders_v2:8080 has no host the URL syntax accepts");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /api
+                            upstreams: [http://orders:80800, "http://orders v2"]
+                        """))
+                .isInstanceOf(GatewayConfigLoader.ConfigException.class)
+                .hasMessageContaining("gateway.yaml line")
+                .hasMessageContaining("upstream http://orders:80800: port 80800 (expected: 1 to 65535)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /api
+                            upstreams: ["http://orders v2"]
+                        """))
+                .isInstanceOf(GatewayConfigLoader.ConfigException.class)
+                .hasMessageContaining("gateway.yaml line")
+                .hasMessageContaining("upstream http://orders v2 is not a URL: Illegal character in authority");
     }
 
     @Test

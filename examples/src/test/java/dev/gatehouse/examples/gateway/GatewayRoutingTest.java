@@ -48,6 +48,16 @@ class GatewayRoutingTest {
         return GatewayMain.start(Files.writeString(dir.resolve("gateway.yaml"), yaml));
     }
 
+    /** A gateway with one route, {@code /}, to {@code backend}. */
+    private GatewayMain.Running startInFrontOf(URI backend) throws Exception {
+        return start("""
+                listen: { port: 0 }
+                routes:
+                  - path: /
+                    upstreams: [%s]
+                """.formatted(backend));
+    }
+
     private URI echo(EchoServlet servlet) throws Exception {
         return GatewayResilienceTest.echo(servlet, backends);
     }
@@ -92,6 +102,39 @@ class GatewayRoutingTest {
             assertThat(orders.path("query").path("x").asText()).isEqualTo("1");
             assertThat(orders.path("query").path("y").asText()).isEqualTo("a b");
             assertThat(bare.path("path").asText()).isEqualTo("/v2/");
+        }
+    }
+
+    @Test
+    void theUpstreamGetsItsOwnHostAndTheClientsGoesInXForwardedHost() throws Exception {
+        URI backend = echo(new EchoServlet());
+        try (GatewayMain.Running running = startInFrontOf(backend)) {
+            String received = rawGet(running.gateway.uri(), "/where");
+
+            assertThat(received).startsWith("HTTP/1.1 200 ");
+            JsonNode headers = JSON.readTree(received.substring(received.indexOf("\r\n\r\n") + 4))
+                    .path("headers");
+            assertThat(headers.path("host").asText()).isEqualTo(backend.getAuthority());
+            assertThat(headers.path("x-forwarded-host").asText()).isEqualTo("gw");
+        }
+    }
+
+    @Test
+    void anUpstreamsAuthenticationChallengesReachTheClientWholeWithBodiesOfAnySize() throws Exception {
+        URI backend = echo(new EchoServlet());
+        try (GatewayMain.Running running = startInFrontOf(backend)) {
+            URI gateway = running.gateway.uri();
+            for (int status : new int[] {401, 407}) {
+                String challenge = status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate";
+                HttpResponse<String> response = get(gateway.resolve(
+                        "/login?status=" + status + "&size=200000&header=" + challenge + ":Basic%20realm%3Dorders"));
+
+                assertThat(response.statusCode()).isEqualTo(status);
+                assertThat(response.body()).hasSize(200_000).startsWith("{");
+                if (status == 401) {
+                    assertThat(response.headers().firstValue(challenge)).hasValue("Basic realm=orders");
+                }
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,6 +42,23 @@ class UpstreamsTest {
                 upstream.health.onError(0, java.util.concurrent.TimeUnit.NANOSECONDS, new RuntimeException("down"));
             }
         }
+    }
+
+    @Test
+    void theHostFieldIsTheUpstreamsHostWithItsPortUnlessTheDefaultAndNeverItsUserInfo() {
+        Map<String, String> hostByUrl = new LinkedHashMap<>();
+        hostByUrl.put("http://orders", "orders");
+        hostByUrl.put("http://orders:80/v2", "orders");
+        hostByUrl.put("https://orders:443", "orders");
+        hostByUrl.put("https://orders:80", "orders:80");
+        hostByUrl.put("http://orders:8443", "orders:8443");
+        hostByUrl.put("http://[::1]:8080", "[::1]:8080");
+        hostByUrl.put("http://svc:secret@10.0.0.7:81", "10.0.0.7:81");
+
+        Map<String, String> actual = new LinkedHashMap<>();
+        hostByUrl.keySet().forEach(url -> actual.put(url, Upstreams.Upstream.hostValue(URI.create(url))));
+
+        assertThat(actual).containsExactlyEntriesOf(hostByUrl);
     }
 
     @Test
