@@ -3,8 +3,9 @@ package dev.gatehouse.examples.gateway;
 import dev.gatehouse.ClientAddress;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.jetty.OffloadHandler;
+import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -35,7 +36,14 @@ final class ForwardingHeaders {
             HttpHeader.TE,
             HttpHeader.TRAILER,
             HttpHeader.UPGRADE,
-            HttpHeader.HTTP2_SETTINGS);
+            HttpHeader.HTTP2_SETTINGS,
+            // the forwarding fields Jetty knows; any other spelling is caught by name (isForwarding)
+            HttpHeader.X_FORWARDED_FOR,
+            HttpHeader.X_FORWARDED_PROTO,
+            HttpHeader.X_FORWARDED_HOST,
+            HttpHeader.X_FORWARDED_PORT,
+            HttpHeader.FORWARDED,
+            HttpHeader.VIA);
     private static final Set<HttpHeader> NOT_RELAYED = EnumSet.of(
             HttpHeader.CONNECTION,
             HttpHeader.KEEP_ALIVE,
@@ -65,6 +73,15 @@ final class ForwardingHeaders {
             HttpHeader.AGE);
 
     private static final String VIA_HOST = "gatehouse";
+    private static final HttpField PROTO_HTTP = new HttpField(HttpHeader.X_FORWARDED_PROTO, "http");
+    private static final HttpField PROTO_HTTPS = new HttpField(HttpHeader.X_FORWARDED_PROTO, "https");
+    private static final Map<HttpVersion, HttpField> VIA = new EnumMap<>(HttpVersion.class);
+
+    static {
+        for (HttpVersion version : HttpVersion.values()) {
+            VIA.put(version, new HttpField(HttpHeader.VIA, via(version) + " " + VIA_HOST));
+        }
+    }
 
     private ForwardingHeaders() {}
 
@@ -86,33 +103,46 @@ final class ForwardingHeaders {
 
     static void write(Request clientRequest, HttpFields.Mutable upstream) {
         HttpFields client = clientRequest.getHeaders();
+        String host = null;
         for (int i = 0; i < client.size(); i++) {
             HttpField field = client.getField(i);
             HttpHeader header = field.getHeader();
-            if ((header != null && NOT_FORWARDED.contains(header)) || isForwarding(field.getName())) {
+            if (header != null ? NOT_FORWARDED.contains(header) : isForwarding(field.getName())) {
+                if (header == HttpHeader.HOST && host == null) {
+                    host = field.getValue();
+                }
                 continue;
             }
             upstream.add(field);
         }
-        Optional<Exchange> exchange = OffloadHandler.exchange(clientRequest);
-        String address = exchange.flatMap(resolved -> resolved.attribute(ClientAddress.KEY))
-                .orElseGet(() -> Request.getRemoteAddr(clientRequest));
-        String scheme = clientRequest.getHttpURI().getScheme();
-        String proto = exchange.flatMap(resolved -> resolved.attribute(ClientAddress.SCHEME))
-                .orElse(scheme != null ? scheme : clientRequest.isSecure() ? "https" : "http");
-        String host = client.get(HttpHeader.HOST);
+        Exchange exchange = OffloadHandler.exchange(clientRequest).orElse(null);
+        String address =
+                exchange == null ? null : exchange.attribute(ClientAddress.KEY).orElse(null);
+        if (address == null) {
+            address = Request.getRemoteAddr(clientRequest);
+        }
+        String proto = exchange == null
+                ? null
+                : exchange.attribute(ClientAddress.SCHEME).orElse(null);
+        if (proto == null) {
+            String scheme = clientRequest.getHttpURI().getScheme();
+            proto = scheme != null ? scheme : clientRequest.isSecure() ? "https" : "http";
+        }
         if (host == null) {
             host = clientRequest.getHttpURI().getAuthority(); // HTTP/2: :authority, no Host field
         }
-        upstream.put("X-Forwarded-For", address);
-        upstream.put("X-Forwarded-Proto", proto);
+        upstream.put(HttpHeader.X_FORWARDED_FOR, address);
+        upstream.put(
+                proto.equals("http")
+                        ? PROTO_HTTP
+                        : proto.equals("https") ? PROTO_HTTPS : new HttpField(HttpHeader.X_FORWARDED_PROTO, proto));
         if (host != null) {
-            upstream.put("X-Forwarded-Host", host);
+            upstream.put(HttpHeader.X_FORWARDED_HOST, host);
         }
         upstream.put(
                 HttpHeader.FORWARDED,
                 "for=" + node(address) + (host == null ? "" : ";host=\"" + host + "\"") + ";proto=" + proto);
-        upstream.put(HttpHeader.VIA, via(clientRequest.getConnectionMetaData().getHttpVersion()) + " " + VIA_HOST);
+        upstream.put(VIA.get(clientRequest.getConnectionMetaData().getHttpVersion()));
     }
 
     /** RFC 7239 node: always quoted, IPv6 in brackets. */

@@ -67,12 +67,7 @@ final class Upstreams {
         /** Smooth weighted round-robin's running score; guarded by the {@link Upstreams}' lock. */
         private long current;
 
-        Upstream(
-                URI uri,
-                int weight,
-                CircuitBreaker health,
-                GatewayRoute.@Nullable ActiveHealth probes,
-                InstantSource clock) {
+        Upstream(URI uri, int weight, CircuitBreaker health, GatewayRoute.@Nullable ActiveHealth probes) {
             this.uri = uri;
             this.weight = weight;
             String text = uri.toString();
@@ -81,11 +76,6 @@ final class Upstreams {
             this.hostField = new HttpField(HttpHeader.HOST, hostValue(uri));
             this.health = health;
             this.active = probes == null ? null : new ActiveHealthState(authority, probes);
-            health.getEventPublisher().onStateTransition(event -> {
-                if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-                    ejectedAt.set(clock.instant());
-                }
-            });
         }
 
         /** RFC 9110 §7.2: {@code uri-host [ ":" port ]}, the port left out when it is the scheme's default. */
@@ -115,28 +105,45 @@ final class Upstreams {
 
     /**
      * One permission of a breaker, ended exactly once: {@link #succeeded}, {@link #failed} or {@link #release}
-     * (the outcome says nothing about the upstream); later calls do nothing.
+     * (the outcome says nothing about the upstream); later calls do nothing. An outcome that opens the breaker
+     * stamps {@code openedAt}, for {@code Retry-After}.
+     *
+     * <p>The opening is seen here, by the breaker's state before and after the outcome, not by a state-transition
+     * consumer on the breaker: with any consumer registered, Resilience4j builds an event, with a {@code
+     * ZonedDateTime} of now, for every call it records.
      */
     final class Permit {
         private final @Nullable CircuitBreaker breaker;
+        private final AtomicReference<Instant> openedAt;
         private final Instant started;
         private final AtomicBoolean ended = new AtomicBoolean();
 
-        private Permit(@Nullable CircuitBreaker breaker) {
+        private Permit(@Nullable CircuitBreaker breaker, AtomicReference<Instant> openedAt) {
             this.breaker = breaker;
+            this.openedAt = openedAt;
             this.started = clock.instant();
             inFlight.incrementAndGet();
         }
 
         void succeeded() {
             if (end() && breaker != null) {
-                breaker.onSuccess(elapsedNanos(), TimeUnit.NANOSECONDS);
+                boolean wasOpen = breaker.getState() == CircuitBreaker.State.OPEN;
+                breaker.onSuccess(elapsedNanos(), TimeUnit.NANOSECONDS); // a slow call can open it
+                stampOpening(breaker, wasOpen);
             }
         }
 
         void failed(Throwable failure) {
             if (end() && breaker != null) {
+                boolean wasOpen = breaker.getState() == CircuitBreaker.State.OPEN;
                 breaker.onError(elapsedNanos(), TimeUnit.NANOSECONDS, failure);
+                stampOpening(breaker, wasOpen);
+            }
+        }
+
+        private void stampOpening(CircuitBreaker breaker, boolean wasOpen) {
+            if (!wasOpen && breaker.getState() == CircuitBreaker.State.OPEN) {
+                openedAt.set(clock.instant());
             }
         }
 
@@ -197,8 +204,7 @@ final class Upstreams {
                     uri,
                     config.weights().get(i),
                     CircuitBreaker.of(route + " " + uri, healthConfig),
-                    config.activeHealth(),
-                    clock));
+                    config.activeHealth()));
         }
         this.upstreams = List.copyOf(list);
         this.ejectFor = passive.ejectFor();
@@ -219,11 +225,6 @@ final class Upstreams {
                             .writableStackTraceEnabled(false)
                             .clock(clock.withZone(ZoneOffset.UTC))
                             .build());
-            breaker.getEventPublisher().onStateTransition(event -> {
-                if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-                    openedAt.set(clock.instant());
-                }
-            });
             openFor = settings.openFor();
         }
     }
@@ -236,9 +237,9 @@ final class Upstreams {
     @Nullable
     Permit admit() {
         if (breaker == null) {
-            return new Permit(null);
+            return new Permit(null, openedAt);
         }
-        return breaker.tryAcquirePermission() ? new Permit(breaker) : null;
+        return breaker.tryAcquirePermission() ? new Permit(breaker, openedAt) : null;
     }
 
     /** Seconds until the open breaker lets probes through (at least 1). */
@@ -266,7 +267,7 @@ final class Upstreams {
                 return null;
             }
             if (upstream.activeUp() && upstream.health.tryAcquirePermission()) {
-                return new Choice(upstream, new Permit(upstream.health));
+                return new Choice(upstream, new Permit(upstream.health, upstream.ejectedAt));
             }
             if (pin == null) {
                 undo(upstream, refused);
