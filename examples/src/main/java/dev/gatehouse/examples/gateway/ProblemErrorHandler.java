@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -37,6 +38,15 @@ final class ProblemErrorHandler extends ErrorHandler {
             @Nullable String message,
             @Nullable Throwable cause,
             Callback callback) {
+        if (status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
+            // Jetty's parser refuses a request line whose version it does not speak (HTTP/0.9, HTTP/1.2, HTTP/3 over
+            // TCP, a typo) with a 505. The request line is the client's input, malformed for this listener: a 400,
+            // like any other request line it cannot take, never a 5xx.
+            LOG.info("400 for a request line Jetty could not take: {}", message);
+            response.setStatus(HttpStatus.BAD_REQUEST_400);
+            write(response, HttpStatus.BAD_REQUEST_400, UNSUPPORTED_VERSION, callback);
+            return;
+        }
         if (status >= 500) {
             LOG.warn(
                     "{} for {} {}: {}",
@@ -53,11 +63,18 @@ final class ProblemErrorHandler extends ErrorHandler {
                     request.getHttpURI().getPath(),
                     message);
         }
-        byte[] body = Problem.of(status, detail(status)).toJson();
+        write(response, status, detail(status), callback);
+    }
+
+    private static void write(Response response, int status, String detail, Callback callback) {
+        byte[] body = Problem.of(status, detail).toJson();
         response.getHeaders().put(CONTENT_TYPE);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);
     }
+
+    private static final String UNSUPPORTED_VERSION =
+            "The request line's HTTP version is not supported (expected: HTTP/1.0, HTTP/1.1 or HTTP/2).";
 
     private static String detail(int status) {
         return switch (status) {

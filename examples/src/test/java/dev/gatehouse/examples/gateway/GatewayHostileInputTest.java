@@ -78,6 +78,23 @@ class GatewayHostileInputTest {
     }
 
     @Test
+    void aRequestLineWithAVersionTheListenerDoesNotSpeakIsA400ProblemNeverA5xx() throws Exception {
+        for (String line : List.of(
+                "GET /public/hello\r\n",
+                "GET /public/hello HTTP/1.2\r\n",
+                "GET /public/hello HTTP/3\r\n",
+                "GET /public/hello HTTP/1.1x\r\n",
+                "GET /public/hello HTTP/9.9\r\n")) {
+            String response = exchange(demo.uri(), line + "Host: gw\r\nConnection: close\r\n\r\n");
+
+            assertThat(response).as(line).startsWith("HTTP/1.1 400 ").contains("application/problem+json");
+            assertThat(JSON.readTree(body(response)).path("detail").asText())
+                    .as(line)
+                    .contains("HTTP version is not supported");
+        }
+    }
+
+    @Test
     void anOversizedBearerTokenIsA401ProblemNeverA5xx() throws Exception {
         String response = exchange(
                 demo.uri(),
