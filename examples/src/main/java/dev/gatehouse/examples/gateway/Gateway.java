@@ -22,7 +22,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.client.ContinueProtocolHandler;
+import org.eclipse.jetty.client.EarlyHintsProtocolHandler;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.ProcessingProtocolHandler;
 import org.eclipse.jetty.client.ProtocolHandlers;
 import org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler;
 import org.eclipse.jetty.client.RedirectProtocolHandler;
@@ -30,6 +32,7 @@ import org.eclipse.jetty.client.WWWAuthenticationProtocolHandler;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
@@ -178,13 +181,16 @@ public final class Gateway {
             public void lifeCycleStarted(LifeCycle event) {
                 client.getContentDecoderFactories().clear();
                 // An upstream's 401 and 407 are relayed as they are, not answered: the authentication handlers would
-                // buffer those bodies (and fail past 16 KiB). Redirects are relayed too, and the gateway sends no
-                // Expect. Kept: upgrades (WebSocket) and the 102/103 interim responses, consumed, not taken as final.
+                // buffer those bodies (and fail past 16 KiB). Redirects are relayed too. Every interim response is
+                // consumed by one handler; upgrades (WebSocket) keep theirs.
                 ProtocolHandlers handlers = client.getProtocolHandlers();
                 handlers.remove(WWWAuthenticationProtocolHandler.NAME);
                 handlers.remove(ProxyAuthenticationProtocolHandler.NAME);
                 handlers.remove(RedirectProtocolHandler.NAME);
                 handlers.remove(ContinueProtocolHandler.NAME);
+                handlers.remove(ProcessingProtocolHandler.NAME);
+                handlers.remove(EarlyHintsProtocolHandler.NAME);
+                handlers.put(new InterimResponses());
             }
         });
         client.setMaxConnectionsPerDestination(256);
@@ -193,6 +199,24 @@ public final class Gateway {
         client.setRequestBufferSize(builder.maxRequestHeaderBytes + 8192);
         client.setMaxResponseHeadersSize(MAX_RESPONSE_HEADER_BYTES);
         return client;
+    }
+
+    /**
+     * Consumes every interim response an upstream sends before its final one, and waits for that (RFC 9110 §15.2: a
+     * client must parse 1xx responses it did not ask for): {@code 100} (the gateway never sends {@code Expect}; the
+     * listener answers a client's), {@code 102}, {@code 103} and unassigned ones, which Jetty's own handlers leave to
+     * the request's listener as if final. Relaying {@code 103 Early Hints} to the client is not done.
+     */
+    private static final class InterimResponses extends ProcessingProtocolHandler {
+        @Override
+        public String getName() {
+            return "interim";
+        }
+
+        @Override
+        public boolean accept(org.eclipse.jetty.client.Request request, org.eclipse.jetty.client.Response response) {
+            return HttpStatus.isInterim(response.getStatus());
+        }
     }
 
     /** Upstream response headers larger than this are a broken upstream: 502 at once. */

@@ -14,6 +14,7 @@ import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -156,14 +157,23 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
 
     @Override
     public void onBegin(org.eclipse.jetty.client.Response upstreamResponse) {
-        begun = true;
+        begun = true; // interim responses never come here: the client's interim handler takes them
     }
 
     @Override
     public void onHeaders(org.eclipse.jetty.client.Response upstreamResponse) {
-        clientResponse.setStatus(upstreamResponse.getStatus());
+        int status = upstreamResponse.getStatus();
+        if (status > 599) {
+            // RFC 9110 §15: status codes are 100..599. A broken upstream: 502, counted against its health.
+            upstreamResponse.abort(new HttpException.RuntimeException(
+                    HttpStatus.BAD_GATEWAY_502, "status " + status + " (expected: 100..599)"));
+            return;
+        }
+        clientResponse.setStatus(status);
         HttpFields upstream = upstreamResponse.getHeaders();
-        declaredLength = upstream.getLongField(HttpHeader.CONTENT_LENGTH);
+        // A 204 has no body whatever its fields say (RFC 9112 §6.3), and must not declare one (RFC 9110 §8.6).
+        boolean noContent = status == HttpStatus.NO_CONTENT_204;
+        declaredLength = noContent ? 0 : upstream.getLongField(HttpHeader.CONTENT_LENGTH);
         if (declaredLength < 0) {
             // Jetty takes the supplier when the head goes out, and trailers come only at the end: ask then. Only
             // for a body without a declared length, which is chunked to the client anyway.
@@ -174,7 +184,8 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         for (int i = 0; i < upstream.size(); i++) {
             HttpField field = upstream.getField(i);
             if (ForwardingHeaders.isHopByHopResponseField(field)
-                    || (named != null && named.contains(field.getName()))) {
+                    || (named != null && named.contains(field.getName()))
+                    || (noContent && field.getHeader() == HttpHeader.CONTENT_LENGTH)) {
                 continue;
             }
             if (field.getHeader() == HttpHeader.DATE) {

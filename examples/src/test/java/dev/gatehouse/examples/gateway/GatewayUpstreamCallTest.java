@@ -139,6 +139,39 @@ class GatewayUpstreamCallTest {
     }
 
     @Test
+    void interimResponsesNoContentAndInvalidStatusesFromAnUpstreamAreRelayedRightOr502NeverTheGateways5xx()
+            throws Exception {
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(route("/continue", raw("HTTP/1.1 100 Continue\r\n\r\n" + OK)))
+                .route(route("/unassigned", raw("HTTP/1.1 150 Whatever\r\nX-Interim: 1\r\n\r\n" + OK)))
+                .route(route("/hints", raw("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" + OK)))
+                .route(route("/no-content", raw("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello")))
+                .route(route("/beyond", raw("HTTP/1.1 999 Beyond\r\nContent-Length: 2\r\n\r\nok")))
+                .build()
+                .start();
+
+        for (String path : List.of("/continue", "/unassigned", "/hints")) {
+            String answer =
+                    rawExchange(gateway.uri(), "GET " + path + " HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+
+            assertThat(answer)
+                    .as(path)
+                    .startsWith("HTTP/1.1 201 ")
+                    .doesNotContain("X-Interim")
+                    .endsWith("\r\n\r\nok");
+        }
+        String noContent =
+                rawExchange(gateway.uri(), "GET /no-content HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+        assertThat(noContent).startsWith("HTTP/1.1 204 ").endsWith("\r\n\r\n");
+        assertThat(noContent.toLowerCase(java.util.Locale.ROOT)).doesNotContain("content-length");
+        String beyond = rawExchange(gateway.uri(), "GET /beyond HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+        assertThat(beyond).startsWith("HTTP/1.1 502 ").contains("application/problem+json");
+    }
+
+    private static final String OK = "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";
+
+    @Test
     void aReloadLetsRequestsInFlightFinishOnTheOldRoutes() throws Exception {
         EchoServlet before = new EchoServlet();
         EchoServlet after = new EchoServlet();
