@@ -6,13 +6,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Idempotency keys: {@code true} for the defaults (POST and PATCH, key optional, 24h), or which methods, whether
- * the key is required (400 without one) and how long a response is kept.
+ * the key is required (400 without one) and how long a response is kept ({@code ttl}); how long a request in
+ * progress holds its key before another may take it over ({@code lease}, 1m: longer than the route's timeout), and
+ * what requests get while the store cannot answer ({@code onStoreFailure}: {@code 503}, the default, or {@code
+ * proceed} without idempotency).
  */
 public record IdempotencyConfig(
         @Nullable Boolean enabled,
         @Nullable Boolean required,
         @Nullable List<String> methods,
-        @Nullable String ttl) {
+        @Nullable String ttl,
+        @Nullable String lease,
+        @Nullable String onStoreFailure) {
     @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
     public IdempotencyConfig {
         enabled = enabled == null || enabled;
@@ -22,6 +27,13 @@ public record IdempotencyConfig(
         }
         if (ttl != null) {
             ConfigValues.duration(ttl);
+        }
+        if (lease != null && ConfigValues.duration(lease).isZero()) {
+            throw new IllegalArgumentException(
+                    "lease " + lease + " (expected: more than 0, longer than the route's" + " timeout)");
+        }
+        if (onStoreFailure != null && !onStoreFailure.equals("503") && !onStoreFailure.equals("proceed")) {
+            throw new IllegalArgumentException("onStoreFailure " + onStoreFailure + " (expected: 503 or proceed)");
         }
     }
 
@@ -34,7 +46,7 @@ public record IdempotencyConfig(
     /** {@code idempotency: true} or {@code false}. */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static IdempotencyConfig valueOf(Boolean enabled) {
-        return new IdempotencyConfig(enabled, null, null, null);
+        return new IdempotencyConfig(enabled, null, null, null, null, null);
     }
 
     /** {@code true} or {@code false}, as a property value reads. */

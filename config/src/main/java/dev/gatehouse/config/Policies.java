@@ -14,6 +14,8 @@ import dev.gatehouse.ratelimit.BucketStore;
 import dev.gatehouse.ratelimit.Limit;
 import dev.gatehouse.ratelimit.RateLimitKey;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
+import dev.gatehouse.ratelimit.ResilientBucketStore;
+import dev.gatehouse.ratelimit.StoreFailureMode;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +54,18 @@ final class Policies {
             for (IssuerConfig issuer : jwt.issuers()) {
                 authenticator.issuer(issuer.issuer(), keys(issuer));
             }
+            if (Boolean.TRUE.equals(jwt.requireAccessTokenType())) {
+                authenticator.requireAccessTokenType();
+            }
+            if (jwt.tenantClaim() != null) {
+                authenticator.tenantClaim(jwt.tenantClaim());
+            }
+            if (jwt.planClaim() != null) {
+                authenticator.planClaim(jwt.planClaim());
+            }
+            if (jwt.maxTokenLength() != null) {
+                authenticator.maxTokenLength(jwt.maxTokenLength());
+            }
             builder.authenticator(authenticator.build());
         }
         if (auth.introspection() != null) {
@@ -59,6 +73,9 @@ final class Policies {
         }
         if (!auth.apiKeys().isEmpty()) {
             ApiKeyAuthenticator.Builder keys = ApiKeyAuthenticator.builder();
+            if (auth.apiKeyHeader() != null) {
+                keys.header(auth.apiKeyHeader());
+            }
             for (ApiKeyConfig key : auth.apiKeys()) {
                 keys.keyDigest(key.sha256(), key.owner(), key.plan(), Set.copyOf(key.scopes()));
             }
@@ -90,28 +107,60 @@ final class Policies {
             long cost = limits.cost();
             builder.cost(exchange -> cost);
         }
-        return builder.key(key(limits.key(), clients)).build();
+        if (limits.denyMissingKey()) {
+            builder.denyMissingKey();
+        }
+        if ("legacy".equals(limits.headers())) {
+            builder.legacyHeaders();
+        }
+        if (Boolean.TRUE.equals(limits.shadow())) {
+            builder.shadow();
+        }
+        if (limits.onStoreFailure() != null || limits.storeBreakerWindow() != null) {
+            ResilientBucketStore.Builder resilient = ResilientBucketStore.builder(buckets);
+            if (limits.onStoreFailure() != null) {
+                resilient.onFailure(
+                        switch (limits.onStoreFailure()) {
+                            case "closed" -> StoreFailureMode.CLOSED;
+                            case "local" -> StoreFailureMode.LOCAL_FALLBACK;
+                            default -> StoreFailureMode.OPEN;
+                        });
+            }
+            if (limits.storeBreakerWindow() != null) {
+                resilient.breakerWindow(ConfigValues.duration(limits.storeBreakerWindow()));
+            }
+            builder.store(resilient.build());
+        }
+        return builder.key(key(limits.key(), clients, limits.denyMissingKey())).build();
     }
 
-    /** The bucket key a rate limit names; see {@link RateLimitConfig}. */
-    private static RateLimitKey key(String name, ClientAddress clients) {
+    /**
+     * The bucket key a rate limit names; see {@link RateLimitConfig}. A request without it gets no key when {@code
+     * deny} (the policy refuses it), else a key it shares with every such request (or, for a principal, its
+     * address).
+     */
+    private static RateLimitKey key(String name, ClientAddress clients, boolean deny) {
         RateLimitKey address = RateLimitKey.clientAddress(clients);
         if (name.startsWith("header:")) {
             String header = name.substring("header:".length());
-            return RateLimitKey.of(exchange -> Optional.of(exchange.requestHeaders()
+            return RateLimitKey.of(exchange -> exchange.requestHeaders()
                     .first(header)
                     .map(value -> "header:" + value)
-                    .orElse("header-missing")));
+                    .or(() -> deny ? Optional.empty() : Optional.of("header-missing")));
         }
         return switch (name) {
-            case "principal" -> RateLimitKey.principal().orElse(address);
+            case "principal" ->
+                deny ? RateLimitKey.principal() : RateLimitKey.principal().orElse(address);
             case "apiKey" ->
-                RateLimitKey.of(exchange -> Optional.of(Principal.of(exchange)
+                RateLimitKey.of(exchange -> Principal.of(exchange)
                         .filter(principal -> principal.method().equals("api-key"))
                         .map(principal -> "api-key:" + principal.subject())
-                        .orElse("api-key-missing")));
+                        .or(() -> deny ? Optional.empty() : Optional.of("api-key-missing")));
             case "route" -> RateLimitKey.route();
-            case "plan" -> RateLimitKey.plan().orElse(RateLimitKey.of(exchange -> Optional.of("plan:none")));
+            case "plan" ->
+                deny
+                        ? RateLimitKey.plan()
+                        : RateLimitKey.plan().orElse(RateLimitKey.of(exchange -> Optional.of("plan:none")));
             default -> address;
         };
     }

@@ -10,6 +10,14 @@ import org.jspecify.annotations.Nullable;
  * address, through {@code trustedProxies}), {@code principal} (else the address), {@code apiKey} (the API
  * key's owner; requests without one share a bucket), {@code route} (one budget for the route), {@code plan}
  * (one budget per plan), {@code header:<Name>} (a request header's value; requests without it share a bucket).
+ *
+ * <p>And how the limit behaves: {@code missingKey: deny} refuses a request without its key (403; a principal or plan
+ * key then no longer falls back) where {@code share} (the default) gives such requests one bucket; {@code headers:
+ * legacy} sends {@code X-RateLimit-Limit/-Remaining/-Reset} instead of the draft's {@code RateLimit-Policy} and
+ * {@code RateLimit}; {@code shadow: true} counts and logs but never refuses; {@code onStoreFailure} is what
+ * requests get while the store (Redis) cannot answer: {@code open} (admitted, the default), {@code closed} (503)
+ * or {@code local} (counted on this instance until it is back), and {@code storeBreakerWindow} how long a failed
+ * store is left alone (5s).
  */
 public record RateLimitConfig(
         @Nullable String key,
@@ -17,8 +25,14 @@ public record RateLimitConfig(
         @Nullable Long perMinute,
         @Nullable Long perHour,
         @Nullable Long cost,
-        @Nullable Map<String, RateLimitConfig> plans) {
+        @Nullable Map<String, RateLimitConfig> plans,
+        @Nullable String missingKey,
+        @Nullable String headers,
+        @Nullable Boolean shadow,
+        @Nullable String onStoreFailure,
+        @Nullable String storeBreakerWindow) {
     private static final List<String> KEYS = List.of("address", "principal", "apiKey", "route", "plan");
+    private static final List<String> FAILURE_MODES = List.of("open", "closed", "local");
 
     public RateLimitConfig {
         key = key == null ? "address" : key;
@@ -39,6 +53,30 @@ public record RateLimitConfig(
             throw new IllegalArgumentException("cost " + cost + " (expected: 1 or more tokens per request)");
         }
         plans = plans == null ? Map.of() : Map.copyOf(plans);
+        plans.forEach((plan, limits) -> {
+            if (limits.missingKey != null
+                    || limits.headers != null
+                    || limits.shadow != null
+                    || limits.onStoreFailure != null
+                    || limits.storeBreakerWindow != null) {
+                throw new IllegalArgumentException("plans." + plan + ": missingKey, headers, shadow, onStoreFailure and"
+                        + " storeBreakerWindow belong to the route's rateLimit (expected: only limits, key and cost)");
+            }
+        });
+        if (missingKey != null && !missingKey.equals("share") && !missingKey.equals("deny")) {
+            throw new IllegalArgumentException("missingKey " + missingKey + " (expected: share or deny)");
+        }
+        if (headers != null && !headers.equals("draft") && !headers.equals("legacy")) {
+            throw new IllegalArgumentException("headers " + headers + " (expected: draft or legacy)");
+        }
+        if (onStoreFailure != null && !FAILURE_MODES.contains(onStoreFailure)) {
+            throw new IllegalArgumentException(
+                    "onStoreFailure " + onStoreFailure + " (expected: open, closed or local)");
+        }
+        if (storeBreakerWindow != null
+                && ConfigValues.duration(storeBreakerWindow).isZero()) {
+            throw new IllegalArgumentException("storeBreakerWindow " + storeBreakerWindow + " (expected: more than 0)");
+        }
     }
 
     private static void checkLimit(String name, @Nullable Long limit) {
@@ -51,6 +89,11 @@ public record RateLimitConfig(
     @Override
     public String key() {
         return key == null ? "address" : key;
+    }
+
+    /** Whether a request without its key is refused ({@code missingKey: deny}). */
+    public boolean denyMissingKey() {
+        return "deny".equals(missingKey);
     }
 
     /** Whether the key needs the principal, so the limit runs after authentication. */

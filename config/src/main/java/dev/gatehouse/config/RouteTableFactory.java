@@ -19,6 +19,7 @@ import dev.gatehouse.compression.RequestDecompressionPolicy;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
 import dev.gatehouse.idempotency.IdempotencyStore;
 import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
+import dev.gatehouse.idempotency.ResilientIdempotencyStore;
 import dev.gatehouse.ratelimit.BucketStore;
 import dev.gatehouse.ratelimit.LocalBucketStore;
 import java.util.ArrayList;
@@ -244,7 +245,16 @@ public final class RouteTableFactory {
     }
 
     private IdempotencyPolicy idempotency(IdempotencyConfig config) {
-        IdempotencyPolicy.Builder builder = IdempotencyPolicy.builder(records).clientAddress(clients);
+        IdempotencyPolicy.Builder builder = IdempotencyPolicy.builder(
+                        "proceed".equals(config.onStoreFailure())
+                                ? Policies.built(() -> ResilientIdempotencyStore.builder(records)
+                                        .failOpen()
+                                        .build())
+                                : records)
+                .clientAddress(clients);
+        if (config.lease() != null) {
+            builder.lease(ConfigValues.duration(config.lease()));
+        }
         if (Boolean.TRUE.equals(config.required())) {
             builder.required();
         }

@@ -28,6 +28,7 @@ class ClientCertificatesConfigTest {
                 null,
                 new IdentityHeadersConfig(null, null, null, null, Map.of("cert_subject", "X-Client-Cert-Subject")),
                 certificates,
+                null,
                 null);
     }
 

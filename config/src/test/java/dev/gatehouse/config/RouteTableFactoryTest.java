@@ -21,6 +21,7 @@ class RouteTableFactoryTest {
             List.of(new ApiKeyConfig(ApiKeyAuthenticator.digestOf(KEY), "tester", "free", List.of("orders:read"))),
             new IdentityHeadersConfig("X-Caller", null, null, null, Map.of()),
             null,
+            null,
             null);
     static final PolicyChain OUTER = PolicyChain.builder()
             .add("request-id", RequestIdPolicy.ofDefaults())
@@ -85,7 +86,7 @@ class RouteTableFactoryTest {
                 List.of("post"),
                 "required",
                 List.of("orders:read"),
-                new RateLimitConfig("principal", null, 10L, null, null, null),
+                new RateLimitConfig("principal", null, 10L, null, null, null, null, null, null, null, null),
                 CompressionConfig.valueOf(true),
                 IdempotencyConfig.valueOf(true),
                 DecompressionConfig.valueOf(true),
@@ -111,7 +112,13 @@ class RouteTableFactoryTest {
                         "idempotency",
                         "strip-authorization");
         assertThat(route.methods()).containsExactly("POST");
-        assertThat(factory.chain(route("/x", "none", new RateLimitConfig(null, 5L, null, null, null, null)), OUTER)
+        assertThat(factory.chain(
+                                route(
+                                        "/x",
+                                        "none",
+                                        new RateLimitConfig(
+                                                null, 5L, null, null, null, null, null, null, null, null, null)),
+                                OUTER)
                         .names())
                 .as("a limit keyed by the address runs before authentication")
                 .containsExactly("request-id", "ratelimit", "compression");
@@ -153,9 +160,10 @@ class RouteTableFactoryTest {
 
     @Test
     void badValuesNameTheKeyTheValueAndWhatWasExpected() {
-        assertThatThrownBy(() -> new RateLimitConfig(null, null, -5L, null, null, null))
+        assertThatThrownBy(() -> new RateLimitConfig(null, null, -5L, null, null, null, null, null, null, null, null))
                 .hasMessage("perMinute -5 (expected: 1 or more requests)");
-        assertThatThrownBy(() -> new RateLimitConfig("tenant", null, 5L, null, null, null))
+        assertThatThrownBy(
+                        () -> new RateLimitConfig("tenant", null, 5L, null, null, null, null, null, null, null, null))
                 .hasMessage("key tenant (expected: address, principal, apiKey, route, plan or header:<Name>)");
         assertThatThrownBy(() -> new RouteConfig(
                         "/api", null, "always", null, null, null, null, null, null, null, null, null, null, null, null))
@@ -168,7 +176,7 @@ class RouteTableFactoryTest {
                 .hasMessageContaining("expected: * and ** only as whole segments");
         assertThatThrownBy(() -> new CompressionConfig(null, null, null, 12, null))
                 .hasMessage("level 12 (expected: 1..9)");
-        assertThatThrownBy(() -> new IdempotencyConfig(null, null, null, "forever"))
+        assertThatThrownBy(() -> new IdempotencyConfig(null, null, null, "forever", null, null))
                 .hasMessage("duration forever (expected: e.g. 500ms, 10s, 2m, 1h)");
         assertThatThrownBy(() -> new DecompressionConfig(null, "lots", null))
                 .hasMessage("size lots (expected: e.g. 1000, 512KiB, 10MiB)");
@@ -187,7 +195,7 @@ class RouteTableFactoryTest {
         assertThatThrownBy(() -> new KeyConfig("k", "HS256", "c2VjcmV0", null))
                 .as("a secret shorter than the hash")
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new AuthConfig(null, null, null, null, null))
+        assertThatThrownBy(() -> new AuthConfig(null, null, null, null, null, null))
                 .hasMessage("no credentials (expected: jwt, introspection, apiKeys or clientCertificates)");
     }
 

@@ -30,6 +30,7 @@ import org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler;
 import org.eclipse.jetty.client.RedirectProtocolHandler;
 import org.eclipse.jetty.client.WWWAuthenticationProtocolHandler;
 import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
@@ -181,8 +182,8 @@ public final class Gateway {
             public void lifeCycleStarted(LifeCycle event) {
                 client.getContentDecoderFactories().clear();
                 // An upstream's 401 and 407 are relayed as they are, not answered: the authentication handlers would
-                // buffer those bodies (and fail past 16 KiB). Redirects are relayed too. Every interim response is
-                // consumed by one handler; upgrades (WebSocket) keep theirs.
+                // buffer those bodies (and fail past 16 KiB). Redirects are relayed too. 103 Early Hints go on to the
+                // client; every other interim response is consumed; upgrades (WebSocket) keep their handler.
                 ProtocolHandlers handlers = client.getProtocolHandlers();
                 handlers.remove(WWWAuthenticationProtocolHandler.NAME);
                 handlers.remove(ProxyAuthenticationProtocolHandler.NAME);
@@ -191,6 +192,7 @@ public final class Gateway {
                 handlers.remove(ProcessingProtocolHandler.NAME);
                 handlers.remove(EarlyHintsProtocolHandler.NAME);
                 handlers.put(new InterimResponses());
+                handlers.put(new RelayedEarlyHints());
             }
         });
         client.setMaxConnectionsPerDestination(256);
@@ -202,10 +204,10 @@ public final class Gateway {
     }
 
     /**
-     * Consumes every interim response an upstream sends before its final one, and waits for that (RFC 9110 §15.2: a
-     * client must parse 1xx responses it did not ask for): {@code 100} (the gateway never sends {@code Expect}; the
-     * listener answers a client's), {@code 102}, {@code 103} and unassigned ones, which Jetty's own handlers leave to
-     * the request's listener as if final. Relaying {@code 103 Early Hints} to the client is not done.
+     * Consumes the interim responses an upstream sends before its final one, other than 103, and waits for that (RFC
+     * 9110 §15.2: a client must parse 1xx responses it did not ask for): {@code 100} (the gateway never sends {@code
+     * Expect}; the listener answers a client's), {@code 102} and unassigned ones, which Jetty's own handlers leave to
+     * the request's listener as if final.
      */
     private static final class InterimResponses extends ProcessingProtocolHandler {
         @Override
@@ -215,7 +217,18 @@ public final class Gateway {
 
         @Override
         public boolean accept(org.eclipse.jetty.client.Request request, org.eclipse.jetty.client.Response response) {
-            return HttpStatus.isInterim(response.getStatus());
+            int status = response.getStatus();
+            return HttpStatus.isInterim(status) && status != HttpStatus.EARLY_HINTS_103;
+        }
+    }
+
+    /** Hands an upstream's {@code 103 Early Hints} to the call that sent the request, which relays it. */
+    private static final class RelayedEarlyHints extends EarlyHintsProtocolHandler {
+        @Override
+        protected void onEarlyHints(org.eclipse.jetty.client.Request request, HttpFields responseHeaders) {
+            if (request.getAttributes().get(UpstreamCall.ATTRIBUTE) instanceof UpstreamCall call) {
+                call.earlyHints(responseHeaders);
+            }
         }
     }
 

@@ -56,6 +56,10 @@ final class GatewayFactory implements AutoCloseable {
     private final @Nullable MicrometerChainListener metrics;
     private final @Nullable MeterRegistry registry;
     private final List<Meter> storeMeters = new ArrayList<>();
+    /** The in-memory stores, for every configuration without Redis; created at the first. */
+    private @Nullable BucketStore localBuckets;
+
+    private @Nullable IdempotencyStore localRecords;
     private final Map<String, RateLimitPolicy> rateLimits = new LinkedHashMap<>();
     private final Map<String, IdempotencyPolicy> idempotency = new LinkedHashMap<>();
     private String storeKind = "local";
@@ -103,8 +107,14 @@ final class GatewayFactory implements AutoCloseable {
             buckets = stores.buckets();
             records = stores.records();
         } else {
-            buckets = LocalBucketStore.ofDefaults();
-            records = InMemoryIdempotencyStore.ofDefaults();
+            // Created once, like the Redis stores: a reload must not reset every limit, nor forget the requests
+            // already answered (a retry after a reload would run a payment twice).
+            if (localBuckets == null || localRecords == null) {
+                localBuckets = LocalBucketStore.ofDefaults();
+                localRecords = InMemoryIdempotencyStore.ofDefaults();
+            }
+            buckets = localBuckets;
+            records = localRecords;
         }
         CacheStoreConfig caching = config.policies().cache();
         String cacheUrl = caching.redis() ? config.redis() : null;

@@ -1,9 +1,11 @@
 package dev.gatehouse.examples.gateway;
 
 import java.net.ConnectException;
+import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,6 +17,7 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -43,6 +46,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+    /** The upstream request's attribute that names its call, for the client's 103 handler. */
+    static final String ATTRIBUTE = UpstreamCall.class.getName();
 
     private final HttpClient client;
     private final LiveRoute route;
@@ -70,6 +75,9 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
 
     /** Whether the piece that completed the declared length went out as the response's last write. */
     private boolean lastWritten;
+
+    /** The client's 103 Early Hints once one was written (or is being written): the response's writes follow it. */
+    private volatile @Nullable CompletableFuture<Void> hints;
 
     UpstreamCall(
             HttpClient client,
@@ -138,6 +146,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
             org.eclipse.jetty.client.Request upstreamRequest = client.newRequest(choice.upstream().base + pathQuery)
                     .method(clientRequest.getMethod())
                     .timeout(route.config().timeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .attribute(ATTRIBUTE, this)
                     .headers(fields -> {
                         ForwardingHeaders.write(clientRequest, fields);
                         fields.put(choice.upstream().hostField);
@@ -150,8 +159,56 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
             // Nothing was sent: the permits go back and the client gets a 502.
             Problems.note(clientRequest, "upstream", "fail", choice.upstream() + " not sent: " + describe(e));
             Callback done = end();
-            clientResponse.reset();
-            Problems.write(clientResponse, done, 502, detail(502), null);
+            afterHints(() -> {
+                clientResponse.reset();
+                Problems.write(clientResponse, done, 502, detail(502), null);
+            });
+        }
+    }
+
+    /**
+     * Relays an upstream's {@code 103 Early Hints} (RFC 8297; a proxy forwards the 1xx responses it did not ask for,
+     * RFC 9110 §15.2) to a client on HTTP/1.1 or later, without hop-by-hop fields: one at a time, before the
+     * response begins. Called by the upstream client's 103 handler.
+     */
+    void earlyHints(HttpFields upstreamHints) {
+        CompletableFuture<Void> pending = hints;
+        if ((pending != null && !pending.isDone())
+                || clientResponse.isCommitted()
+                || clientRequest.getConnectionMetaData().getHttpVersion().getVersion()
+                        < HttpVersion.HTTP_1_1.getVersion()) {
+            return;
+        }
+        Set<String> named = connectionNamed(upstreamHints);
+        HttpFields.Mutable relayed = HttpFields.build();
+        for (HttpField field : upstreamHints) {
+            if (!ForwardingHeaders.isHopByHopResponseField(field)
+                    && (named == null || !named.contains(field.getName()))) {
+                relayed.add(field);
+            }
+        }
+        // Whether it went out or not, the final response follows it; a failure here is the client's going away,
+        // which the response's own writes find.
+        hints = clientResponse.writeInterim(HttpStatus.EARLY_HINTS_103, relayed);
+    }
+
+    /** Writes on the client's response once the early hints, if any, are out: an interim write must end first. */
+    private void write(boolean last, ByteBuffer content, Callback callback) {
+        CompletableFuture<Void> pending = hints;
+        if (pending == null) {
+            clientResponse.write(last, content, callback);
+        } else {
+            pending.whenComplete((ignored, failure) -> clientResponse.write(last, content, callback));
+        }
+    }
+
+    /** Runs {@code answer} once the early hints, if any, are out. */
+    private void afterHints(Runnable answer) {
+        CompletableFuture<Void> pending = hints;
+        if (pending == null) {
+            answer.run();
+        } else {
+            pending.whenComplete((ignored, failure) -> answer.run());
         }
     }
 
@@ -222,7 +279,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
             lastWritten = true;
         }
         chunk.retain();
-        clientResponse.write(
+        write(
                 last,
                 chunk.getByteBuffer(),
                 Callback.from(
@@ -248,7 +305,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         if (!lastWritten) {
             relayTrailers(upstreamResponse.getTrailers());
             settle(upstreamResponse.getStatus());
-            clientResponse.write(true, BufferUtil.EMPTY_BUFFER, lastWrite);
+            write(true, BufferUtil.EMPTY_BUFFER, lastWrite);
         }
     }
 
@@ -350,11 +407,14 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
                     "reject",
                     "body over " + route.config().maxBodyBytes());
         }
-        clientResponse.reset();
-        if (!clientFault) {
-            Problems.closeAfter(clientRequest, clientResponse);
-        }
-        Problems.write(clientResponse, done, answer, detail(answer), null);
+        boolean closeAfter = !clientFault;
+        afterHints(() -> {
+            clientResponse.reset();
+            if (closeAfter) {
+                Problems.closeAfter(clientRequest, clientResponse);
+            }
+            Problems.write(clientResponse, done, answer, detail(answer), null);
+        });
     }
 
     private void endAttempt(Upstreams.Permit permit, @Nullable Throwable failure, int status, boolean clientFault) {

@@ -276,6 +276,49 @@ class GatewayConfigTest {
         }
     }
 
+    @Test
+    void aReloadKeepsTheInMemoryRateLimitsAndIdempotencyRecords() throws Exception {
+        Path file = dir.resolve("gateway.yaml");
+        String routes = """
+                listen:
+                  port: 0
+                routes:
+                  - path: /limited
+                    upstreams: [builtin:echo]
+                    rateLimit: { perMinute: 2 }
+                  - path: /pay
+                    upstreams: [builtin:echo]
+                    idempotency: true
+                """;
+        Files.writeString(file, routes);
+        try (GatewayMain.Running running = GatewayMain.start(file)) {
+            URI base = running.gateway.uri();
+            HttpResponse<String> paid = pay(base);
+            assertThat(status(base, "/limited/x", null)).isEqualTo(200);
+            assertThat(status(base, "/limited/x", null)).isEqualTo(200);
+
+            Files.writeString(file, routes + "  - path: /open\n    upstreams: [builtin:echo]\n");
+            awaitStatus(base, "/open/x", 200);
+
+            assertThat(status(base, "/limited/x", null))
+                    .as("the third request of the minute")
+                    .isEqualTo(429);
+            HttpResponse<String> retried = pay(base);
+            assertThat(retried.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+            assertThat(retried.body()).isEqualTo(paid.body());
+        }
+    }
+
+    private static HttpResponse<String> pay(URI base) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(base.resolve("/pay/orders"))
+                                .header("Idempotency-Key", "\"order-7\"")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":42}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+
     /** How many clients the Redis server has connected, from {@code INFO clients}. */
     static long redisClients(String url) throws Exception {
         URI uri = URI.create(url);

@@ -151,7 +151,7 @@ class GatewayUpstreamCallTest {
                 .build()
                 .start();
 
-        for (String path : List.of("/continue", "/unassigned", "/hints")) {
+        for (String path : List.of("/continue", "/unassigned")) {
             String answer =
                     rawExchange(gateway.uri(), "GET " + path + " HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
 
@@ -170,6 +170,32 @@ class GatewayUpstreamCallTest {
     }
 
     private static final String OK = "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";
+
+    @Test
+    void anUpstreamsEarlyHintsReachAnHttp11ClientBeforeTheResponseAndNeverAnHttp10One() throws Exception {
+        String hints = "HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload; as=style\r\n"
+                + "Connection: X-Hop\r\nX-Hop: 1\r\n\r\n";
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(route("/hints", raw(hints + OK)))
+                .build()
+                .start();
+
+        String http11 = rawExchange(gateway.uri(), "GET /hints HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+        String http10 = rawExchange(gateway.uri(), "GET /hints HTTP/1.0\r\nHost: gw\r\n\r\n");
+
+        assertThat(http11).startsWith("HTTP/1.1 103 Early Hints\r\n").endsWith("\r\n\r\nok");
+        String interim = http11.substring(0, http11.indexOf("\r\n\r\n"));
+        assertThat(interim)
+                .contains("\r\nLink: </app.css>; rel=preload; as=style")
+                .doesNotContain("X-Hop");
+        assertThat(http11.substring(interim.length() + 4)).startsWith("HTTP/1.1 201 ");
+        assertThat(http10)
+                .startsWith("HTTP/1.")
+                .contains(" 201 ")
+                .doesNotContain(" 103 ")
+                .endsWith("\r\n\r\nok");
+    }
 
     @Test
     void aReloadLetsRequestsInFlightFinishOnTheOldRoutes() throws Exception {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.auth.ApiKeyAuthenticator;
+import dev.gatehouse.testing.RedisSupport;
 import dev.gatehouse.testing.Tokens;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -323,6 +324,173 @@ class GatewayYamlPoliciesTest {
 
     private static String oneLine(String pem) {
         return pem.replace("\r", "").replace("\n", "\\n");
+    }
+
+    @Test
+    void rateLimitsDenyRequestsWithoutTheirKeySendLegacyFieldsOrOnlyCount() throws Exception {
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                routes:
+                  - path: /deny
+                    upstreams: [builtin:echo]
+                    rateLimit: { key: "header:X-Tenant", perMinute: 5, missingKey: deny }
+                  - path: /legacy
+                    upstreams: [builtin:echo]
+                    rateLimit: { perMinute: 5, headers: legacy }
+                  - path: /shadow
+                    upstreams: [builtin:echo]
+                    rateLimit: { perMinute: 1, shadow: true }
+                """)) {
+            URI base = running.gateway.uri();
+
+            assertThat(send(HttpRequest.newBuilder(base.resolve("/deny/a"))).statusCode())
+                    .as("no X-Tenant")
+                    .isEqualTo(403);
+            assertThat(send(HttpRequest.newBuilder(base.resolve("/deny/a")).header("X-Tenant", "acme"))
+                            .statusCode())
+                    .isEqualTo(200);
+            HttpResponse<String> legacy = send(HttpRequest.newBuilder(base.resolve("/legacy/a")));
+            assertThat(legacy.headers().firstValue("X-RateLimit-Limit")).hasValue("5");
+            assertThat(legacy.headers().firstValue("X-RateLimit-Remaining")).hasValue("4");
+            assertThat(legacy.headers().firstValue("RateLimit-Policy")).isEmpty();
+            for (int i = 0; i < 3; i++) {
+                assertThat(send(HttpRequest.newBuilder(base.resolve("/shadow/a")))
+                                .statusCode())
+                        .as("request %d of a 1-per-minute limit in shadow mode", i + 1)
+                        .isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void whatRequestsGetWhileTheStoreIsDownIsChosenPerRoute() throws Exception {
+        RedisSupport.requireRedis(); // redis-server on the PATH
+        try (RedisSupport.Process redis = new RedisSupport.Process()) {
+            try (GatewayMain.Running running = start("""
+                    listen: { port: 0 }
+                    redis: URL
+                    routes:
+                      - path: /open
+                        upstreams: [builtin:echo]
+                        rateLimit: { perMinute: 100 }
+                      - path: /closed
+                        upstreams: [builtin:echo]
+                        rateLimit: { perMinute: 100, onStoreFailure: closed, storeBreakerWindow: 30s }
+                      - path: /pay
+                        upstreams: [builtin:echo]
+                        idempotency: true
+                      - path: /pay-anyway
+                        upstreams: [builtin:echo]
+                        idempotency: { onStoreFailure: proceed }
+                    """.replace("URL", redis.url()))) {
+                URI base = running.gateway.uri();
+                assertThat(send(HttpRequest.newBuilder(base.resolve("/closed/a")))
+                                .statusCode())
+                        .as("with the store up")
+                        .isEqualTo(200);
+
+                redis.kill();
+
+                assertThat(send(HttpRequest.newBuilder(base.resolve("/open/a"))).statusCode())
+                        .isEqualTo(200);
+                assertThat(send(HttpRequest.newBuilder(base.resolve("/closed/a")))
+                                .statusCode())
+                        .isEqualTo(503);
+                assertThat(pay(base, "/pay/a").statusCode()).isEqualTo(503);
+                assertThat(pay(base, "/pay-anyway/a").statusCode()).isEqualTo(200);
+            }
+        }
+    }
+
+    private static HttpResponse<String> pay(URI base, String path) throws Exception {
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Idempotency-Key", "\"order-1\"")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")));
+    }
+
+    @Test
+    void jwtsCanBeHeldToAccessTokensWithTheirOwnPlanClaimAndApiKeysToTheirOwnField() throws Exception {
+        byte[] secret = "a-32-byte-secret-for-hs256-01234".getBytes(StandardCharsets.US_ASCII);
+        try (GatewayMain.Running running =
+                start("""
+                listen: { port: 0 }
+                auth:
+                  jwt:
+                    audiences: [orders]
+                    requireAccessTokenType: true
+                    planClaim: tier
+                    issuers:
+                      - issuer: https://idp.test
+                        keys: [ { kid: k1, alg: HS256, secret: SECRET } ]
+                  apiKeyHeader: X-Key
+                  apiKeys:
+                    - { sha256: %s, owner: tester, plan: free }
+                routes:
+                  - path: /
+                    upstreams: [builtin:echo]
+                    auth: required
+                    rateLimit: { key: principal, perMinute: 1, plans: { gold: { perMinute: 100 } } }
+                """.replace("SECRET", Base64.getEncoder().encodeToString(secret)))) {
+            URI base = running.gateway.uri();
+            String claims = "{\"iss\":\"https://idp.test\",\"aud\":\"orders\",\"sub\":\"s\",\"tier\":\"gold\",\"exp\":"
+                    + (System.currentTimeMillis() / 1000 + 600) + "}";
+            String accessToken =
+                    Tokens.hmac("HS256", secret, "{\"alg\":\"HS256\",\"kid\":\"k1\",\"typ\":\"at+jwt\"}", claims);
+            String idToken = Tokens.hmac("HS256", secret, "{\"alg\":\"HS256\",\"kid\":\"k1\",\"typ\":\"JWT\"}", claims);
+
+            for (int i = 0; i < 3; i++) {
+                assertThat(status(base, accessToken))
+                        .as("request %d on the gold plan (tier claim)", i + 1)
+                        .isEqualTo(200);
+            }
+            assertThat(status(base, idToken))
+                    .as("typ JWT is not an access token")
+                    .isEqualTo(401);
+            assertThat(send(HttpRequest.newBuilder(base.resolve("/x")).header("X-Key", KEY))
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(send(HttpRequest.newBuilder(base.resolve("/x")).header("X-Api-Key", KEY))
+                            .statusCode())
+                    .as("the key in the default field")
+                    .isEqualTo(401);
+        }
+    }
+
+    @Test
+    void badRateLimitIdempotencyAndAuthChoicesAreLocated() {
+        for (String[] bad : new String[][] {
+            {"rateLimit: { perMinute: 5, missingKey: maybe }", "missingKey maybe (expected: share or deny)"},
+            {"rateLimit: { perMinute: 5, headers: v9 }", "headers v9 (expected: draft or legacy)"},
+            {
+                "rateLimit: { perMinute: 5, onStoreFailure: sometimes }",
+                "onStoreFailure sometimes (expected: open, closed or local)"
+            },
+            {
+                "rateLimit: { perMinute: 5, plans: { gold: { perMinute: 9, shadow: true } } }",
+                "plans.gold: missingKey, headers"
+            },
+            {"idempotency: { onStoreFailure: 500 }", "onStoreFailure 500 (expected: 503 or proceed)"},
+            {"idempotency: { lease: 0s }", "lease 0s (expected: more than 0"},
+        }) {
+            assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                            routes:
+                              - path: /
+                                upstreams: [builtin:echo]
+                                %s
+                            """.formatted(bad[0])))
+                    .as(bad[0])
+                    .hasMessageContaining("gateway.yaml line 4")
+                    .hasMessageContaining(bad[1]);
+        }
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        auth:
+                          apiKeyHeader: X-Key
+                          jwt: { audiences: [a], issuers: [ { issuer: i, jwks: "https://i/jwks" } ] }
+                        routes:
+                          - { path: /, upstreams: [builtin:echo] }
+                        """))
+                .hasMessageStartingWith("gateway.yaml line")
+                .hasMessageContaining("apiKeyHeader X-Key without apiKeys");
     }
 
     @Test
