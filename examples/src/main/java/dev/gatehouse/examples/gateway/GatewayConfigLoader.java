@@ -1,6 +1,7 @@
 package dev.gatehouse.examples.gateway;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -9,13 +10,14 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the gateway's YAML into a {@link GatewayConfig}. Refuses unknown keys and bad values with the file,
- * line, column and key path of the problem, and names a misspelt key even where it first shows as a missing
- * value.
+ * Reads the gateway's YAML into a {@link GatewayConfig}, with {@code ${NAME}} and {@code ${NAME:-default}} in its
+ * values taken from the environment. Refuses unknown keys, bad values and unset variables with the file, line,
+ * column and key path of the problem, and names a misspelt key even where it first shows as a missing value.
  */
 final class GatewayConfigLoader {
     private GatewayConfigLoader() {}
@@ -35,7 +37,7 @@ final class GatewayConfigLoader {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .build();
 
-    /** Reads and checks {@code file}. */
+    /** Reads and checks {@code file}, with {@code ${NAME}} in its values read from the environment. */
     public static GatewayConfig load(Path file) throws ConfigException {
         String text;
         try {
@@ -47,8 +49,17 @@ final class GatewayConfigLoader {
     }
 
     static GatewayConfig parse(String source, String yaml) throws ConfigException {
-        try {
-            GatewayConfig config = YAML.readValue(yaml, GatewayConfig.class);
+        return parse(source, yaml, System::getenv);
+    }
+
+    /**
+     * Reads and checks {@code yaml}, naming {@code source} in errors; {@code environment} answers {@code ${NAME}} and
+     * {@code ${NAME:-default}} in its string values (see {@link EnvironmentSubstitutingParser}).
+     */
+    static GatewayConfig parse(String source, String yaml, Function<String, @Nullable String> environment)
+            throws ConfigException {
+        try (JsonParser parser = EnvironmentSubstitutingParser.over(YAML.createParser(yaml), environment)) {
+            GatewayConfig config = YAML.readValue(parser, GatewayConfig.class);
             if (config == null) {
                 throw new ConfigException(source + ": empty (expected: listen, auth, routes)", null);
             }
@@ -75,6 +86,8 @@ final class GatewayConfigLoader {
             throw new ConfigException(where(source, e.getLocation()) + path(e) + ": " + why, e);
         } catch (JsonProcessingException e) {
             throw new ConfigException(where(source, e.getLocation()) + " not valid YAML: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ConfigException(source + ": cannot be read (" + e.getMessage() + ")", e);
         }
     }
 
