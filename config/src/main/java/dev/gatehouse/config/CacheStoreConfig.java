@@ -3,6 +3,7 @@ package dev.gatehouse.config;
 import dev.gatehouse.cache.HttpCacheStore;
 import dev.gatehouse.cache.InMemoryHttpCacheStore;
 import dev.gatehouse.cache.TieredHttpCacheStore;
+import dev.gatehouse.redis.RedisHttpCacheStore;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -16,11 +17,18 @@ import org.jspecify.annotations.Nullable;
  * @param store {@code local} or {@code redis}
  * @param maxSize the in-memory bound, {@code 64MiB} by default
  * @param localTtl the longest a response stays in the local tier in front of Redis, {@code 2s} by default
+ * @param keepStale how long a response is kept after it can no longer be served, for a request with its validators
+ *     to refresh it with a 304: {@code 1m} in memory, none in Redis by default
+ * @param maxEntrySize in Redis, the largest response (headers and body) stored, {@code 2MiB} by default
+ * @param keyPrefix in Redis, the prefix of every key, {@code gatehouse:cache:} by default
  */
 public record CacheStoreConfig(
         @Nullable String store,
         @Nullable String maxSize,
-        @Nullable String localTtl) {
+        @Nullable String localTtl,
+        @Nullable String keepStale,
+        @Nullable String maxEntrySize,
+        @Nullable String keyPrefix) {
     public CacheStoreConfig {
         store = store == null ? "local" : store;
         if (!store.equals("local") && !store.equals("redis")) {
@@ -32,16 +40,46 @@ public record CacheStoreConfig(
         if (localTtl != null) {
             ConfigValues.duration(localTtl);
         }
+        if (keepStale != null) {
+            ConfigValues.duration(keepStale);
+        }
+        if (maxEntrySize != null || keyPrefix != null) {
+            if (!store.equals("redis")) {
+                throw new IllegalArgumentException((maxEntrySize != null ? "maxEntrySize" : "keyPrefix")
+                        + " belongs to store: redis (expected: store: redis, or no such key)");
+            }
+            if (maxEntrySize != null
+                    && (ConfigValues.size(maxEntrySize) < 1 || ConfigValues.size(maxEntrySize) > Integer.MAX_VALUE)) {
+                throw new IllegalArgumentException("maxEntrySize " + maxEntrySize + " (expected: 1 byte to 2GiB)");
+            }
+            if (keyPrefix != null && keyPrefix.isEmpty()) {
+                throw new IllegalArgumentException("keyPrefix: empty (expected: e.g. gatehouse:cache:)");
+            }
+        }
     }
 
     /** The defaults: one in-memory store of 64 MiB. */
     public static CacheStoreConfig ofDefaults() {
-        return new CacheStoreConfig(null, null, null);
+        return new CacheStoreConfig(null, null, null, null, null, null);
     }
 
     @Override
     public String store() {
         return store == null ? "local" : store;
+    }
+
+    /** {@code builder} with this configuration's Redis settings: {@code keepStale}, {@code maxEntrySize}, {@code keyPrefix}. */
+    public RedisHttpCacheStore.Builder configure(RedisHttpCacheStore.Builder builder) {
+        if (keepStale != null) {
+            builder.keepStale(ConfigValues.duration(keepStale));
+        }
+        if (maxEntrySize != null) {
+            builder.maxEntryBytes((int) ConfigValues.size(maxEntrySize));
+        }
+        if (keyPrefix != null) {
+            builder.keyPrefix(keyPrefix);
+        }
+        return builder;
     }
 
     /** Whether responses are kept in Redis. */
@@ -67,7 +105,9 @@ public record CacheStoreConfig(
      */
     public HttpCacheStore open(@Nullable HttpCacheStore redis) {
         if (!redis()) {
-            return InMemoryHttpCacheStore.of(maxBytes());
+            return keepStale == null
+                    ? InMemoryHttpCacheStore.of(maxBytes())
+                    : InMemoryHttpCacheStore.of(maxBytes(), ConfigValues.duration(keepStale));
         }
         if (redis == null) {
             throw new IllegalArgumentException("cache store redis but no Redis (expected: a redis URL)");

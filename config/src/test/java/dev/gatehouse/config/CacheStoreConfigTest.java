@@ -33,7 +33,7 @@ class CacheStoreConfigTest {
 
     @Test
     void redisPutsAShortLivedLocalTierOfMaxSizeInFrontOfTheSharedStore() {
-        HttpCacheStore store = new CacheStoreConfig("redis", "8MiB", "500ms").open(shared);
+        HttpCacheStore store = new CacheStoreConfig("redis", "8MiB", "500ms", null, null, null).open(shared);
 
         assertThat(store).isInstanceOfSatisfying(TieredHttpCacheStore.class, tiered -> {
             assertThat(tiered.shared()).isSameAs(shared);
@@ -43,12 +43,13 @@ class CacheStoreConfigTest {
 
     @Test
     void aLocalTtlOfZeroMeansTheSharedStoreAlone() {
-        assertThat(new CacheStoreConfig("redis", null, "0s").open(shared)).isSameAs(shared);
+        assertThat(new CacheStoreConfig("redis", null, "0s", null, null, null).open(shared))
+                .isSameAs(shared);
     }
 
     @Test
     void theFactoryWithoutACacheStoreRefusesAConfigurationThatKeepsResponsesInRedis() {
-        GatehouseConfig config = withCache(new CacheStoreConfig("redis", null, null));
+        GatehouseConfig config = withCache(new CacheStoreConfig("redis", null, null, null, null, null));
 
         assertThatThrownBy(() -> RouteTableFactory.of(
                         config, LocalBucketStore.ofDefaults(), InMemoryIdempotencyStore.ofDefaults()))
@@ -58,13 +59,25 @@ class CacheStoreConfigTest {
 
     @Test
     void badValuesAreRefusedNamingTheKey() {
-        assertThatThrownBy(() -> new CacheStoreConfig("memcached", null, null))
+        assertThatThrownBy(() -> new CacheStoreConfig("memcached", null, null, null, null, null))
                 .hasMessage("store memcached (expected: local or redis)");
-        assertThatThrownBy(() -> new CacheStoreConfig(null, "lots", null))
+        assertThatThrownBy(() -> new CacheStoreConfig(null, "lots", null, null, null, null))
                 .hasMessage("size lots (expected: e.g. 1000, 512KiB, 10MiB)");
-        assertThatThrownBy(() -> new CacheStoreConfig(null, "0", null))
+        assertThatThrownBy(() -> new CacheStoreConfig(null, "0", null, null, null, null))
                 .hasMessage("maxSize 0 (expected: 1 byte or more)");
-        assertThatThrownBy(() -> new CacheStoreConfig(null, null, "soon"))
+        assertThatThrownBy(() -> new CacheStoreConfig(null, null, "soon", null, null, null))
                 .hasMessage("duration soon (expected: e.g. 500ms, 10s, 2m, 1h)");
+    }
+
+    @Test
+    void redisSettingsBelongToTheRedisStoreAndAreChecked() {
+        assertThatThrownBy(() -> new CacheStoreConfig("local", null, null, null, "1MiB", null))
+                .hasMessage("maxEntrySize belongs to store: redis (expected: store: redis, or no such key)");
+        assertThatThrownBy(() -> new CacheStoreConfig(null, null, null, null, null, "p:"))
+                .hasMessage("keyPrefix belongs to store: redis (expected: store: redis, or no such key)");
+        assertThatThrownBy(() -> new CacheStoreConfig("redis", null, null, null, "0", null))
+                .hasMessage("maxEntrySize 0 (expected: 1 byte to 2GiB)");
+        assertThatThrownBy(() -> new CacheStoreConfig("redis", null, null, "later", null, null))
+                .hasMessageContaining("duration later");
     }
 }

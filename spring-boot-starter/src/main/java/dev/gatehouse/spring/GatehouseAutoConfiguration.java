@@ -91,7 +91,7 @@ public class GatehouseAutoConfiguration {
         String url = redisUrl(properties, springRedis)
                 .orElseThrow(() -> new IllegalStateException("gatehouse.cache.store is redis, but no Redis is named"
                         + " (expected: gatehouse.redis or spring.data.redis.*)"));
-        return cache.open(RedisStores.cache(url));
+        return cache.open(RedisStores.cache(url, cache));
     }
 
     private static Optional<String> redisUrl(GatehouseProperties properties, ObjectProvider<SpringDataRedis> spring) {

@@ -1,6 +1,7 @@
 package dev.gatehouse.spring;
 
 import dev.gatehouse.cache.HttpCacheStore;
+import dev.gatehouse.config.CacheStoreConfig;
 import dev.gatehouse.idempotency.IdempotencyStore;
 import dev.gatehouse.ratelimit.BucketStore;
 import dev.gatehouse.redis.RedisHttpCacheStore;
@@ -26,9 +27,9 @@ final class RedisStores {
         return RedisIdempotencyStore.builder(url).build();
     }
 
-    static HttpCacheStore cache(String url) {
+    static HttpCacheStore cache(String url, CacheStoreConfig settings) {
         checkPresent();
-        return RedisHttpCacheStore.of(url);
+        return settings.configure(RedisHttpCacheStore.builder(url)).build();
     }
 
     private static void checkPresent() {

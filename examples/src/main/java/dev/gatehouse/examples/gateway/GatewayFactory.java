@@ -194,7 +194,18 @@ final class GatewayFactory implements AutoCloseable {
         if (caching.equals(cacheBuiltFrom) && Objects.equals(url, cacheRedisUrl)) {
             return cache;
         }
-        return caching.open(url == null ? null : redisCaches.computeIfAbsent(url, RedisHttpCacheStore::of));
+        return caching.open(
+                url == null
+                        ? null
+                        : redisCaches.computeIfAbsent(
+                                redisCacheKey(url, caching),
+                                key -> caching.configure(RedisHttpCacheStore.builder(url))
+                                        .build()));
+    }
+
+    /** One Redis cache store per URL and settings: a reload that changes neither keeps the running one. */
+    private static String redisCacheKey(String url, CacheStoreConfig caching) {
+        return url + " " + caching.keepStale() + " " + caching.maxEntrySize() + " " + caching.keyPrefix();
     }
 
     /** What every chain starts with, before the route's own policies. */
@@ -233,7 +244,9 @@ final class GatewayFactory implements AutoCloseable {
 
     /** The Redis store the cached routes use, when they use one. */
     private @Nullable RedisHttpCacheStore redisCache() {
-        return cacheRedisUrl == null ? null : redisCaches.get(cacheRedisUrl);
+        return cacheRedisUrl == null || cacheBuiltFrom == null
+                ? null
+                : redisCaches.get(redisCacheKey(cacheRedisUrl, cacheBuiltFrom));
     }
 
     /** The cached routes' store, for the admin port's purges. */

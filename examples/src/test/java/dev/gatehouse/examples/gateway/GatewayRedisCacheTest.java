@@ -123,6 +123,42 @@ class GatewayRedisCacheTest {
     }
 
     @Test
+    void theRedisStoreTakesItsKeyPrefixAndLargestEntryFromTheYaml() throws Exception {
+        String redis = RedisSupport.requireRedis();
+        String prefix = "t-" + UUID.randomUUID() + ":";
+        Path file = Files.writeString(dir.resolve("prefixed.yaml"), """
+                redis: %s
+                cache: { store: redis, localTtl: 0s, keyPrefix: "%s", maxEntrySize: 4KiB, keepStale: 10m }
+                listen: { port: 0 }
+                routes:
+                  - path: /
+                    upstreams: [http://127.0.0.1:%d]
+                    cache: true
+                """.formatted(
+                        redis, prefix, backend.getAddress().getPort()));
+        Path tiny = Files.writeString(
+                dir.resolve("tiny.yaml"),
+                Files.readString(file)
+                        .replace("maxEntrySize: 4KiB", "maxEntrySize: 16")
+                        .replace(prefix, prefix + "tiny:"));
+        try (GatewayMain.Running prefixed = GatewayMain.start(file);
+                GatewayMain.Running small = GatewayMain.start(tiny)) {
+            get(prefixed, "/items/7");
+            Raw hit = get(prefixed, "/items/7");
+            get(small, "/items/8");
+            Raw tooLarge = get(small, "/items/8");
+
+            assertThat(hit.headers().get("cache-status")).startsWith("gatehouse; hit");
+            assertThat(RedisSupport.run("redis-cli", "-u", redis, "--scan", "--pattern", prefix + "*"))
+                    .as("keys under the configured prefix")
+                    .contains(prefix);
+            assertThat(tooLarge.headers().get("cache-status"))
+                    .as("a response over maxEntrySize is never stored")
+                    .startsWith("gatehouse; fwd=uri-miss");
+        }
+    }
+
+    @Test
     void aResponseFetchedThroughOneInstanceIsAHitOnTheOther() throws Exception {
         Raw throughA = get(a, "/items/1");
         Raw throughB = get(b, "/items/1");
