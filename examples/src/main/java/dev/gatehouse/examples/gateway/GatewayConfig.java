@@ -17,6 +17,7 @@ import dev.gatehouse.config.IpRulesConfig;
 import dev.gatehouse.config.RateLimitConfig;
 import dev.gatehouse.config.SecurityHeadersConfig;
 import dev.gatehouse.config.WebhookConfig;
+import dev.gatehouse.requestid.RequestIdPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -47,7 +48,8 @@ public record GatewayConfig(
         @Nullable CorsConfig cors,
         @Nullable SecurityHeadersConfig securityHeaders,
         @Nullable IpRulesConfig ipRules,
-        @Nullable CacheStoreConfig cache) {
+        @Nullable CacheStoreConfig cache,
+        @Nullable RequestId requestId) {
 
     public GatewayConfig {
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
@@ -76,6 +78,44 @@ public record GatewayConfig(
                 securityHeaders,
                 ipRules,
                 cache);
+    }
+
+    /** The request id every route starts with; the defaults unless {@code requestId} is set. */
+    public RequestIdPolicy requestIdPolicy() {
+        return requestId == null ? RequestIdPolicy.ofDefaults() : requestId.toPolicy();
+    }
+
+    /**
+     * The request id every route and aggregation starts with: the field it is read from and written to ({@code
+     * header}, {@code X-Request-Id}), the longest client id kept ({@code maxLength}, 16..1024, 128; a longer or
+     * malformed one is replaced), and whether a trace started here is sampled ({@code sampleStartedTraces}, true).
+     */
+    public record RequestId(
+            @Nullable String header,
+            @Nullable Integer maxLength,
+            @Nullable Boolean sampleStartedTraces) {
+        public RequestId {
+            policy(header, maxLength, sampleStartedTraces); // every value checked where it is written
+        }
+
+        RequestIdPolicy toPolicy() {
+            return policy(header, maxLength, sampleStartedTraces);
+        }
+
+        private static RequestIdPolicy policy(
+                @Nullable String header, @Nullable Integer maxLength, @Nullable Boolean sampleStartedTraces) {
+            RequestIdPolicy.Builder builder = RequestIdPolicy.builder();
+            if (header != null) {
+                builder.headerName(header);
+            }
+            if (maxLength != null) {
+                builder.maxLength(maxLength);
+            }
+            if (sampleStartedTraces != null) {
+                builder.sampleStartedTraces(sampleStartedTraces);
+            }
+            return builder.build();
+        }
     }
 
     public Listen listenOrDefault() {

@@ -41,7 +41,9 @@ import org.jspecify.annotations.Nullable;
  * configuration that keeps responses in that Redis is built), and closed with the factory.
  */
 final class GatewayFactory implements AutoCloseable {
-    private final RequestIdPolicy requestIds = RequestIdPolicy.ofDefaults();
+    /** The configuration's request id; every chain the configuration builds starts with it. */
+    private RequestIdPolicy requestIds = RequestIdPolicy.ofDefaults();
+
     private final AccessLogPolicy accessLog = AccessLogPolicy.ofDefaults();
     private final ProxyHygienePolicy hygiene = new ProxyHygienePolicy();
     private @Nullable BuiltinBackends builtins;
@@ -94,6 +96,7 @@ final class GatewayFactory implements AutoCloseable {
 
     /** The routes a configuration describes; stores and backends it needs are created once and reused. */
     synchronized Built build(GatewayConfig config) throws Exception {
+        requestIds = config.requestIdPolicy();
         BucketStore buckets;
         IdempotencyStore records;
         if (config.redis() != null) {

@@ -494,6 +494,35 @@ class GatewayYamlPoliciesTest {
     }
 
     @Test
+    void theRequestIdTakesItsFieldAndLengthFromTheYaml() throws Exception {
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                requestId: { header: X-Correlation-Id, maxLength: 16 }
+                routes:
+                  - { path: /, upstreams: [builtin:echo] }
+                """)) {
+            URI base = running.gateway.uri();
+            HttpResponse<String> kept =
+                    send(HttpRequest.newBuilder(base.resolve("/a")).header("X-Correlation-Id", "abcdef0123456789"));
+            HttpResponse<String> replaced =
+                    send(HttpRequest.newBuilder(base.resolve("/a")).header("X-Correlation-Id", "abcdef0123456789X"));
+
+            assertThat(kept.headers().firstValue("X-Correlation-Id")).hasValue("abcdef0123456789");
+            assertThat(echoedHeaders(kept).path("x-correlation-id").asText()).isEqualTo("abcdef0123456789");
+            assertThat(kept.headers().firstValue("X-Request-Id")).isEmpty();
+            assertThat(replaced.headers().firstValue("X-Correlation-Id"))
+                    .hasValueSatisfying(id -> assertThat(id).isNotEqualTo("abcdef0123456789X"));
+        }
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        requestId: { maxLength: 8 }
+                        routes:
+                          - { path: /, upstreams: [builtin:echo] }
+                        """))
+                .hasMessageStartingWith("gateway.yaml line 1")
+                .hasMessageContaining("maxLength: 8 (expected: 16..1024)");
+    }
+
+    @Test
     void badPolicyValuesAreLocated() {
         assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         trustedProxies: [10.0.0.0/33]
