@@ -193,6 +193,12 @@ final class Policies {
         if (config.codings() != null) {
             builder.codings(config.codings().toArray(String[]::new));
         }
+        if (config.skipTypes() != null) {
+            builder.skipTypes(config.skipTypes().toArray(String[]::new));
+        }
+        if (Boolean.TRUE.equals(config.skipCredentialed())) {
+            builder.skipCredentialedRequests();
+        }
         return builder.build();
     }
 }

@@ -174,7 +174,7 @@ class RouteTableFactoryTest {
         assertThatThrownBy(() -> new RouteConfig(
                         "/a*b", null, null, null, null, null, null, null, null, null, null, null, null, null, null))
                 .hasMessageContaining("expected: * and ** only as whole segments");
-        assertThatThrownBy(() -> new CompressionConfig(null, null, null, 12, null))
+        assertThatThrownBy(() -> new CompressionConfig(null, null, null, 12, null, null, null))
                 .hasMessage("level 12 (expected: 1..9)");
         assertThatThrownBy(() -> new IdempotencyConfig(null, null, null, "forever", null, null))
                 .hasMessage("duration forever (expected: e.g. 500ms, 10s, 2m, 1h)");

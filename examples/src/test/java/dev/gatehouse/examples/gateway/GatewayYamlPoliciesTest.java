@@ -523,6 +523,39 @@ class GatewayYamlPoliciesTest {
     }
 
     @Test
+    void compressionSkipsCredentialedRequestsAndTheTypesItIsToldTo() throws Exception {
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                routes:
+                  - path: /guarded
+                    upstreams: [builtin:echo]
+                    compression: { skipCredentialed: true }
+                  - path: /plain-json
+                    upstreams: [builtin:echo]
+                    compression: { skipTypes: [application/json] }
+                """)) {
+            URI base = running.gateway.uri();
+
+            assertThat(coding(base, "/guarded/a?size=4000", "Cookie", "session=s3cr3t"))
+                    .isEmpty();
+            assertThat(coding(base, "/guarded/a?size=4000", "Authorization", "Bearer x"))
+                    .isEmpty();
+            assertThat(coding(base, "/guarded/a?size=4000", "X-Other", "1")).hasValue("gzip");
+            assertThat(coding(base, "/plain-json/a?size=4000", "X-Other", "1")).isEmpty();
+        }
+    }
+
+    /** The Content-Encoding of a gzip-accepting GET with one extra field. */
+    private static java.util.Optional<String> coding(URI base, String path, String name, String value)
+            throws Exception {
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                        .header("Accept-Encoding", "gzip")
+                        .header(name, value))
+                .headers()
+                .firstValue("Content-Encoding");
+    }
+
+    @Test
     void badPolicyValuesAreLocated() {
         assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         trustedProxies: [10.0.0.0/33]
