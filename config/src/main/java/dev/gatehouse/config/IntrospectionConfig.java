@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * {@code timeout} (2s), how long a pass ({@code cacheTtl}, 5m, never past the token's exp) and a refusal ({@code
  * negativeCacheTtl}, 10s) are remembered, the {@code issuer} and {@code audiences} required if any, and what a
  * request gets when the endpoint cannot answer: {@code onFailure: 503} (the default, with {@code retryAfter}, 5s)
- * or {@code 401}.
+ * or {@code 401}; and the answer's members that name the principal's tenant and plan ({@code tenantMember}, {@code
+ * planMember}: {@code tenant} and {@code plan}).
  */
 public record IntrospectionConfig(
         String endpoint,
@@ -24,7 +25,9 @@ public record IntrospectionConfig(
         @Nullable String issuer,
         @Nullable List<String> audiences,
         @Nullable String onFailure,
-        @Nullable String retryAfter) {
+        @Nullable String retryAfter,
+        @Nullable String tenantMember,
+        @Nullable String planMember) {
     public IntrospectionConfig {
         if (endpoint == null) {
             throw new IllegalArgumentException("endpoint missing (expected: the introspection URL)");
@@ -39,6 +42,9 @@ public record IntrospectionConfig(
         }
         if (onFailure != null && !onFailure.equals("503") && !onFailure.equals("401")) {
             throw new IllegalArgumentException("onFailure " + onFailure + " (expected: 503 or 401)");
+        }
+        if ((tenantMember != null && tenantMember.isBlank()) || (planMember != null && planMember.isBlank())) {
+            throw new IllegalArgumentException("tenantMember and planMember: empty (expected: a member name)");
         }
         // Every value is checked as the authenticator will read it, so that a bad one is reported where it is.
         builder(
@@ -69,6 +75,7 @@ public record IntrospectionConfig(
                         audiences,
                         onFailure,
                         retryAfter)
+                .members(tenantMember == null ? "tenant" : tenantMember, planMember == null ? "plan" : planMember)
                 .build();
     }
 

@@ -1,13 +1,20 @@
 package dev.gatehouse.config;
 
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.auth.JwksKeySource;
 import dev.gatehouse.auth.JwtKey;
 import dev.gatehouse.auth.KeySet;
+import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One issuer: its keys from a JWKS URL, or listed under {@code keys}, or (one key) from {@code hs256Secret}
- * (base64) or {@code publicKeyPem} with {@code alg} and an optional {@code kid}.
+ * (base64) or {@code publicKeyPem} with {@code alg} and an optional {@code kid}. A JWKS is fetched within {@code
+ * jwksTimeout}, refreshed every {@code jwksRefresh}, and fetched again for an unknown {@code kid} at most every
+ * {@code jwksMinRefetch} (the key source's defaults unless set).
  */
 public record IssuerConfig(
         String issuer,
@@ -16,7 +23,10 @@ public record IssuerConfig(
         @Nullable String hs256Secret,
         @Nullable String publicKeyPem,
         @Nullable String alg,
-        @Nullable String kid) {
+        @Nullable String kid,
+        @Nullable String jwksTimeout,
+        @Nullable String jwksRefresh,
+        @Nullable String jwksMinRefetch) {
     public IssuerConfig {
         if (issuer == null || issuer.isEmpty()) {
             throw new IllegalArgumentException("issuer missing (expected: the exact iss value)");
@@ -35,6 +45,21 @@ public record IssuerConfig(
         }
         if (jwks != null && !jwks.startsWith("https://") && !jwks.startsWith("http://")) {
             throw new IllegalArgumentException("jwks " + jwks + " (expected: an https:// URL)");
+        }
+        if ((jwksTimeout != null || jwksRefresh != null || jwksMinRefetch != null) && jwks == null) {
+            throw new IllegalArgumentException(
+                    "issuer " + issuer + ": jwksTimeout, jwksRefresh and jwksMinRefetch go with jwks");
+        }
+        // Checked here, as the key source will read them, so that a bad one is reported where it is written; the
+        // source itself is built only for the chain (it holds an HTTP client).
+        if (jwksTimeout != null && ConfigValues.duration(jwksTimeout).isZero()) {
+            throw new IllegalArgumentException("jwksTimeout " + jwksTimeout + " (expected: more than 0)");
+        }
+        if (jwksRefresh != null && ConfigValues.duration(jwksRefresh).compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("jwksRefresh " + jwksRefresh + " (expected: at least 1s)");
+        }
+        if (jwksMinRefetch != null) {
+            ConfigValues.duration(jwksMinRefetch);
         }
         keys = keys == null ? null : List.copyOf(keys);
         // Built here, so that a bad key is reported where it is written.
@@ -64,5 +89,20 @@ public record IssuerConfig(
             return List.of(new KeyConfig(kid, alg == null ? "RS256" : alg, null, publicKeyPem).toJwtKey());
         }
         return List.of();
+    }
+
+    /** The JWKS key source of a {@code jwks} issuer, with its fetch timeout and refresh intervals. */
+    JwksKeySource jwksSource() {
+        JwksKeySource.Builder builder = JwksKeySource.builder(URI.create(requireNonNull(jwks, "jwks")));
+        if (jwksTimeout != null) {
+            builder.timeout(ConfigValues.duration(jwksTimeout));
+        }
+        if (jwksRefresh != null) {
+            builder.refreshInterval(ConfigValues.duration(jwksRefresh));
+        }
+        if (jwksMinRefetch != null) {
+            builder.minRefetchInterval(ConfigValues.duration(jwksMinRefetch));
+        }
+        return builder.build();
     }
 }

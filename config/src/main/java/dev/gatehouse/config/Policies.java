@@ -5,7 +5,6 @@ import dev.gatehouse.IdentityHeaders;
 import dev.gatehouse.Principal;
 import dev.gatehouse.auth.ApiKeyAuthenticator;
 import dev.gatehouse.auth.AuthPolicy;
-import dev.gatehouse.auth.JwksKeySource;
 import dev.gatehouse.auth.JwtAuthenticator;
 import dev.gatehouse.auth.KeySet;
 import dev.gatehouse.auth.KeySource;
@@ -16,7 +15,6 @@ import dev.gatehouse.ratelimit.RateLimitKey;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
 import dev.gatehouse.ratelimit.ResilientBucketStore;
 import dev.gatehouse.ratelimit.StoreFailureMode;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -92,7 +90,7 @@ final class Policies {
 
     private static KeySource keys(IssuerConfig issuer) {
         if (issuer.jwks() != null) {
-            return JwksKeySource.of(URI.create(issuer.jwks()));
+            return issuer.jwksSource();
         }
         return KeySet.of(issuer.staticKeys());
     }

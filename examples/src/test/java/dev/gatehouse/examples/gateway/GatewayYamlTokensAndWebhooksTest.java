@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.gatehouse.internal.Digests;
+import dev.gatehouse.testing.Tokens;
 import dev.gatehouse.testing.WebhookSigners;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -17,8 +18,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,7 +63,8 @@ class GatewayYamlTokensAndWebhooksTest {
                     && "Basic Z2F0ZXdheTpzM2NyZXQ="
                             .equals(exchange.getRequestHeaders().getFirst("Authorization"));
             byte[] body = (known
-                            ? "{\"active\":true,\"sub\":\"alice\",\"scope\":\"orders:read\",\"exp\":"
+                            ? "{\"active\":true,\"sub\":\"alice\",\"scope\":\"orders:read\",\"org\":\"acme\","
+                                    + "\"tier\":\"gold\",\"exp\":"
                                     + (System.currentTimeMillis() / 1000 + 3600) + "}"
                             : "{\"active\":false}")
                     .getBytes(StandardCharsets.UTF_8);
@@ -80,6 +84,8 @@ class GatewayYamlTokensAndWebhooksTest {
                     clientId: gateway
                     clientSecret: s3cret
                     timeout: 500ms
+                    tenantMember: org
+                    planMember: tier
                 routes:
                   - path: /
                     upstreams: [builtin:echo]
@@ -105,6 +111,17 @@ class GatewayYamlTokensAndWebhooksTest {
                             .path("x-user-id")
                             .asText())
                     .isEqualTo("alice");
+            assertThat(JSON.readTree(first.body())
+                            .path("headers")
+                            .path("x-tenant-id")
+                            .asText())
+                    .as("the tenant from the answer's org member")
+                    .isEqualTo("acme");
+            assertThat(JSON.readTree(first.body())
+                            .path("headers")
+                            .path("x-plan")
+                            .asText())
+                    .isEqualTo("gold");
             assertThat(second.statusCode()).isEqualTo(200);
             assertThat(unknown.statusCode()).isEqualTo(401);
             assertThat(unknown.headers().firstValue("WWW-Authenticate"))
@@ -174,6 +191,76 @@ class GatewayYamlTokensAndWebhooksTest {
             assertThat(tooLarge.statusCode()).isEqualTo(413);
             assertThat(stripe.statusCode()).isEqualTo(200);
         }
+    }
+
+    @Test
+    void aJwksIssuerFetchesAgainForUnknownKeyIdsAsOftenAsJwksMinRefetchAllows() throws Exception {
+        KeyPair rsa = Tokens.rsaKeyPair(2048);
+        java.security.interfaces.RSAPublicKey key = (java.security.interfaces.RSAPublicKey) rsa.getPublic();
+        String jwks = "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"k1\",\"alg\":\"RS256\",\"use\":\"sig\",\"n\":\""
+                + Tokens.b64(Tokens.unsigned(key.getModulus(), 256)) + "\",\"e\":\""
+                + Tokens.b64(key.getPublicExponent().toByteArray()) + "\"}]}";
+        AtomicInteger fetches = new AtomicInteger();
+        HttpServer idp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        idp.createContext("/jwks", exchange -> {
+            fetches.incrementAndGet();
+            byte[] body = jwks.getBytes(StandardCharsets.US_ASCII);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        idp.start();
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                auth:
+                  jwt:
+                    audiences: [orders]
+                    issuers:
+                      - issuer: https://idp.test
+                        jwks: http://127.0.0.1:%d/jwks
+                        jwksTimeout: 2s
+                        jwksRefresh: 1h
+                        jwksMinRefetch: 0s
+                routes:
+                  - { path: /, upstreams: [builtin:echo], auth: required }
+                """.formatted(idp.getAddress().getPort()))) {
+            URI base = running.gateway.uri();
+            String claims = "{\"iss\":\"https://idp.test\",\"aud\":\"orders\",\"sub\":\"s\",\"exp\":"
+                    + (System.currentTimeMillis() / 1000 + 600) + "}";
+            String known = Tokens.rsa("RS256", rsa.getPrivate(), "{\"alg\":\"RS256\",\"kid\":\"k1\"}", claims);
+
+            assertThat(bearer(base, known)).isEqualTo(200);
+            int afterFirst = fetches.get();
+            for (String kid : List.of("rotated-1", "rotated-2")) {
+                String unknown =
+                        Tokens.rsa("RS256", rsa.getPrivate(), "{\"alg\":\"RS256\",\"kid\":\"" + kid + "\"}", claims);
+                assertThat(bearer(base, unknown)).as(kid).isEqualTo(401);
+            }
+
+            assertThat(afterFirst).isEqualTo(1);
+            assertThat(fetches)
+                    .as("each unknown kid fetched the set again (the default would allow one in 10s)")
+                    .hasValue(3);
+        } finally {
+            idp.stop(0);
+        }
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        auth:
+                          jwt:
+                            audiences: [a]
+                            issuers: [ { issuer: i, jwks: "https://i/jwks", jwksRefresh: 100ms } ]
+                        routes:
+                          - { path: /, upstreams: [builtin:echo] }
+                        """))
+                .hasMessageStartingWith("gateway.yaml line")
+                .hasMessageContaining("jwksRefresh 100ms (expected: at least 1s)");
+    }
+
+    private static int bearer(URI base, String token) throws Exception {
+        return send(HttpRequest.newBuilder(base.resolve("/x")).header("Authorization", "Bearer " + token))
+                .statusCode();
     }
 
     @Test
