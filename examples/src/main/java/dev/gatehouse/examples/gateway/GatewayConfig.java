@@ -49,7 +49,8 @@ public record GatewayConfig(
         @Nullable SecurityHeadersConfig securityHeaders,
         @Nullable IpRulesConfig ipRules,
         @Nullable CacheStoreConfig cache,
-        @Nullable RequestId requestId) {
+        @Nullable RequestId requestId,
+        @Nullable IdempotencyStore idempotencyStore) {
 
     public GatewayConfig {
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
@@ -64,6 +65,70 @@ public record GatewayConfig(
         if (cache.redis() && redis == null) {
             throw new IllegalArgumentException(
                     "cache store redis but no redis URL (expected: redis: redis://host:port)");
+        }
+        if (idempotencyStore != null && idempotencyStore.store().equals("redis") && redis == null) {
+            throw new IllegalArgumentException(
+                    "idempotencyStore redis but no redis URL (expected: redis: redis://host:port)");
+        }
+    }
+
+    /** Where idempotency records live: as written, else in Redis when there is one, else in memory. */
+    public IdempotencyStore idempotencyStoreOrDefault() {
+        return idempotencyStore != null
+                ? idempotencyStore
+                : new IdempotencyStore(redis == null ? "memory" : "redis", null, null, null, null);
+    }
+
+    /**
+     * Where every route's idempotency records live: {@code memory} (this instance), {@code redis} (the top-level
+     * Redis) or {@code postgres}: the database at the JDBC {@code url}, in {@code table} (created if missing,
+     * {@code gatehouse_idempotency}), through a pool of at most {@code maxConnections} (10), expired rows deleted
+     * every {@code purgeEvery} (when set). Instances that share the database share the records, without Redis.
+     */
+    public record IdempotencyStore(
+            String store,
+            @Nullable String url,
+            @Nullable String table,
+            @Nullable String purgeEvery,
+            @Nullable Integer maxConnections) {
+        private static final java.util.regex.Pattern TABLE = java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+        public IdempotencyStore {
+            if (store == null || !List.of("memory", "redis", "postgres").contains(store)) {
+                throw new IllegalArgumentException("store " + store + " (expected: memory, redis or postgres)");
+            }
+            if (store.equals("postgres")) {
+                if (url == null || !url.startsWith("jdbc:postgresql://")) {
+                    throw new IllegalArgumentException(
+                            "url " + redacted(url) + " (expected: jdbc:postgresql://host:port/database?user=…)");
+                }
+                if (table != null && !TABLE.matcher(table).matches()) {
+                    throw new IllegalArgumentException("table " + table + " (expected: a lower-case SQL identifier)");
+                }
+                if (purgeEvery != null && ConfigValues.duration(purgeEvery).isZero()) {
+                    throw new IllegalArgumentException("purgeEvery " + purgeEvery + " (expected: more than 0)");
+                }
+                if (maxConnections != null && (maxConnections < 1 || maxConnections > 1000)) {
+                    throw new IllegalArgumentException("maxConnections " + maxConnections + " (expected: 1..1000)");
+                }
+            } else if (url != null || table != null || purgeEvery != null || maxConnections != null) {
+                throw new IllegalArgumentException(
+                        "url, table, purgeEvery and maxConnections go with store: postgres (expected: none with "
+                                + store + ")");
+            }
+        }
+
+        /** {@code url} without its password, for errors and logs. */
+        static String redacted(@Nullable String url) {
+            return url == null ? "null" : url.replaceAll("(?i)(password=)[^&]*", "$1***");
+        }
+
+        public String tableOrDefault() {
+            return table == null ? "gatehouse_idempotency" : table;
+        }
+
+        public int maxConnectionsOrDefault() {
+            return maxConnections == null ? 10 : maxConnections;
         }
     }
 

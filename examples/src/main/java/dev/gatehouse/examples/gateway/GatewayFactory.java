@@ -1,5 +1,7 @@
 package dev.gatehouse.examples.gateway;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.gatehouse.ClientAddress;
 import dev.gatehouse.Headers;
 import dev.gatehouse.PolicyChain;
@@ -13,6 +15,7 @@ import dev.gatehouse.examples.backends.BuiltinBackends;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
 import dev.gatehouse.idempotency.IdempotencyStore;
 import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
+import dev.gatehouse.jdbc.PostgresIdempotencyStore;
 import dev.gatehouse.logging.AccessLogPolicy;
 import dev.gatehouse.metrics.MicrometerChainListener;
 import dev.gatehouse.ratelimit.BucketStore;
@@ -58,6 +61,14 @@ final class GatewayFactory implements AutoCloseable {
     private final @Nullable MicrometerChainListener metrics;
     private final @Nullable MeterRegistry registry;
     private final List<Meter> storeMeters = new ArrayList<>();
+    /** One PostgreSQL idempotency store per URL and table, with its pool; kept across reloads. */
+    private final Map<String, PostgresRecords> postgres = new HashMap<>();
+
+    private String idempotencyKind = "in-memory";
+
+    /** A PostgreSQL idempotency store and the pool it draws from. */
+    private record PostgresRecords(PostgresIdempotencyStore store, HikariDataSource pool) {}
+
     /** The in-memory stores, for every configuration without Redis; created at the first. */
     private @Nullable BucketStore localBuckets;
 
@@ -119,6 +130,16 @@ final class GatewayFactory implements AutoCloseable {
             buckets = localBuckets;
             records = localRecords;
         }
+        GatewayConfig.IdempotencyStore recordsIn = config.idempotencyStoreOrDefault();
+        if (recordsIn.store().equals("postgres")) {
+            records = postgres(recordsIn);
+        } else if (recordsIn.store().equals("memory") && config.redis() != null) {
+            if (localRecords == null) {
+                localRecords = InMemoryIdempotencyStore.ofDefaults();
+            }
+            records = localRecords;
+        }
+        idempotencyKind = recordsIn.store().equals("memory") ? "in-memory" : recordsIn.store();
         CacheStoreConfig caching = config.policies().cache();
         String cacheUrl = caching.redis() ? config.redis() : null;
         HttpCacheStore cache = cacheFor(caching, cacheUrl);
@@ -211,6 +232,58 @@ final class GatewayFactory implements AutoCloseable {
         return url + " " + caching.keepStale() + " " + caching.maxEntrySize() + " " + caching.keyPrefix();
     }
 
+    /**
+     * The PostgreSQL store {@code where} names: the running one for the same URL and table, else a new one over a
+     * new pool (the table is created if missing).
+     *
+     * @throws IllegalStateException when the database cannot be reached or the table cannot be created
+     */
+    private IdempotencyStore postgres(GatewayConfig.IdempotencyStore where) {
+        String url = java.util.Objects.requireNonNull(where.url(), "url");
+        String key = url + " " + where.tableOrDefault();
+        PostgresRecords running = postgres.get(key);
+        if (running != null) {
+            return running.store();
+        }
+        HikariConfig pool = new HikariConfig();
+        pool.setJdbcUrl(url);
+        pool.setPoolName("gatehouse-idempotency");
+        pool.setMaximumPoolSize(where.maxConnectionsOrDefault());
+        pool.setMinimumIdle(Math.min(2, where.maxConnectionsOrDefault()));
+        pool.setConnectionTimeout(1_000);
+        pool.setInitializationFailTimeout(2_000);
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(pool);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(
+                    "PostgreSQL at " + GatewayConfig.IdempotencyStore.redacted(url) + " is unreachable: "
+                            + rootMessage(e),
+                    e);
+        }
+        try {
+            PostgresIdempotencyStore.Builder builder =
+                    PostgresIdempotencyStore.builder(dataSource).table(where.tableOrDefault());
+            if (where.purgeEvery() != null) {
+                builder.purgeEvery(GatewayConfig.duration(where.purgeEvery()));
+            }
+            PostgresIdempotencyStore store = builder.build();
+            postgres.put(key, new PostgresRecords(store, dataSource));
+            return store;
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage());
+    }
+
     /** What every chain starts with, before the route's own policies. */
     private PolicyChain outer(ClientAddress clients) {
         PolicyChain.Builder chain = PolicyChain.builder()
@@ -272,7 +345,7 @@ final class GatewayFactory implements AutoCloseable {
                 "idempotency",
                 Map.of(
                         "kind",
-                        storeKind.equals("redis") ? "redis" : "in-memory",
+                        idempotencyKind,
                         "down",
                         idempotency.values().stream()
                                 .anyMatch(policy -> policy.storeHealth().down())));
@@ -326,6 +399,10 @@ final class GatewayFactory implements AutoCloseable {
         }
         for (RedisHttpCacheStore store : redisCaches.values()) {
             store.close();
+        }
+        for (PostgresRecords records : postgres.values()) {
+            records.store().close();
+            records.pool().close();
         }
     }
 }
