@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  * the key is required (400 without one) and how long a response is kept ({@code ttl}); how long a request in
  * progress holds its key before another may take it over ({@code lease}, 1m: longer than the route's timeout), and
  * what requests get while the store cannot answer ({@code onStoreFailure}: {@code 503}, the default, or {@code
- * proceed} without idempotency).
+ * proceed} without idempotency); the largest request body fingerprinted ({@code maxBodySize}, 1MiB; larger is 413)
+ * and the largest response body recorded for replay ({@code maxStoredBodySize}; a retry of a larger one gets 409).
  */
 public record IdempotencyConfig(
         @Nullable Boolean enabled,
@@ -17,7 +18,9 @@ public record IdempotencyConfig(
         @Nullable List<String> methods,
         @Nullable String ttl,
         @Nullable String lease,
-        @Nullable String onStoreFailure) {
+        @Nullable String onStoreFailure,
+        @Nullable String maxBodySize,
+        @Nullable String maxStoredBodySize) {
     @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
     public IdempotencyConfig {
         enabled = enabled == null || enabled;
@@ -32,8 +35,16 @@ public record IdempotencyConfig(
             throw new IllegalArgumentException(
                     "lease " + lease + " (expected: more than 0, longer than the route's" + " timeout)");
         }
+        checkSize("maxBodySize", maxBodySize, 1);
+        checkSize("maxStoredBodySize", maxStoredBodySize, 0);
         if (onStoreFailure != null && !onStoreFailure.equals("503") && !onStoreFailure.equals("proceed")) {
             throw new IllegalArgumentException("onStoreFailure " + onStoreFailure + " (expected: 503 or proceed)");
+        }
+    }
+
+    private static void checkSize(String name, @Nullable String size, long least) {
+        if (size != null && (ConfigValues.size(size) < least || ConfigValues.size(size) > Integer.MAX_VALUE)) {
+            throw new IllegalArgumentException(name + " " + size + " (expected: " + least + " bytes to 2GiB)");
         }
     }
 
@@ -46,7 +57,7 @@ public record IdempotencyConfig(
     /** {@code idempotency: true} or {@code false}. */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static IdempotencyConfig valueOf(Boolean enabled) {
-        return new IdempotencyConfig(enabled, null, null, null, null, null);
+        return new IdempotencyConfig(enabled, null, null, null, null, null, null, null);
     }
 
     /** {@code true} or {@code false}, as a property value reads. */

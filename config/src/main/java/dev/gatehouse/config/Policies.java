@@ -64,6 +64,9 @@ final class Policies {
             if (jwt.maxTokenLength() != null) {
                 authenticator.maxTokenLength(jwt.maxTokenLength());
             }
+            if (Boolean.TRUE.equals(jwt.allowQueryParameter())) {
+                authenticator.allowQueryParameter();
+            }
             builder.authenticator(authenticator.build());
         }
         if (auth.introspection() != null) {
@@ -73,6 +76,9 @@ final class Policies {
             ApiKeyAuthenticator.Builder keys = ApiKeyAuthenticator.builder();
             if (auth.apiKeyHeader() != null) {
                 keys.header(auth.apiKeyHeader());
+            }
+            if (auth.apiKeyQueryParameter() != null) {
+                keys.allowQueryParameter(auth.apiKeyQueryParameter());
             }
             for (ApiKeyConfig key : auth.apiKeys()) {
                 keys.keyDigest(key.sha256(), key.owner(), key.plan(), Set.copyOf(key.scopes()));

@@ -255,6 +255,12 @@ public final class RouteTableFactory {
         if (config.lease() != null) {
             builder.lease(ConfigValues.duration(config.lease()));
         }
+        if (config.maxBodySize() != null) {
+            builder.maxBodyBytes((int) ConfigValues.size(config.maxBodySize()));
+        }
+        if (config.maxStoredBodySize() != null) {
+            builder.maxStoredBodyBytes((int) ConfigValues.size(config.maxStoredBodySize()));
+        }
         if (Boolean.TRUE.equals(config.required())) {
             builder.required();
         }

@@ -29,6 +29,7 @@ class ClientCertificatesConfigTest {
                 new IdentityHeadersConfig(null, null, null, null, Map.of("cert_subject", "X-Client-Cert-Subject")),
                 certificates,
                 null,
+                null,
                 null);
     }
 

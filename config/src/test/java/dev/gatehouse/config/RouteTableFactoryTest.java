@@ -22,6 +22,7 @@ class RouteTableFactoryTest {
             new IdentityHeadersConfig("X-Caller", null, null, null, Map.of()),
             null,
             null,
+            null,
             null);
     static final PolicyChain OUTER = PolicyChain.builder()
             .add("request-id", RequestIdPolicy.ofDefaults())
@@ -176,7 +177,7 @@ class RouteTableFactoryTest {
                 .hasMessageContaining("expected: * and ** only as whole segments");
         assertThatThrownBy(() -> new CompressionConfig(null, null, null, 12, null, null, null))
                 .hasMessage("level 12 (expected: 1..9)");
-        assertThatThrownBy(() -> new IdempotencyConfig(null, null, null, "forever", null, null))
+        assertThatThrownBy(() -> new IdempotencyConfig(null, null, null, "forever", null, null, null, null))
                 .hasMessage("duration forever (expected: e.g. 500ms, 10s, 2m, 1h)");
         assertThatThrownBy(() -> new DecompressionConfig(null, "lots", null))
                 .hasMessage("size lots (expected: e.g. 1000, 512KiB, 10MiB)");
@@ -195,7 +196,7 @@ class RouteTableFactoryTest {
         assertThatThrownBy(() -> new KeyConfig("k", "HS256", "c2VjcmV0", null))
                 .as("a secret shorter than the hash")
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new AuthConfig(null, null, null, null, null, null))
+        assertThatThrownBy(() -> new AuthConfig(null, null, null, null, null, null, null))
                 .hasMessage("no credentials (expected: jwt, introspection, apiKeys or clientCertificates)");
     }
 

@@ -556,6 +556,59 @@ class GatewayYamlPoliciesTest {
     }
 
     @Test
+    void credentialsInTheQueryOnlyWhenAllowedAndIdempotencyBodyLimits() throws Exception {
+        byte[] secret = "a-32-byte-secret-for-hs256-01234".getBytes(StandardCharsets.US_ASCII);
+        try (GatewayMain.Running running =
+                start("""
+                listen: { port: 0 }
+                auth:
+                  jwt:
+                    audiences: [orders]
+                    allowQueryParameter: true
+                    issuers:
+                      - issuer: https://idp.test
+                        keys: [ { kid: k1, alg: HS256, secret: SECRET } ]
+                  apiKeyQueryParameter: api_key
+                  apiKeys:
+                    - { sha256: %s, owner: tester, plan: free }
+                routes:
+                  - { path: /, upstreams: [builtin:echo], auth: required }
+                  - path: /pay
+                    upstreams: [builtin:echo]
+                    idempotency: { maxBodySize: 64, maxStoredBodySize: 100 }
+                """.replace("SECRET", Base64.getEncoder().encodeToString(secret)))) {
+            URI base = running.gateway.uri();
+            String token = Tokens.hmac(
+                    "HS256",
+                    secret,
+                    "{\"alg\":\"HS256\",\"kid\":\"k1\"}",
+                    "{\"iss\":\"https://idp.test\",\"aud\":\"orders\",\"sub\":\"s\",\"exp\":"
+                            + (System.currentTimeMillis() / 1000 + 600) + "}");
+
+            assertThat(send(HttpRequest.newBuilder(base.resolve("/x?access_token=" + token)))
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(send(HttpRequest.newBuilder(base.resolve("/x?api_key=" + KEY)))
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(send(HttpRequest.newBuilder(base.resolve("/x?key=" + KEY)))
+                            .statusCode())
+                    .isEqualTo(401);
+            HttpResponse<String> tooLarge = send(HttpRequest.newBuilder(base.resolve("/pay/a"))
+                    .header("Idempotency-Key", "\"k-1\"")
+                    .POST(HttpRequest.BodyPublishers.ofString("x".repeat(65))));
+            assertThat(tooLarge.statusCode()).as("a body over maxBodySize").isEqualTo(413);
+            HttpRequest.Builder unrecordable = HttpRequest.newBuilder(base.resolve("/pay/b?size=500"))
+                    .header("Idempotency-Key", "\"k-2\"")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}"));
+            assertThat(send(unrecordable).statusCode()).isEqualTo(200);
+            assertThat(send(unrecordable).statusCode())
+                    .as("a retry of an answer over maxStoredBodySize, which was not recorded")
+                    .isEqualTo(409);
+        }
+    }
+
+    @Test
     void badPolicyValuesAreLocated() {
         assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         trustedProxies: [10.0.0.0/33]
