@@ -372,11 +372,19 @@ public record GatewayConfig(
             GatewayRoute.@Nullable Pin pin,
             @Nullable WebSocket websocket,
             @Nullable ActiveHealth activeHealth,
-            @Nullable CacheConfig cache) {
+            @Nullable CacheConfig cache,
+            @Nullable List<String> methods) {
         public RouteConfig {
             if (path == null || !path.startsWith("/")) {
                 throw new IllegalArgumentException("path " + path + " (expected: a prefix starting with /)");
             }
+            if (methods != null) {
+                if (methods.isEmpty()) {
+                    throw new IllegalArgumentException("methods: [] (expected: at least one, or no methods: for any)");
+                }
+                methods.forEach(GatewayRoute::checkMethod);
+            }
+            methods = methods == null ? List.of() : List.copyOf(methods);
             if (upstreams == null || upstreams.isEmpty()) {
                 throw new IllegalArgumentException("route " + path + ": no upstreams");
             }

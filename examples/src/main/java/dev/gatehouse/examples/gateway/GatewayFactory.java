@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
@@ -178,7 +179,8 @@ final class GatewayFactory implements AutoCloseable {
                     weights,
                     route.pin(),
                     route.websocket() == null ? null : route.websocket().toSettings(),
-                    route.activeHealth() == null ? null : route.activeHealth().toSettings());
+                    route.activeHealth() == null ? null : route.activeHealth().toSettings(),
+                    Set.copyOf(route.methods()));
             routes.add(built);
             for (int i = 0; i < chain.size(); i++) {
                 if (chain.policy(i) instanceof RateLimitPolicy limiter) {

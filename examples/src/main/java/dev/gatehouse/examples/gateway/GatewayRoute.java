@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -62,7 +63,8 @@ public record GatewayRoute(
         List<Integer> weights,
         @Nullable Pin pin,
         @Nullable WebSocket websocket,
-        @Nullable ActiveHealth activeHealth) {
+        @Nullable ActiveHealth activeHealth,
+        Set<String> methods) {
 
     /** 10 MiB. */
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
@@ -112,6 +114,37 @@ public record GatewayRoute(
                 throw new IllegalArgumentException("weight: " + weight + " (expected: an integer, 1 or more)");
             }
         }
+        java.util.TreeSet<String> allowed = new java.util.TreeSet<>();
+        for (String method : requireNonNull(methods, "methods")) {
+            allowed.add(checkMethod(method));
+        }
+        if (allowed.contains("GET")) {
+            allowed.add("HEAD"); // a resource that answers GET answers HEAD (RFC 9110 §9.3.2)
+        }
+        methods = java.util.Collections.unmodifiableSet(allowed);
+    }
+
+    /** {@code method} when it is an HTTP method token (RFC 9110 §9.1; case matters). */
+    static String checkMethod(String method) {
+        if (method == null || method.isEmpty() || !method.chars().allMatch(GatewayRoute::isTokenChar)) {
+            throw new IllegalArgumentException("method " + method + " (expected: an HTTP method, e.g. GET)");
+        }
+        return method;
+    }
+
+    private static boolean isTokenChar(int c) {
+        return c > 0x20 && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+    }
+
+    /**
+     * Whether the route takes {@code method}: any, unless it names its methods. A CORS preflight is matched by the
+     * method it asks about ({@code requested}), so that the route's own CORS policy answers it.
+     */
+    boolean matchesMethod(String method, @Nullable String requested) {
+        if (methods.isEmpty()) {
+            return true;
+        }
+        return methods.contains(method.equals("OPTIONS") && requested != null ? requested : method);
     }
 
     /** A route on {@code prefix} for any host, no retries, 10 MiB bodies, default passive health, no breaker. */
@@ -133,7 +166,8 @@ public record GatewayRoute(
                 List.of(),
                 null,
                 null,
-                null);
+                null,
+                Set.of());
     }
 
     public GatewayRoute withHost(@Nullable String host) {
@@ -192,6 +226,11 @@ public record GatewayRoute(
     }
 
     /** With each upstream probed as {@code activeHealth} says; null for passive health alone. */
+    /** The methods the route takes (any when empty; HEAD comes with GET); others go to the next route, or 405. */
+    public GatewayRoute withMethods(Set<String> methods) {
+        return with(copy -> copy.methods = methods);
+    }
+
     public GatewayRoute withActiveHealth(@Nullable ActiveHealth activeHealth) {
         return with(copy -> copy.activeHealth = activeHealth);
     }
@@ -238,6 +277,8 @@ public record GatewayRoute(
         @Nullable
         ActiveHealth activeHealth;
 
+        Set<String> methods;
+
         Copy(GatewayRoute route) {
             prefix = route.prefix;
             host = route.host;
@@ -256,6 +297,7 @@ public record GatewayRoute(
             pin = route.pin;
             websocket = route.websocket;
             activeHealth = route.activeHealth;
+            methods = route.methods;
         }
 
         GatewayRoute build() {
@@ -276,7 +318,8 @@ public record GatewayRoute(
                     weights,
                     pin,
                     websocket,
-                    activeHealth);
+                    activeHealth,
+                    methods);
         }
     }
 
@@ -478,9 +521,12 @@ public record GatewayRoute(
         return true;
     }
 
-    /** How specific the match is: longer prefixes first, then routes with more conditions. */
+    /** How specific the match is: longer prefixes first, then routes with more conditions (methods count as one). */
     int specificity() {
-        return prefix.length() * 64 + (host == null ? 0 : 32) + Math.min(headers.size(), 31);
+        return prefix.length() * 128
+                + (host == null ? 0 : 64)
+                + Math.min(headers.size(), 31)
+                + (methods.isEmpty() ? 0 : 32);
     }
 
     /** A short name for logs, metrics and the status page: {@code /api host=api.example.com x-tenant=a}. */
@@ -491,6 +537,9 @@ public record GatewayRoute(
         }
         headers.forEach(
                 (name, value) -> text.append(' ').append(name).append('=').append(value));
+        if (!methods.isEmpty()) {
+            text.append(" methods=").append(String.join(",", methods));
+        }
         return text.toString();
     }
 

@@ -47,6 +47,11 @@ final class RouteSet {
     private final List<Entry> routes;
     private final Map<String, Handler> exact;
     private final Handler otherwise;
+    /** The fallback chain, then 405 with the {@code Allow} the request carries in {@link #ALLOW}. */
+    private final Handler methodNotAllowed;
+
+    /** The request attribute that carries a 405's {@code Allow} value. */
+    private static final String ALLOW = RouteSet.class.getName() + ".allow";
 
     /**
      * @param policies one table for every request instead of the routes' own chains (the conformance host)
@@ -95,9 +100,10 @@ final class RouteSet {
                             new AggregationHandler(aggregation.parts(), aggregation.timeout())));
         }
         this.exact = Map.copyOf(exactPaths);
-        this.otherwise = offload(
-                policies != null ? policies : table(observed(otherwise, NO_ROUTE, false, console), protectedHeaders),
-                new NotFound());
+        RouteTable fallback =
+                policies != null ? policies : table(observed(otherwise, NO_ROUTE, false, console), protectedHeaders);
+        this.otherwise = offload(fallback, new NotFound());
+        this.methodNotAllowed = offload(fallback, new MethodNotAllowed());
     }
 
     /**
@@ -166,6 +172,11 @@ final class RouteSet {
         }
         Entry route = match(clientRequest, path);
         if (route == null) {
+            String allow = allowed(clientRequest, path);
+            if (allow != null) {
+                clientRequest.setAttribute(ALLOW, allow);
+                return methodNotAllowed.handle(clientRequest, response, callback);
+            }
             return otherwise.handle(clientRequest, response, callback);
         }
         if (route.live().config().websocket() != null && HopByHopRequest.isWebSocketUpgrade(request)) {
@@ -177,12 +188,31 @@ final class RouteSet {
 
     private @Nullable Entry match(Request request, String path) {
         String host = Request.getServerName(request);
+        String method = request.getMethod();
+        String requested = request.getHeaders().get(HttpHeader.ACCESS_CONTROL_REQUEST_METHOD);
         for (Entry entry : routes) {
-            if (entry.live().config().matches(path, host, request.getHeaders()::get)) {
+            GatewayRoute route = entry.live().config();
+            if (route.matchesMethod(method, requested) && route.matches(path, host, request.getHeaders()::get)) {
                 return entry;
             }
         }
         return null;
+    }
+
+    /**
+     * For a request no route takes: the methods of the routes that would take its path, host and headers (their
+     * {@code Allow}), or null when there are none (404).
+     */
+    private @Nullable String allowed(Request request, String path) {
+        String host = Request.getServerName(request);
+        java.util.TreeSet<String> methods = new java.util.TreeSet<>();
+        for (Entry entry : routes) {
+            GatewayRoute route = entry.live().config();
+            if (!route.methods().isEmpty() && route.matches(path, host, request.getHeaders()::get)) {
+                methods.addAll(route.methods());
+            }
+        }
+        return methods.isEmpty() ? null : String.join(", ", methods);
     }
 
     List<LiveRoute> routes() {
@@ -199,6 +229,18 @@ final class RouteSet {
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, UP.length);
             response.write(true, ByteBuffer.wrap(UP), callback);
+            return true;
+        }
+    }
+
+    /** A route takes the path but not the method: 405 problem+json with {@code Allow}, after the fallback chain. */
+    private static final class MethodNotAllowed extends Handler.Abstract.NonBlocking {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            Object allow = request.getAttribute(ALLOW);
+            response.getHeaders().put(HttpHeader.ALLOW, String.valueOf(allow));
+            Problems.note(request, "route", "reject", request.getMethod() + " not in " + allow);
+            Problems.write(response, callback, 405, "The route does not take this method.", null);
             return true;
         }
     }

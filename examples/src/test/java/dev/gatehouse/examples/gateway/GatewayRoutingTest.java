@@ -139,6 +139,92 @@ class GatewayRoutingTest {
     }
 
     @Test
+    void routesByMethodSendReadsAndWritesToTheirOwnUpstreamsAndOtherMethodsAre405WithAllow() throws Exception {
+        EchoServlet reads = new EchoServlet();
+        EchoServlet writes = new EchoServlet();
+        URI readBackend = echo(reads);
+        URI writeBackend = echo(writes);
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                routes:
+                  - path: /orders
+                    upstreams: [%s]
+                  - path: /orders
+                    methods: [POST]
+                    upstreams: [%s]
+                    cors: { allowOrigins: [https://app.example.com], allowMethods: [POST] }
+                """.formatted(readBackend, writeBackend))) {
+            URI gateway = running.gateway.uri();
+            HttpResponse<String> read = get(gateway.resolve("/orders/7"));
+            HttpResponse<String> written = CLIENT.send(
+                    HttpRequest.newBuilder(gateway.resolve("/orders"))
+                            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> deleted = CLIENT.send(
+                    HttpRequest.newBuilder(gateway.resolve("/orders/7"))
+                            .DELETE()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> preflight = CLIENT.send(
+                    HttpRequest.newBuilder(gateway.resolve("/orders"))
+                            .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                            .header("Origin", "https://app.example.com")
+                            .header("Access-Control-Request-Method", "POST")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> elsewhere = get(gateway.resolve("/customers"));
+
+            assertThat(read.statusCode()).isEqualTo(200);
+            assertThat(written.statusCode()).isEqualTo(200);
+            assertThat(writes.executions()).as("only the POST").isEqualTo(1);
+            assertThat(deleted.statusCode())
+                    .as("the route for any method, after the POST one")
+                    .isEqualTo(200);
+            assertThat(preflight.statusCode())
+                    .as("the POST route's CORS answers its preflight")
+                    .isEqualTo(204);
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin"))
+                    .hasValue("https://app.example.com");
+            assertThat(elsewhere.statusCode()).isEqualTo(404);
+            assertThat(reads.executions()).isEqualTo(2);
+            assertThat(writes.executions()).isEqualTo(1);
+        }
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                routes:
+                  - path: /orders
+                    methods: [GET]
+                    upstreams: [%s]
+                  - path: /orders
+                    methods: [POST]
+                    upstreams: [%s]
+                """.formatted(readBackend, writeBackend))) {
+            HttpResponse<String> deleted = CLIENT.send(
+                    HttpRequest.newBuilder(running.gateway.uri().resolve("/orders/7"))
+                            .DELETE()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(deleted.statusCode()).isEqualTo(405);
+            assertThat(deleted.headers().firstValue("Allow")).hasValue("GET, HEAD, POST");
+            assertThat(deleted.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(reads.executions() + writes.executions()).isEqualTo(3);
+        }
+        for (String bad : List.of("methods: []", "methods: [\"G E T\"]")) {
+            assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                            routes:
+                              - path: /
+                                upstreams: [builtin:echo]
+                                %s
+                            """.formatted(bad)))
+                    .as(bad)
+                    .hasMessageStartingWith("gateway.yaml line")
+                    .hasMessageContaining("routes[0]: method");
+        }
+    }
+
+    @Test
     void aRewriteReplacesThePathWithItsGroups() throws Exception {
         URI backend = echo(new EchoServlet());
         try (GatewayMain.Running running = start("""
