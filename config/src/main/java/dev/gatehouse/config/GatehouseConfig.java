@@ -33,7 +33,8 @@ public record GatehouseConfig(
 
     public GatehouseConfig {
         if (redis != null && !REDIS_SCHEMES.matcher(redis).lookingAt()) {
-            throw new IllegalArgumentException("redis " + redis
+            // The user info (a password) is never echoed: errors reach logs and consoles.
+            throw new IllegalArgumentException("redis " + redis.replaceAll("//[^@/]*@", "//***@")
                     + " (expected: redis://host:port, redis-sentinel://host:port,host:port#master or"
                     + " redis-cluster://host:port,host:port)");
         }

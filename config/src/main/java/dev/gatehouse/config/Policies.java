@@ -15,6 +15,7 @@ import dev.gatehouse.ratelimit.RateLimitKey;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
 import dev.gatehouse.ratelimit.ResilientBucketStore;
 import dev.gatehouse.ratelimit.StoreFailureMode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -179,6 +180,9 @@ final class Policies {
         }
         if (limits.perHour() != null) {
             list.add(Limit.perHour(limits.perHour()));
+        }
+        if (limits.perDay() != null) {
+            list.add(Limit.of("day", limits.perDay(), Duration.ofDays(1)));
         }
         return list.toArray(Limit[]::new);
     }

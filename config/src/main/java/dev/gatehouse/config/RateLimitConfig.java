@@ -24,6 +24,7 @@ public record RateLimitConfig(
         @Nullable Long perSecond,
         @Nullable Long perMinute,
         @Nullable Long perHour,
+        @Nullable Long perDay,
         @Nullable Long cost,
         @Nullable Map<String, RateLimitConfig> plans,
         @Nullable String missingKey,
@@ -43,12 +44,13 @@ public record RateLimitConfig(
             }
             Headers.checkName(key.substring("header:".length()));
         }
-        if (perSecond == null && perMinute == null && perHour == null) {
-            throw new IllegalArgumentException("no limit (expected: perSecond, perMinute or perHour)");
+        if (perSecond == null && perMinute == null && perHour == null && perDay == null) {
+            throw new IllegalArgumentException("no limit (expected: perSecond, perMinute, perHour or perDay)");
         }
         checkLimit("perSecond", perSecond);
         checkLimit("perMinute", perMinute);
         checkLimit("perHour", perHour);
+        checkLimit("perDay", perDay);
         if (cost != null && cost < 1) {
             throw new IllegalArgumentException("cost " + cost + " (expected: 1 or more tokens per request)");
         }

@@ -87,7 +87,7 @@ class RouteTableFactoryTest {
                 List.of("post"),
                 "required",
                 List.of("orders:read"),
-                new RateLimitConfig("principal", null, 10L, null, null, null, null, null, null, null, null),
+                new RateLimitConfig("principal", null, 10L, null, null, null, null, null, null, null, null, null),
                 CompressionConfig.valueOf(true),
                 IdempotencyConfig.valueOf(true),
                 DecompressionConfig.valueOf(true),
@@ -118,7 +118,7 @@ class RouteTableFactoryTest {
                                         "/x",
                                         "none",
                                         new RateLimitConfig(
-                                                null, 5L, null, null, null, null, null, null, null, null, null)),
+                                                null, 5L, null, null, null, null, null, null, null, null, null, null)),
                                 OUTER)
                         .names())
                 .as("a limit keyed by the address runs before authentication")
@@ -161,10 +161,11 @@ class RouteTableFactoryTest {
 
     @Test
     void badValuesNameTheKeyTheValueAndWhatWasExpected() {
-        assertThatThrownBy(() -> new RateLimitConfig(null, null, -5L, null, null, null, null, null, null, null, null))
+        assertThatThrownBy(() ->
+                        new RateLimitConfig(null, null, -5L, null, null, null, null, null, null, null, null, null))
                 .hasMessage("perMinute -5 (expected: 1 or more requests)");
-        assertThatThrownBy(
-                        () -> new RateLimitConfig("tenant", null, 5L, null, null, null, null, null, null, null, null))
+        assertThatThrownBy(() ->
+                        new RateLimitConfig("tenant", null, 5L, null, null, null, null, null, null, null, null, null))
                 .hasMessage("key tenant (expected: address, principal, apiKey, route, plan or header:<Name>)");
         assertThatThrownBy(() -> new RouteConfig(
                         "/api", null, "always", null, null, null, null, null, null, null, null, null, null, null, null))

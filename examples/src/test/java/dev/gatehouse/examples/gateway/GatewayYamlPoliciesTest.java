@@ -609,6 +609,34 @@ class GatewayYamlPoliciesTest {
     }
 
     @Test
+    void aDailyQuotaIsAWindowOfItsOwnAndARedisPasswordNeverReachesAnError() throws Exception {
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                routes:
+                  - path: /
+                    upstreams: [builtin:echo]
+                    rateLimit: { perMinute: 100, perDay: 2 }
+                """)) {
+            URI base = running.gateway.uri();
+            HttpResponse<String> first = send(HttpRequest.newBuilder(base.resolve("/a")));
+            send(HttpRequest.newBuilder(base.resolve("/a")));
+            HttpResponse<String> third = send(HttpRequest.newBuilder(base.resolve("/a")));
+
+            assertThat(first.headers().firstValue("RateLimit-Policy"))
+                    .hasValue("\"minute\";q=100;w=60, \"day\";q=2;w=86400");
+            assertThat(third.statusCode()).isEqualTo(429);
+        }
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        redis: http://gatehouse:hunter2@cache.internal:6379
+                        routes:
+                          - { path: /, upstreams: [builtin:echo] }
+                        """))
+                .hasMessageStartingWith("gateway.yaml line")
+                .hasMessageContaining("redis http://***@cache.internal:6379 (expected:")
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
     void badPolicyValuesAreLocated() {
         assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         trustedProxies: [10.0.0.0/33]
