@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
  *     rate-limit buckets and idempotency records shared by every instance; local stores when unset
  * @param trustedProxies networks ({@code 10.0.0.0/8}) whose {@code X-Forwarded-For} is believed: the right-most
  *     untrusted hop is the client, for rate limits, idempotency scopes and the access log
+ * @param trustedProxiesHeader which field the trusted proxies write: {@code x-forwarded-for} (the default) or {@code
+ *     forwarded} (RFC 7239's {@code for=})
  * @param cors CORS for every route that sets none of its own
  * @param securityHeaders security response headers for every route that sets none of its own
  * @param ipRules allowed and denied networks for every route that sets none of its own
@@ -27,7 +29,8 @@ public record GatehouseConfig(
         @Nullable CorsConfig cors,
         @Nullable SecurityHeadersConfig securityHeaders,
         @Nullable IpRulesConfig ipRules,
-        @Nullable CacheStoreConfig cache) {
+        @Nullable CacheStoreConfig cache,
+        @Nullable String trustedProxiesHeader) {
     private static final java.util.regex.Pattern REDIS_SCHEMES =
             java.util.regex.Pattern.compile("rediss?(-sentinel|-cluster)?://");
 
@@ -39,9 +42,32 @@ public record GatehouseConfig(
                     + " redis-cluster://host:port,host:port)");
         }
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
-        clientAddress(trustedProxies); // a bad network is reported where it is written
+        if (trustedProxiesHeader != null) {
+            if (!trustedProxiesHeader.equals("x-forwarded-for") && !trustedProxiesHeader.equals("forwarded")) {
+                throw new IllegalArgumentException(
+                        "trustedProxiesHeader " + trustedProxiesHeader + " (expected: x-forwarded-for or forwarded)");
+            }
+            if (trustedProxies.isEmpty()) {
+                throw new IllegalArgumentException("trustedProxiesHeader " + trustedProxiesHeader
+                        + " without trustedProxies (expected: the" + " networks whose header is believed)");
+            }
+        }
+        clientAddress(trustedProxies, trustedProxiesHeader); // a bad network is reported where it is written
         routes = routes == null ? List.of() : List.copyOf(routes);
         cache = cache == null ? CacheStoreConfig.ofDefaults() : cache;
+    }
+
+    /** The policy part of a configuration whose trusted proxies, if any, send {@code X-Forwarded-For}. */
+    public GatehouseConfig(
+            @Nullable String redis,
+            @Nullable AuthConfig auth,
+            @Nullable List<String> trustedProxies,
+            @Nullable List<RouteConfig> routes,
+            @Nullable CorsConfig cors,
+            @Nullable SecurityHeadersConfig securityHeaders,
+            @Nullable IpRulesConfig ipRules,
+            @Nullable CacheStoreConfig cache) {
+        this(redis, auth, trustedProxies, routes, cors, securityHeaders, ipRules, cache, null);
     }
 
     /** The policy part of a configuration whose cached routes keep their responses in memory. */
@@ -53,7 +79,7 @@ public record GatehouseConfig(
             @Nullable CorsConfig cors,
             @Nullable SecurityHeadersConfig securityHeaders,
             @Nullable IpRulesConfig ipRules) {
-        this(redis, auth, trustedProxies, routes, cors, securityHeaders, ipRules, null);
+        this(redis, auth, trustedProxies, routes, cors, securityHeaders, ipRules, null, null);
     }
 
     /** The policy part of a configuration without route defaults for CORS, security headers or IP rules. */
@@ -62,7 +88,7 @@ public record GatehouseConfig(
             @Nullable AuthConfig auth,
             @Nullable List<String> trustedProxies,
             @Nullable List<RouteConfig> routes) {
-        this(redis, auth, trustedProxies, routes, null, null, null, null);
+        this(redis, auth, trustedProxies, routes, null, null, null, null, null);
     }
 
     @Override
@@ -82,12 +108,16 @@ public record GatehouseConfig(
 
     /** How the client's address is found: the peer, or through the trusted proxies. */
     public ClientAddress clientAddress() {
-        return clientAddress(trustedProxies());
+        return clientAddress(trustedProxies(), trustedProxiesHeader);
     }
 
-    private static ClientAddress clientAddress(List<String> trustedProxies) {
-        return trustedProxies.isEmpty()
-                ? ClientAddress.direct()
-                : ClientAddress.trusting(trustedProxies.toArray(String[]::new));
+    private static ClientAddress clientAddress(List<String> trustedProxies, @Nullable String header) {
+        if (trustedProxies.isEmpty()) {
+            return ClientAddress.direct();
+        }
+        String[] networks = trustedProxies.toArray(String[]::new);
+        return "forwarded".equals(header)
+                ? ClientAddress.trustingForwarded(networks)
+                : ClientAddress.trusting(networks);
     }
 }

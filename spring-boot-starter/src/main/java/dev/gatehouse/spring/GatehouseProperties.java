@@ -23,6 +23,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param auth Credentials accepted (JWT issuers and keys, opaque tokens checked by introspection, API keys) and the
  *     headers that carry the principal.
  * @param trustedProxies Networks (10.0.0.0/8) whose X-Forwarded-For is believed.
+ * @param trustedProxiesHeader Which field the trusted proxies write: x-forwarded-for (the default) or forwarded
+ *     (RFC 7239).
  * @param routes Routes (a path prefix or pattern, optional methods) with their policies; the most specific wins, and
  *     requests that match none get a request id and an access-log line only.
  * @param cors CORS for every route that sets none of its own.
@@ -42,14 +44,17 @@ public record GatehouseProperties(
         @Nullable @NestedConfigurationProperty CorsConfig cors,
         @Nullable @NestedConfigurationProperty SecurityHeadersConfig securityHeaders,
         @Nullable @NestedConfigurationProperty IpRulesConfig ipRules,
-        @Nullable @NestedConfigurationProperty CacheStoreConfig cache) {
+        @Nullable @NestedConfigurationProperty CacheStoreConfig cache,
+        @Nullable String trustedProxiesHeader) {
     public GatehouseProperties {
         // a bad Redis URL or network stops the binding
-        new GatehouseConfig(redis, auth, trustedProxies, routes, cors, securityHeaders, ipRules, cache);
+        new GatehouseConfig(
+                redis, auth, trustedProxies, routes, cors, securityHeaders, ipRules, cache, trustedProxiesHeader);
     }
 
     /** The configuration these properties describe. */
     public GatehouseConfig toConfig() {
-        return new GatehouseConfig(redis, auth, trustedProxies, routes, cors, securityHeaders, ipRules, cache);
+        return new GatehouseConfig(
+                redis, auth, trustedProxies, routes, cors, securityHeaders, ipRules, cache, trustedProxiesHeader);
     }
 }

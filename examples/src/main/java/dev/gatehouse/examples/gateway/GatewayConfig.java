@@ -50,7 +50,8 @@ public record GatewayConfig(
         @Nullable IpRulesConfig ipRules,
         @Nullable CacheStoreConfig cache,
         @Nullable RequestId requestId,
-        @Nullable IdempotencyStore idempotencyStore) {
+        @Nullable IdempotencyStore idempotencyStore,
+        @Nullable String trustedProxiesHeader) {
 
     public GatewayConfig {
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
@@ -60,7 +61,7 @@ public record GatewayConfig(
             throw new IllegalArgumentException("no routes (expected: at least one under routes: or aggregations:)");
         }
         // Checked here (the Redis URL, each trusted network) so that a bad value is reported at its line.
-        new GatehouseConfig(redis, auth, trustedProxies, List.of());
+        new GatehouseConfig(redis, auth, trustedProxies, List.of(), null, null, null, null, trustedProxiesHeader);
         cache = cache == null ? CacheStoreConfig.ofDefaults() : cache;
         if (cache.redis() && redis == null) {
             throw new IllegalArgumentException(
@@ -142,7 +143,8 @@ public record GatewayConfig(
                 cors,
                 securityHeaders,
                 ipRules,
-                cache);
+                cache,
+                trustedProxiesHeader);
     }
 
     /** The request id every route starts with; the defaults unless {@code requestId} is set. */

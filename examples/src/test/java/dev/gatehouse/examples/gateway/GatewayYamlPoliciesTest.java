@@ -79,6 +79,41 @@ class GatewayYamlPoliciesTest {
     }
 
     @Test
+    void trustedProxiesThatWriteForwardedNameTheClientThroughIt() throws Exception {
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                trustedProxies: [127.0.0.1/32]
+                trustedProxiesHeader: forwarded
+                routes:
+                  - path: /
+                    upstreams: [builtin:echo]
+                    rateLimit: { key: address, perMinute: 1 }
+                """)) {
+            URI base = running.gateway.uri();
+            HttpResponse<String> first = send(HttpRequest.newBuilder(base.resolve("/a"))
+                    .header("Forwarded", "for=198.51.100.1, for=\"203.0.113.9\";proto=https"));
+            HttpResponse<String> sameClient =
+                    send(HttpRequest.newBuilder(base.resolve("/a")).header("Forwarded", "for=203.0.113.9"));
+            HttpResponse<String> forwardedForIgnored =
+                    send(HttpRequest.newBuilder(base.resolve("/a")).header("X-Forwarded-For", "203.0.113.9"));
+
+            assertThat(first.statusCode()).isEqualTo(200);
+            assertThat(echoedHeaders(first).path("x-forwarded-for").asText()).isEqualTo("203.0.113.9");
+            assertThat(sameClient.statusCode()).isEqualTo(429);
+            assertThat(forwardedForIgnored.statusCode())
+                    .as("X-Forwarded-For is not read: the client is the peer, a bucket of its own")
+                    .isEqualTo(200);
+        }
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        trustedProxiesHeader: forwarded
+                        routes:
+                          - { path: /, upstreams: [builtin:echo] }
+                        """))
+                .hasMessageStartingWith("gateway.yaml line")
+                .hasMessageContaining("trustedProxiesHeader forwarded without trustedProxies");
+    }
+
+    @Test
     void withoutTrustedProxiesAForwardedForHeaderNamesNoClient() throws Exception {
         try (GatewayMain.Running running = start("""
                 listen: { port: 0 }
