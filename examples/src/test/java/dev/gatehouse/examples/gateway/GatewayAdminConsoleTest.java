@@ -51,6 +51,25 @@ class GatewayAdminConsoleTest {
                 """.formatted(admin, Base64.getEncoder().encodeToString(SECRET), ApiKeyAuthenticator.digestOf(KEY));
     }
 
+    /**
+     * The status page's routes once they have counted {@code requests} in all: an exchange is counted when it
+     * completes, which can be just after its client has read the whole response.
+     */
+    private static JsonNode settledRoutes(URI admin, long requests) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            JsonNode routes = status(admin).path("routes");
+            long counted = 0;
+            for (JsonNode route : routes) {
+                counted += route.path("traffic").path("requests").asLong();
+            }
+            if (counted >= requests || System.nanoTime() > deadline) {
+                return routes;
+            }
+            Thread.sleep(10);
+        }
+    }
+
     private static JsonNode status(URI admin) throws Exception {
         HttpResponse<String> response = CLIENT.send(
                 HttpRequest.newBuilder(admin.resolve("/admin/status"))
@@ -120,7 +139,7 @@ class GatewayAdminConsoleTest {
             assertThat(send(gateway.resolve("/api/x"), "X-Api-Key", KEY)).isEqualTo(200);
             assertThat(send(gateway.resolve("/api/x"), null, null)).isEqualTo(401);
 
-            JsonNode routes = status(running.admin.uri()).path("routes");
+            JsonNode routes = settledRoutes(running.admin.uri(), 5);
 
             JsonNode publicRoute = routes.get(0);
             assertThat(publicRoute.path("route").asText()).isEqualTo("/public");
