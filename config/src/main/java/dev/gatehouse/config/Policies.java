@@ -68,6 +68,14 @@ final class Policies {
             if (Boolean.TRUE.equals(jwt.allowQueryParameter())) {
                 authenticator.allowQueryParameter();
             }
+            if (jwt.maxClaimLength() != null) {
+                authenticator.maxClaimLength(jwt.maxClaimLength());
+            }
+            if (jwt.cacheTtl() != null || jwt.cacheSize() != null) {
+                authenticator.cache(
+                        ConfigValues.duration(jwt.cacheTtl() == null ? "5m" : jwt.cacheTtl()),
+                        jwt.cacheSize() == null ? 10_000 : jwt.cacheSize());
+            }
             builder.authenticator(authenticator.build());
         }
         if (auth.introspection() != null) {

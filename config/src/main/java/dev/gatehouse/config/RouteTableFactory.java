@@ -281,6 +281,12 @@ public final class RouteTableFactory {
         if (config.maxRatio() != null) {
             builder.maxRatio(config.maxRatio());
         }
+        if (config.maxWire() != null) {
+            builder.maxWireBytes((int) ConfigValues.size(config.maxWire()));
+        }
+        if (config.maxLayers() != null) {
+            builder.maxLayers(config.maxLayers());
+        }
         return builder.build();
     }
 

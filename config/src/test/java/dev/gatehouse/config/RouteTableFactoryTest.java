@@ -180,7 +180,7 @@ class RouteTableFactoryTest {
                 .hasMessage("level 12 (expected: 1..9)");
         assertThatThrownBy(() -> new IdempotencyConfig(null, null, null, "forever", null, null, null, null))
                 .hasMessage("duration forever (expected: e.g. 500ms, 10s, 2m, 1h)");
-        assertThatThrownBy(() -> new DecompressionConfig(null, "lots", null))
+        assertThatThrownBy(() -> new DecompressionConfig(null, "lots", null, null, null))
                 .hasMessage("size lots (expected: e.g. 1000, 512KiB, 10MiB)");
         assertThatThrownBy(() -> new GatehouseConfig("http://cache:6379", null, null, null))
                 .hasMessage(

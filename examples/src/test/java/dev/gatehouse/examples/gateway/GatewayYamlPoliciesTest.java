@@ -237,6 +237,63 @@ class GatewayYamlPoliciesTest {
     }
 
     @Test
+    void requestDecompressionCapsTheBodyAsSentAndTheCodingsStacked() throws Exception {
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                routes:
+                  - path: /
+                    upstreams: [builtin:echo]
+                    requestDecompression: { maxWire: 2KiB, maxLayers: 1, maxRatio: 1000 }
+                """)) {
+            URI base = running.gateway.uri();
+            byte[] random = new byte[8000];
+            new java.util.Random(7).nextBytes(random); // incompressible: about 8 KB as sent
+            HttpResponse<String> overWire = send(HttpRequest.newBuilder(base.resolve("/up"))
+                    .header("Content-Encoding", "gzip")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(gzip(random))));
+            HttpResponse<String> twoLayers = send(HttpRequest.newBuilder(base.resolve("/up"))
+                    .header("Content-Encoding", "gzip, gzip")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(gzip(gzip(new byte[100])))));
+            HttpResponse<String> oneLayer = send(HttpRequest.newBuilder(base.resolve("/up"))
+                    .header("Content-Encoding", "gzip")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(gzip(new byte[100]))));
+
+            assertThat(overWire.statusCode()).isEqualTo(413);
+            assertThat(twoLayers.statusCode()).as("two codings, one allowed").isEqualTo(415);
+            assertThat(oneLayer.statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aJwtClaimLongerThanMaxClaimLengthIsRefused() throws Exception {
+        byte[] secret = "a-32-byte-secret-for-hs256-01234".getBytes(StandardCharsets.US_ASCII);
+        try (GatewayMain.Running running =
+                start("""
+                listen: { port: 0 }
+                auth:
+                  jwt:
+                    audiences: [orders]
+                    maxClaimLength: 16
+                    cacheTtl: 0s
+                    issuers:
+                      - issuer: https://idp.test
+                        keys: [ { kid: k1, alg: HS256, secret: SECRET } ]
+                routes:
+                  - { path: /, upstreams: [builtin:echo], auth: required }
+                """.replace("SECRET", Base64.getEncoder().encodeToString(secret)))) {
+            URI base = running.gateway.uri();
+            String claims = "{\"iss\":\"https://idp.test\",\"aud\":\"orders\",\"sub\":\"SUB\",\"exp\":"
+                    + (System.currentTimeMillis() / 1000 + 600) + "}";
+            String header = "{\"alg\":\"HS256\",\"kid\":\"k1\"}";
+
+            assertThat(status(base, Tokens.hmac("HS256", secret, header, claims.replace("SUB", "short-subject"))))
+                    .isEqualTo(200);
+            assertThat(status(base, Tokens.hmac("HS256", secret, header, claims.replace("SUB", "s".repeat(17)))))
+                    .isEqualTo(401);
+        }
+    }
+
+    @Test
     void authorizationCanBeStrippedAndIdentityHeadersRenamedOnEveryRoute() throws Exception {
         try (GatewayMain.Running running = start("""
                 listen: { port: 0 }
