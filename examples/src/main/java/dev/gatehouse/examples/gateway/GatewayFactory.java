@@ -109,37 +109,17 @@ final class GatewayFactory implements AutoCloseable {
     /** The routes a configuration describes; stores and backends it needs are created once and reused. */
     synchronized Built build(GatewayConfig config) throws Exception {
         requestIds = config.requestIdPolicy();
-        BucketStore buckets;
-        IdempotencyStore records;
-        if (config.redis() != null) {
-            RedisStores stores = redis.get(config.redis());
-            if (stores == null) {
-                stores = new RedisStores(
-                        RedisTokenBucketStore.builder(config.redis()).batching().build(),
-                        RedisIdempotencyStore.builder(config.redis()).build());
-                redis.put(config.redis(), stores);
-            }
-            buckets = stores.buckets();
-            records = stores.records();
-        } else {
-            // Created once, like the Redis stores: a reload must not reset every limit, nor forget the requests
-            // already answered (a retry after a reload would run a payment twice).
-            if (localBuckets == null || localRecords == null) {
-                localBuckets = LocalBucketStore.ofDefaults();
-                localRecords = InMemoryIdempotencyStore.ofDefaults();
-            }
-            buckets = localBuckets;
-            records = localRecords;
-        }
+        // Every store is created once and kept across reloads: a reload must not reset every limit, nor forget the
+        // requests already answered (a retry after a reload would run a payment twice).
+        String redisUrl = config.redis();
+        BucketStore buckets = redisUrl != null ? redisStores(redisUrl).buckets() : localBuckets();
         GatewayConfig.IdempotencyStore recordsIn = config.idempotencyStoreOrDefault();
-        if (recordsIn.store().equals("postgres")) {
-            records = postgres(recordsIn);
-        } else if (recordsIn.store().equals("memory") && config.redis() != null) {
-            if (localRecords == null) {
-                localRecords = InMemoryIdempotencyStore.ofDefaults();
-            }
-            records = localRecords;
-        }
+        IdempotencyStore records = switch (recordsIn.store()) {
+            case "redis" ->
+                redisStores(java.util.Objects.requireNonNull(redisUrl, "redis")).records();
+            case "postgres" -> postgres(recordsIn);
+            default -> localRecords();
+        };
         idempotencyKind = recordsIn.store().equals("memory") ? "in-memory" : recordsIn.store();
         CacheStoreConfig caching = config.policies().cache();
         String cacheUrl = caching.redis() ? config.redis() : null;
@@ -232,6 +212,29 @@ final class GatewayFactory implements AutoCloseable {
     /** One Redis cache store per URL and settings: a reload that changes neither keeps the running one. */
     private static String redisCacheKey(String url, CacheStoreConfig caching) {
         return url + " " + caching.keepStale() + " " + caching.maxEntrySize() + " " + caching.keyPrefix();
+    }
+
+    /** The stores of the Redis at {@code url}, connected at the first configuration that names it. */
+    private RedisStores redisStores(String url) {
+        return redis.computeIfAbsent(
+                url,
+                key -> new RedisStores(
+                        RedisTokenBucketStore.builder(key).batching().build(),
+                        RedisIdempotencyStore.builder(key).build()));
+    }
+
+    private BucketStore localBuckets() {
+        if (localBuckets == null) {
+            localBuckets = LocalBucketStore.ofDefaults();
+        }
+        return localBuckets;
+    }
+
+    private IdempotencyStore localRecords() {
+        if (localRecords == null) {
+            localRecords = InMemoryIdempotencyStore.ofDefaults();
+        }
+        return localRecords;
     }
 
     /**

@@ -20,6 +20,7 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.zip.GZIPOutputStream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -266,7 +267,6 @@ class GatewayYamlPoliciesTest {
 
     @Test
     void aJwtClaimLongerThanMaxClaimLengthIsRefused() throws Exception {
-        byte[] secret = "a-32-byte-secret-for-hs256-01234".getBytes(StandardCharsets.US_ASCII);
         try (GatewayMain.Running running =
                 start("""
                 listen: { port: 0 }
@@ -280,16 +280,10 @@ class GatewayYamlPoliciesTest {
                         keys: [ { kid: k1, alg: HS256, secret: SECRET } ]
                 routes:
                   - { path: /, upstreams: [builtin:echo], auth: required }
-                """.replace("SECRET", Base64.getEncoder().encodeToString(secret)))) {
+                """.replace("SECRET", Base64.getEncoder().encodeToString(HS256_SECRET)))) {
             URI base = running.gateway.uri();
-            String claims = "{\"iss\":\"https://idp.test\",\"aud\":\"orders\",\"sub\":\"SUB\",\"exp\":"
-                    + (System.currentTimeMillis() / 1000 + 600) + "}";
-            String header = "{\"alg\":\"HS256\",\"kid\":\"k1\"}";
-
-            assertThat(status(base, Tokens.hmac("HS256", secret, header, claims.replace("SUB", "short-subject"))))
-                    .isEqualTo(200);
-            assertThat(status(base, Tokens.hmac("HS256", secret, header, claims.replace("SUB", "s".repeat(17)))))
-                    .isEqualTo(401);
+            assertThat(status(base, hs256(null, "short-subject", ""))).isEqualTo(200);
+            assertThat(status(base, hs256(null, "s".repeat(17), ""))).isEqualTo(401);
         }
     }
 
@@ -409,7 +403,22 @@ class GatewayYamlPoliciesTest {
         }
     }
 
-    private static int status(URI base, String token) throws Exception {
+    /** The secret of the {@code k1} HS256 key that several tests give {@code https://idp.test}. */
+    private static final byte[] HS256_SECRET = "a-32-byte-secret-for-hs256-01234".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * A token of {@code https://idp.test} for audience {@code orders}, signed with {@link #HS256_SECRET} as {@code
+     * k1}, valid ten minutes: with {@code typ} when not null, and {@code moreClaims} ({@code ,"name":value…}).
+     */
+    private static String hs256(@Nullable String typ, String subject, String moreClaims) {
+        String header = "{\"alg\":\"HS256\",\"kid\":\"k1\"" + (typ == null ? "" : ",\"typ\":\"" + typ + "\"") + "}";
+        String claims = "{\"iss\":\"https://idp.test\",\"aud\":\"orders\",\"sub\":\"" + subject + "\"" + moreClaims
+                + ",\"exp\":" + (System.currentTimeMillis() / 1000 + 600) + "}";
+        return Tokens.hmac("HS256", HS256_SECRET, header, claims);
+    }
+
+    /** The status of {@code GET /x} with {@code token} as its bearer token. */
+    static int status(URI base, String token) throws Exception {
         return send(HttpRequest.newBuilder(base.resolve("/x")).header("Authorization", "Bearer " + token))
                 .statusCode();
     }
@@ -502,7 +511,6 @@ class GatewayYamlPoliciesTest {
 
     @Test
     void jwtsCanBeHeldToAccessTokensWithTheirOwnPlanClaimAndApiKeysToTheirOwnField() throws Exception {
-        byte[] secret = "a-32-byte-secret-for-hs256-01234".getBytes(StandardCharsets.US_ASCII);
         try (GatewayMain.Running running =
                 start("""
                 listen: { port: 0 }
@@ -522,13 +530,10 @@ class GatewayYamlPoliciesTest {
                     upstreams: [builtin:echo]
                     auth: required
                     rateLimit: { key: principal, perMinute: 1, plans: { gold: { perMinute: 100 } } }
-                """.replace("SECRET", Base64.getEncoder().encodeToString(secret)))) {
+                """.replace("SECRET", Base64.getEncoder().encodeToString(HS256_SECRET)))) {
             URI base = running.gateway.uri();
-            String claims = "{\"iss\":\"https://idp.test\",\"aud\":\"orders\",\"sub\":\"s\",\"tier\":\"gold\",\"exp\":"
-                    + (System.currentTimeMillis() / 1000 + 600) + "}";
-            String accessToken =
-                    Tokens.hmac("HS256", secret, "{\"alg\":\"HS256\",\"kid\":\"k1\",\"typ\":\"at+jwt\"}", claims);
-            String idToken = Tokens.hmac("HS256", secret, "{\"alg\":\"HS256\",\"kid\":\"k1\",\"typ\":\"JWT\"}", claims);
+            String accessToken = hs256("at+jwt", "s", ",\"tier\":\"gold\"");
+            String idToken = hs256("JWT", "s", ",\"tier\":\"gold\"");
 
             for (int i = 0; i < 3; i++) {
                 assertThat(status(base, accessToken))
@@ -649,7 +654,6 @@ class GatewayYamlPoliciesTest {
 
     @Test
     void credentialsInTheQueryOnlyWhenAllowedAndIdempotencyBodyLimits() throws Exception {
-        byte[] secret = "a-32-byte-secret-for-hs256-01234".getBytes(StandardCharsets.US_ASCII);
         try (GatewayMain.Running running =
                 start("""
                 listen: { port: 0 }
@@ -668,14 +672,9 @@ class GatewayYamlPoliciesTest {
                   - path: /pay
                     upstreams: [builtin:echo]
                     idempotency: { maxBodySize: 64, maxStoredBodySize: 100 }
-                """.replace("SECRET", Base64.getEncoder().encodeToString(secret)))) {
+                """.replace("SECRET", Base64.getEncoder().encodeToString(HS256_SECRET)))) {
             URI base = running.gateway.uri();
-            String token = Tokens.hmac(
-                    "HS256",
-                    secret,
-                    "{\"alg\":\"HS256\",\"kid\":\"k1\"}",
-                    "{\"iss\":\"https://idp.test\",\"aud\":\"orders\",\"sub\":\"s\",\"exp\":"
-                            + (System.currentTimeMillis() / 1000 + 600) + "}");
+            String token = hs256(null, "s", "");
 
             assertThat(send(HttpRequest.newBuilder(base.resolve("/x?access_token=" + token)))
                             .statusCode())

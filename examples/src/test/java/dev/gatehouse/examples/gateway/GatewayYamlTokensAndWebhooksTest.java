@@ -231,12 +231,14 @@ class GatewayYamlTokensAndWebhooksTest {
                     + (System.currentTimeMillis() / 1000 + 600) + "}";
             String known = Tokens.rsa("RS256", rsa.getPrivate(), "{\"alg\":\"RS256\",\"kid\":\"k1\"}", claims);
 
-            assertThat(bearer(base, known)).isEqualTo(200);
+            assertThat(GatewayYamlPoliciesTest.status(base, known)).isEqualTo(200);
             int afterFirst = fetches.get();
             for (String kid : List.of("rotated-1", "rotated-2")) {
                 String unknown =
                         Tokens.rsa("RS256", rsa.getPrivate(), "{\"alg\":\"RS256\",\"kid\":\"" + kid + "\"}", claims);
-                assertThat(bearer(base, unknown)).as(kid).isEqualTo(401);
+                assertThat(GatewayYamlPoliciesTest.status(base, unknown))
+                        .as(kid)
+                        .isEqualTo(401);
             }
 
             assertThat(afterFirst).isEqualTo(1);
@@ -256,11 +258,6 @@ class GatewayYamlTokensAndWebhooksTest {
                         """))
                 .hasMessageStartingWith("gateway.yaml line")
                 .hasMessageContaining("jwksRefresh 100ms (expected: at least 1s)");
-    }
-
-    private static int bearer(URI base, String token) throws Exception {
-        return send(HttpRequest.newBuilder(base.resolve("/x")).header("Authorization", "Bearer " + token))
-                .statusCode();
     }
 
     @Test
