@@ -10,11 +10,13 @@ import org.jspecify.annotations.Nullable;
  *
  * @param maxBodySize the largest body stored, {@code 1MiB} by default
  * @param collapseTimeout how long concurrent misses wait for the first one's response, {@code 5s} by default
+ * @param name the cache's name in {@code Cache-Status} (RFC 9211), a token; {@code gatehouse} by default
  */
 public record CacheConfig(
         @Nullable Boolean enabled,
         @Nullable String maxBodySize,
-        @Nullable String collapseTimeout) {
+        @Nullable String collapseTimeout,
+        @Nullable String name) {
     @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
     public CacheConfig {
         enabled = enabled == null || enabled;
@@ -23,6 +25,9 @@ public record CacheConfig(
         }
         if (collapseTimeout != null) {
             ConfigValues.duration(collapseTimeout);
+        }
+        if (name != null && !name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+            throw new IllegalArgumentException("name " + name + " (expected: a token, such as edge-cache)");
         }
     }
 
@@ -35,7 +40,7 @@ public record CacheConfig(
     /** {@code cache: true} or {@code false}. */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static CacheConfig valueOf(Boolean enabled) {
-        return new CacheConfig(enabled, null, null);
+        return new CacheConfig(enabled, null, null, null);
     }
 
     /** {@code true} or {@code false}, as a property value reads. */

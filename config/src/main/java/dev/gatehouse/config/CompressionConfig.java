@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  * codings offered (an object means enabled unless it says {@code enabled: false}); the media types never compressed
  * ({@code skipTypes}: {@code [text/event-stream]} by default, and setting it replaces that), and {@code
  * skipCredentialed: true} to never compress a response to a request with {@code Authorization} or {@code Cookie}
- * (the BREACH guard for responses that reflect input next to secrets).
+ * (the BREACH guard for responses that reflect input next to secrets); and {@code poolSize}, how many idle
+ * compressors of each coding are kept for reuse (64).
  */
 public record CompressionConfig(
         @Nullable Boolean enabled,
@@ -18,7 +19,8 @@ public record CompressionConfig(
         @Nullable Integer level,
         @Nullable List<String> codings,
         @Nullable List<String> skipTypes,
-        @Nullable Boolean skipCredentialed) {
+        @Nullable Boolean skipCredentialed,
+        @Nullable Integer poolSize) {
     private static final List<String> CODINGS = List.of("gzip", "deflate", "br", "zstd");
 
     @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
@@ -29,6 +31,9 @@ public record CompressionConfig(
         }
         if (minSize != null) {
             ConfigValues.size(minSize);
+        }
+        if (poolSize != null && (poolSize < 1 || poolSize > 4096)) {
+            throw new IllegalArgumentException("poolSize " + poolSize + " (expected: 1..4096)");
         }
         types = types == null ? null : List.copyOf(types);
         codings = codings == null ? null : List.copyOf(codings);
@@ -53,13 +58,14 @@ public record CompressionConfig(
                 && level == null
                 && codings == null
                 && skipTypes == null
-                && skipCredentialed == null;
+                && skipCredentialed == null
+                && poolSize == null;
     }
 
     /** {@code compression: true} or {@code false}. */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static CompressionConfig valueOf(Boolean enabled) {
-        return new CompressionConfig(enabled, null, null, null, null, null, null);
+        return new CompressionConfig(enabled, null, null, null, null, null, null, null);
     }
 
     /** {@code true} or {@code false}, as a property value reads. */

@@ -2,10 +2,15 @@ package dev.gatehouse.config;
 
 import dev.gatehouse.IdentityHeaders;
 import dev.gatehouse.headers.HeaderTransformPolicy;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,8 +25,26 @@ import org.jspecify.annotations.Nullable;
  */
 public record HeaderTransformsConfig(
         @Nullable Transforms request, @Nullable Transforms response) {
+    private static final Pattern CLAIM = Pattern.compile("\\{claim\\.([^{}]+)}");
+
     public HeaderTransformsConfig {
         policy(request, response, IdentityHeaders.defaults());
+    }
+
+    /**
+     * The claims the templates read ({@code {claim.NAME}}), which the JWT authenticator must keep for them: it keeps
+     * only the claims something reads.
+     */
+    public Set<String> claimNames() {
+        Set<String> names = new TreeSet<>();
+        for (Transforms side : Arrays.asList(request, response)) {
+            if (side != null) {
+                Stream.concat(side.add().values().stream(), side.set().values().stream())
+                        .forEach(template ->
+                                CLAIM.matcher(template).results().forEach(found -> names.add(found.group(1))));
+            }
+        }
+        return names;
     }
 
     /** The policy these transforms describe; {@code identityHeaders} may only be set from the principal. */

@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  * the key is required (400 without one) and how long a response is kept ({@code ttl}); how long a request in
  * progress holds its key before another may take it over ({@code lease}, 1m: longer than the route's timeout), and
  * what requests get while the store cannot answer ({@code onStoreFailure}: {@code 503}, the default, or {@code
- * proceed} without idempotency); the largest request body fingerprinted ({@code maxBodySize}, 1MiB; larger is 413)
+ * proceed} without idempotency) and how long a failed store is left alone before it is tried again ({@code
+ * storeBreakerWindow}; by default every request tries it); the largest request body fingerprinted ({@code maxBodySize}, 1MiB; larger is 413)
  * and the largest response body recorded for replay ({@code maxStoredBodySize}; a retry of a larger one gets 409).
  */
 public record IdempotencyConfig(
@@ -20,7 +21,8 @@ public record IdempotencyConfig(
         @Nullable String lease,
         @Nullable String onStoreFailure,
         @Nullable String maxBodySize,
-        @Nullable String maxStoredBodySize) {
+        @Nullable String maxStoredBodySize,
+        @Nullable String storeBreakerWindow) {
     @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
     public IdempotencyConfig {
         enabled = enabled == null || enabled;
@@ -40,6 +42,10 @@ public record IdempotencyConfig(
         if (onStoreFailure != null && !onStoreFailure.equals("503") && !onStoreFailure.equals("proceed")) {
             throw new IllegalArgumentException("onStoreFailure " + onStoreFailure + " (expected: 503 or proceed)");
         }
+        if (storeBreakerWindow != null
+                && ConfigValues.duration(storeBreakerWindow).isZero()) {
+            throw new IllegalArgumentException("storeBreakerWindow " + storeBreakerWindow + " (expected: more than 0)");
+        }
     }
 
     private static void checkSize(String name, @Nullable String size, long least) {
@@ -57,7 +63,7 @@ public record IdempotencyConfig(
     /** {@code idempotency: true} or {@code false}. */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static IdempotencyConfig valueOf(Boolean enabled) {
-        return new IdempotencyConfig(enabled, null, null, null, null, null, null, null);
+        return new IdempotencyConfig(enabled, null, null, null, null, null, null, null, null);
     }
 
     /** {@code true} or {@code false}, as a property value reads. */

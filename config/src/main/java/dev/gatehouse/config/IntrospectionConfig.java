@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * negativeCacheTtl}, 10s) are remembered, the {@code issuer} and {@code audiences} required if any, and what a
  * request gets when the endpoint cannot answer: {@code onFailure: 503} (the default, with {@code retryAfter}, 5s)
  * or {@code 401}; and the answer's members that name the principal's tenant and plan ({@code tenantMember}, {@code
- * planMember}: {@code tenant} and {@code plan}).
+ * planMember}: {@code tenant} and {@code plan}); the longest token sent to the endpoint ({@code maxTokenLength},
+ * 4096: longer ones are 401 without a call) and how many verdicts are remembered ({@code cacheSize}, 10000).
  */
 public record IntrospectionConfig(
         String endpoint,
@@ -27,7 +28,9 @@ public record IntrospectionConfig(
         @Nullable String onFailure,
         @Nullable String retryAfter,
         @Nullable String tenantMember,
-        @Nullable String planMember) {
+        @Nullable String planMember,
+        @Nullable Integer maxTokenLength,
+        @Nullable Long cacheSize) {
     public IntrospectionConfig {
         if (endpoint == null) {
             throw new IllegalArgumentException("endpoint missing (expected: the introspection URL)");
@@ -46,6 +49,12 @@ public record IntrospectionConfig(
         if ((tenantMember != null && tenantMember.isBlank()) || (planMember != null && planMember.isBlank())) {
             throw new IllegalArgumentException("tenantMember and planMember: empty (expected: a member name)");
         }
+        if (maxTokenLength != null && (maxTokenLength < 16 || maxTokenLength > 65536)) {
+            throw new IllegalArgumentException("maxTokenLength " + maxTokenLength + " (expected: 16..65536)");
+        }
+        if (cacheSize != null && cacheSize < 1) {
+            throw new IllegalArgumentException("cacheSize " + cacheSize + " (expected: 1 or more)");
+        }
         // Every value is checked as the authenticator will read it, so that a bad one is reported where it is.
         builder(
                 endpoint,
@@ -58,7 +67,8 @@ public record IntrospectionConfig(
                 issuer,
                 audiences,
                 onFailure,
-                retryAfter);
+                retryAfter,
+                cacheSize);
     }
 
     /** The authenticator this section describes. */
@@ -74,8 +84,10 @@ public record IntrospectionConfig(
                         issuer,
                         audiences,
                         onFailure,
-                        retryAfter)
+                        retryAfter,
+                        cacheSize)
                 .members(tenantMember == null ? "tenant" : tenantMember, planMember == null ? "plan" : planMember)
+                .maxTokenLength(maxTokenLength == null ? 4096 : maxTokenLength)
                 .build();
     }
 
@@ -90,7 +102,8 @@ public record IntrospectionConfig(
             @Nullable String issuer,
             List<String> audiences,
             @Nullable String onFailure,
-            @Nullable String retryAfter) {
+            @Nullable String retryAfter,
+            @Nullable Long cacheSize) {
         URI uri;
         try {
             uri = URI.create(endpoint);
@@ -109,7 +122,7 @@ public record IntrospectionConfig(
         builder.cache(
                 ConfigValues.duration(cacheTtl == null ? "5m" : cacheTtl),
                 ConfigValues.duration(negativeCacheTtl == null ? "10s" : negativeCacheTtl),
-                10_000);
+                cacheSize == null ? 10_000 : cacheSize);
         if (issuer != null) {
             builder.issuer(issuer);
         }

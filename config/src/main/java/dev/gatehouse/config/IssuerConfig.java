@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * One issuer: its keys from a JWKS URL, or listed under {@code keys}, or (one key) from {@code hs256Secret}
  * (base64) or {@code publicKeyPem} with {@code alg} and an optional {@code kid}. A JWKS is fetched within {@code
  * jwksTimeout}, refreshed every {@code jwksRefresh}, and fetched again for an unknown {@code kid} at most every
- * {@code jwksMinRefetch} (the key source's defaults unless set).
+ * {@code jwksMinRefetch}, and refused when larger than {@code jwksMaxSize} (the key source's defaults unless
+ * set: 2s, 5m, 10s, 256KiB).
  */
 public record IssuerConfig(
         String issuer,
@@ -26,7 +27,8 @@ public record IssuerConfig(
         @Nullable String kid,
         @Nullable String jwksTimeout,
         @Nullable String jwksRefresh,
-        @Nullable String jwksMinRefetch) {
+        @Nullable String jwksMinRefetch,
+        @Nullable String jwksMaxSize) {
     public IssuerConfig {
         if (issuer == null || issuer.isEmpty()) {
             throw new IllegalArgumentException("issuer missing (expected: the exact iss value)");
@@ -46,9 +48,10 @@ public record IssuerConfig(
         if (jwks != null && !jwks.startsWith("https://") && !jwks.startsWith("http://")) {
             throw new IllegalArgumentException("jwks " + jwks + " (expected: an https:// URL)");
         }
-        if ((jwksTimeout != null || jwksRefresh != null || jwksMinRefetch != null) && jwks == null) {
+        if ((jwksTimeout != null || jwksRefresh != null || jwksMinRefetch != null || jwksMaxSize != null)
+                && jwks == null) {
             throw new IllegalArgumentException(
-                    "issuer " + issuer + ": jwksTimeout, jwksRefresh and jwksMinRefetch go with jwks");
+                    "issuer " + issuer + ": jwksTimeout, jwksRefresh, jwksMinRefetch and jwksMaxSize go with jwks");
         }
         // Checked here, as the key source will read them, so that a bad one is reported where it is written; the
         // source itself is built only for the chain (it holds an HTTP client).
@@ -60,6 +63,9 @@ public record IssuerConfig(
         }
         if (jwksMinRefetch != null) {
             ConfigValues.duration(jwksMinRefetch);
+        }
+        if (jwksMaxSize != null) {
+            jwksMaxBytes(jwksMaxSize);
         }
         keys = keys == null ? null : List.copyOf(keys);
         // Built here, so that a bad key is reported where it is written.
@@ -103,6 +109,17 @@ public record IssuerConfig(
         if (jwksMinRefetch != null) {
             builder.minRefetchInterval(ConfigValues.duration(jwksMinRefetch));
         }
+        if (jwksMaxSize != null) {
+            builder.maxDocumentBytes(jwksMaxBytes(jwksMaxSize));
+        }
         return builder.build();
+    }
+
+    private static int jwksMaxBytes(String size) {
+        long bytes = ConfigValues.size(size);
+        if (bytes < 1024 || bytes > 16 * 1024 * 1024) {
+            throw new IllegalArgumentException("jwksMaxSize " + size + " (expected: 1KiB..16MiB)");
+        }
+        return (int) bytes;
     }
 }

@@ -15,9 +15,6 @@ import dev.gatehouse.ratelimit.RateLimitKey;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
 import dev.gatehouse.ratelimit.ResilientBucketStore;
 import dev.gatehouse.ratelimit.StoreFailureMode;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,12 +35,14 @@ final class Policies {
         }
     }
 
-    static AuthPolicy auth(AuthConfig auth, boolean optional) {
+    /** The route's authentication; a JWT's {@code templateClaims} are kept for the header templates that read them. */
+    static AuthPolicy auth(AuthConfig auth, boolean optional, Set<String> templateClaims) {
         IdentityHeaders identityHeaders = auth.identityHeadersOrDefault();
         AuthPolicy.Builder builder = AuthPolicy.builder().identityHeaders(identityHeaders);
         JwtConfig jwt = auth.jwt();
         if (jwt != null) {
             JwtAuthenticator.Builder authenticator = JwtAuthenticator.builder().claimsFor(identityHeaders);
+            templateClaims.forEach(authenticator::claim);
             for (String audience : jwt.audiences()) {
                 authenticator.audience(audience);
             }
@@ -179,20 +178,7 @@ final class Policies {
     }
 
     private static Limit[] limits(RateLimitConfig limits) {
-        List<Limit> list = new ArrayList<>();
-        if (limits.perSecond() != null) {
-            list.add(Limit.perSecond(limits.perSecond()));
-        }
-        if (limits.perMinute() != null) {
-            list.add(Limit.perMinute(limits.perMinute()));
-        }
-        if (limits.perHour() != null) {
-            list.add(Limit.perHour(limits.perHour()));
-        }
-        if (limits.perDay() != null) {
-            list.add(Limit.of("day", limits.perDay(), Duration.ofDays(1)));
-        }
-        return list.toArray(Limit[]::new);
+        return limits.limits().toArray(Limit[]::new);
     }
 
     static CompressionPolicy compression(CompressionConfig config) {
@@ -211,6 +197,9 @@ final class Policies {
         }
         if (config.skipTypes() != null) {
             builder.skipTypes(config.skipTypes().toArray(String[]::new));
+        }
+        if (config.poolSize() != null) {
+            builder.poolSize(config.poolSize());
         }
         if (Boolean.TRUE.equals(config.skipCredentialed())) {
             builder.skipCredentialedRequests();

@@ -1,8 +1,13 @@
 package dev.gatehouse.config;
 
 import dev.gatehouse.Headers;
+import dev.gatehouse.ratelimit.Limit;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * {@code RateLimit}; {@code shadow: true} counts and logs but never refuses; {@code onStoreFailure} is what
  * requests get while the store (Redis) cannot answer: {@code open} (admitted, the default), {@code closed} (503)
  * or {@code local} (counted on this instance until it is back), and {@code storeBreakerWindow} how long a failed
- * store is left alone (5s).
+ * store is left alone (5s). Windows of other lengths go under {@code windows}: {@code [{limit: 20, per: 10s}]},
+ * each named by its length (or its own {@code name}) in the rate-limit header fields.
  */
 public record RateLimitConfig(
         @Nullable String key,
@@ -31,7 +37,8 @@ public record RateLimitConfig(
         @Nullable String headers,
         @Nullable Boolean shadow,
         @Nullable String onStoreFailure,
-        @Nullable String storeBreakerWindow) {
+        @Nullable String storeBreakerWindow,
+        @Nullable List<Window> windows) {
     private static final List<String> KEYS = List.of("address", "principal", "apiKey", "route", "plan");
     private static final List<String> FAILURE_MODES = List.of("open", "closed", "local");
 
@@ -44,13 +51,21 @@ public record RateLimitConfig(
             }
             Headers.checkName(key.substring("header:".length()));
         }
-        if (perSecond == null && perMinute == null && perHour == null && perDay == null) {
-            throw new IllegalArgumentException("no limit (expected: perSecond, perMinute, perHour or perDay)");
+        windows = windows == null ? List.of() : List.copyOf(windows);
+        if (perSecond == null && perMinute == null && perHour == null && perDay == null && windows.isEmpty()) {
+            throw new IllegalArgumentException("no limit (expected: perSecond, perMinute, perHour, perDay or windows)");
         }
         checkLimit("perSecond", perSecond);
         checkLimit("perMinute", perMinute);
         checkLimit("perHour", perHour);
         checkLimit("perDay", perDay);
+        Set<String> names = new HashSet<>();
+        for (Limit limit : limits(perSecond, perMinute, perHour, perDay, windows)) {
+            if (!names.add(limit.name())) {
+                throw new IllegalArgumentException(
+                        "window " + limit.name() + " twice (expected: each window named once; give one a name)");
+            }
+        }
         if (cost != null && cost < 1) {
             throw new IllegalArgumentException("cost " + cost + " (expected: 1 or more tokens per request)");
         }
@@ -78,6 +93,73 @@ public record RateLimitConfig(
         if (storeBreakerWindow != null
                 && ConfigValues.duration(storeBreakerWindow).isZero()) {
             throw new IllegalArgumentException("storeBreakerWindow " + storeBreakerWindow + " (expected: more than 0)");
+        }
+    }
+
+    /** The windows of this limit, in the order of the header fields: second, minute, hour, day, then windows. */
+    public List<Limit> limits() {
+        return limits(perSecond, perMinute, perHour, perDay, windows());
+    }
+
+    @Override
+    public List<Window> windows() {
+        return windows == null ? List.of() : windows;
+    }
+
+    private static List<Limit> limits(
+            @Nullable Long perSecond,
+            @Nullable Long perMinute,
+            @Nullable Long perHour,
+            @Nullable Long perDay,
+            List<Window> windows) {
+        List<Limit> list = new ArrayList<>();
+        if (perSecond != null) {
+            list.add(Limit.perSecond(perSecond));
+        }
+        if (perMinute != null) {
+            list.add(Limit.perMinute(perMinute));
+        }
+        if (perHour != null) {
+            list.add(Limit.perHour(perHour));
+        }
+        if (perDay != null) {
+            list.add(Limit.of("day", perDay, Duration.ofDays(1)));
+        }
+        windows.forEach(window -> list.add(window.toLimit()));
+        return list;
+    }
+
+    /**
+     * A window of any length: at most {@code limit} requests (or cost) {@code per} this long (whole seconds, 1s or
+     * more), named {@code name} in the header fields ({@code per} as written unless set).
+     */
+    public record Window(long limit, String per, @Nullable String name) {
+        public Window {
+            if (per == null) {
+                throw new IllegalArgumentException("per missing (expected: the window's length, such as 10s)");
+            }
+            checkLimit("limit", limit);
+            toLimit(limit, per, name);
+        }
+
+        Limit toLimit() {
+            return toLimit(limit, per, name);
+        }
+
+        private static Limit toLimit(long limit, String per, @Nullable String name) {
+            Duration window = ConfigValues.duration(per);
+            if (window.toMillis() < 1000 || window.toMillis() % 1000 != 0) {
+                throw new IllegalArgumentException("per " + per + " (expected: whole seconds, 1s or more)");
+            }
+            String named = name == null ? per : name;
+            if (!named.matches("[A-Za-z0-9_.:-]{1,32}")) {
+                throw new IllegalArgumentException("name " + named + " (expected: 1..32 of A-Z a-z 0-9 _ . : -)");
+            }
+            if (limit > window.toNanos()) {
+                throw new IllegalArgumentException(
+                        "limit " + limit + " per " + per + " (expected: at most one per ns)");
+            }
+            return Limit.of(named, limit, window);
         }
     }
 

@@ -25,6 +25,8 @@ import dev.gatehouse.ratelimit.LocalBucketStore;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -71,8 +73,14 @@ public final class RouteTableFactory {
         this.records = requireNonNull(records, "records");
         this.cache = requireNonNull(cache, "cache");
         this.clients = config.clientAddress();
-        this.required = config.auth() == null ? null : Policies.auth(config.auth(), false);
-        this.optional = config.auth() == null ? null : Policies.auth(config.auth(), true);
+        Set<String> claims = new TreeSet<>();
+        for (RouteConfig route : config.routes()) {
+            if (route.headerTransforms() != null) {
+                claims.addAll(route.headerTransforms().claimNames());
+            }
+        }
+        this.required = config.auth() == null ? null : Policies.auth(config.auth(), false, claims);
+        this.optional = config.auth() == null ? null : Policies.auth(config.auth(), true, claims);
     }
 
     /** Rate-limit buckets and idempotency records in this process's memory. */
@@ -230,6 +238,9 @@ public final class RouteTableFactory {
         if (config.maxBodySize() != null) {
             builder.maxBodyBytes((int) ConfigValues.size(config.maxBodySize()));
         }
+        if (config.name() != null) {
+            builder.cacheName(config.name());
+        }
         if (config.collapseTimeout() != null) {
             builder.collapseTimeout(ConfigValues.duration(config.collapseTimeout()));
         }
@@ -245,13 +256,19 @@ public final class RouteTableFactory {
     }
 
     private IdempotencyPolicy idempotency(IdempotencyConfig config) {
-        IdempotencyPolicy.Builder builder = IdempotencyPolicy.builder(
-                        "proceed".equals(config.onStoreFailure())
-                                ? Policies.built(() -> ResilientIdempotencyStore.builder(records)
-                                        .failOpen()
-                                        .build())
-                                : records)
-                .clientAddress(clients);
+        IdempotencyStore store = records;
+        boolean failOpen = "proceed".equals(config.onStoreFailure());
+        if (failOpen || config.storeBreakerWindow() != null) {
+            ResilientIdempotencyStore.Builder resilient = ResilientIdempotencyStore.builder(records);
+            if (failOpen) {
+                resilient.failOpen();
+            }
+            if (config.storeBreakerWindow() != null) {
+                resilient.breakerWindow(ConfigValues.duration(config.storeBreakerWindow()));
+            }
+            store = Policies.built(resilient::build);
+        }
+        IdempotencyPolicy.Builder builder = IdempotencyPolicy.builder(store).clientAddress(clients);
         if (config.lease() != null) {
             builder.lease(ConfigValues.duration(config.lease()));
         }

@@ -11,14 +11,16 @@ import org.jspecify.annotations.Nullable;
  * Inbound webhooks verified before the service: the {@code scheme} ({@code standard-webhooks} or {@code stripe}),
  * the {@code secrets} accepted (several while one is rotated), the timestamp {@code tolerance} (5m), the largest
  * body ({@code maxBodySize}, 1MiB) and whether a webhook delivered before is refused with 409 ({@code
- * replayProtection}, true: remembered in the idempotency store).
+ * replayProtection}, true: remembered in the idempotency store), with a delivery in progress holding its id
+ * for at most {@code replayLease} (1m; longer than the route's timeout, or a retry during a slow delivery runs).
  */
 public record WebhookConfig(
         String scheme,
         List<String> secrets,
         @Nullable String tolerance,
         @Nullable String maxBodySize,
-        @Nullable Boolean replayProtection) {
+        @Nullable Boolean replayProtection,
+        @Nullable String replayLease) {
     private static final Duration LEASE = Duration.ofSeconds(60);
 
     public WebhookConfig {
@@ -29,6 +31,7 @@ public record WebhookConfig(
         replayProtection = replayProtection == null || replayProtection;
         // Every value is checked as the policy will read it, so that a bad one is reported where it is.
         builder(scheme, secrets, tolerance, maxBodySize);
+        lease(replayLease);
     }
 
     @Override
@@ -40,7 +43,7 @@ public record WebhookConfig(
     public WebhookPolicy policy(IdempotencyStore records) {
         WebhookPolicy.Builder builder = builder(scheme, secrets, tolerance, maxBodySize);
         if (replayProtection()) {
-            builder.replayProtection(IdempotencyStoreWebhookIds.of(records), LEASE);
+            builder.replayProtection(IdempotencyStoreWebhookIds.of(records), lease(replayLease));
         }
         return builder.build();
     }
@@ -60,6 +63,14 @@ public record WebhookConfig(
             builder.maxBodyBytes((int) bytes);
         }
         return builder;
+    }
+
+    private static Duration lease(@Nullable String replayLease) {
+        Duration lease = replayLease == null ? LEASE : ConfigValues.duration(replayLease);
+        if (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("replayLease " + replayLease + " (expected: 1s..1h)");
+        }
+        return lease;
     }
 
     private static WebhookScheme scheme(@Nullable String scheme) {

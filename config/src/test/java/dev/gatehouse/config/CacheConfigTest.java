@@ -45,7 +45,7 @@ class CacheConfigTest {
     void cachedRoutesShareTheFactorysStore() {
         InMemoryHttpCacheStore store = InMemoryHttpCacheStore.of(1024 * 1024);
         RouteTableFactory factory = RouteTableFactory.of(
-                new GatehouseConfig(null, null, null, List.of(cachedRoute(new CacheConfig(null, "64KiB", "2s")))),
+                new GatehouseConfig(null, null, null, List.of(cachedRoute(new CacheConfig(null, "64KiB", "2s", null)))),
                 LocalBucketStore.ofDefaults(),
                 InMemoryIdempotencyStore.ofDefaults(),
                 store);
@@ -67,11 +67,11 @@ class CacheConfigTest {
 
     @Test
     void badValuesAreRefusedNamingTheKey() {
-        assertThatThrownBy(() -> new CacheConfig(null, "lots", null))
+        assertThatThrownBy(() -> new CacheConfig(null, "lots", null, null))
                 .hasMessage("size lots (expected: e.g. 1000, 512KiB, 10MiB)");
-        assertThatThrownBy(() -> new CacheConfig(null, "4GiB", null))
+        assertThatThrownBy(() -> new CacheConfig(null, "4GiB", null, null))
                 .hasMessage("maxBodySize 4GiB (expected: less than 2GiB)");
-        assertThatThrownBy(() -> new CacheConfig(null, null, "soon"))
+        assertThatThrownBy(() -> new CacheConfig(null, null, "soon", null))
                 .hasMessage("duration soon (expected: e.g. 500ms, 10s, 2m, 1h)");
     }
 }

@@ -87,7 +87,7 @@ class RouteTableFactoryTest {
                 List.of("post"),
                 "required",
                 List.of("orders:read"),
-                new RateLimitConfig("principal", null, 10L, null, null, null, null, null, null, null, null, null),
+                new RateLimitConfig("principal", null, 10L, null, null, null, null, null, null, null, null, null, null),
                 CompressionConfig.valueOf(true),
                 IdempotencyConfig.valueOf(true),
                 DecompressionConfig.valueOf(true),
@@ -118,7 +118,8 @@ class RouteTableFactoryTest {
                                         "/x",
                                         "none",
                                         new RateLimitConfig(
-                                                null, 5L, null, null, null, null, null, null, null, null, null, null)),
+                                                null, 5L, null, null, null, null, null, null, null, null, null, null,
+                                                null)),
                                 OUTER)
                         .names())
                 .as("a limit keyed by the address runs before authentication")
@@ -161,11 +162,11 @@ class RouteTableFactoryTest {
 
     @Test
     void badValuesNameTheKeyTheValueAndWhatWasExpected() {
-        assertThatThrownBy(() ->
-                        new RateLimitConfig(null, null, -5L, null, null, null, null, null, null, null, null, null))
+        assertThatThrownBy(() -> new RateLimitConfig(
+                        null, null, -5L, null, null, null, null, null, null, null, null, null, null))
                 .hasMessage("perMinute -5 (expected: 1 or more requests)");
-        assertThatThrownBy(() ->
-                        new RateLimitConfig("tenant", null, 5L, null, null, null, null, null, null, null, null, null))
+        assertThatThrownBy(() -> new RateLimitConfig(
+                        "tenant", null, 5L, null, null, null, null, null, null, null, null, null, null))
                 .hasMessage("key tenant (expected: address, principal, apiKey, route, plan or header:<Name>)");
         assertThatThrownBy(() -> new RouteConfig(
                         "/api", null, "always", null, null, null, null, null, null, null, null, null, null, null, null))
@@ -176,9 +177,9 @@ class RouteTableFactoryTest {
         assertThatThrownBy(() -> new RouteConfig(
                         "/a*b", null, null, null, null, null, null, null, null, null, null, null, null, null, null))
                 .hasMessageContaining("expected: * and ** only as whole segments");
-        assertThatThrownBy(() -> new CompressionConfig(null, null, null, 12, null, null, null))
+        assertThatThrownBy(() -> new CompressionConfig(null, null, null, 12, null, null, null, null))
                 .hasMessage("level 12 (expected: 1..9)");
-        assertThatThrownBy(() -> new IdempotencyConfig(null, null, null, "forever", null, null, null, null))
+        assertThatThrownBy(() -> new IdempotencyConfig(null, null, null, "forever", null, null, null, null, null))
                 .hasMessage("duration forever (expected: e.g. 500ms, 10s, 2m, 1h)");
         assertThatThrownBy(() -> new DecompressionConfig(null, "lots", null, null, null))
                 .hasMessage("size lots (expected: e.g. 1000, 512KiB, 10MiB)");

@@ -46,7 +46,7 @@ class WebhookConfigTest {
     @Test
     void twoInstancesSharingTheStoreLetAWebhookThroughOnce() {
         WebhookSigners.require();
-        WebhookConfig config = new WebhookConfig("standard-webhooks", List.of(SECRET), null, null, null);
+        WebhookConfig config = new WebhookConfig("standard-webhooks", List.of(SECRET), null, null, null, null);
         PolicyChain instanceA = PolicyChain.of(config.policy(store));
         PolicyChain instanceB = PolicyChain.of(config.policy(store));
         byte[] body = "{\"type\":\"invoice.paid\"}".getBytes(StandardCharsets.UTF_8);
@@ -63,13 +63,13 @@ class WebhookConfigTest {
 
     @Test
     void replayProtectionMayBeTurnedOffAndBadValuesNameThemselves() {
-        WebhookConfig unprotected = new WebhookConfig("stripe", List.of("whsec_x"), "1m", "64KiB", false);
+        WebhookConfig unprotected = new WebhookConfig("stripe", List.of("whsec_x"), "1m", "64KiB", false, null);
 
         assertThat(unprotected.policy(store).toString()).doesNotContain("replay protection");
         assertThat(unprotected.toString()).doesNotContain("whsec_x");
-        assertThatThrownBy(() -> new WebhookConfig("stripe", List.of(), null, null, null))
+        assertThatThrownBy(() -> new WebhookConfig("stripe", List.of(), null, null, null, null))
                 .hasMessage("secrets: none (expected: at least one signing secret)");
-        assertThatThrownBy(() -> new WebhookConfig("stripe", List.of("whsec_x"), null, "1GiB", null))
+        assertThatThrownBy(() -> new WebhookConfig("stripe", List.of("whsec_x"), null, "1GiB", null, null))
                 .hasMessageContaining("maxBodySize");
     }
 

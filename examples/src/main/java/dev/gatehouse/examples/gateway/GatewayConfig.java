@@ -17,6 +17,10 @@ import dev.gatehouse.config.IpRulesConfig;
 import dev.gatehouse.config.RateLimitConfig;
 import dev.gatehouse.config.SecurityHeadersConfig;
 import dev.gatehouse.config.WebhookConfig;
+import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
+import dev.gatehouse.ratelimit.LocalBucketStore;
+import dev.gatehouse.redis.RedisIdempotencyStore;
+import dev.gatehouse.redis.RedisTokenBucketStore;
 import dev.gatehouse.requestid.RequestIdPolicy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,7 +55,8 @@ public record GatewayConfig(
         @Nullable CacheStoreConfig cache,
         @Nullable RequestId requestId,
         @Nullable IdempotencyStore idempotencyStore,
-        @Nullable String trustedProxiesHeader) {
+        @Nullable String trustedProxiesHeader,
+        @Nullable RateLimitStore rateLimitStore) {
 
     public GatewayConfig {
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
@@ -71,13 +76,101 @@ public record GatewayConfig(
             throw new IllegalArgumentException(
                     "idempotencyStore redis but no redis URL (expected: redis: redis://host:port)");
         }
+        if (rateLimitStore != null && rateLimitStore.store().equals("redis") && redis == null) {
+            throw new IllegalArgumentException(
+                    "rateLimitStore redis but no redis URL (expected: redis: redis://host:port)");
+        }
     }
 
     /** Where idempotency records live: as written, else in Redis when there is one, else in memory. */
     public IdempotencyStore idempotencyStoreOrDefault() {
         return idempotencyStore != null
                 ? idempotencyStore
-                : new IdempotencyStore(redis == null ? "memory" : "redis", null, null, null, null);
+                : new IdempotencyStore(redis == null ? "memory" : "redis", null, null, null, null, null, null, null);
+    }
+
+    /** Where rate-limit buckets live: as written, else in Redis when there is one, else in memory. */
+    public RateLimitStore rateLimitStoreOrDefault() {
+        return rateLimitStore != null
+                ? rateLimitStore
+                : new RateLimitStore(redis == null ? "memory" : "redis", null, null, null, null);
+    }
+
+    /**
+     * Where every route's rate-limit buckets live: {@code memory} (this instance: at most {@code maxKeys} buckets,
+     * 1000000, the least recently used dropped first, and none unused for {@code idleTimeout}, 1h) or {@code
+     * redis} (the top-level Redis, shared by every instance: keys under {@code keyPrefix}, {@code gatehouse:tb:},
+     * each command bounded by {@code commandTimeout}, 100ms, past which the route's {@code onStoreFailure}
+     * decides).
+     */
+    public record RateLimitStore(
+            String store,
+            @Nullable Long maxKeys,
+            @Nullable String idleTimeout,
+            @Nullable String keyPrefix,
+            @Nullable String commandTimeout) {
+        public RateLimitStore {
+            if (store == null || !List.of("memory", "redis").contains(store)) {
+                throw new IllegalArgumentException("store " + store + " (expected: memory or redis)");
+            }
+            if (store.equals("memory")) {
+                if (keyPrefix != null || commandTimeout != null) {
+                    throw new IllegalArgumentException(
+                            "keyPrefix and commandTimeout go with store: redis (expected: maxKeys, idleTimeout)");
+                }
+                if (maxKeys != null && maxKeys < 1) {
+                    throw new IllegalArgumentException("maxKeys " + maxKeys + " (expected: 1 or more)");
+                }
+                if (idleTimeout != null && ConfigValues.duration(idleTimeout).isZero()) {
+                    throw new IllegalArgumentException("idleTimeout " + idleTimeout + " (expected: more than 0)");
+                }
+            } else {
+                if (maxKeys != null || idleTimeout != null) {
+                    throw new IllegalArgumentException(
+                            "maxKeys and idleTimeout go with store: memory (expected: keyPrefix, commandTimeout)");
+                }
+                checkRedisSettings(keyPrefix, commandTimeout);
+            }
+        }
+
+        /** The in-memory store these settings describe. */
+        LocalBucketStore local() {
+            LocalBucketStore.Builder builder = LocalBucketStore.builder();
+            if (maxKeys != null) {
+                builder.maxKeys(maxKeys);
+            }
+            if (idleTimeout != null) {
+                builder.idleTimeout(ConfigValues.duration(idleTimeout));
+            }
+            return builder.build();
+        }
+
+        /** The Redis store at {@code url} these settings describe; concurrent decisions for one key share a call. */
+        RedisTokenBucketStore redis(String url) {
+            RedisTokenBucketStore.Builder builder =
+                    RedisTokenBucketStore.builder(url).batching();
+            if (keyPrefix != null) {
+                builder.keyPrefix(keyPrefix);
+            }
+            if (commandTimeout != null) {
+                builder.commandTimeout(ConfigValues.duration(commandTimeout));
+            }
+            return builder.build();
+        }
+    }
+
+    /** A Redis store's key prefix (not empty, printable, without spaces) and command timeout (10ms..10s). */
+    static void checkRedisSettings(@Nullable String keyPrefix, @Nullable String commandTimeout) {
+        if (keyPrefix != null && !keyPrefix.matches("[!-~]{1,64}")) {
+            throw new IllegalArgumentException(
+                    "keyPrefix " + keyPrefix + " (expected: 1..64 printable characters without spaces)");
+        }
+        if (commandTimeout != null) {
+            Duration timeout = ConfigValues.duration(commandTimeout);
+            if (timeout.toMillis() < 10 || timeout.toMillis() > 10_000) {
+                throw new IllegalArgumentException("commandTimeout " + commandTimeout + " (expected: 10ms..10s)");
+            }
+        }
     }
 
     /**
@@ -85,13 +178,18 @@ public record GatewayConfig(
      * Redis) or {@code postgres}: the database at the JDBC {@code url}, in {@code table} (created if missing,
      * {@code gatehouse_idempotency}), through a pool of at most {@code maxConnections} (10), expired rows deleted
      * every {@code purgeEvery} (when set). Instances that share the database share the records, without Redis.
+     * In memory at most {@code maxKeys} keys (100000) are kept; in Redis the keys start with {@code keyPrefix}
+     * ({@code gatehouse:idem:}) and each command is bounded by {@code commandTimeout} (200ms).
      */
     public record IdempotencyStore(
             String store,
             @Nullable String url,
             @Nullable String table,
             @Nullable String purgeEvery,
-            @Nullable Integer maxConnections) {
+            @Nullable Integer maxConnections,
+            @Nullable Long maxKeys,
+            @Nullable String keyPrefix,
+            @Nullable String commandTimeout) {
         private static final java.util.regex.Pattern TABLE = java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
         public IdempotencyStore {
@@ -117,6 +215,31 @@ public record GatewayConfig(
                         "url, table, purgeEvery and maxConnections go with store: postgres (expected: none with "
                                 + store + ")");
             }
+            if (maxKeys != null && (!store.equals("memory") || maxKeys < 1)) {
+                throw new IllegalArgumentException("maxKeys " + maxKeys + " (expected: 1 or more, with store: memory)");
+            }
+            if ((keyPrefix != null || commandTimeout != null) && !store.equals("redis")) {
+                throw new IllegalArgumentException(
+                        "keyPrefix and commandTimeout go with store: redis (expected: none with " + store + ")");
+            }
+            checkRedisSettings(keyPrefix, commandTimeout);
+        }
+
+        /** The in-memory store these settings describe. */
+        InMemoryIdempotencyStore memory() {
+            return maxKeys == null ? InMemoryIdempotencyStore.ofDefaults() : InMemoryIdempotencyStore.of(maxKeys);
+        }
+
+        /** The Redis store at {@code url} these settings describe. */
+        RedisIdempotencyStore redis(String url) {
+            RedisIdempotencyStore.Builder builder = RedisIdempotencyStore.builder(url);
+            if (keyPrefix != null) {
+                builder.keyPrefix(keyPrefix);
+            }
+            if (commandTimeout != null) {
+                builder.commandTimeout(ConfigValues.duration(commandTimeout));
+            }
+            return builder.build();
         }
 
         /** {@code url} without its password, for errors and logs. */

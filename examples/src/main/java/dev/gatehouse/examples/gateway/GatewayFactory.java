@@ -14,16 +14,12 @@ import dev.gatehouse.config.RouteTableFactory;
 import dev.gatehouse.examples.backends.BuiltinBackends;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
 import dev.gatehouse.idempotency.IdempotencyStore;
-import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
 import dev.gatehouse.jdbc.PostgresIdempotencyStore;
 import dev.gatehouse.logging.AccessLogPolicy;
 import dev.gatehouse.metrics.MicrometerChainListener;
 import dev.gatehouse.ratelimit.BucketStore;
-import dev.gatehouse.ratelimit.LocalBucketStore;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
 import dev.gatehouse.redis.RedisHttpCacheStore;
-import dev.gatehouse.redis.RedisIdempotencyStore;
-import dev.gatehouse.redis.RedisTokenBucketStore;
 import dev.gatehouse.requestid.RequestIdPolicy;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,7 +47,13 @@ final class GatewayFactory implements AutoCloseable {
     private final AccessLogPolicy accessLog = AccessLogPolicy.ofDefaults();
     private final ProxyHygienePolicy hygiene = new ProxyHygienePolicy();
     private @Nullable BuiltinBackends builtins;
-    private final Map<String, RedisStores> redis = new HashMap<>();
+    /**
+     * Every bucket and record store a configuration has named, by where it is and its settings (the Redis URL, or
+     * none for memory): a reload that names the same one keeps it and what it holds.
+     */
+    private final Map<StoreKey, BucketStore> bucketStores = new HashMap<>();
+
+    private final Map<StoreKey, IdempotencyStore> recordStores = new HashMap<>();
     private final Map<String, RedisHttpCacheStore> redisCaches = new HashMap<>();
     /** Every cached route's responses, kept across reloads that leave the top-level cache and redis alone. */
     private volatile HttpCacheStore cache = InMemoryHttpCacheStore.of(RouteTableFactory.DEFAULT_CACHE_BYTES);
@@ -70,17 +72,13 @@ final class GatewayFactory implements AutoCloseable {
     /** A PostgreSQL idempotency store and the pool it draws from. */
     private record PostgresRecords(PostgresIdempotencyStore store, HikariDataSource pool) {}
 
-    /** The in-memory stores, for every configuration without Redis; created at the first. */
-    private @Nullable BucketStore localBuckets;
-
-    private @Nullable IdempotencyStore localRecords;
     private final Map<String, RateLimitPolicy> rateLimits = new LinkedHashMap<>();
     private final Map<String, IdempotencyPolicy> idempotency = new LinkedHashMap<>();
     private String storeKind = "local";
     private ClientAddress clients = ClientAddress.direct();
 
-    /** One Redis URL's stores. */
-    private record RedisStores(RedisTokenBucketStore buckets, RedisIdempotencyStore records) {}
+    /** A store's place (a Redis URL, or none for this process's memory) and settings. */
+    private record StoreKey(@Nullable String redisUrl, Record settings) {}
 
     /** Where cached routes send their background refreshes: the running gateway, once it has started. */
     private volatile @Nullable BackgroundRefresh loopback;
@@ -112,13 +110,18 @@ final class GatewayFactory implements AutoCloseable {
         // Every store is created once and kept across reloads: a reload must not reset every limit, nor forget the
         // requests already answered (a retry after a reload would run a payment twice).
         String redisUrl = config.redis();
-        BucketStore buckets = redisUrl != null ? redisStores(redisUrl).buckets() : localBuckets();
+        GatewayConfig.RateLimitStore bucketsIn = config.rateLimitStoreOrDefault();
+        BucketStore buckets = bucketsIn.store().equals("redis")
+                ? bucketStores.computeIfAbsent(
+                        new StoreKey(redisUrl, bucketsIn), key -> bucketsIn.redis(Objects.requireNonNull(redisUrl)))
+                : bucketStores.computeIfAbsent(new StoreKey(null, bucketsIn), key -> bucketsIn.local());
         GatewayConfig.IdempotencyStore recordsIn = config.idempotencyStoreOrDefault();
         IdempotencyStore records = switch (recordsIn.store()) {
             case "redis" ->
-                redisStores(java.util.Objects.requireNonNull(redisUrl, "redis")).records();
+                recordStores.computeIfAbsent(
+                        new StoreKey(redisUrl, recordsIn), key -> recordsIn.redis(Objects.requireNonNull(redisUrl)));
             case "postgres" -> postgres(recordsIn);
-            default -> localRecords();
+            default -> recordStores.computeIfAbsent(new StoreKey(null, recordsIn), key -> recordsIn.memory());
         };
         idempotencyKind = recordsIn.store().equals("memory") ? "in-memory" : recordsIn.store();
         CacheStoreConfig caching = config.policies().cache();
@@ -183,7 +186,7 @@ final class GatewayFactory implements AutoCloseable {
         rateLimits.putAll(newRateLimits);
         idempotency.clear();
         idempotency.putAll(newIdempotency);
-        storeKind = config.redis() == null ? "local" : "redis";
+        storeKind = bucketsIn.store().equals("redis") ? "redis" : "local";
         this.clients = clients;
         this.cache = cache;
         this.cacheBuiltFrom = caching;
@@ -212,29 +215,6 @@ final class GatewayFactory implements AutoCloseable {
     /** One Redis cache store per URL and settings: a reload that changes neither keeps the running one. */
     private static String redisCacheKey(String url, CacheStoreConfig caching) {
         return url + " " + caching.keepStale() + " " + caching.maxEntrySize() + " " + caching.keyPrefix();
-    }
-
-    /** The stores of the Redis at {@code url}, connected at the first configuration that names it. */
-    private RedisStores redisStores(String url) {
-        return redis.computeIfAbsent(
-                url,
-                key -> new RedisStores(
-                        RedisTokenBucketStore.builder(key).batching().build(),
-                        RedisIdempotencyStore.builder(key).build()));
-    }
-
-    private BucketStore localBuckets() {
-        if (localBuckets == null) {
-            localBuckets = LocalBucketStore.ofDefaults();
-        }
-        return localBuckets;
-    }
-
-    private IdempotencyStore localRecords() {
-        if (localRecords == null) {
-            localRecords = InMemoryIdempotencyStore.ofDefaults();
-        }
-        return localRecords;
     }
 
     /**
@@ -398,9 +378,15 @@ final class GatewayFactory implements AutoCloseable {
         if (builtins != null) {
             builtins.close();
         }
-        for (RedisStores stores : redis.values()) {
-            stores.buckets().close();
-            stores.records().close();
+        for (BucketStore store : bucketStores.values()) {
+            if (store instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
+        }
+        for (IdempotencyStore store : recordStores.values()) {
+            if (store instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
         }
         for (RedisHttpCacheStore store : redisCaches.values()) {
             store.close();

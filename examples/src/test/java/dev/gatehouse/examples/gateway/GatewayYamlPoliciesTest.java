@@ -45,7 +45,7 @@ class GatewayYamlPoliciesTest {
         return CLIENT.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static JsonNode echoedHeaders(HttpResponse<String> response) throws Exception {
+    static JsonNode echoedHeaders(HttpResponse<String> response) throws Exception {
         return JSON.readTree(response.body()).path("headers");
     }
 
@@ -404,13 +404,13 @@ class GatewayYamlPoliciesTest {
     }
 
     /** The secret of the {@code k1} HS256 key that several tests give {@code https://idp.test}. */
-    private static final byte[] HS256_SECRET = "a-32-byte-secret-for-hs256-01234".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] HS256_SECRET = "a-32-byte-secret-for-hs256-01234".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * A token of {@code https://idp.test} for audience {@code orders}, signed with {@link #HS256_SECRET} as {@code
      * k1}, valid ten minutes: with {@code typ} when not null, and {@code moreClaims} ({@code ,"name":value…}).
      */
-    private static String hs256(@Nullable String typ, String subject, String moreClaims) {
+    static String hs256(@Nullable String typ, String subject, String moreClaims) {
         String header = "{\"alg\":\"HS256\",\"kid\":\"k1\"" + (typ == null ? "" : ",\"typ\":\"" + typ + "\"") + "}";
         String claims = "{\"iss\":\"https://idp.test\",\"aud\":\"orders\",\"sub\":\"" + subject + "\"" + moreClaims
                 + ",\"exp\":" + (System.currentTimeMillis() / 1000 + 600) + "}";
@@ -503,7 +503,7 @@ class GatewayYamlPoliciesTest {
         }
     }
 
-    private static HttpResponse<String> pay(URI base, String path) throws Exception {
+    static HttpResponse<String> pay(URI base, String path) throws Exception {
         return send(HttpRequest.newBuilder(base.resolve(path))
                 .header("Idempotency-Key", "\"order-1\"")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));

@@ -86,6 +86,8 @@ class GatewayYamlTokensAndWebhooksTest {
                     timeout: 500ms
                     tenantMember: org
                     planMember: tier
+                    maxTokenLength: 32
+                    cacheSize: 100
                 routes:
                   - path: /
                     upstreams: [builtin:echo]
@@ -100,6 +102,8 @@ class GatewayYamlTokensAndWebhooksTest {
             HttpResponse<String> second = send(good);
             HttpResponse<String> unknown =
                     send(HttpRequest.newBuilder(base.resolve("/a")).header("Authorization", "Bearer forged-token"));
+            HttpResponse<String> tooLong = send(
+                    HttpRequest.newBuilder(base.resolve("/a")).header("Authorization", "Bearer " + "t".repeat(33)));
             introspection.stop(0);
             HttpResponse<String> down =
                     send(HttpRequest.newBuilder(base.resolve("/a")).header("Authorization", "Bearer other-token"));
@@ -126,7 +130,10 @@ class GatewayYamlTokensAndWebhooksTest {
             assertThat(unknown.statusCode()).isEqualTo(401);
             assertThat(unknown.headers().firstValue("WWW-Authenticate"))
                     .hasValueSatisfying(challenge -> assertThat(challenge).contains("error=\"invalid_token\""));
-            assertThat(calls).hasValue(2);
+            assertThat(tooLong.statusCode()).isEqualTo(401);
+            assertThat(calls)
+                    .as("a token over maxTokenLength is refused without a call")
+                    .hasValue(2);
             assertThat(down.statusCode()).isEqualTo(503);
             assertThat(down.headers().firstValue("Retry-After")).hasValue("5");
             assertThat(down.headers().firstValue("Content-Type")).hasValue("application/problem+json");
@@ -150,6 +157,7 @@ class GatewayYamlTokensAndWebhooksTest {
                       scheme: standard-webhooks
                       secrets: [%s, whsec_QWxsIHRoZSBvbGQgc2lnbmluZyBrZXkh]
                       maxBodySize: 1KiB
+                      replayLease: 2m
                   - path: /hooks/stripe
                     upstreams: [builtin:echo]
                     webhook: { scheme: stripe, secrets: [%s], tolerance: 2m }
@@ -190,6 +198,59 @@ class GatewayYamlTokensAndWebhooksTest {
             assertThat(tampered.statusCode()).isEqualTo(401);
             assertThat(tooLarge.statusCode()).isEqualTo(413);
             assertThat(stripe.statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aJwksLargerThanJwksMaxSizeYieldsNoKeys() throws Exception {
+        KeyPair rsa = Tokens.rsaKeyPair(2048);
+        java.security.interfaces.RSAPublicKey key = (java.security.interfaces.RSAPublicKey) rsa.getPublic();
+        String jwks = "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"k1\",\"alg\":\"RS256\",\"use\":\"sig\",\"n\":\""
+                + Tokens.b64(Tokens.unsigned(key.getModulus(), 256)) + "\",\"e\":\""
+                + Tokens.b64(key.getPublicExponent().toByteArray()) + "\"}]}";
+        HttpServer idp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        idp.createContext("/", exchange -> {
+            // the same keys; /padded after 2 KiB of insignificant white space
+            byte[] body = ((exchange.getRequestURI().getPath().equals("/padded") ? " ".repeat(2048) : "") + jwks)
+                    .getBytes(StandardCharsets.US_ASCII);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        idp.start();
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                auth:
+                  jwt:
+                    audiences: [orders]
+                    issuers:
+                      - { issuer: https://small.test, jwks: "http://127.0.0.1:%1$d/plain", jwksMaxSize: 1KiB }
+                      - { issuer: https://large.test, jwks: "http://127.0.0.1:%1$d/padded", jwksMaxSize: 1KiB }
+                routes:
+                  - { path: /, upstreams: [builtin:echo], auth: required }
+                """.formatted(idp.getAddress().getPort()))) {
+            URI base = running.gateway.uri();
+            String header = "{\"alg\":\"RS256\",\"kid\":\"k1\"}";
+            long exp = System.currentTimeMillis() / 1000 + 600;
+            String small = Tokens.rsa(
+                    "RS256",
+                    rsa.getPrivate(),
+                    header,
+                    "{\"iss\":\"https://small.test\",\"aud\":\"orders\",\"sub\":\"s\",\"exp\":" + exp + "}");
+            String large = Tokens.rsa(
+                    "RS256",
+                    rsa.getPrivate(),
+                    header,
+                    "{\"iss\":\"https://large.test\",\"aud\":\"orders\",\"sub\":\"s\",\"exp\":" + exp + "}");
+
+            assertThat(GatewayYamlPoliciesTest.status(base, small)).isEqualTo(200);
+            assertThat(GatewayYamlPoliciesTest.status(base, large))
+                    .as("the set past jwksMaxSize is not read, so its key is unknown")
+                    .isEqualTo(401);
+        } finally {
+            idp.stop(0);
         }
     }
 
@@ -248,6 +309,16 @@ class GatewayYamlTokensAndWebhooksTest {
         } finally {
             idp.stop(0);
         }
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        auth:
+                          jwt:
+                            audiences: [a]
+                            issuers: [ { issuer: i, jwks: "https://i/jwks", jwksMaxSize: 100 } ]
+                        routes:
+                          - { path: /, upstreams: [builtin:echo] }
+                        """))
+                .hasMessageStartingWith("gateway.yaml line")
+                .hasMessageContaining("jwksMaxSize 100 (expected: 1KiB..16MiB)");
         assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         auth:
                           jwt:
