@@ -93,44 +93,62 @@ public record GatewayConfig(
     public RateLimitStore rateLimitStoreOrDefault() {
         return rateLimitStore != null
                 ? rateLimitStore
-                : new RateLimitStore(redis == null ? "memory" : "redis", null, null, null, null);
+                : new RateLimitStore(
+                        redis == null ? "memory" : "redis", null, null, null, null, null, null, null, null);
     }
 
     /**
      * Where every route's rate-limit buckets live: {@code memory} (this instance: at most {@code maxKeys} buckets,
-     * 1000000, the least recently used dropped first, and none unused for {@code idleTimeout}, 1h) or {@code
-     * redis} (the top-level Redis, shared by every instance: keys under {@code keyPrefix}, {@code gatehouse:tb:},
-     * each command bounded by {@code commandTimeout}, 100ms, past which the route's {@code onStoreFailure}
-     * decides).
+     * 1000000, the least recently used dropped first, and none unused for {@code idleTimeout}, 1h), {@code redis}
+     * (the top-level Redis, shared by every instance: keys under {@code keyPrefix}, {@code gatehouse:tb:}, each
+     * command bounded by {@code commandTimeout}, 100ms, past which the route's {@code onStoreFailure} decides) or
+     * {@code postgres} (bucket4j's PostgreSQL integration: the database at the JDBC {@code url}, in {@code table},
+     * created if missing, {@code gatehouse_buckets}, through a pool of at most {@code maxConnections}, 10; rows of
+     * buckets that have refilled are deleted every {@code purgeEvery}, 1m).
      */
     public record RateLimitStore(
             String store,
             @Nullable Long maxKeys,
             @Nullable String idleTimeout,
             @Nullable String keyPrefix,
-            @Nullable String commandTimeout) {
+            @Nullable String commandTimeout,
+            @Nullable String url,
+            @Nullable String table,
+            @Nullable Integer maxConnections,
+            @Nullable String purgeEvery) {
         public RateLimitStore {
-            if (store == null || !List.of("memory", "redis").contains(store)) {
-                throw new IllegalArgumentException("store " + store + " (expected: memory or redis)");
+            if (store == null || !List.of("memory", "redis", "postgres").contains(store)) {
+                throw new IllegalArgumentException("store " + store + " (expected: memory, redis or postgres)");
             }
-            if (store.equals("memory")) {
-                if (keyPrefix != null || commandTimeout != null) {
-                    throw new IllegalArgumentException(
-                            "keyPrefix and commandTimeout go with store: redis (expected: maxKeys, idleTimeout)");
-                }
-                if (maxKeys != null && maxKeys < 1) {
-                    throw new IllegalArgumentException("maxKeys " + maxKeys + " (expected: 1 or more)");
-                }
-                if (idleTimeout != null && ConfigValues.duration(idleTimeout).isZero()) {
-                    throw new IllegalArgumentException("idleTimeout " + idleTimeout + " (expected: more than 0)");
-                }
-            } else {
-                if (maxKeys != null || idleTimeout != null) {
-                    throw new IllegalArgumentException(
-                            "maxKeys and idleTimeout go with store: memory (expected: keyPrefix, commandTimeout)");
-                }
-                checkRedisSettings(keyPrefix, commandTimeout);
+            if (!store.equals("memory") && (maxKeys != null || idleTimeout != null)) {
+                throw new IllegalArgumentException(
+                        "maxKeys and idleTimeout go with store: memory (expected: none with " + store + ")");
             }
+            if (!store.equals("redis") && (keyPrefix != null || commandTimeout != null)) {
+                throw new IllegalArgumentException(
+                        "keyPrefix and commandTimeout go with store: redis (expected: none with " + store + ")");
+            }
+            if (maxKeys != null && maxKeys < 1) {
+                throw new IllegalArgumentException("maxKeys " + maxKeys + " (expected: 1 or more)");
+            }
+            if (idleTimeout != null && ConfigValues.duration(idleTimeout).isZero()) {
+                throw new IllegalArgumentException("idleTimeout " + idleTimeout + " (expected: more than 0)");
+            }
+            checkRedisSettings(keyPrefix, commandTimeout);
+            checkPostgresSettings(store, url, table, purgeEvery, maxConnections);
+        }
+
+        public String tableOrDefault() {
+            return table == null ? "gatehouse_buckets" : table;
+        }
+
+        public int maxConnectionsOrDefault() {
+            return maxConnections == null ? 10 : maxConnections;
+        }
+
+        /** How often rows of refilled buckets are deleted: {@code purgeEvery}, 1m unless set. */
+        public Duration purgeEveryOrDefault() {
+            return purgeEvery == null ? Duration.ofMinutes(1) : ConfigValues.duration(purgeEvery);
         }
 
         /** The in-memory store these settings describe. */
@@ -157,6 +175,41 @@ public record GatewayConfig(
             }
             return builder.build();
         }
+    }
+
+    private static final java.util.regex.Pattern TABLE = java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+    /** A PostgreSQL store's URL, table, purge interval and pool size: only with {@code store: postgres}. */
+    static void checkPostgresSettings(
+            String store,
+            @Nullable String url,
+            @Nullable String table,
+            @Nullable String purgeEvery,
+            @Nullable Integer maxConnections) {
+        if (store.equals("postgres")) {
+            if (url == null || !url.startsWith("jdbc:postgresql://")) {
+                throw new IllegalArgumentException(
+                        "url " + redacted(url) + " (expected: jdbc:postgresql://host:port/database?user=…)");
+            }
+            if (table != null && !TABLE.matcher(table).matches()) {
+                throw new IllegalArgumentException("table " + table + " (expected: a lower-case SQL identifier)");
+            }
+            if (purgeEvery != null && ConfigValues.duration(purgeEvery).isZero()) {
+                throw new IllegalArgumentException("purgeEvery " + purgeEvery + " (expected: more than 0)");
+            }
+            if (maxConnections != null && (maxConnections < 1 || maxConnections > 1000)) {
+                throw new IllegalArgumentException("maxConnections " + maxConnections + " (expected: 1..1000)");
+            }
+        } else if (url != null || table != null || purgeEvery != null || maxConnections != null) {
+            throw new IllegalArgumentException(
+                    "url, table, purgeEvery and maxConnections go with store: postgres (expected: none with " + store
+                            + ")");
+        }
+    }
+
+    /** {@code url} without its password, for errors and logs. */
+    static String redacted(@Nullable String url) {
+        return url == null ? "null" : url.replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 
     /** A Redis store's key prefix (not empty, printable, without spaces) and command timeout (10ms..10s). */
@@ -190,31 +243,11 @@ public record GatewayConfig(
             @Nullable Long maxKeys,
             @Nullable String keyPrefix,
             @Nullable String commandTimeout) {
-        private static final java.util.regex.Pattern TABLE = java.util.regex.Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-
         public IdempotencyStore {
             if (store == null || !List.of("memory", "redis", "postgres").contains(store)) {
                 throw new IllegalArgumentException("store " + store + " (expected: memory, redis or postgres)");
             }
-            if (store.equals("postgres")) {
-                if (url == null || !url.startsWith("jdbc:postgresql://")) {
-                    throw new IllegalArgumentException(
-                            "url " + redacted(url) + " (expected: jdbc:postgresql://host:port/database?user=…)");
-                }
-                if (table != null && !TABLE.matcher(table).matches()) {
-                    throw new IllegalArgumentException("table " + table + " (expected: a lower-case SQL identifier)");
-                }
-                if (purgeEvery != null && ConfigValues.duration(purgeEvery).isZero()) {
-                    throw new IllegalArgumentException("purgeEvery " + purgeEvery + " (expected: more than 0)");
-                }
-                if (maxConnections != null && (maxConnections < 1 || maxConnections > 1000)) {
-                    throw new IllegalArgumentException("maxConnections " + maxConnections + " (expected: 1..1000)");
-                }
-            } else if (url != null || table != null || purgeEvery != null || maxConnections != null) {
-                throw new IllegalArgumentException(
-                        "url, table, purgeEvery and maxConnections go with store: postgres (expected: none with "
-                                + store + ")");
-            }
+            checkPostgresSettings(store, url, table, purgeEvery, maxConnections);
             if (maxKeys != null && (!store.equals("memory") || maxKeys < 1)) {
                 throw new IllegalArgumentException("maxKeys " + maxKeys + " (expected: 1 or more, with store: memory)");
             }
@@ -240,11 +273,6 @@ public record GatewayConfig(
                 builder.commandTimeout(ConfigValues.duration(commandTimeout));
             }
             return builder.build();
-        }
-
-        /** {@code url} without its password, for errors and logs. */
-        static String redacted(@Nullable String url) {
-            return url == null ? "null" : url.replaceAll("(?i)(password=)[^&]*", "$1***");
         }
 
         public String tableOrDefault() {

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.gatehouse.ClientAddress;
 import dev.gatehouse.Headers;
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.bucket4j.ProxyManagerBucketStore;
 import dev.gatehouse.cache.BackgroundRefresh;
 import dev.gatehouse.cache.HttpCacheStore;
 import dev.gatehouse.cache.InMemoryHttpCacheStore;
@@ -21,9 +22,14 @@ import dev.gatehouse.ratelimit.BucketStore;
 import dev.gatehouse.ratelimit.RateLimitPolicy;
 import dev.gatehouse.redis.RedisHttpCacheStore;
 import dev.gatehouse.requestid.RequestIdPolicy;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
+import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
+import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,7 +39,12 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a {@link GatewayConfig} into routes and policy chains; owns the built-in backends and the Redis stores,
@@ -43,6 +54,8 @@ import org.jspecify.annotations.Nullable;
 final class GatewayFactory implements AutoCloseable {
     /** The configuration's request id; every chain the configuration builds starts with it. */
     private RequestIdPolicy requestIds = RequestIdPolicy.ofDefaults();
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayFactory.class);
 
     private final AccessLogPolicy accessLog = AccessLogPolicy.ofDefaults();
     private final ProxyHygienePolicy hygiene = new ProxyHygienePolicy();
@@ -71,6 +84,11 @@ final class GatewayFactory implements AutoCloseable {
 
     /** A PostgreSQL idempotency store and the pool it draws from. */
     private record PostgresRecords(PostgresIdempotencyStore store, HikariDataSource pool) {}
+
+    /** One PostgreSQL bucket store per URL and table, with its pool and the thread that deletes refilled rows. */
+    private final Map<String, PostgresBuckets> postgresBuckets = new HashMap<>();
+
+    private record PostgresBuckets(BucketStore store, HikariDataSource pool, ScheduledExecutorService purger) {}
 
     private final Map<String, RateLimitPolicy> rateLimits = new LinkedHashMap<>();
     private final Map<String, IdempotencyPolicy> idempotency = new LinkedHashMap<>();
@@ -111,10 +129,13 @@ final class GatewayFactory implements AutoCloseable {
         // requests already answered (a retry after a reload would run a payment twice).
         String redisUrl = config.redis();
         GatewayConfig.RateLimitStore bucketsIn = config.rateLimitStoreOrDefault();
-        BucketStore buckets = bucketsIn.store().equals("redis")
-                ? bucketStores.computeIfAbsent(
-                        new StoreKey(redisUrl, bucketsIn), key -> bucketsIn.redis(Objects.requireNonNull(redisUrl)))
-                : bucketStores.computeIfAbsent(new StoreKey(null, bucketsIn), key -> bucketsIn.local());
+        BucketStore buckets = switch (bucketsIn.store()) {
+            case "redis" ->
+                bucketStores.computeIfAbsent(
+                        new StoreKey(redisUrl, bucketsIn), key -> bucketsIn.redis(Objects.requireNonNull(redisUrl)));
+            case "postgres" -> postgresBuckets(bucketsIn);
+            default -> bucketStores.computeIfAbsent(new StoreKey(null, bucketsIn), key -> bucketsIn.local());
+        };
         GatewayConfig.IdempotencyStore recordsIn = config.idempotencyStoreOrDefault();
         IdempotencyStore records = switch (recordsIn.store()) {
             case "redis" ->
@@ -186,7 +207,7 @@ final class GatewayFactory implements AutoCloseable {
         rateLimits.putAll(newRateLimits);
         idempotency.clear();
         idempotency.putAll(newIdempotency);
-        storeKind = bucketsIn.store().equals("redis") ? "redis" : "local";
+        storeKind = bucketsIn.store().equals("memory") ? "local" : bucketsIn.store();
         this.clients = clients;
         this.cache = cache;
         this.cacheBuiltFrom = caching;
@@ -230,22 +251,7 @@ final class GatewayFactory implements AutoCloseable {
         if (running != null) {
             return running.store();
         }
-        HikariConfig pool = new HikariConfig();
-        pool.setJdbcUrl(url);
-        pool.setPoolName("gatehouse-idempotency");
-        pool.setMaximumPoolSize(where.maxConnectionsOrDefault());
-        pool.setMinimumIdle(Math.min(2, where.maxConnectionsOrDefault()));
-        pool.setConnectionTimeout(1_000);
-        pool.setInitializationFailTimeout(2_000);
-        HikariDataSource dataSource;
-        try {
-            dataSource = new HikariDataSource(pool);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException(
-                    "PostgreSQL at " + GatewayConfig.IdempotencyStore.redacted(url) + " is unreachable: "
-                            + rootMessage(e),
-                    e);
-        }
+        HikariDataSource dataSource = pool(url, "gatehouse-idempotency", where.maxConnectionsOrDefault());
         try {
             PostgresIdempotencyStore.Builder builder =
                     PostgresIdempotencyStore.builder(dataSource).table(where.tableOrDefault());
@@ -258,6 +264,90 @@ final class GatewayFactory implements AutoCloseable {
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
+        }
+    }
+
+    /**
+     * The PostgreSQL bucket store {@code where} names (bucket4j's own, over a pool of its own): the running one for
+     * the same URL and table, else a new one (the table is created if missing). Rows of buckets that have refilled
+     * expire and are deleted every {@code purgeEvery}.
+     *
+     * @throws IllegalStateException when the database cannot be reached or the table cannot be created
+     */
+    private BucketStore postgresBuckets(GatewayConfig.RateLimitStore where) {
+        String url = Objects.requireNonNull(where.url(), "url");
+        String key = url + " " + where.tableOrDefault();
+        PostgresBuckets running = postgresBuckets.get(key);
+        if (running != null) {
+            return running.store();
+        }
+        HikariDataSource dataSource = pool(url, "gatehouse-buckets", where.maxConnectionsOrDefault());
+        try {
+            try (java.sql.Connection connection = dataSource.getConnection();
+                    java.sql.Statement statement = connection.createStatement()) {
+                statement.execute("CREATE TABLE IF NOT EXISTS " + where.tableOrDefault()
+                        + " (id text PRIMARY KEY, state bytea, expires_at bigint)");
+            }
+            PostgreSQLSelectForUpdateBasedProxyManager<String> proxies = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(
+                            dataSource)
+                    .primaryKeyMapper(PrimaryKeyMapper.STRING)
+                    .table(where.tableOrDefault())
+                    .requestTimeout(Duration.ofSeconds(1))
+                    .expirationAfterWrite(
+                            ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(1)))
+                    .build();
+            ScheduledExecutorService purger = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "gatehouse-buckets-purge");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long every = where.purgeEveryOrDefault().toMillis();
+            purger.scheduleWithFixedDelay(() -> purgeRefilled(proxies), every, every, TimeUnit.MILLISECONDS);
+            BucketStore store = ProxyManagerBucketStore.of(proxies);
+            postgresBuckets.put(key, new PostgresBuckets(store, dataSource, purger));
+            return store;
+        } catch (java.sql.SQLException | RuntimeException e) {
+            dataSource.close();
+            throw new IllegalStateException(
+                    "PostgreSQL at " + GatewayConfig.redacted(url) + ": cannot create table " + where.tableOrDefault()
+                            + ": " + rootMessage(e),
+                    e);
+        }
+    }
+
+    /** Deletes the rows of buckets that have refilled, a thousand at a time. */
+    private static void purgeRefilled(PostgreSQLSelectForUpdateBasedProxyManager<String> proxies) {
+        try {
+            while (proxies.removeExpired(1_000) == 1_000) {
+                // another batch
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Could not delete the rows of refilled rate-limit buckets: {}", rootMessage(e));
+        }
+    }
+
+    /**
+     * A pool of at most {@code size} connections to {@code url}: a connection is waited for at most a second, and
+     * a database that cannot be reached at start stops the start.
+     *
+     * @throws IllegalStateException when the database cannot be reached
+     */
+    private static HikariDataSource pool(String url, String name, int size) {
+        HikariConfig pool = new HikariConfig();
+        pool.setJdbcUrl(url);
+        pool.setPoolName(name);
+        pool.setMaximumPoolSize(size);
+        pool.setMinimumIdle(Math.min(2, size));
+        pool.setConnectionTimeout(1_000);
+        pool.setInitializationFailTimeout(2_000);
+        // A query that hangs (a lock, a dying server) fails after 5 s rather than holding a request for ever; a
+        // socketTimeout in the URL wins.
+        pool.addDataSourceProperty("socketTimeout", "5");
+        try {
+            return new HikariDataSource(pool);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(
+                    "PostgreSQL at " + GatewayConfig.redacted(url) + " is unreachable: " + rootMessage(e), e);
         }
     }
 
@@ -390,6 +480,10 @@ final class GatewayFactory implements AutoCloseable {
         }
         for (RedisHttpCacheStore store : redisCaches.values()) {
             store.close();
+        }
+        for (PostgresBuckets buckets : postgresBuckets.values()) {
+            buckets.purger().shutdownNow();
+            buckets.pool().close();
         }
         for (PostgresRecords records : postgres.values()) {
             records.store().close();

@@ -272,6 +272,19 @@ class GatewayYamlStoresAndWindowsTest {
                 .hasMessageStartingWith("gateway.yaml line")
                 .hasMessageContaining("keyPrefix and commandTimeout go with store: redis");
         assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        rateLimitStore: { store: postgres, maxKeys: 5 }
+                        routes:
+                          - { path: /, upstreams: [builtin:echo] }
+                        """))
+                .hasMessageContaining("maxKeys and idleTimeout go with store: memory (expected: none with postgres)");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        rateLimitStore: { store: postgres, url: "jdbc:mysql://db/x?password=hunter2" }
+                        routes:
+                          - { path: /, upstreams: [builtin:echo] }
+                        """))
+                .hasMessageContaining("url jdbc:mysql://db/x?password=*** (expected: jdbc:postgresql://")
+                .hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         redis: redis://127.0.0.1:6379
                         idempotencyStore: { store: redis, commandTimeout: 1ms }
                         routes:

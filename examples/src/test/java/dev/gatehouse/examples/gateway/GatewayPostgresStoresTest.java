@@ -11,20 +11,25 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Idempotency records in PostgreSQL ({@code idempotencyStore: postgres}): two gateway instances on one database
- * answer a retry on the other instance with the first answer, and the service runs once.
+ * Idempotency records ({@code idempotencyStore: postgres}) and rate-limit buckets ({@code rateLimitStore: postgres})
+ * in PostgreSQL: two gateway instances on one database answer a retry on the other instance with the first answer,
+ * the service runs once, and they share one budget.
  */
-class GatewayPostgresIdempotencyTest {
+class GatewayPostgresStoresTest {
     static final HttpClient CLIENT = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
@@ -87,6 +92,66 @@ class GatewayPostgresIdempotencyTest {
                     .as("the same key with another body")
                     .isEqualTo(422);
             assertThat(service.executions()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void twoInstancesOnOneDatabaseShareOneBudgetAndRefilledBucketsAreDeleted() throws Exception {
+        DataSource database = PostgresSupport.requirePostgres();
+        String table = "gh_rl_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        Path file = Files.writeString(dir.resolve("gateway.yaml"), """
+                listen: { port: 0 }
+                rateLimitStore:
+                  store: postgres
+                  url: "%s"
+                  table: %s
+                  maxConnections: 4
+                  purgeEvery: 500ms
+                routes:
+                  - path: /shared
+                    upstreams: [builtin:echo]
+                    rateLimit: { key: route, perMinute: 3 }
+                  - path: /brief
+                    upstreams: [builtin:echo]
+                    rateLimit: { key: route, perSecond: 1 }
+                """.formatted(PostgresSupport.url(), table));
+        try (GatewayMain.Running a = GatewayMain.start(file);
+                GatewayMain.Running b = GatewayMain.start(file)) {
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                statuses.add(get((i % 2 == 0 ? a : b).gateway.uri().resolve("/shared"))
+                        .statusCode());
+            }
+            HttpResponse<String> brief = get(a.gateway.uri().resolve("/brief"));
+
+            assertThat(statuses).as("three a minute across both instances").containsExactly(200, 200, 200, 429);
+            assertThat(brief.statusCode()).isEqualTo(200);
+            assertThat(rows(database, table)).isEqualTo(2);
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (rows(database, table) > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(rows(database, table))
+                    .as("the per-second bucket refilled and its row was deleted; the per-minute one stays")
+                    .isEqualTo(1);
+            assertThat(get(b.gateway.uri().resolve("/shared")).statusCode())
+                    .as("the budget outlives the purge")
+                    .isEqualTo(429);
+        }
+    }
+
+    private static HttpResponse<String> get(URI uri) throws Exception {
+        return CLIENT.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long rows(DataSource database, String table) throws Exception {
+        try (Connection connection = database.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet count = statement.executeQuery("SELECT count(*) FROM " + table)) {
+            count.next();
+            return count.getLong(1);
         }
     }
 
