@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.gatehouse.Headers;
 import dev.gatehouse.StoredResponse;
 import java.time.Duration;
 import java.util.Optional;
@@ -16,8 +17,10 @@ import java.util.function.LongSupplier;
 
 /**
  * Claims and records in a bounded Caffeine cache of this process: a claim lives for its lease, a record for its
- * TTL, and at most {@code maxKeys} keys are kept (the least recently used go first — a key dropped early is
- * executed again if retried, so size it for your retry traffic). For several instances use the Redis store.
+ * TTL, and at most {@code maxKeys} keys and {@code maxBytes} of keys, fingerprints and recorded responses are kept
+ * (100,000 and 64 MiB by default; the least recently used go first — a key dropped early is executed again if
+ * retried, so size it for your retry traffic). The byte bound is what keeps clients that send a fresh key with
+ * every request to a route with large answers from filling the heap. For several instances use the Redis store.
  */
 public final class InMemoryIdempotencyStore implements IdempotencyStore {
     private final Cache<String, Entry> entries;
@@ -28,10 +31,18 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
     private final Ticker ticker;
 
-    private InMemoryIdempotencyStore(long maxKeys, Ticker ticker) {
+    /** 64 MiB. */
+    public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
+
+    private InMemoryIdempotencyStore(long maxKeys, long maxBytes, Ticker ticker) {
         this.ticker = ticker;
+        // Caffeine bounds a cache by count or by weight, not both: every entry weighs at least maxBytes / maxKeys,
+        // so that the weight bound also keeps at most maxKeys entries.
+        long leastWeight = Math.max(1, maxBytes / maxKeys);
         this.entries = Caffeine.newBuilder()
-                .maximumSize(maxKeys)
+                .maximumWeight(maxBytes)
+                .weigher((String key, Entry entry) ->
+                        (int) Math.min(Integer.MAX_VALUE, Math.max(leastWeight, bytes(key, entry))))
                 .executor(Runnable::run)
                 .ticker(ticker)
                 .expireAfter(new Expiry<String, Entry>() {
@@ -53,14 +64,21 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
                 .build();
     }
 
-    /** At most 100,000 keys. */
+    /** At most 100,000 keys and 64 MiB. */
     public static InMemoryIdempotencyStore ofDefaults() {
-        return new InMemoryIdempotencyStore(100_000, Ticker.systemTicker());
+        return new InMemoryIdempotencyStore(100_000, DEFAULT_MAX_BYTES, Ticker.systemTicker());
     }
 
+    /** At most {@code maxKeys} keys and 64 MiB. */
     public static InMemoryIdempotencyStore of(long maxKeys) {
+        return of(maxKeys, DEFAULT_MAX_BYTES);
+    }
+
+    /** At most {@code maxKeys} keys and {@code maxBytes} of keys, fingerprints and recorded responses. */
+    public static InMemoryIdempotencyStore of(long maxKeys, long maxBytes) {
         checkArgument(maxKeys > 0, "maxKeys: %s (expected: > 0)", maxKeys);
-        return new InMemoryIdempotencyStore(maxKeys, Ticker.systemTicker());
+        checkArgument(maxBytes >= 1024, "maxBytes: %s (expected: >= 1024)", maxBytes);
+        return new InMemoryIdempotencyStore(maxKeys, maxBytes, Ticker.systemTicker());
     }
 
     /**
@@ -70,7 +88,25 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     public static InMemoryIdempotencyStore withNanoClock(long maxKeys, LongSupplier nanoClock) {
         checkArgument(maxKeys > 0, "maxKeys: %s (expected: > 0)", maxKeys);
         requireNonNull(nanoClock, "nanoClock");
-        return new InMemoryIdempotencyStore(maxKeys, nanoClock::getAsLong);
+        return new InMemoryIdempotencyStore(maxKeys, DEFAULT_MAX_BYTES, nanoClock::getAsLong);
+    }
+
+    /** About what an entry holds on the heap: its strings (two bytes a character) and its response. */
+    private static long bytes(String key, Entry entry) {
+        long bytes = 64
+                + 2L
+                        * (key.length()
+                                + entry.token().length()
+                                + entry.fingerprint().length());
+        if (entry.response().isPresent()) {
+            StoredResponse response = entry.response().get();
+            bytes += response.bodyLength();
+            Headers headers = response.headers();
+            for (int i = 0; i < headers.size(); i++) {
+                bytes += 32 + 2L * (headers.name(i).length() + headers.value(i).length());
+            }
+        }
+        return bytes;
     }
 
     /** Tells claims apart; never shown to clients, so it needs uniqueness, not secrecy. */

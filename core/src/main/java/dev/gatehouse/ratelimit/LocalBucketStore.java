@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.gatehouse.internal.Digests;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.BucketState;
 import io.github.bucket4j.ConfigurationBuilder;
@@ -26,10 +27,14 @@ import java.util.function.LongSupplier;
  * whole {@code Bucket}, whose per-key configuration, time meter and listener would double the heap per key —
  * and the refill arithmetic stays bucket4j's. The cache does its upkeep on the calling thread: handing it to the
  * common pool wakes a pool thread every few reads, which cost more than the upkeep itself. Its idle timeout runs
- * on the buckets' clock (within a second), so tests that inject the clock see idle buckets go too.
+ * on the buckets' clock (within a second), so tests that inject the clock see idle buckets go too. A key longer
+ * than {@value #LONGEST_KEPT_KEY} characters (one from a client's header) is kept as its SHA-256, so that the
+ * bound on keys is also a bound on bytes.
  */
 public final class LocalBucketStore implements BucketStore {
     private static final long TICK = 1_000_000_000L;
+    /** Longer keys are kept as their digest: 8 KiB header values times a million keys would be 16 GB of heap. */
+    static final int LONGEST_KEPT_KEY = 64;
 
     private final Cache<String, Object> buckets;
     private final LongSupplier clock;
@@ -76,6 +81,10 @@ public final class LocalBucketStore implements BucketStore {
 
     @Override
     public Consumption tryConsume(String key, List<Limit> limits, long cost) {
+        if (key.length() > LONGEST_KEPT_KEY) {
+            // Cannot collide with a kept key: this one is longer than any of them.
+            key = "sha256:" + Digests.sha256Hex(key);
+        }
         long now = clock.getAsLong();
         if (now - cacheTime > TICK) {
             cacheTime = now;
@@ -117,6 +126,11 @@ public final class LocalBucketStore implements BucketStore {
             remaining[i] = state.getCurrentSize(i);
         }
         return new Consumption(consumed, remaining, wait);
+    }
+
+    /** The keys as kept, for tests. */
+    java.util.Set<String> keptKeys() {
+        return java.util.Set.copyOf(buckets.asMap().keySet());
     }
 
     /** How many keys hold a bucket now. */

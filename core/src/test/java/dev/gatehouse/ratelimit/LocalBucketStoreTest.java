@@ -79,6 +79,27 @@ class LocalBucketStoreTest {
     }
 
     @Test
+    void aLongKeyIsKeptAsItsDigestAndStillHasABucketOfItsOwn() {
+        LocalBucketStore store = LocalBucketStore.ofDefaults();
+        List<Limit> limits = List.of(Limit.perMinute(1));
+        String first = "header:" + "x".repeat(8000) + "1";
+        String second = "header:" + "x".repeat(8000) + "2";
+
+        assertThat(store.tryConsume(first, limits, 1).consumed()).isTrue();
+        assertThat(store.tryConsume(first, limits, 1).consumed()).isFalse();
+        assertThat(store.tryConsume(second, limits, 1).consumed())
+                .as("a key that differs only at its end")
+                .isTrue();
+        assertThat(store.tryConsume("address:203.0.113.7", limits, 1).consumed())
+                .isTrue();
+
+        assertThat(store.keptKeys())
+                .hasSize(3)
+                .contains("address:203.0.113.7")
+                .allSatisfy(key -> assertThat(key.length()).isLessThanOrEqualTo(71));
+    }
+
+    @Test
     void idleBucketsGoAfterTheIdleTimeoutOnTheInjectedClock() {
         AtomicLong nanos = new AtomicLong(5_000_000_000L);
         LocalBucketStore store = LocalBucketStore.builder()

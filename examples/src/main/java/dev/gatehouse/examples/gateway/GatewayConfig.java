@@ -86,7 +86,8 @@ public record GatewayConfig(
     public IdempotencyStore idempotencyStoreOrDefault() {
         return idempotencyStore != null
                 ? idempotencyStore
-                : new IdempotencyStore(redis == null ? "memory" : "redis", null, null, null, null, null, null, null);
+                : new IdempotencyStore(
+                        redis == null ? "memory" : "redis", null, null, null, null, null, null, null, null);
     }
 
     /** Where rate-limit buckets live: as written, else in Redis when there is one, else in memory. */
@@ -231,7 +232,8 @@ public record GatewayConfig(
      * Redis) or {@code postgres}: the database at the JDBC {@code url}, in {@code table} (created if missing,
      * {@code gatehouse_idempotency}), through a pool of at most {@code maxConnections} (10), expired rows deleted
      * every {@code purgeEvery} (when set). Instances that share the database share the records, without Redis.
-     * In memory at most {@code maxKeys} keys (100000) are kept; in Redis the keys start with {@code keyPrefix}
+     * In memory at most {@code maxKeys} keys (100000) and {@code maxSize} of keys and recorded answers (64MiB) are
+     * kept; in Redis the keys start with {@code keyPrefix}
      * ({@code gatehouse:idem:}) and each command is bounded by {@code commandTimeout} (200ms).
      */
     public record IdempotencyStore(
@@ -242,7 +244,8 @@ public record GatewayConfig(
             @Nullable Integer maxConnections,
             @Nullable Long maxKeys,
             @Nullable String keyPrefix,
-            @Nullable String commandTimeout) {
+            @Nullable String commandTimeout,
+            @Nullable String maxSize) {
         public IdempotencyStore {
             if (store == null || !List.of("memory", "redis", "postgres").contains(store)) {
                 throw new IllegalArgumentException("store " + store + " (expected: memory, redis or postgres)");
@@ -250,6 +253,10 @@ public record GatewayConfig(
             checkPostgresSettings(store, url, table, purgeEvery, maxConnections);
             if (maxKeys != null && (!store.equals("memory") || maxKeys < 1)) {
                 throw new IllegalArgumentException("maxKeys " + maxKeys + " (expected: 1 or more, with store: memory)");
+            }
+            if (maxSize != null && (!store.equals("memory") || ConfigValues.size(maxSize) < 1024)) {
+                throw new IllegalArgumentException(
+                        "maxSize " + maxSize + " (expected: 1KiB or more, with store: memory)");
             }
             if ((keyPrefix != null || commandTimeout != null) && !store.equals("redis")) {
                 throw new IllegalArgumentException(
@@ -260,7 +267,9 @@ public record GatewayConfig(
 
         /** The in-memory store these settings describe. */
         InMemoryIdempotencyStore memory() {
-            return maxKeys == null ? InMemoryIdempotencyStore.ofDefaults() : InMemoryIdempotencyStore.of(maxKeys);
+            return InMemoryIdempotencyStore.of(
+                    maxKeys == null ? 100_000 : maxKeys,
+                    maxSize == null ? InMemoryIdempotencyStore.DEFAULT_MAX_BYTES : ConfigValues.size(maxSize));
         }
 
         /** The Redis store at {@code url} these settings describe. */

@@ -78,7 +78,7 @@ class GatewayYamlStoresAndWindowsTest {
         try (GatewayMain.Running running = start("gateway.yaml", """
                 listen: { port: 0 }
                 rateLimitStore: { store: memory, maxKeys: 1, idleTimeout: 2h }
-                idempotencyStore: { store: memory, maxKeys: 1 }
+                idempotencyStore: { store: memory, maxKeys: 1, maxSize: 1MiB }
                 routes:
                   - path: /limited
                     upstreams: [builtin:echo]
