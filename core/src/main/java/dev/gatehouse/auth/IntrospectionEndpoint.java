@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.gatehouse.internal.BoundedBodies;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -99,16 +100,9 @@ final class IntrospectionEndpoint {
                 .POST(HttpRequest.BodyPublishers.ofString(
                         "token=" + form(token) + "&token_type_hint=access_token", StandardCharsets.US_ASCII))
                 .build();
-        return client.sendAsync(request, IntrospectionEndpoint::boundedBody)
+        return client.sendAsync(request, BoundedBodies.upTo(MAX_ANSWER_BYTES))
                 .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
                 .thenApply(this::parse);
-    }
-
-    private static HttpResponse.BodySubscriber<byte[]> boundedBody(HttpResponse.ResponseInfo info) {
-        if (info.headers().firstValueAsLong("Content-Length").orElse(-1) > MAX_ANSWER_BYTES) {
-            return HttpResponse.BodySubscribers.replacing(new byte[0]);
-        }
-        return HttpResponse.BodySubscribers.ofByteArray();
     }
 
     private TokenInfo parse(HttpResponse<byte[]> response) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.auth;
 
+import dev.gatehouse.internal.BoundedBodies;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,17 +38,9 @@ final class JwksFetch {
                 .header("Accept", "application/jwk-set+json, application/json")
                 .GET()
                 .build();
-        return client.sendAsync(request, this::boundedBody)
+        return client.sendAsync(request, BoundedBodies.upTo(maxDocumentBytes))
                 .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
                 .thenApply(this::parse);
-    }
-
-    private HttpResponse.BodySubscriber<byte[]> boundedBody(HttpResponse.ResponseInfo info) {
-        long length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
-        if (length > maxDocumentBytes) {
-            return HttpResponse.BodySubscribers.replacing(new byte[0]);
-        }
-        return HttpResponse.BodySubscribers.ofByteArray();
     }
 
     private List<JwtKey> parse(HttpResponse<byte[]> response) {

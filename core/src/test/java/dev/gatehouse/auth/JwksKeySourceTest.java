@@ -39,6 +39,8 @@ class JwksKeySourceTest {
     final MutableClock clock = new MutableClock(JwtAuthenticatorTest.NOW);
     final AtomicLong nanos = new AtomicLong();
     final AtomicInteger attackerHits = new AtomicInteger();
+    final AtomicLong endlessSent = new AtomicLong();
+    final java.util.concurrent.CountDownLatch endlessDone = new java.util.concurrent.CountDownLatch(1);
     volatile String document;
     volatile int status = 200;
     volatile long delayMillis;
@@ -59,6 +61,21 @@ class JwksKeySourceTest {
             exchange.sendResponseHeaders(status, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
+            }
+        });
+        server.createContext("/endless", exchange -> {
+            // A chunked body without end: written until the client goes away.
+            exchange.sendResponseHeaders(200, 0);
+            byte[] chunk = " ".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
+            try (OutputStream out = exchange.getResponseBody()) {
+                while (endlessSent.get() < 1L << 31) {
+                    out.write(chunk);
+                    endlessSent.addAndGet(chunk.length);
+                }
+            } catch (IOException clientGone) {
+                // expected
+            } finally {
+                endlessDone.countDown();
             }
         });
         server.createContext("/attacker", exchange -> {
@@ -207,6 +224,28 @@ class JwksKeySourceTest {
             JwtAuthenticatorTest.assertRefused(decision, "unknown kid b");
             assertThat(waited).isLessThan(Duration.ofMillis(2500));
             JwtAuthenticatorTest.assertAccepted(decide(policy, token("a", KEY_A)));
+        }
+    }
+
+    @Test
+    void aBodyWithoutEndIsAbandonedAtMaxDocumentBytes() throws Exception {
+        URI endless = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/endless");
+        try (JwksKeySource keys = JwksKeySource.builder(endless)
+                .timeout(Duration.ofSeconds(10))
+                .maxDocumentBytes(256 * 1024)
+                .nanoClock(nanos::get)
+                .build()) {
+            long start = System.nanoTime();
+            Decision decision = decide(policy(keys), token("a", KEY_A));
+
+            JwtAuthenticatorTest.assertRefused(decision, "unknown kid a");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            assertThat(endlessDone.await(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("the client hung up")
+                    .isTrue();
+            assertThat(endlessSent.get())
+                    .as("read no further than the bound and the socket buffers")
+                    .isLessThan(16L * 1024 * 1024);
         }
     }
 
