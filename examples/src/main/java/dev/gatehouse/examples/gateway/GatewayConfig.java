@@ -346,7 +346,7 @@ public record GatewayConfig(
     }
 
     public Listen listenOrDefault() {
-        return listen == null ? new Listen(null, null, null, null, null, null, null) : listen;
+        return listen == null ? new Listen(null, null, null, null, null, null, null, null, null) : listen;
     }
 
     /**
@@ -354,7 +354,8 @@ public record GatewayConfig(
      * tlsPort} also HTTPS with HTTP/2, from a PKCS#12 {@code keystore} (or, without one, a generated self-signed
      * certificate — for trying things out only), optionally asking clients for certificates ({@code tls}). On
      * SIGTERM the gateway stops accepting and gives requests in flight {@code shutdownGrace} (30s by default) to
-     * finish.
+     * finish. An HTTP/1.1 client has {@code requestHeaderTimeout} (30s) to send a request's head once it began, and
+     * a connection without a byte either way for {@code idleTimeout} (30s) is closed.
      */
     public record Listen(
             @Nullable String host,
@@ -363,12 +364,21 @@ public record GatewayConfig(
             @Nullable String keystore,
             @Nullable String keystorePassword,
             @Nullable String shutdownGrace,
-            @Nullable Tls tls) {
+            @Nullable Tls tls,
+            @Nullable String requestHeaderTimeout,
+            @Nullable String idleTimeout) {
         public Listen {
             host = host == null ? "127.0.0.1" : host;
             port = port == null ? 8080 : port;
             shutdownGrace = shutdownGrace == null ? "30s" : shutdownGrace;
             duration(shutdownGrace);
+            requestHeaderTimeout = requestHeaderTimeout == null ? "30s" : requestHeaderTimeout;
+            idleTimeout = idleTimeout == null ? "30s" : idleTimeout;
+            for (String timeout : new String[] {requestHeaderTimeout, idleTimeout}) {
+                if (duration(timeout).isZero()) {
+                    throw new IllegalArgumentException("timeout " + timeout + " (expected: more than 0)");
+                }
+            }
             for (Integer p : new Integer[] {port, tlsPort}) {
                 if (p != null && (p < 0 || p > 65535)) {
                     throw new IllegalArgumentException("port " + p + " (expected: 0..65535)");

@@ -98,6 +98,8 @@ public final class GatewayMain {
         Gateway.Builder builder = Gateway.builder()
                 .listen(listen.host(), listen.port())
                 .shutdownGrace(GatewayConfig.duration(listen.shutdownGrace()))
+                .requestHeaderTimeout(GatewayConfig.duration(listen.requestHeaderTimeout()))
+                .clientIdleTimeout(GatewayConfig.duration(listen.idleTimeout()))
                 .otherwise(factory.otherwise());
         if (listen.tlsPort() != null) {
             if (listen.keystore() != null) {

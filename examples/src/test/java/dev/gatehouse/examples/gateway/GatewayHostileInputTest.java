@@ -105,6 +105,60 @@ class GatewayHostileInputTest {
     }
 
     @Test
+    void aClientThatDripsItsRequestHeadIsCutOffAtTheHeaderTimeoutAndSlowHonestOnesAreServed() throws Exception {
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .requestHeaderTimeout(Duration.ofSeconds(1))
+                .route(new GatewayRoute("/", List.of(demo.uri()), PolicyChain.empty(), Duration.ofSeconds(5)))
+                .build()
+                .start();
+
+        try (Socket dripping = new Socket("127.0.0.1", gateway.uri().getPort())) {
+            dripping.setSoTimeout(200);
+            OutputStream out = dripping.getOutputStream();
+            out.write("GET /public/a HTTP/1.1\r\nHost: gw\r\n".getBytes(StandardCharsets.US_ASCII));
+            long start = System.nanoTime();
+            int read = 0;
+            // A field every 200 ms: far inside the idle timeout, and the head never ends.
+            while (read >= 0
+                    && System.nanoTime() - start < Duration.ofSeconds(10).toNanos()) {
+                try {
+                    out.write("X-Drip: 1\r\n".getBytes(StandardCharsets.US_ASCII));
+                    read = dripping.getInputStream().read();
+                } catch (SocketTimeoutException stillOpen) {
+                    continue;
+                } catch (IOException reset) {
+                    read = -1;
+                }
+            }
+            Duration held = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(read)
+                    .as("the gateway closed the connection without an answer")
+                    .isEqualTo(-1);
+            assertThat(held).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+        }
+        try (Socket slow = new Socket("127.0.0.1", gateway.uri().getPort())) {
+            slow.setSoTimeout(10_000);
+            OutputStream out = slow.getOutputStream();
+            for (String part : List.of("GET /public/b HT", "TP/1.1\r\nHost: gw\r\n", "\r\n")) {
+                out.write(part.getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Thread.sleep(300);
+            }
+            assertThat(readUntil(slow.getInputStream(), "\r\n\r\n"))
+                    .as("a head in 0.9 s of 1")
+                    .startsWith("HTTP/1.1 200 ");
+            Thread.sleep(1500);
+            out.write("GET /public/c HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(slow.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
+                    .as("1.5 s idle between requests is not a slow head")
+                    .contains("HTTP/1.1 200 ");
+        }
+    }
+
+    @Test
     void aMalformedChunkedBodyNeverReachesTheUpstream() throws Exception {
         try (CountingBackend backend = new CountingBackend()) {
             gateway = Gateway.builder()
