@@ -14,6 +14,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -75,6 +76,29 @@ class GatewayHostileInputTest {
         assertThat(padded).startsWith("HTTP/1.1 200 ");
         assertThat(oversized).startsWith("HTTP/1.1 431 ").contains("application/problem+json");
         assertThat(body(oversized)).contains("\"status\":431");
+    }
+
+    @Test
+    void overHttp2AHeaderSectionPastTheLimitIsA431ProblemAndTheConnectionLivesOn() throws Exception {
+        java.net.http.HttpClient h2 = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_2)
+                .build();
+        java.net.http.HttpRequest.Builder small =
+                java.net.http.HttpRequest.newBuilder(demo.uri().resolve("/public/small"));
+        java.net.http.HttpResponse<String> upgraded = h2.send(small.build(), BodyHandlers.ofString());
+        java.net.http.HttpResponse<String> tooLarge = h2.send(
+                java.net.http.HttpRequest.newBuilder(demo.uri().resolve("/public/large"))
+                        .header("X-Large", "a".repeat(17_000))
+                        .build(),
+                BodyHandlers.ofString());
+        java.net.http.HttpResponse<String> after = h2.send(small.build(), BodyHandlers.ofString());
+
+        assertThat(upgraded.statusCode()).isEqualTo(200);
+        assertThat(tooLarge.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        assertThat(tooLarge.statusCode()).isEqualTo(431);
+        assertThat(tooLarge.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(after.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        assertThat(after.statusCode()).isEqualTo(200);
     }
 
     @Test
