@@ -82,6 +82,33 @@ class GatehouseAutoConfigurationTest {
     }
 
     @Test
+    void rateLimitWindowsOfAnyLengthBindFromProperties() {
+        runner.withPropertyValues(
+                        "gatehouse.routes[0].path=/api",
+                        "gatehouse.routes[0].rate-limit.per-minute=100",
+                        "gatehouse.routes[0].rate-limit.windows[0].limit=20",
+                        "gatehouse.routes[0].rate-limit.windows[0].per=10s",
+                        "gatehouse.routes[0].rate-limit.windows[1].limit=500",
+                        "gatehouse.routes[0].rate-limit.windows[1].per=15m",
+                        "gatehouse.routes[0].rate-limit.windows[1].name=quarter")
+                .run(context -> {
+                    PolicyChain chain = context.getBean(RouteTable.class)
+                            .select("GET", "/api/x")
+                            .chain();
+                    assertThat(chain.policy(chain.names().indexOf("ratelimit")).toString())
+                            .contains("Limit[name=minute, quota=100, window=PT1M]")
+                            .contains("Limit[name=10s, quota=20, window=PT10S]")
+                            .contains("Limit[name=quarter, quota=500, window=PT15M]");
+                });
+        runner.withPropertyValues(
+                        "gatehouse.routes[0].path=/api",
+                        "gatehouse.routes[0].rate-limit.windows[0].limit=20",
+                        "gatehouse.routes[0].rate-limit.windows[0].per=1500ms")
+                .run(context -> assertThat(messages(context.getStartupFailure()))
+                        .contains("per 1500ms (expected: whole seconds, 1s or more)"));
+    }
+
+    @Test
     void anUnknownAuthModeAndABadDurationNameTheirProperties() {
         runner.withPropertyValues("gatehouse.routes[0].path=/api", "gatehouse.routes[0].auth=always")
                 .run(context -> assertThat(messages(context.getStartupFailure()))
