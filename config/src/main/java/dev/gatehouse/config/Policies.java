@@ -109,9 +109,9 @@ final class Policies {
         return KeySet.of(issuer.staticKeys());
     }
 
-    static RateLimitPolicy rateLimit(RateLimitConfig limits, BucketStore buckets, ClientAddress clients) {
+    static RateLimitPolicy rateLimit(RateLimitConfig limits, BucketStore buckets, ClientAddress clients, String scope) {
         RateLimitPolicy.Builder builder =
-                RateLimitPolicy.builder().limits(limits(limits)).store(buckets);
+                RateLimitPolicy.builder().limits(limits(limits)).store(buckets).scope(scope);
         for (Map.Entry<String, RateLimitConfig> plan : limits.plans().entrySet()) {
             builder.plan(plan.getKey(), limits(plan.getValue()));
         }

@@ -124,13 +124,22 @@ public final class RouteTableFactory {
 
     /** {@code outer}'s policies, then the route's own; with {@code outer}'s listener and clock. */
     public PolicyChain chain(RouteConfig route, PolicyChain outer) {
+        return chain(route, outer, route.path() + (route.methods() == null ? "" : " " + route.methods()));
+    }
+
+    /**
+     * As {@link #chain(RouteConfig, PolicyChain)}, with the route's rate limit counting in buckets of its own
+     * {@code scope} (whatever tells the route from the others: its path, methods, host): routes share the factory's
+     * store, never their buckets. The same route on every instance must have the same scope.
+     */
+    public PolicyChain chain(RouteConfig route, PolicyChain outer, String scope) {
         PolicyChain.Builder chain = PolicyChain.builder();
         for (int i = 0; i < outer.size(); i++) {
             chain.add(outer.name(i), outer.policy(i));
         }
         addEdgePolicies(chain, route);
         RateLimitConfig limits = route.rateLimit();
-        OffloadPolicy limiter = limits == null ? null : Policies.rateLimit(limits, buckets, clients);
+        OffloadPolicy limiter = limits == null ? null : Policies.rateLimit(limits, buckets, clients, scope);
         if (limits != null && !limits.afterAuth()) {
             chain.add("ratelimit", limiter);
         }

@@ -59,6 +59,8 @@ public final class RateLimitPolicy implements OffloadPolicy {
     private final Map<String, List<Limit>> planLimits;
     /** {@code RateLimit-Policy} of the default limits and of each plan's, by the very list: the same every time. */
     private final Map<List<Limit>, String> policies = new IdentityHashMap<>();
+    /** The bucket-key prefix of the default limits and of each plan's, by the very list (see {@link #prefix}). */
+    private final Map<List<Limit>, String> prefixes = new IdentityHashMap<>();
 
     private final RateLimitKey key;
     private final boolean denyMissingKey;
@@ -72,6 +74,8 @@ public final class RateLimitPolicy implements OffloadPolicy {
         this.planLimits = Map.copyOf(builder.planLimits);
         policies.put(defaultLimits, RateLimitFields.policy(defaultLimits));
         planLimits.values().forEach(limits -> policies.put(limits, RateLimitFields.policy(limits)));
+        prefixes.put(defaultLimits, prefix(builder.scope, "default", defaultLimits));
+        planLimits.forEach((plan, limits) -> prefixes.put(limits, prefix(builder.scope, plan, limits)));
         this.key = builder.key;
         this.denyMissingKey = builder.denyMissingKey;
         this.cost = builder.cost;
@@ -92,19 +96,19 @@ public final class RateLimitPolicy implements OffloadPolicy {
         if (clientKey.isEmpty() && denyMissingKey) {
             return Decision.reject(403, "The request has no rate-limit key.").because("no rate-limit key");
         }
-        String bucketKey = (plan.isPresent() && planLimits.containsKey(plan.get()) ? plan.get() : "default") + "/"
-                + clientKey.orElse("anonymous");
+        String client = clientKey.orElse("anonymous");
+        String bucketKey = prefixes.get(limits) + client;
         long units = cost.applyAsLong(exchange);
         if (units <= 0) {
             return Decision.proceed();
         }
         ResilientBucketStore.Answer answer = store.guardedConsume(bucketKey, limits, units);
         if (answer instanceof ResilientBucketStore.Answer.Counted counted) {
-            return decide(exchange, bucketKey, limits, units, counted.consumption(), "");
+            return decide(exchange, client, limits, units, counted.consumption(), "");
         }
         if (answer instanceof ResilientBucketStore.Answer.CountedLocally local) {
             String note = " (local fallback: store unavailable (" + local.cause() + "))";
-            return decide(exchange, bucketKey, limits, units, local.consumption(), note);
+            return decide(exchange, client, limits, units, local.consumption(), note);
         }
         if (answer instanceof ResilientBucketStore.Answer.Refused refused) {
             return Decision.reject(
@@ -117,16 +121,51 @@ public final class RateLimitPolicy implements OffloadPolicy {
         return Decision.proceed().because("store unavailable (" + cause + "): failed open");
     }
 
+    /** The bucket as logs name it: the plan (or {@code default}) and the client key, {@code default/ip:192.0.2.1}. */
+    private String subject(List<Limit> limits, String client) {
+        String plan = limits == defaultLimits
+                ? "default"
+                : planLimits.entrySet().stream()
+                        .filter(entry -> entry.getValue() == limits)
+                        .map(Map.Entry::getKey)
+                        .findFirst()
+                        .orElse("default");
+        return Printable.of(plan + "/" + client, 80);
+    }
+
+    /**
+     * The start of every bucket key of one list of limits: a digest of the policy's scope, the plan and the limits
+     * themselves, so that policies sharing a store (every route of a gateway) never count in each other's buckets,
+     * and a bucket is never read with limits other than those it was made with (after a reload that changed them).
+     * A stable digest (FNV-1a, not {@code hashCode}), so that every instance on a shared store, on any JDK, agrees.
+     */
+    static String prefix(String scope, String plan, List<Limit> limits) {
+        StringBuilder text = new StringBuilder(scope).append('\n').append(plan);
+        for (Limit limit : limits) {
+            text.append('\n')
+                    .append(limit.name())
+                    .append(' ')
+                    .append(limit.quota())
+                    .append(' ')
+                    .append(limit.window().getSeconds());
+        }
+        long hash = 0xcbf29ce484222325L;
+        for (byte b : text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        return Long.toHexString(hash) + "/";
+    }
+
     private Decision decide(
-            Exchange exchange, String bucketKey, List<Limit> limits, long units, Consumption consumption, String note) {
+            Exchange exchange, String client, List<Limit> limits, long units, Consumption consumption, String note) {
         WindowState state = WindowState.of(limits, policies.get(limits), consumption, units);
         exchange.setAttribute(STATE, state);
         if (consumption.consumed()) {
             return note.isEmpty()
                     ? Decision.proceed()
-                    : Decision.proceed().because("admitted " + Printable.of(bucketKey, 80) + note);
+                    : Decision.proceed().because("admitted " + subject(limits, client) + note);
         }
-        String subject = Printable.of(bucketKey, 80);
+        String subject = subject(limits, client);
         if (shadow) {
             LOG.info("rate limit (shadow): would refuse {} {}", subject, state.violations());
             return Decision.proceed().because("shadow: would refuse key=" + subject + " " + state.violations() + note);
@@ -176,8 +215,19 @@ public final class RateLimitPolicy implements OffloadPolicy {
         private ResilientBucketStore store;
         private RateLimitFields format = RateLimitFields.DRAFT_10;
         private boolean shadow;
+        private String scope = "";
 
         private Builder() {}
+
+        /**
+         * What tells this policy's buckets from other policies' in a shared store: a route's pattern, say. Policies
+         * with other limits never share buckets whatever their scope; policies with the same limits and scope do
+         * (the same route on every instance of a gateway). Empty by default.
+         */
+        public Builder scope(String scope) {
+            this.scope = requireNonNull(scope, "scope");
+            return this;
+        }
 
         /** The limits for everyone without a plan of their own; at least one window. */
         public Builder limits(Limit... limits) {

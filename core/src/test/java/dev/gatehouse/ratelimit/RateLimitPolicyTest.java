@@ -43,6 +43,56 @@ class RateLimitPolicyTest {
         return decision instanceof Decision.Proceed;
     }
 
+    @Test
+    void policiesSharingAStoreNeverShareBuckets() {
+        LocalBucketStore store =
+                LocalBucketStore.builder().nanoClock(nanos::get).build();
+        RateLimitPolicy tight = RateLimitPolicy.builder()
+                .limits(Limit.perMinute(3))
+                .store(store)
+                .scope("/tight")
+                .build();
+        RateLimitPolicy loose = RateLimitPolicy.builder()
+                .limits(Limit.perHour(100))
+                .store(store)
+                .scope("/loose")
+                .build();
+        RateLimitPolicy looseTwin = RateLimitPolicy.builder()
+                .limits(Limit.perHour(100))
+                .store(store)
+                .scope("/other")
+                .build();
+        RateLimitPolicy looseOnAnotherInstance = RateLimitPolicy.builder()
+                .limits(Limit.perHour(100))
+                .store(store)
+                .scope("/loose")
+                .build();
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(admitted(loose.onRequest(from("192.0.2.1")))).isTrue();
+        }
+        List<Boolean> tightAnswers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            tightAnswers.add(admitted(tight.onRequest(from("192.0.2.1"))));
+        }
+        FakeResponse twin = FakeHost.serve(
+                PolicyChain.builder().add("ratelimit", looseTwin).build(),
+                from("192.0.2.1"),
+                exchange -> FakeResponse.ok("ok"));
+        FakeResponse same = FakeHost.serve(
+                PolicyChain.builder().add("ratelimit", looseOnAnotherInstance).build(),
+                from("192.0.2.1"),
+                exchange -> FakeResponse.ok("ok"));
+
+        assertThat(tightAnswers)
+                .as("its own 3 a minute, whatever the other route counted")
+                .containsExactly(true, true, true, false);
+        assertThat(twin.headers().first("RateLimit")).hasValue("\"hour\";r=99;t=36");
+        assertThat(same.headers().first("RateLimit"))
+                .as("the same route's limits and scope: the same bucket")
+                .hasValue("\"hour\";r=96;t=144");
+    }
+
     // 1. No over-admission under concurrency
     @Test
     void admitsExactlyTheCapacityWhen64ThreadsRace() throws Exception {

@@ -583,6 +583,15 @@ public record GatewayConfig(
         }
 
         /** The route's policies, in the vocabulary the Spring Boot starter shares. */
+        /**
+         * What tells this route from the others (path, host, header matches, methods): its rate limit counts in
+         * buckets of its own, the same on every instance that has the route.
+         */
+        public String scope() {
+            return path + " host=" + host + " headers="
+                    + (headers == null ? Map.of() : new java.util.TreeMap<>(headers)) + " methods=" + methods();
+        }
+
         public dev.gatehouse.config.RouteConfig policies() {
             return new dev.gatehouse.config.RouteConfig(
                     path,

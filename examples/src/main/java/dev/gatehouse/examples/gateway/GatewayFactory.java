@@ -155,7 +155,7 @@ final class GatewayFactory implements AutoCloseable {
         Map<String, IdempotencyPolicy> newIdempotency = new LinkedHashMap<>();
         List<GatewayRoute> routes = new ArrayList<>();
         for (GatewayConfig.RouteConfig route : config.routes()) {
-            PolicyChain chain = policies.chain(route.policies(), outer(clients));
+            PolicyChain chain = policies.chain(route.policies(), outer(clients), route.scope());
             List<URI> upstreams = new ArrayList<>();
             List<Integer> weights = new ArrayList<>();
             for (GatewayConfig.UpstreamConfig upstream : route.upstreams()) {
@@ -196,7 +196,8 @@ final class GatewayFactory implements AutoCloseable {
         }
         List<Gateway.Aggregation> aggregations = new ArrayList<>();
         for (GatewayConfig.AggregationConfig aggregation : config.aggregations()) {
-            PolicyChain chain = policies.chain(aggregation.policies(), outer(clients));
+            PolicyChain chain =
+                    policies.chain(aggregation.policies(), outer(clients), "aggregation " + aggregation.path());
             Map<String, URI> parts = new LinkedHashMap<>();
             for (Map.Entry<String, String> part : aggregation.parts().entrySet()) {
                 parts.put(part.getKey(), part(part.getValue()));

@@ -14,7 +14,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -196,6 +198,44 @@ class GatewayYamlStoresAndWindowsTest {
             assertThat(third.headers().firstValue("RateLimit"))
                     .hasValueSatisfying(value -> assertThat(value).contains("\"10s\";r=0;t="));
         }
+    }
+
+    @Test
+    void everyRouteCountsInBucketsOfItsOwn() throws Exception {
+        try (GatewayMain.Running running = start("gateway.yaml", """
+                listen: { port: 0 }
+                routes:
+                  - { path: /tight, upstreams: [builtin:echo], rateLimit: { perMinute: 3 } }
+                  - { path: /loose, upstreams: [builtin:echo], rateLimit: { perHour: 100 } }
+                  - { path: /twin, upstreams: [builtin:echo], rateLimit: { perHour: 100 } }
+                  - { path: /api, host: a.example, upstreams: [builtin:echo], rateLimit: { perMinute: 1 } }
+                  - { path: /api, host: b.example, upstreams: [builtin:echo], rateLimit: { perMinute: 1 } }
+                """)) {
+            URI base = running.gateway.uri();
+            for (int i = 0; i < 3; i++) {
+                send(HttpRequest.newBuilder(base.resolve("/loose")));
+            }
+            List<Integer> tight = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                tight.add(send(HttpRequest.newBuilder(base.resolve("/tight"))).statusCode());
+            }
+            HttpResponse<String> twin = send(HttpRequest.newBuilder(base.resolve("/twin")));
+            int hostA = hostStatus(running.gateway.uri(), "a.example");
+            int hostB = hostStatus(running.gateway.uri(), "b.example");
+
+            assertThat(tight).containsExactly(200, 200, 200, 429);
+            assertThat(twin.headers().firstValue("RateLimit"))
+                    .as("the same limits on another route")
+                    .hasValue("\"hour\";r=99;t=36");
+            assertThat(List.of(hostA, hostB)).as("the same path on two hosts").containsExactly(200, 200);
+        }
+    }
+
+    /** The status of {@code GET /api} for host {@code host}, on a raw socket (the JDK client sets its own Host). */
+    private static int hostStatus(URI gateway, String host) throws Exception {
+        String response = GatewayHostileInputTest.exchange(
+                gateway, "GET /api HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+        return Integer.parseInt(response.substring(9, 12));
     }
 
     @Test
