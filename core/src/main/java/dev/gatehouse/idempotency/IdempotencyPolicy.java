@@ -201,6 +201,8 @@ public final class IdempotencyPolicy implements OffloadPolicy {
         exchange.attribute(RECORDER).ifPresent(recorder -> {
             if (exchange.attribute(PolicyChain.PROCEEDED).isEmpty()) {
                 recorder.release();
+            } else if (completion.failed()) {
+                recorder.abandon(completion.failure().orElseThrow());
             } else {
                 recorder.record();
             }

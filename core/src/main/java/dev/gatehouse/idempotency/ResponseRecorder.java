@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * The response of one request that holds a claimed key: captured as it passes (status, end-to-end headers, the
  * body up to a limit) and recorded in the store once — when the body ends, before its last bytes reach the
  * client, so that a client retrying as soon as it has the response gets the replay and not a 409; or at the end
- * of the exchange when the body never ended, then as not replayable.
+ * of the exchange when the body never ended, then as not replayable. An exchange that failed before its response
+ * was recorded (the service died mid-body) records nothing: the claim lapses at its lease, and a retry after it
+ * runs, rather than a 409 until the record's TTL.
  */
 final class ResponseRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(ResponseRecorder.class);
@@ -59,6 +61,20 @@ final class ResponseRecorder {
         } catch (RuntimeException e) {
             LOG.error("idempotency: could not release a claimed key; its lease will free it", e);
         }
+    }
+
+    /** The exchange failed: what was recorded stays, else nothing is, and the claim lapses at its lease. */
+    void abandon(Throwable failure) {
+        synchronized (this) {
+            if (recorded) {
+                return;
+            }
+            recorded = true;
+        }
+        LOG.info(
+                "idempotency: the exchange failed before its response was recorded ({}); the key is free again once"
+                        + " its lease ends",
+                failure.getClass().getSimpleName());
     }
 
     /** Records the outcome, once: the response when it was captured whole, else "completed, not replayable". */

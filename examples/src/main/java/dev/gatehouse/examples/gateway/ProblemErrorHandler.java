@@ -47,6 +47,19 @@ final class ProblemErrorHandler extends ErrorHandler {
             write(response, HttpStatus.BAD_REQUEST_400, UNSUPPORTED_VERSION, callback);
             return;
         }
+        if (status == HttpStatus.INTERNAL_SERVER_ERROR_500
+                && request.getAttribute(UpstreamCall.FAILED_STATUS) instanceof Integer upstreamStatus) {
+            // The upstream failed after its head had passed the policies, before any of it reached the client.
+            LOG.info(
+                    "{} for {} {}: the upstream failed before its response reached the client: {}",
+                    upstreamStatus,
+                    request.getMethod(),
+                    request.getHttpURI().getPath(),
+                    cause == null ? message : cause.getClass().getSimpleName());
+            response.setStatus(upstreamStatus);
+            write(response, upstreamStatus, detail(upstreamStatus), callback);
+            return;
+        }
         if (status >= 500) {
             LOG.warn(
                     "{} for {} {}: {}",
@@ -82,6 +95,8 @@ final class ProblemErrorHandler extends ErrorHandler {
             case 404 -> "No route matches this request.";
             case 414 -> "The request target is too long.";
             case 431 -> "The request header fields are too large.";
+            case 502 -> "The upstream failed before its response was complete.";
+            case 504 -> "The upstream did not answer in time.";
             default -> "The request could not be processed.";
         };
     }

@@ -48,6 +48,11 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
     /** The upstream request's attribute that names its call, for the client's 103 handler. */
     static final String ATTRIBUTE = UpstreamCall.class.getName();
+    /**
+     * The status an upstream failure stands for (502, or 504 for a timeout), on a request whose response head had
+     * passed the policies but had not reached the client: Jetty's error page then says so, not 500.
+     */
+    static final String FAILED_STATUS = UpstreamCall.class.getName() + ".failedStatus";
 
     private final HttpClient client;
     private final LiveRoute route;
@@ -393,6 +398,9 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         }
         Callback done = end();
         if (clientResponse.isCommitted()) {
+            if (!clientFault) {
+                clientRequest.setAttribute(FAILED_STATUS, failure instanceof TimeoutException ? 504 : 502);
+            }
             done.failed(failure);
             return;
         }

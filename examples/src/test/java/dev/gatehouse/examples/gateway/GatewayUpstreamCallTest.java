@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.Decision;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.examples.backends.EchoServlet;
+import dev.gatehouse.idempotency.IdempotencyPolicy;
+import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -172,6 +175,43 @@ class GatewayUpstreamCallTest {
     private static final String OK = "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";
 
     @Test
+    void anUpstreamThatDiesMidBodyOnAnIdempotentRouteIsA502AndTheKeyIsFreeAfterItsLease() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        PolicyChain idempotent = PolicyChain.builder()
+                .add(
+                        "idempotency",
+                        IdempotencyPolicy.builder(InMemoryIdempotencyStore.ofDefaults())
+                                .lease(Duration.ofSeconds(1))
+                                .build())
+                .build();
+        URI dying = raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\nhello", calls);
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(new GatewayRoute("/pay", List.of(dying), idempotent, Duration.ofSeconds(5))
+                        .withHealth(TOLERANT)
+                        .withCircuitBreaker(PATIENT))
+                .build()
+                .start();
+        String pay = "POST /pay HTTP/1.1\r\nHost: gw\r\nIdempotency-Key: \"order-1\"\r\nContent-Length: 2\r\n"
+                + "Connection: close\r\n\r\n{}";
+
+        String first = rawExchange(gateway.uri(), pay);
+        String duringLease = rawExchange(gateway.uri(), pay);
+        Thread.sleep(1_200);
+        String afterLease = rawExchange(gateway.uri(), pay);
+
+        assertThat(first)
+                .as("nothing of the response had reached the client")
+                .startsWith("HTTP/1.1 502 ")
+                .contains("application/problem+json");
+        assertThat(duringLease).startsWith("HTTP/1.1 409 ");
+        assertThat(afterLease)
+                .as("the claim lapsed: the retry runs, never a 409 until the record's TTL")
+                .startsWith("HTTP/1.1 502 ");
+        assertThat(calls).hasValue(2);
+    }
+
+    @Test
     void anUpstreamsEarlyHintsReachAnHttp11ClientBeforeTheResponseAndNeverAnHttp10One() throws Exception {
         String hints = "HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload; as=style\r\n"
                 + "Connection: X-Hop\r\nX-Hop: 1\r\n\r\n";
@@ -315,11 +355,17 @@ class GatewayUpstreamCallTest {
 
     /** A raw upstream that reads the request head, writes {@code answer} and closes (an empty answer: a reset). */
     private URI raw(String answer) throws IOException {
+        return raw(answer, new AtomicInteger());
+    }
+
+    /** As {@link #raw(String)}, counting the connections it answers in {@code accepted}. */
+    private URI raw(String answer, AtomicInteger accepted) throws IOException {
         ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
         rawBackends.add(server);
         Thread thread = new Thread(() -> {
             while (!server.isClosed()) {
                 try (Socket socket = server.accept()) {
+                    accepted.incrementAndGet();
                     InputStream in = socket.getInputStream();
                     in.read(new byte[8192]);
                     OutputStream out = socket.getOutputStream();
