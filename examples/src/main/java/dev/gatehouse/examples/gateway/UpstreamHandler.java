@@ -40,8 +40,9 @@ final class UpstreamHandler extends Handler.Abstract {
                 request.getHttpURI().getPath(),
                 request.getHttpURI().getQuery());
         if (pathQuery == null) {
-            Problems.note(request, "path", "reject", "transformed path leaves the upstream");
-            Problems.write(response, callback, 400, "The path cannot be sent upstream.", null);
+            Problems.note(
+                    request, "path", "reject", "a malformed escape, or a transformed path that leaves the upstream");
+            Problems.write(response, callback, 400, "The path or query cannot be sent upstream.", null);
             return true;
         }
         long limit = route.config().maxBodyBytes();

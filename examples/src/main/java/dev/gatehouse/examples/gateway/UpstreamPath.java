@@ -10,6 +10,10 @@ import org.jspecify.annotations.Nullable;
  * decoded), contains a {@code ..}
  * segment, a backslash, a control character (CR, LF, NUL...), a scheme ({@code ://}) or a malformed escape — all
  * judged after percent-decoding, in any letter case — is refused, and the gateway answers 400.
+ *
+ * <p>What goes upstream must also be a URI: a character the listener took but RFC 3986 does not allow in a path or
+ * query ({@code " < > \ ^ ` { | }}, non-ASCII) is percent-encoded as its UTF-8 bytes, as browsers do, and a
+ * {@code %} that starts no escape ({@code %zz}) is refused with 400: the client's input, never the gateway's 502.
  */
 final class UpstreamPath {
     private UpstreamPath() {}
@@ -23,7 +27,7 @@ final class UpstreamPath {
     static @Nullable String of(GatewayRoute route, String rawPath, @Nullable String rawQuery) {
         String query = rawQuery == null ? "" : "?" + rawQuery;
         if (!route.stripPrefix() && route.rewrite() == null) {
-            return rawPath + query;
+            return uri(rawPath + query);
         }
         String path = rawPath;
         if (route.stripPrefix() && !route.prefix().equals("/")) {
@@ -35,7 +39,55 @@ final class UpstreamPath {
             Matcher matcher = rewrite.from().matcher(path);
             path = matcher.replaceAll(rewrite.to());
         }
-        return safe(path) ? path + query : null;
+        return safe(path) ? uri(path + query) : null;
+    }
+
+    /**
+     * {@code target} as a URI's path and query: characters RFC 3986 leaves out percent-encoded, or null when a
+     * {@code %} starts no escape. Nearly every target is returned as it is, after one pass.
+     */
+    static @Nullable String uri(String target) {
+        int i = 0;
+        while (i < target.length() && allowed(target.charAt(i))) {
+            i++;
+        }
+        if (i == target.length()) {
+            return escapesWellFormed(target) ? target : null;
+        }
+        StringBuilder encoded = new StringBuilder(target.length() + 16).append(target, 0, i);
+        for (; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (allowed(c)) {
+                encoded.append(c);
+            } else {
+                for (byte b : String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                    encoded.append('%')
+                            .append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+                            .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+                }
+            }
+        }
+        String result = encoded.toString();
+        return escapesWellFormed(result) ? result : null;
+    }
+
+    /** RFC 3986's pchar, {@code /} and {@code ?}, and {@code %} (escapes are checked apart). */
+    private static boolean allowed(char c) {
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || "-._~!$&'()*+,;=:@/?%".indexOf(c) >= 0;
+    }
+
+    private static boolean escapesWellFormed(String target) {
+        for (int at = target.indexOf('%'); at >= 0; at = target.indexOf('%', at + 1)) {
+            if (at + 2 >= target.length()
+                    || Character.digit(target.charAt(at + 1), 16) < 0
+                    || Character.digit(target.charAt(at + 2), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether {@code path} stays a plain path on the upstream's authority (see the class comment). */

@@ -119,6 +119,18 @@ class GatewayHostileInputTest {
     }
 
     @Test
+    void aQueryWithCharactersAUriCannotHoldIsForwardedEncodedAndAMalformedEscapeIsA400() throws Exception {
+        String odd =
+                exchange(demo.uri(), "GET /public/a?x=\"1\"&y={}|^` HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+        String malformed =
+                exchange(demo.uri(), "GET /public/a?q=%zz HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+
+        assertThat(odd).startsWith("HTTP/1.1 200 ");
+        assertThat(JSON.readTree(body(odd)).path("query").path("x").asText()).isEqualTo("\"1\"");
+        assertThat(malformed).startsWith("HTTP/1.1 400 ").contains("application/problem+json");
+    }
+
+    @Test
     void anOversizedBearerTokenIsA401ProblemNeverA5xx() throws Exception {
         String response = exchange(
                 demo.uri(),

@@ -274,7 +274,7 @@ class GatewayRoutingTest {
                 assertThat(answer.toLowerCase(java.util.Locale.ROOT))
                         .as(target)
                         .contains("content-type: application/problem+json");
-                assertThat(answer).as(target).contains("The path cannot be sent upstream.");
+                assertThat(answer).as(target).contains("The path or query cannot be sent upstream.");
             }
             // Jetty itself already refuses these (encoded CR/LF, %2F, %5C, %25) before any route sees them.
             for (String target : List.of(

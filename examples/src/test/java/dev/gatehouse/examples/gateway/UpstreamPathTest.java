@@ -22,6 +22,18 @@ class UpstreamPathTest {
     }
 
     @Test
+    void charactersAUriCannotHoldAreEncodedAndMalformedEscapesRefused() {
+        assertThat(UpstreamPath.of(API, "/api/a", "x=\"1\"&y={}|^`<>\\"))
+                .isEqualTo("/api/a?x=%221%22&y=%7B%7D%7C%5E%60%3C%3E%5C");
+        assertThat(UpstreamPath.of(API, "/api/caf\u00e9", "q=\u00fc")).isEqualTo("/api/caf%C3%A9?q=%C3%BC");
+        assertThat(UpstreamPath.of(API, "/api/a", "q=%2F%e9")).isEqualTo("/api/a?q=%2F%e9");
+        assertThat(UpstreamPath.of(API, "/api/a", "q=%zz")).isNull();
+        assertThat(UpstreamPath.of(API, "/api/a", "q=%")).isNull();
+        assertThat(UpstreamPath.of(API, "/api/a%2", null)).isNull();
+        assertThat(UpstreamPath.of(API.withStripPrefix(true), "/api/a", "x=\"")).isEqualTo("/a?x=%22");
+    }
+
+    @Test
     void strippingThePrefixKeepsTheRestAndTheQuery() {
         GatewayRoute route = API.withStripPrefix(true);
 
