@@ -120,11 +120,13 @@ public final class OffloadHandler extends Handler.Wrapper {
     static Exchange exchangeOf(Request request, JettyFields fields) {
         HttpURI uri = request.getHttpURI();
         String path = Request.getPathInContext(request);
-        String scheme = uri.getScheme();
         HostExchange.Builder exchange = HostExchange.builder(
                         request.getMethod(), path == null || path.isEmpty() ? "/" : path)
                 .query(uri.getQuery())
-                .scheme(scheme != null ? scheme : request.isSecure() ? "https" : "http")
+                // The connection's scheme, never the request target's: an absolute-form "https://…" sent in clear
+                // text must not pass for HTTPS (HSTS, X-Forwarded-Proto). A customizer that trusts a proxy's word
+                // (Jetty's ForwardedRequestCustomizer) wraps the connection's metadata itself.
+                .scheme(request.getConnectionMetaData().isSecure() ? "https" : "http")
                 .headers(Headers.over(fields))
                 .body(() -> new ContentInputStream(request));
         SocketAddress peer = request.getConnectionMetaData().getRemoteSocketAddress();

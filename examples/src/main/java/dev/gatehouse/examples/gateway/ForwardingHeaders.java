@@ -125,8 +125,7 @@ final class ForwardingHeaders {
                 ? null
                 : exchange.attribute(ClientAddress.SCHEME).orElse(null);
         if (proto == null) {
-            String scheme = clientRequest.getHttpURI().getScheme();
-            proto = scheme != null ? scheme : clientRequest.isSecure() ? "https" : "http";
+            proto = clientRequest.getConnectionMetaData().isSecure() ? "https" : "http";
         }
         if (host == null) {
             host = clientRequest.getHttpURI().getAuthority(); // HTTP/2: :authority, no Host field

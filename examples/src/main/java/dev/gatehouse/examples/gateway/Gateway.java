@@ -74,6 +74,7 @@ public final class Gateway {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
     private volatile RouteSet routes;
+    private volatile ClientHeaderFilter clientHeaders;
     private final int maxRequestHeaderBytes;
     /** Runs the active health probes: one daemon thread, from {@link #start} to {@link #stop}. */
     private @Nullable ScheduledExecutorService probeScheduler;
@@ -160,8 +161,16 @@ public final class Gateway {
         clock = builder.clock;
         policies = builder.policies;
         console = builder.registry == null ? null : new ConsoleRecorder(clock);
+        clientHeaders = builder.clientHeaders;
         routes = new RouteSet(
-                builder.routes, builder.aggregations, builder.otherwise, policies, upstream, clock, console);
+                clientHeaders,
+                builder.routes,
+                builder.aggregations,
+                builder.otherwise,
+                policies,
+                upstream,
+                clock,
+                console);
         if (builder.registry != null) {
             upstreamGauge = MultiGauge.builder("gatehouse.gateway.upstream.up")
                     .description(
@@ -328,7 +337,18 @@ public final class Gateway {
      * new ones. Listeners, the upstream client and its pooled connections stay.
      */
     public void replaceRoutes(List<GatewayRoute> routes, List<Aggregation> aggregations, PolicyChain otherwise) {
-        RouteSet next = new RouteSet(routes, List.copyOf(aggregations), otherwise, policies, upstream, clock, console);
+        replaceRoutes(routes, aggregations, otherwise, clientHeaders);
+    }
+
+    /** As {@link #replaceRoutes(List, List, PolicyChain)}, removing the client fields {@code clientHeaders} names. */
+    void replaceRoutes(
+            List<GatewayRoute> routes,
+            List<Aggregation> aggregations,
+            PolicyChain otherwise,
+            ClientHeaderFilter clientHeaders) {
+        this.clientHeaders = clientHeaders;
+        RouteSet next = new RouteSet(
+                clientHeaders, routes, List.copyOf(aggregations), otherwise, policies, upstream, clock, console);
         this.routes = next;
         bindGauges(next);
         startProbes(next);
@@ -483,6 +503,7 @@ public final class Gateway {
         private Duration idleTimeout = Duration.ofSeconds(30);
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private Duration requestHeaderTimeout = Duration.ofSeconds(30);
+        private ClientHeaderFilter clientHeaders = ClientHeaderFilter.DEFAULT;
         private Duration clientIdleTimeout = Duration.ofSeconds(30);
         private int maxRequestHeaderBytes = 16 * 1024;
         private int tlsPort;
@@ -562,6 +583,17 @@ public final class Gateway {
 
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = requireNonNull(connectTimeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * The client's request fields removed on every route before any policy runs: field names, or prefixes
+         * ending in {@code *}, in any letter case and {@code _} spelling; {@code X-User-*}, {@code X-Auth-*},
+         * {@code X-Forwarded-*} and {@code X-Real-IP} by default. An empty list removes none of these (hop-by-hop
+         * fields, identity headers and the forwarding fields the gateway writes are removed whatever this says).
+         */
+        public Builder stripClientHeaders(List<String> patterns) {
+            this.clientHeaders = ClientHeaderFilter.of(patterns);
             return this;
         }
 

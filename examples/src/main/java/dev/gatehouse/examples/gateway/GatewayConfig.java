@@ -56,7 +56,8 @@ public record GatewayConfig(
         @Nullable RequestId requestId,
         @Nullable IdempotencyStore idempotencyStore,
         @Nullable String trustedProxiesHeader,
-        @Nullable RateLimitStore rateLimitStore) {
+        @Nullable RateLimitStore rateLimitStore,
+        @Nullable List<String> stripClientHeaders) {
 
     public GatewayConfig {
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
@@ -76,6 +77,10 @@ public record GatewayConfig(
             throw new IllegalArgumentException(
                     "idempotencyStore redis but no redis URL (expected: redis: redis://host:port)");
         }
+        if (stripClientHeaders != null) {
+            stripClientHeaders = List.copyOf(stripClientHeaders);
+            ClientHeaderFilter.of(stripClientHeaders);
+        }
         if (rateLimitStore != null && rateLimitStore.store().equals("redis") && redis == null) {
             throw new IllegalArgumentException(
                     "rateLimitStore redis but no redis URL (expected: redis: redis://host:port)");
@@ -88,6 +93,14 @@ public record GatewayConfig(
                 ? idempotencyStore
                 : new IdempotencyStore(
                         redis == null ? "memory" : "redis", null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * The client's request fields removed on every route before any policy runs: as written, else {@code X-User-*},
+     * {@code X-Auth-*}, {@code X-Forwarded-*} and {@code X-Real-IP}.
+     */
+    ClientHeaderFilter clientHeaderFilter() {
+        return stripClientHeaders == null ? ClientHeaderFilter.DEFAULT : ClientHeaderFilter.of(stripClientHeaders);
     }
 
     /** Where rate-limit buckets live: as written, else in Redis when there is one, else in memory. */

@@ -98,6 +98,7 @@ public final class GatewayMain {
         Gateway.Builder builder = Gateway.builder()
                 .listen(listen.host(), listen.port())
                 .shutdownGrace(GatewayConfig.duration(listen.shutdownGrace()))
+                .stripClientHeaders(config.clientHeaderFilter().patterns())
                 .requestHeaderTimeout(GatewayConfig.duration(listen.requestHeaderTimeout()))
                 .clientIdleTimeout(GatewayConfig.duration(listen.idleTimeout()))
                 .otherwise(factory.otherwise());
@@ -155,7 +156,8 @@ public final class GatewayMain {
                     try {
                         GatewayConfig next = GatewayConfigLoader.load(file);
                         GatewayFactory.Built routes = factory.build(next);
-                        gateway.replaceRoutes(routes.routes(), routes.aggregations(), factory.otherwise());
+                        gateway.replaceRoutes(
+                                routes.routes(), routes.aggregations(), factory.otherwise(), next.clientHeaderFilter());
                         LOG.info(
                                 "reloaded {}: {} routes, {} aggregations",
                                 file,

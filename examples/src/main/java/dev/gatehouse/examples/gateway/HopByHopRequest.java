@@ -15,7 +15,8 @@ import org.eclipse.jetty.server.Request;
  * X-User-Id} can never remove a header that a policy sets later. The framing fields ({@code Content-Length}, {@code
  * Transfer-Encoding}, {@code Host}) stay whatever {@code Connection} says: Jetty has framed the body by them. On a
  * WebSocket route, a WebSocket upgrade keeps {@code Upgrade: websocket} and {@code Connection: Upgrade} (and nothing
- * else {@code Connection} names), for the handshake ({@link #keepingWebSocketUpgrade}).
+ * else {@code Connection} names), for the handshake ({@link #keepingWebSocketUpgrade}). The fields a {@link
+ * ClientHeaderFilter} removes go here too, before any policy runs.
  */
 final class HopByHopRequest extends Request.Wrapper {
     private static final Set<HttpHeader> HOP_BY_HOP = Set.of(
@@ -36,9 +37,12 @@ final class HopByHopRequest extends Request.Wrapper {
         this.fields = fields;
     }
 
-    /** {@code request} itself when it has no hop-by-hop field (an HTTP/2 request never has one). */
-    static Request of(Request request) {
-        return of(request, false);
+    /**
+     * {@code request} without its hop-by-hop fields and the fields {@code filter} removes; {@code request} itself
+     * when it has none of them.
+     */
+    static Request of(Request request, ClientHeaderFilter filter) {
+        return of(request, false, filter);
     }
 
     /** Whether {@code request} asks for a WebSocket: its {@code Upgrade} names {@code websocket}. */
@@ -55,11 +59,11 @@ final class HopByHopRequest extends Request.Wrapper {
      * {@code request} without its hop-by-hop fields but {@code Upgrade} and, when {@code Connection} names {@code
      * upgrade}, {@code Connection: Upgrade}: a WebSocket handshake on a route that relays WebSockets.
      */
-    static Request keepingWebSocketUpgrade(Request request) {
-        return of(request, true);
+    static Request keepingWebSocketUpgrade(Request request, ClientHeaderFilter filter) {
+        return of(request, true, filter);
     }
 
-    private static Request of(Request request, boolean webSocket) {
+    private static Request of(Request request, boolean webSocket, ClientHeaderFilter filter) {
         HttpFields client = request.getHeaders();
         Set<String> named = null;
         boolean any = false;
@@ -77,6 +81,8 @@ final class HopByHopRequest extends Request.Wrapper {
                         }
                     }
                 }
+            } else if (filter.removes(field)) {
+                any = true;
             }
         }
         if (!any) {
@@ -92,7 +98,8 @@ final class HopByHopRequest extends Request.Wrapper {
                 continue;
             }
             if ((header != null && HOP_BY_HOP.contains(header))
-                    || (!framing && named != null && named.contains(field.getName()))) {
+                    || (!framing && named != null && named.contains(field.getName()))
+                    || filter.removes(field)) {
                 continue;
             }
             kept.add(field);

@@ -53,10 +53,14 @@ final class RouteSet {
     /** The request attribute that carries a 405's {@code Allow} value. */
     private static final String ALLOW = RouteSet.class.getName() + ".allow";
 
+    private final ClientHeaderFilter clientHeaders;
+
     /**
      * @param policies one table for every request instead of the routes' own chains (the conformance host)
+     * @param clientHeaders the client's fields removed before any policy, on every route
      */
     RouteSet(
+            ClientHeaderFilter clientHeaders,
             List<GatewayRoute> routes,
             List<Gateway.Aggregation> aggregations,
             PolicyChain otherwise,
@@ -64,6 +68,7 @@ final class RouteSet {
             Handler upstream,
             InstantSource clock,
             @Nullable ConsoleRecorder console) {
+        this.clientHeaders = clientHeaders;
         List<PolicyChain> chains = new ArrayList<>();
         aggregations.forEach(aggregation -> chains.add(aggregation.chain()));
         routes.forEach(route -> chains.add(route.chain()));
@@ -164,7 +169,7 @@ final class RouteSet {
     }
 
     boolean handle(Request request, Response response, Callback callback) throws Exception {
-        Request clientRequest = HopByHopRequest.of(request);
+        Request clientRequest = HopByHopRequest.of(request, clientHeaders);
         String path = Request.getPathInContext(clientRequest);
         Handler exactHandler = exact.get(path);
         if (exactHandler != null) {
@@ -180,7 +185,7 @@ final class RouteSet {
             return otherwise.handle(clientRequest, response, callback);
         }
         if (route.live().config().websocket() != null && HopByHopRequest.isWebSocketUpgrade(request)) {
-            clientRequest = HopByHopRequest.keepingWebSocketUpgrade(request);
+            clientRequest = HopByHopRequest.keepingWebSocketUpgrade(request, clientHeaders);
         }
         route.live().attachTo(clientRequest);
         return route.offload().handle(clientRequest, response, callback);

@@ -65,6 +65,55 @@ class GatewayHostileInputTest {
     }
 
     @Test
+    void forwardingAndIdentityFamiliesACLientSendsNeverReachTheUpstreamInAnySpelling() throws Exception {
+        String request = "GET %s HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n%s"
+                + "X-Real-IP: 1.2.3.4\r\nx_real_ip: 1.2.3.5\r\nX_Forwarded_For: 9.9.9.9\r\nX-Forwarded-Prefix: /x\r\n"
+                + "X-Forwarded-Server: evil\r\nX-User-Name: admin\r\nx-user-email: a@b\r\nX-Auth-Foo: yes\r\n"
+                + "X_User_Id: admin\r\nX-Request-Ok: kept\r\n\r\n";
+        String open = exchange(demo.uri(), request.formatted("/public/a", ""));
+        String authenticated = exchange(
+                demo.uri(), request.formatted("/api/orders", "Authorization: Bearer " + demo.token() + "\r\n"));
+
+        for (String response : List.of(open, authenticated)) {
+            assertThat(response).startsWith("HTTP/1.1 200 ");
+            JsonNode headers = JSON.readTree(body(response)).path("headers");
+            List<String> names = new java.util.ArrayList<>();
+            headers.fieldNames().forEachRemaining(names::add);
+            assertThat(names)
+                    .doesNotContain(
+                            "x-real-ip",
+                            "x_real_ip",
+                            "x_forwarded_for",
+                            "x-forwarded-prefix",
+                            "x-forwarded-server",
+                            "x-user-name",
+                            "x-user-email",
+                            "x-auth-foo",
+                            "x_user_id")
+                    .contains("x-request-ok");
+            assertThat(headers.path("x-forwarded-for").asText()).isEqualTo("127.0.0.1");
+        }
+        assertThat(JSON.readTree(body(authenticated))
+                        .path("headers")
+                        .path("x-user-id")
+                        .asText())
+                .as("the verified identity, set after the client's copies went")
+                .isEqualTo("demo-user");
+    }
+
+    @Test
+    void anAbsoluteFormHttpsTargetOnThePlainListenerIsNotHttps() throws Exception {
+        String response = exchange(
+                demo.uri(),
+                "GET https://gw/public/a HTTP/1.1\r\nHost: gw\r\nX-Forwarded-Proto: https\r\nConnection: close\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 200 ");
+        JsonNode headers = JSON.readTree(body(response)).path("headers");
+        assertThat(headers.path("x-forwarded-proto").asText()).isEqualTo("http");
+        assertThat(headers.path("forwarded").asText()).endsWith(";proto=http");
+    }
+
+    @Test
     void headerSectionsUnderTheListenerLimitAreForwardedAndLargerOnesAre431() throws Exception {
         String padded = exchange(
                 demo.uri(),

@@ -294,6 +294,35 @@ class GatewayYamlStoresAndWindowsTest {
     }
 
     @Test
+    void theClientFieldsRemovedOnEveryRouteAreConfigurable() throws Exception {
+        try (GatewayMain.Running running = start("gateway.yaml", """
+                listen: { port: 0 }
+                stripClientHeaders: ["X-Internal-*", X-Debug]
+                routes:
+                  - { path: /, upstreams: [builtin:echo] }
+                """)) {
+            HttpResponse<String> response =
+                    send(HttpRequest.newBuilder(running.gateway.uri().resolve("/a"))
+                            .header("X-Auth-Token", "openstack-style")
+                            .header("X-Internal-Role", "admin")
+                            .header("x_debug", "1"));
+
+            assertThat(echoedHeaders(response).path("x-auth-token").asText())
+                    .as("not in the configured list")
+                    .isEqualTo("openstack-style");
+            assertThat(echoedHeaders(response).has("x-internal-role")).isFalse();
+            assertThat(echoedHeaders(response).has("x_debug")).isFalse();
+        }
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        stripClientHeaders: ["*"]
+                        routes:
+                          - { path: /, upstreams: [builtin:echo] }
+                        """))
+                .hasMessageStartingWith("gateway.yaml line")
+                .hasMessageContaining("pattern * (expected: a field name, or a prefix ending in *");
+    }
+
+    @Test
     void badStoreAndWindowValuesAreLocated() {
         assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         rateLimitStore: { store: redis }
