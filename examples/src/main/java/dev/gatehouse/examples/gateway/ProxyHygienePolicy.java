@@ -9,8 +9,9 @@ import dev.gatehouse.StoredResponse;
 
 /**
  * What a proxy answers itself (REQUIREMENTS.md §5): TRACE is refused (405, it would echo credentials back
- * across origins), and a request with {@code Max-Forwards: 0} is answered by the gateway instead of being
- * forwarded when it is an OPTIONS request (RFC 9110 §7.6.2): 200 with {@code Allow}.
+ * across origins), and an OPTIONS request's {@code Max-Forwards} is honoured (RFC 9110 §7.6.2): at 0 ({@code 00}
+ * too) the gateway answers it itself, 200 with {@code Allow}; above, it goes on one lower. Other methods' {@code
+ * Max-Forwards} is left alone, as the RFC allows.
  */
 public final class ProxyHygienePolicy implements OffloadPolicy {
     private static final String ALLOW = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
@@ -22,18 +23,30 @@ public final class ProxyHygienePolicy implements OffloadPolicy {
             return Decision.reject(Problem.of(405, "TRACE is not allowed."), Headers.of("Allow", ALLOW))
                     .because("TRACE refused");
         }
-        if (exchange.requestHeaders()
-                .first("Max-Forwards")
-                .map(String::trim)
-                .orElse("")
-                .equals("0")) {
-            if (method.equals("OPTIONS")) {
+        if (method.equals("OPTIONS")) {
+            long hops = hops(exchange.requestHeaders().first("Max-Forwards").orElse(null));
+            if (hops == 0) {
                 return Decision.replay(
                                 StoredResponse.of(200, Headers.of("Allow", ALLOW, "Content-Length", "0"), new byte[0]))
                         .because("Max-Forwards: 0 answered by the gateway");
             }
+            if (hops > 0) {
+                exchange.requestHeaders().set("Max-Forwards", Long.toString(hops - 1));
+            }
         }
         return Decision.proceed();
+    }
+
+    /** {@code Max-Forwards} as a number (1*DIGIT, capped), or -1 when absent or not a number. */
+    private static long hops(@org.jspecify.annotations.Nullable String value) {
+        if (value == null) {
+            return -1;
+        }
+        String digits = value.trim();
+        if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        return Long.parseLong(digits);
     }
 
     @Override

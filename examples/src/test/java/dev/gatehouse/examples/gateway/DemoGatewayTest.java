@@ -184,10 +184,36 @@ class DemoGatewayTest {
                 .header("Max-Forwards", "0")
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
 
+        HttpResponse<String> zeroes = send(get("/public/hello")
+                .header("Max-Forwards", "00")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+
         assertThat(trace.statusCode()).isEqualTo(405);
         assertThat(options.statusCode()).isEqualTo(200);
         assertThat(options.headers().firstValue("Allow")).isPresent();
+        assertThat(zeroes.statusCode()).isEqualTo(200);
         assertThat(demo.echo().executions()).isEqualTo(before);
+    }
+
+    @Test
+    void anOptionsRequestGoesOnWithOneHopFewer() throws Exception {
+        HttpResponse<String> options = send(get("/public/hello")
+                .header("Max-Forwards", "5")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+        HttpResponse<String> other = send(get("/public/hello").header("Max-Forwards", "5"));
+
+        assertThat(options.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(options.body())
+                        .path("headers")
+                        .path("max-forwards")
+                        .asText())
+                .isEqualTo("4");
+        assertThat(JSON.readTree(other.body())
+                        .path("headers")
+                        .path("max-forwards")
+                        .asText())
+                .as("only OPTIONS and TRACE count hops")
+                .isEqualTo("5");
     }
 
     @Test
