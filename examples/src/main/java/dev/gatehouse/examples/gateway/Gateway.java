@@ -370,7 +370,20 @@ public final class Gateway {
     private final class CurrentRoutes extends Handler.Abstract {
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
-            if (request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_2) {
+            HttpVersion version = request.getConnectionMetaData().getHttpVersion();
+            if (version == HttpVersion.HTTP_1_0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+                // RFC 9112 §6.1: HTTP/1.0 has no transfer codings; a server must take such a message's framing as
+                // faulty, whatever Content-Length says, and close the connection. A smuggling attempt, most likely.
+                LOG.info(
+                        "400 for {} {}: Transfer-Encoding in an HTTP/1.0 request",
+                        request.getMethod(),
+                        request.getHttpURI().getPath());
+                Problems.closeAfter(request, response);
+                Problems.write(
+                        response, callback, 400, "Transfer-Encoding is not allowed in an HTTP/1.0 request.", null);
+                return true;
+            }
+            if (version == HttpVersion.HTTP_2) {
                 long bytes = headerBytes(request);
                 if (bytes > maxRequestHeaderBytes) {
                     LOG.info(

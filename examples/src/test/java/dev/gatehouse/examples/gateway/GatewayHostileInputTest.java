@@ -266,6 +266,27 @@ class GatewayHostileInputTest {
     }
 
     @Test
+    void transferEncodingInAnHttp10RequestIsA400AndNeverReachesTheUpstream() throws Exception {
+        try (CountingBackend backend = new CountingBackend()) {
+            gateway = Gateway.builder()
+                    .listen("127.0.0.1", 0)
+                    .route(new GatewayRoute("/", List.of(backend.uri()), PolicyChain.empty(), Duration.ofSeconds(5)))
+                    .build()
+                    .start();
+
+            String response = exchange(
+                    gateway.uri(),
+                    "POST /upload HTTP/1.0\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+
+            assertThat(response).startsWith("HTTP/1.1 400 ").contains("application/problem+json");
+            Thread.sleep(200);
+            assertThat(backend.bytesReceived())
+                    .as("bytes the upstream received")
+                    .isZero();
+        }
+    }
+
+    @Test
     void aStreamedBodyThatTurnsOutMalformedAbortsTheUpstreamRequest() throws Exception {
         try (CountingBackend backend = new CountingBackend()) {
             gateway = Gateway.builder()
