@@ -10,6 +10,7 @@ import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.OffloadPolicy;
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.Principal;
 import dev.gatehouse.ResponseHead;
 import dev.gatehouse.StoredResponse;
 import dev.gatehouse.internal.FieldSyntax;
@@ -336,7 +337,10 @@ public final class HttpCachePolicy implements OffloadPolicy {
         }
         Headers headers = response.headers();
         Instant date = headers.first("Date").flatMap(Freshness::httpDate).orElse(responseTime);
-        boolean authorized = exchange.requestHeaders().contains("Authorization");
+        // RFC 9111 §3.5 names Authorization; any credential counts the same: an API key, a client certificate, a
+        // token another policy removed before the service (stripAuthorization). The principal says one passed.
+        boolean authorized = exchange.requestHeaders().contains("Authorization")
+                || Principal.of(exchange).isPresent();
         Storability.Verdict verdict = Storability.of(status, headers, forward.requestControl(), authorized, date);
         if (verdict instanceof Storability.Verdict.Refuse refuse) {
             return "; detail=" + refuse.detail();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.Principal;
 import dev.gatehouse.compression.CompressionPolicy;
 import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.FakeHost;
@@ -20,6 +21,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -189,6 +193,25 @@ class HttpCachePolicyTest {
             assertThat(hit.headers().first("Cache-Status"))
                     .hasValueSatisfying(s -> assertThat(s).contains("hit"));
         }
+    }
+
+    @Test
+    void aResponseToARequestWithAPrincipalButNoAuthorizationIsPrivateToo() {
+        // An API key or a client certificate; or a token a policy removed before the service.
+        FakeExchange withKey = FakeExchange.get("/mine");
+        withKey.setAttribute(
+                Principal.KEY,
+                new Principal("billing", Optional.empty(), Set.of(), Optional.empty(), Map.of(), "api-key"));
+        FakeResponse refused = serve(withKey, answering("Cache-Control", "max-age=60"));
+        FakeExchange other = FakeExchange.get("/mine");
+        other.setAttribute(
+                Principal.KEY,
+                new Principal("mallory", Optional.empty(), Set.of(), Optional.empty(), Map.of(), "api-key"));
+        serve(other, answering("Cache-Control", "max-age=60"));
+
+        assertThat(calls).hasValue(2);
+        assertThat(refused.headers().first("Cache-Status"))
+                .hasValueSatisfying(s -> assertThat(s).endsWith("detail=authorization"));
     }
 
     @Test

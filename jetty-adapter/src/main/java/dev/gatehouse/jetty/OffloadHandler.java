@@ -119,6 +119,11 @@ public final class OffloadHandler extends Handler.Wrapper {
     /** The exchange for {@code request}, whose headers are the client's fields, read and edited in place. */
     static Exchange exchangeOf(Request request, JettyFields fields) {
         HttpURI uri = request.getHttpURI();
+        if (uri.getAuthority() != null && request.getHeaders().get(HttpHeader.HOST) == null) {
+            // HTTP/2 carries the authority in :authority, not Host: policies that read Host (a cache's key, CORS,
+            // a route by host) must see it, or two authorities would share one cache key.
+            fields.add(HttpHeader.HOST.asString(), uri.getAuthority());
+        }
         String path = Request.getPathInContext(request);
         HostExchange.Builder exchange = HostExchange.builder(
                         request.getMethod(), path == null || path.isEmpty() ? "/" : path)

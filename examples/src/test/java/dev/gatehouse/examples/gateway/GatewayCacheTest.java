@@ -157,6 +157,49 @@ class GatewayCacheTest {
     }
 
     @Test
+    void overHttp2EachAuthorityHasItsOwnCacheKey() throws Exception {
+        if (!dev.gatehouse.testing.Tools.runs("curl", "--version")) {
+            if (System.getenv("GATEHOUSE_REQUIRE_TOOLS") != null) {
+                throw new AssertionError("curl is missing; GATEHOUSE_REQUIRE_TOOLS is set");
+            }
+            org.junit.jupiter.api.Assumptions.abort("needs curl");
+        }
+        String poisoned = h2CacheStatus("evil.attacker.example");
+        String other = h2CacheStatus("shop.example");
+        String again = h2CacheStatus("shop.example");
+
+        assertThat(poisoned).startsWith("gatehouse; fwd=uri-miss");
+        assertThat(other).as("another :authority, another key").startsWith("gatehouse; fwd=uri-miss");
+        assertThat(again).startsWith("gatehouse; hit");
+        assertThat(calls("/h2/authority")).isEqualTo(2);
+    }
+
+    /** The Cache-Status of an HTTP/2 (prior knowledge) GET of /h2/authority with {@code authority}. */
+    private String h2CacheStatus(String authority) throws Exception {
+        Process curl = new ProcessBuilder(
+                        "curl",
+                        "-s",
+                        "--http2-prior-knowledge",
+                        "-o",
+                        "/dev/null",
+                        "-D",
+                        "-",
+                        "-H",
+                        "Host: " + authority,
+                        base.resolve("/h2/authority").toString())
+                .redirectErrorStream(true)
+                .start();
+        String head = new String(curl.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertThat(curl.waitFor()).as(head).isZero();
+        assertThat(head).startsWith("HTTP/2 200");
+        return head.lines()
+                .filter(line -> line.toLowerCase(java.util.Locale.ROOT).startsWith("cache-status:"))
+                .map(line -> line.substring("cache-status:".length()).trim())
+                .findFirst()
+                .orElse("");
+    }
+
+    @Test
     void eachClientGetsItsOwnCodingOfTheStoredBody() throws Exception {
         HttpResponse<byte[]> gzipMiss = get("/items/z", "Accept-Encoding", "gzip");
         HttpResponse<byte[]> identityHit = get("/items/z");
