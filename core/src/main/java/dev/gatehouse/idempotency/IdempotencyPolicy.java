@@ -58,6 +58,25 @@ import java.util.Set;
 public final class IdempotencyPolicy implements OffloadPolicy {
     private static final AttributeKey<ResponseRecorder> RECORDER =
             AttributeKey.of("gatehouse.idempotency", ResponseRecorder.class);
+
+    /**
+     * Set by a service that could not deliver the request to its origin, before it answers with an error of its own
+     * (a proxy's 502, 503 or 504): that answer is not the origin's, and is never recorded for replay.
+     */
+    public static final AttributeKey<Undelivered> UNDELIVERED =
+            AttributeKey.of("gatehouse.idempotency.undelivered", Undelivered.class);
+
+    /** Why the origin never answered, and so what becomes of the key. */
+    public enum Undelivered {
+        /** The request never left (no connection, no healthy upstream, an open breaker): the key is free at once. */
+        NOT_SENT,
+        /**
+         * The request left but no whole answer came back (a timeout, a reset): the origin may have acted, so the
+         * claim lapses at its lease, and a retry after it runs.
+         */
+        NO_ANSWER
+    }
+
     private static final String HEADER = "Idempotency-Key";
 
     private final ResilientIdempotencyStore store;
@@ -148,7 +167,14 @@ public final class IdempotencyPolicy implements OffloadPolicy {
         if (claim instanceof IdempotencyStore.Claim.Claimed claimed) {
             exchange.setAttribute(
                     RECORDER,
-                    new ResponseRecorder(store, storeKey, claimed.token(), fingerprint, ttl, maxStoredBodyBytes));
+                    new ResponseRecorder(
+                            store,
+                            storeKey,
+                            claimed.token(),
+                            fingerprint,
+                            ttl,
+                            maxStoredBodyBytes,
+                            () -> exchange.attribute(UNDELIVERED).orElse(null)));
             return Decision.proceed();
         }
         if (claim instanceof IdempotencyStore.Claim.InFlight inFlight) {

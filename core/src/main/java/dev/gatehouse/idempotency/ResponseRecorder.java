@@ -8,6 +8,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +32,18 @@ final class ResponseRecorder {
     private final String fingerprint;
     private final Duration ttl;
     private final ResponseCapture capture;
+    private final Supplier<IdempotencyPolicy.@Nullable Undelivered> undelivered;
     private boolean recorded;
 
     ResponseRecorder(
-            IdempotencyStore store, String storeKey, String token, String fingerprint, Duration ttl, int maxBodyBytes) {
+            IdempotencyStore store,
+            String storeKey,
+            String token,
+            String fingerprint,
+            Duration ttl,
+            int maxBodyBytes,
+            Supplier<IdempotencyPolicy.@Nullable Undelivered> undelivered) {
+        this.undelivered = undelivered;
         this.store = store;
         this.storeKey = storeKey;
         this.token = token;
@@ -77,13 +87,26 @@ final class ResponseRecorder {
                 failure.getClass().getSimpleName());
     }
 
-    /** Records the outcome, once: the response when it was captured whole, else "completed, not replayable". */
+    /**
+     * Records the outcome, once: the response when it was captured whole, else "completed, not replayable"; nothing
+     * when the service says the origin never answered ({@link IdempotencyPolicy#UNDELIVERED}): the key is released,
+     * or left to lapse at its lease.
+     */
     void record() {
         synchronized (this) {
             if (recorded) {
                 return;
             }
             recorded = true;
+        }
+        IdempotencyPolicy.Undelivered why = undelivered.get();
+        if (why == IdempotencyPolicy.Undelivered.NOT_SENT) {
+            release();
+            return;
+        }
+        if (why == IdempotencyPolicy.Undelivered.NO_ANSWER) {
+            LOG.info("idempotency: the origin never answered; the key is free again once its lease ends");
+            return;
         }
         try {
             Optional<StoredResponse> response = capture.response();

@@ -60,6 +60,52 @@ class IdempotencyPolicyTest {
     }
 
     @Test
+    void aServicesOwnErrorForARequestItNeverDeliveredIsNeverReplayed() {
+        PolicyChain chain =
+                PolicyChain.of(policy().lease(Duration.ofSeconds(10)).build());
+        int[] calls = {0};
+
+        FakeResponse refused = FakeHost.serve(chain, post("{\"amount\":42}"), exchange -> {
+            calls[0]++;
+            exchange.setAttribute(IdempotencyPolicy.UNDELIVERED, IdempotencyPolicy.Undelivered.NOT_SENT);
+            return FakeResponse.of(502)
+                    .header("Content-Type", "application/problem+json")
+                    .withBody("{}");
+        });
+        FakeResponse retried = send(chain, post("{\"amount\":42}"), 201);
+        FakeResponse timedOut = FakeHost.serve(
+                chain,
+                FakeExchange.post("/payments")
+                        .header("Idempotency-Key", "\"other\"")
+                        .withBody("{\"amount\":43}"),
+                exchange -> {
+                    exchange.setAttribute(IdempotencyPolicy.UNDELIVERED, IdempotencyPolicy.Undelivered.NO_ANSWER);
+                    return FakeResponse.of(504).withBody("{}");
+                });
+        FakeResponse duringLease = send(
+                chain,
+                FakeExchange.post("/payments")
+                        .header("Idempotency-Key", "\"other\"")
+                        .withBody("{\"amount\":43}"),
+                201);
+        nanos.addAndGet(Duration.ofSeconds(11).toNanos());
+        FakeResponse afterLease = send(
+                chain,
+                FakeExchange.post("/payments")
+                        .header("Idempotency-Key", "\"other\"")
+                        .withBody("{\"amount\":43}"),
+                201);
+
+        assertThat(refused.status()).isEqualTo(502);
+        assertThat(retried.status()).as("the key was released: the retry ran").isEqualTo(201);
+        assertThat(retried.headers().first("Idempotent-Replayed")).isEmpty();
+        assertThat(timedOut.status()).isEqualTo(504);
+        assertThat(duringLease.status()).as("the origin may still be acting").isEqualTo(409);
+        assertThat(afterLease.status()).isEqualTo(201);
+        assertThat(calls[0]).isEqualTo(1);
+    }
+
+    @Test
     void aRetryGetsTheRecordedResponseByteForByteWithoutReachingTheService() {
         PolicyChain chain = PolicyChain.of(policy().build());
 

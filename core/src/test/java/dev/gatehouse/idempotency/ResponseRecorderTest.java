@@ -40,7 +40,8 @@ class ResponseRecorderTest {
     };
 
     ResponseRecorder recorder(int maxBodyBytes) {
-        return new ResponseRecorder(store, "key", "token", "fingerprint", Duration.ofHours(24), maxBodyBytes);
+        return new ResponseRecorder(
+                store, "key", "token", "fingerprint", Duration.ofHours(24), maxBodyBytes, () -> null);
     }
 
     static byte[] stream(ResponseHead head, String body) throws IOException {
@@ -139,7 +140,7 @@ class ResponseRecorderTest {
         flaky.down = true;
         ResilientIdempotencyStore failing = ResilientIdempotencyStore.of(flaky);
         ResponseRecorder recorder =
-                new ResponseRecorder(failing, "key", "token", "fingerprint", Duration.ofHours(1), 1024);
+                new ResponseRecorder(failing, "key", "token", "fingerprint", Duration.ofHours(1), 1024, () -> null);
 
         recorder.record();
         recorder.release();

@@ -2,6 +2,7 @@ package dev.gatehouse.examples.gateway;
 
 import dev.gatehouse.DecisionLog;
 import dev.gatehouse.Problem;
+import dev.gatehouse.idempotency.IdempotencyPolicy;
 import dev.gatehouse.jetty.OffloadHandler;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
@@ -34,6 +35,15 @@ final class Problems {
         if (version == HttpVersion.HTTP_1_0 || version == HttpVersion.HTTP_1_1) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
+    }
+
+    /**
+     * Tells the route's idempotency policy, if any, that the answer about to be written is the gateway's own, not
+     * the upstream's: it is never recorded for replay ({@link IdempotencyPolicy#UNDELIVERED}).
+     */
+    static void undelivered(Request request, IdempotencyPolicy.Undelivered why) {
+        OffloadHandler.exchange(request)
+                .ifPresent(exchange -> exchange.setAttribute(IdempotencyPolicy.UNDELIVERED, why));
     }
 
     /** A note in the exchange's decision log, which the access log writes: {@code upstream:fail(...)}. */

@@ -1,5 +1,6 @@
 package dev.gatehouse.examples.gateway;
 
+import dev.gatehouse.idempotency.IdempotencyPolicy;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
@@ -111,6 +112,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         if (choice == null) {
             Problems.note(clientRequest, "upstream", "reject", "no healthy upstream on " + route.name());
             routePermit.release();
+            Problems.undelivered(clientRequest, IdempotencyPolicy.Undelivered.NOT_SENT);
             Problems.write(
                     clientResponse,
                     end(),
@@ -163,6 +165,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         } catch (RuntimeException e) {
             // Nothing was sent: the permits go back and the client gets a 502.
             Problems.note(clientRequest, "upstream", "fail", choice.upstream() + " not sent: " + describe(e));
+            Problems.undelivered(clientRequest, IdempotencyPolicy.Undelivered.NOT_SENT);
             Callback done = end();
             afterHints(() -> {
                 clientResponse.reset();
@@ -396,6 +399,11 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
                     choice.upstream() + " " + describe(failure) + ", " + tried.size()
                             + (tried.size() == 1 ? " attempt" : " attempts"));
         }
+        Problems.undelivered(
+                clientRequest,
+                clientFault || neverConnected(failure)
+                        ? IdempotencyPolicy.Undelivered.NOT_SENT
+                        : IdempotencyPolicy.Undelivered.NO_ANSWER);
         Callback done = end();
         if (clientResponse.isCommitted()) {
             if (!clientFault) {
@@ -423,6 +431,16 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
             }
             Problems.write(clientResponse, done, answer, detail(answer), null);
         });
+    }
+
+    /** Whether {@code failure} means no connection was made: the request never left. */
+    private static boolean neverConnected(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void endAttempt(Upstreams.Permit permit, @Nullable Throwable failure, int status, boolean clientFault) {

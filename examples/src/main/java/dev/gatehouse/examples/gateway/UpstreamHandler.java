@@ -2,6 +2,7 @@ package dev.gatehouse.examples.gateway;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.idempotency.IdempotencyPolicy;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.client.HttpClient;
@@ -42,6 +43,7 @@ final class UpstreamHandler extends Handler.Abstract {
         if (pathQuery == null) {
             Problems.note(
                     request, "path", "reject", "a malformed escape, or a transformed path that leaves the upstream");
+            Problems.undelivered(request, IdempotencyPolicy.Undelivered.NOT_SENT);
             Problems.write(response, callback, 400, "The path or query cannot be sent upstream.", null);
             return true;
         }
@@ -49,6 +51,7 @@ final class UpstreamHandler extends Handler.Abstract {
         long declared = request.getLength();
         if (declared > limit) {
             Problems.note(request, "body-limit", "reject", "Content-Length " + declared + " over " + limit);
+            Problems.undelivered(request, IdempotencyPolicy.Undelivered.NOT_SENT);
             Problems.closeAfter(request, response);
             Problems.write(response, callback, 413, "The request body is larger than " + limit + " bytes.", null);
             return true;
@@ -56,6 +59,7 @@ final class UpstreamHandler extends Handler.Abstract {
         Upstreams.Permit permit = route.upstreams().admit();
         if (permit == null) {
             Problems.note(request, "upstream", "reject", "circuit open on " + route.name());
+            Problems.undelivered(request, IdempotencyPolicy.Undelivered.NOT_SENT);
             Problems.write(
                     response,
                     callback,
@@ -82,6 +86,7 @@ final class UpstreamHandler extends Handler.Abstract {
                 Problems.note(request, "body-limit", "reject", "body over " + limit);
             }
             // Jetty reads on what the client has already sent and closes the connection if it cannot.
+            Problems.undelivered(request, IdempotencyPolicy.Undelivered.NOT_SENT);
             Problems.write(
                     response,
                     callback,

@@ -175,6 +175,46 @@ class GatewayUpstreamCallTest {
     private static final String OK = "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";
 
     @Test
+    void theGatewaysOwn502ForAnUnreachableUpstreamIsNeverReplayed() throws Exception {
+        PolicyChain idempotent = PolicyChain.builder()
+                .add(
+                        "idempotency",
+                        IdempotencyPolicy.builder(InMemoryIdempotencyStore.ofDefaults())
+                                .build())
+                .build();
+        EchoServlet service = new EchoServlet();
+        URI alive = echo(service);
+        URI unreachable = dead();
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(new GatewayRoute("/pay", List.of(unreachable), idempotent, Duration.ofSeconds(5))
+                        .withHealth(TOLERANT)
+                        .withCircuitBreaker(PATIENT))
+                .build()
+                .start();
+        String pay = "POST /pay HTTP/1.1\r\nHost: gw\r\nIdempotency-Key: \"order-2\"\r\nContent-Length: 2\r\n"
+                + "Connection: close\r\n\r\n{}";
+
+        String first = rawExchange(gateway.uri(), pay);
+        String retried = rawExchange(gateway.uri(), pay);
+        gateway.replaceRoutes(
+                List.of(new GatewayRoute("/pay", List.of(alive), idempotent, Duration.ofSeconds(5))),
+                List.of(),
+                PolicyChain.empty());
+        String once = rawExchange(gateway.uri(), pay);
+        String replayed = rawExchange(gateway.uri(), pay);
+
+        assertThat(first).startsWith("HTTP/1.1 502 ");
+        assertThat(retried)
+                .as("the request never left: the retry tries again")
+                .startsWith("HTTP/1.1 502 ")
+                .doesNotContainIgnoringCase("Idempotent-Replayed");
+        assertThat(once).startsWith("HTTP/1.1 200 ").doesNotContainIgnoringCase("Idempotent-Replayed");
+        assertThat(replayed).startsWith("HTTP/1.1 200 ").containsIgnoringCase("Idempotent-Replayed: true");
+        assertThat(service.executions()).isEqualTo(1);
+    }
+
+    @Test
     void anUpstreamThatDiesMidBodyOnAnIdempotentRouteIsA502AndTheKeyIsFreeAfterItsLease() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         PolicyChain idempotent = PolicyChain.builder()
