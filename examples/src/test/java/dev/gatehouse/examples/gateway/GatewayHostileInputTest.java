@@ -180,6 +180,18 @@ class GatewayHostileInputTest {
     }
 
     @Test
+    void connectIsRefusedAndTheAsteriskFormIsAnsweredByTheGatewayNeverA5xx() throws Exception {
+        String connect =
+                exchange(demo.uri(), "CONNECT 127.0.0.1:9 HTTP/1.1\r\nHost: 127.0.0.1:9\r\nConnection: close\r\n\r\n");
+        String options = exchange(demo.uri(), "OPTIONS * HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+        String get = exchange(demo.uri(), "GET * HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+
+        assertThat(connect).startsWith("HTTP/1.1 405 ").contains("Allow: ");
+        assertThat(options).startsWith("HTTP/1.1 200 ").contains("Allow: ");
+        assertThat(get).startsWith("HTTP/1.1 400 ");
+    }
+
+    @Test
     void anOversizedBearerTokenIsA401ProblemNeverA5xx() throws Exception {
         String response = exchange(
                 demo.uri(),
