@@ -11,6 +11,10 @@ import org.jspecify.annotations.Nullable;
  * segment, a backslash, a control character (CR, LF, NUL...), a scheme ({@code ://}) or a malformed escape — all
  * judged after percent-decoding, in any letter case — is refused, and the gateway answers 400.
  *
+ * <p>A path with {@code .} or {@code ..} segments or {@code ;} parameters (as sent or once decoded) is not
+ * transformed at all but refused with 400: the route matched its normalized form, which the strip or rewrite would
+ * not see.
+ *
  * <p>What goes upstream must also be a URI: a character the listener took but RFC 3986 does not allow in a path or
  * query ({@code " < > \ ^ ` { | }}, non-ASCII) is percent-encoded as its UTF-8 bytes, as browsers do, and a
  * {@code %} that starts no escape ({@code %zz}) is refused with 400: the client's input, never the gateway's 502.
@@ -28,6 +32,9 @@ final class UpstreamPath {
         String query = rawQuery == null ? "" : "?" + rawQuery;
         if (!route.stripPrefix() && route.rewrite() == null) {
             return uri(rawPath + query);
+        }
+        if (!plain(rawPath)) {
+            return null;
         }
         String path = rawPath;
         if (route.stripPrefix() && !route.prefix().equals("/")) {
@@ -84,6 +91,27 @@ final class UpstreamPath {
             if (at + 2 >= target.length()
                     || Character.digit(target.charAt(at + 1), 16) < 0
                     || Character.digit(target.charAt(at + 2), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether a client's path may be transformed: routes match the normalized path (without {@code .} and
+     * {@code ..} segments and {@code ;} parameters), and a prefix stripped or a rewrite applied to a path that
+     * still has them would cut the wrong characters or miss ({@code /./api/admin}, {@code /v1;x=1/secret}).
+     */
+    private static boolean plain(String rawPath) {
+        if (rawPath.indexOf(';') >= 0) {
+            return false;
+        }
+        String decoded = decode(rawPath);
+        if (decoded == null || decoded.indexOf(';') >= 0) {
+            return false;
+        }
+        for (String segment : decoded.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
                 return false;
             }
         }

@@ -22,6 +22,25 @@ class UpstreamPathTest {
     }
 
     @Test
+    void aPathWithDotSegmentsOrParametersIsNotTransformed() {
+        GatewayRoute strip = API.withStripPrefix(true);
+        GatewayRoute rewrite = API.withRewrite(GatewayRoute.Rewrite.of("^/api/v1/(.*)$", "/v2/$1"));
+        for (String raw : List.of(
+                "/./api/admin",
+                "/x/../api/admin",
+                "/api/%2e/admin",
+                "/api/v1;x=1/secret",
+                "/api/v1%3Bx=1/secret",
+                "/api/v1/./secret")) {
+            assertThat(UpstreamPath.of(strip, raw, null)).as(raw).isNull();
+            assertThat(UpstreamPath.of(rewrite, raw, null)).as(raw).isNull();
+        }
+        assertThat(UpstreamPath.of(API, "/api/v1;x=1/secret", null))
+                .as("no transform: sent as the client sent it")
+                .isEqualTo("/api/v1;x=1/secret");
+    }
+
+    @Test
     void charactersAUriCannotHoldAreEncodedAndMalformedEscapesRefused() {
         assertThat(UpstreamPath.of(API, "/api/a", "x=\"1\"&y={}|^`<>\\"))
                 .isEqualTo("/api/a?x=%221%22&y=%7B%7D%7C%5E%60%3C%3E%5C");
