@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,62 +14,76 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.BufferingResponseListener;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An aggregation route: calls every part's upstream in parallel (GET, each bounded by {@code timeout}) and answers
  * one JSON object with each part's JSON body under its name. A part that fails, times out, answers non-2xx or
- * non-JSON becomes {@code null}, and {@code X-Gatehouse-Partial} names the missing parts; when every part is missing
- * the answer is 502. The request id, trace context and identity headers set by the route's policies are passed to
- * every part. The response is written when the last part has answered; no thread waits for them.
+ * non-JSON, or sends more than {@link #MAX_PART_BYTES} becomes {@code null}, and {@code X-Gatehouse-Partial} names
+ * the missing parts; when every part is missing the answer is 502. A part past its timeout or its size is aborted,
+ * so nothing more of it is read. The request id, trace context and the identity headers the route's policies set
+ * are passed to every part. The calls go through the gateway's upstream client; no thread waits for them.
  */
 final class AggregationHandler extends Handler.Abstract.NonBlocking {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> PASSED = Set.of(
-            "x-request-id",
-            "traceparent",
-            "tracestate",
-            "x-user-id",
-            "x-tenant-id",
-            "x-scopes",
-            "x-plan",
-            "accept-language");
+    /** The most of one part that is read: parts are held whole to be merged. */
+    static final int MAX_PART_BYTES = 4 * 1024 * 1024;
+
+    private static final List<String> PASSED = List.of("x-request-id", "traceparent", "tracestate", "accept-language");
 
     private final Map<String, URI> parts;
     private final Duration timeout;
     private final HttpClient client;
+    private final List<String> passed;
 
-    AggregationHandler(Map<String, URI> parts, Duration timeout) {
+    /**
+     * @param identityHeaders the identity headers the route's policies may set, passed to the parts with the
+     *     request id and trace context
+     */
+    AggregationHandler(HttpClient client, Map<String, URI> parts, Duration timeout, Set<String> identityHeaders) {
+        this.client = client;
         this.parts = new LinkedHashMap<>(parts);
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(timeout)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+        List<String> names = new ArrayList<>(PASSED);
+        names.addAll(identityHeaders);
+        this.passed = List.copyOf(names);
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         Map<String, CompletableFuture<JsonNode>> calls = new LinkedHashMap<>();
         parts.forEach((name, uri) -> {
-            HttpRequest.Builder call =
-                    HttpRequest.newBuilder(uri).timeout(timeout).GET();
-            for (String header : PASSED) {
-                String value = request.getHeaders().get(header);
-                if (value != null) {
-                    call.header(header, value);
-                }
-            }
-            calls.put(
-                    name,
-                    client.sendAsync(call.build(), HttpResponse.BodyHandlers.ofByteArray())
-                            .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                            .thenApply(AggregationHandler::json)
-                            .exceptionally(failure -> null));
+            CompletableFuture<JsonNode> part = new CompletableFuture<>();
+            client.newRequest(uri)
+                    .method(HttpMethod.GET)
+                    .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .headers(fields -> {
+                        for (String header : passed) {
+                            String value = request.getHeaders().get(header);
+                            if (value != null) {
+                                fields.put(header, value);
+                            }
+                        }
+                    })
+                    .send(new BufferingResponseListener(MAX_PART_BYTES) {
+                        @Override
+                        public void onComplete(Result result) {
+                            part.complete(
+                                    result.isFailed()
+                                            ? null
+                                            : json(result.getResponse().getStatus(), getContent()));
+                        }
+                    });
+            calls.put(name, part);
         });
         CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new))
                 .whenComplete((ignored, failure) -> answer(calls, response, callback));
@@ -107,14 +118,15 @@ final class AggregationHandler extends Handler.Abstract.NonBlocking {
         response.write(true, ByteBuffer.wrap(bytes), callback);
     }
 
-    private static JsonNode json(HttpResponse<byte[]> response) {
-        if (response.statusCode() / 100 != 2) {
-            throw new IllegalStateException("status " + response.statusCode());
+    /** The part's JSON, or null when it is not a 2xx or not JSON. */
+    private static @Nullable JsonNode json(int status, byte[] body) {
+        if (status / 100 != 2) {
+            return null;
         }
         try {
-            return JSON.readTree(response.body());
+            return JSON.readTree(body);
         } catch (IOException e) {
-            throw new IllegalStateException("not JSON", e);
+            return null;
         }
     }
 }

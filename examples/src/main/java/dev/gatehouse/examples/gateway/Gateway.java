@@ -169,6 +169,7 @@ public final class Gateway {
                 builder.otherwise,
                 policies,
                 upstream,
+                upstreamClient,
                 clock,
                 console);
         if (builder.registry != null) {
@@ -348,7 +349,15 @@ public final class Gateway {
             ClientHeaderFilter clientHeaders) {
         this.clientHeaders = clientHeaders;
         RouteSet next = new RouteSet(
-                clientHeaders, routes, List.copyOf(aggregations), otherwise, policies, upstream, clock, console);
+                clientHeaders,
+                routes,
+                List.copyOf(aggregations),
+                otherwise,
+                policies,
+                upstream,
+                upstreamClient,
+                clock,
+                console);
         this.routes = next;
         bindGauges(next);
         startProbes(next);

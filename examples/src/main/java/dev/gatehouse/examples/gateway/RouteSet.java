@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -66,6 +67,7 @@ final class RouteSet {
             PolicyChain otherwise,
             @Nullable RouteTable policies,
             Handler upstream,
+            HttpClient client,
             InstantSource clock,
             @Nullable ConsoleRecorder console) {
         this.clientHeaders = clientHeaders;
@@ -102,7 +104,13 @@ final class RouteSet {
                                     : table(
                                             observed(aggregation.chain(), aggregation.path(), false, console),
                                             protectedHeaders),
-                            new AggregationHandler(aggregation.parts(), aggregation.timeout())));
+                            new AggregationHandler(
+                                    client,
+                                    aggregation.parts(),
+                                    aggregation.timeout(),
+                                    RouteTable.of(aggregation.chain())
+                                            .protectedRequestHeaders()
+                                            .names())));
         }
         this.exact = Map.copyOf(exactPaths);
         RouteTable fallback =

@@ -380,6 +380,54 @@ class DemoGatewayTest {
     }
 
     @Test
+    void aPartLargerThanTheLimitIsNullAndNoMoreOfItIsRead() throws Exception {
+        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        try (ServerSocket flood = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread server = new Thread(() -> {
+                try (java.net.Socket socket = flood.accept()) {
+                    socket.getInputStream().read(new byte[8192]);
+                    java.io.OutputStream out = socket.getOutputStream();
+                    out.write(
+                            ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4000000000\r\n\r\n")
+                                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    byte[] chunk = new byte[64 * 1024];
+                    java.util.Arrays.fill(chunk, (byte) ' ');
+                    while (sent.get() < 4_000_000_000L) {
+                        out.write(chunk);
+                        sent.addAndGet(chunk.length);
+                    }
+                } catch (java.io.IOException gatewayHungUp) {
+                    // expected
+                }
+            });
+            server.setDaemon(true);
+            server.start();
+            java.util.Map<String, URI> parts = new java.util.LinkedHashMap<>();
+            parts.put("fast", demo.uri().resolve("/public/fast"));
+            parts.put("big", URI.create("http://127.0.0.1:" + flood.getLocalPort() + "/x"));
+            Gateway gateway = Gateway.builder()
+                    .listen("127.0.0.1", 0)
+                    .aggregate(new Gateway.Aggregation("/all", parts, PolicyChain.empty(), Duration.ofSeconds(20)))
+                    .build()
+                    .start();
+            try {
+                HttpResponse<String> response =
+                        send(HttpRequest.newBuilder(gateway.uri().resolve("/all")));
+                server.join(10_000);
+
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.headers().firstValue("X-Gatehouse-Partial")).hasValue("big");
+                assertThat(server.isAlive())
+                        .as("the gateway hung up on the part")
+                        .isFalse();
+                assertThat(sent.get()).isLessThan(64L * 1024 * 1024);
+            } finally {
+                gateway.stop();
+            }
+        }
+    }
+
+    @Test
     void theBannerPrintsTheCredentialsAndCurlLinesThatWork() {
         String banner = demo.banner();
 
