@@ -74,6 +74,11 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
     private volatile boolean begun;
     /** The upstream's declared body length (-1 when it declared none) and the bytes relayed so far. */
     private long declaredLength = -1;
+    /**
+     * Whether a piece of the body is being written to the client: the upstream is not read meanwhile, so a timeout
+     * then is the client's slowness (or a download longer than the timeout), not the upstream's failure.
+     */
+    private volatile boolean awaitingClient;
 
     private long relayed;
     /** The upstream's trailers to relay, once it has sent them; null for none. */
@@ -287,11 +292,13 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
             lastWritten = true;
         }
         chunk.retain();
+        awaitingClient = true;
         write(
                 last,
                 chunk.getByteBuffer(),
                 Callback.from(
                         () -> {
+                            awaitingClient = false;
                             chunk.release();
                             if (last) {
                                 lastWrite.succeeded();
@@ -359,7 +366,9 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         Throwable failure = result.getFailure();
         int status = result.getResponse() == null ? 0 : result.getResponse().getStatus();
         // Only the client's side says so: a broken upstream response also fails as a 4xx parse error, the upstream's.
-        boolean clientFault = failure != null && clientFailed.get();
+        // A timeout while a write to the client was pending is the client's too: the upstream was waiting on it.
+        boolean clientFault =
+                failure != null && (clientFailed.get() || (failure instanceof TimeoutException && awaitingClient));
         if (choice != null) {
             endAttempt(choice.permit(), failure, status, clientFault);
         }
@@ -401,7 +410,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         }
         Problems.undelivered(
                 clientRequest,
-                clientFault || neverConnected(failure)
+                (clientFault && !begun) || neverConnected(failure)
                         ? IdempotencyPolicy.Undelivered.NOT_SENT
                         : IdempotencyPolicy.Undelivered.NO_ANSWER);
         Callback done = end();

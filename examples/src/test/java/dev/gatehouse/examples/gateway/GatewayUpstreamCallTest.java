@@ -175,6 +175,30 @@ class GatewayUpstreamCallTest {
     private static final String OK = "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";
 
     @Test
+    void aClientTooSlowToReadItsDownloadNeverGetsTheUpstreamEjected() throws Exception {
+        int size = 16 * 1024 * 1024;
+        URI large = raw("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n" + "x".repeat(size));
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(new GatewayRoute("/", List.of(large), PolicyChain.empty(), Duration.ofMillis(500))
+                        .withHealth(new GatewayRoute.PassiveHealth(1, Duration.ofSeconds(30)))
+                        .withCircuitBreaker(PATIENT))
+                .build()
+                .start();
+
+        try (Socket slow = new Socket("127.0.0.1", gateway.uri().getPort())) {
+            slow.setReceiveBufferSize(4096);
+            slow.getOutputStream().write("GET /big HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            Thread.sleep(1_500); // reads nothing past the route's timeout
+        }
+        String next = rawExchange(gateway.uri(), "GET /big HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+
+        assertThat(next)
+                .as("the upstream was waiting on the slow client, not failing")
+                .startsWith("HTTP/1.1 200 ");
+    }
+
+    @Test
     void theGatewaysOwn502ForAnUnreachableUpstreamIsNeverReplayed() throws Exception {
         PolicyChain idempotent = PolicyChain.builder()
                 .add(
