@@ -199,6 +199,8 @@ public final class Gateway {
         client.setConnectTimeout(builder.connectTimeout.toMillis());
         client.setIdleTimeout(builder.idleTimeout.toMillis());
         client.setFollowRedirects(false);
+        // A body goes upstream with the client's Content-Type or none: never a default the client did not send.
+        client.setDefaultRequestContentType(null);
         client.setHttpCookieStore(new HttpCookieStore.Empty());
         client.setUserAgentField(null);
         // HttpClient adds its gzip decoder and its protocol handlers when it starts: set right once started, before

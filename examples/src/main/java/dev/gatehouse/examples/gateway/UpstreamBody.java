@@ -1,14 +1,13 @@
 package dev.gatehouse.examples.gateway;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Promise;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -48,59 +47,102 @@ final class UpstreamBody implements org.eclipse.jetty.client.Request.Content {
     }
 
     /**
-     * The body to send: read whole first when it fits the route's request buffer (so that a malformed or oversized
-     * body is refused before any upstream is called), otherwise the part read so far followed by the rest, streamed.
+     * The body to send, to {@code then}: read whole first when it fits the route's request buffer (so that a
+     * malformed or oversized body is refused before any upstream is called), otherwise the part read so far followed
+     * by the rest, streamed. Null for a body that turned out empty (an HTTP/2 request's headers did not end the
+     * stream). Fails {@code then} with a {@link BadMessageException}: 400 for a body the client framed badly, 413 for
+     * one over the limit.
      *
-     * @return null for a body that turned out empty (an HTTP/2 request's headers did not end the stream)
-     * @throws BadMessageException 400 for a body the client framed badly, 413 for one over the limit
+     * <p>Nothing waits: the body is read as it arrives, on Jetty's demand callbacks, so a client that sends its body
+     * a byte at a time holds no thread (a blocking read held one each, and a few hundred such clients held them all).
      */
-    static org.eclipse.jetty.client.Request.@Nullable Content of(
-            Request request, GatewayRoute route, Runnable onClientFault) throws IOException {
+    static void read(
+            Request request,
+            GatewayRoute route,
+            Runnable onClientFault,
+            Promise<org.eclipse.jetty.client.Request.@Nullable Content> then) {
         long declared = request.getLength();
         long buffer = route.requestBufferBytes();
         if (buffer == 0 || declared > buffer) {
-            return new UpstreamBody(request, declared, route.maxBodyBytes(), null, onClientFault);
+            then.succeeded(new UpstreamBody(request, declared, route.maxBodyBytes(), null, onClientFault));
+            return;
         }
-        ByteArrayOutputStream read = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
-        boolean ended = readUpTo(request, read, buffer, route.maxBodyBytes());
-        if (ended) {
-            if (read.size() == 0 && declared <= 0) {
-                return null;
-            }
-            if (declared >= 0 && read.size() != declared) {
-                throw new BadMessageException(400, "body ended after " + read.size() + " of " + declared + " bytes");
-            }
-            return new org.eclipse.jetty.client.BytesRequestContent(
-                    request.getHeaders().get(HttpHeader.CONTENT_TYPE), read.toByteArray());
-        }
-        return new UpstreamBody(request, declared, route.maxBodyBytes(), read.toByteArray(), onClientFault);
+        new Buffering(request, declared, buffer, route.maxBodyBytes(), onClientFault, then).run();
     }
 
-    /** Reads until the end or until at least {@code bytes} are in {@code out}; true when the body ended. */
-    private static boolean readUpTo(Content.Source source, ByteArrayOutputStream out, long bytes, long limit)
-            throws IOException {
-        while (out.size() < bytes) {
-            Content.Chunk chunk = next(source);
-            if (Content.Chunk.isFailure(chunk)) {
-                throw asBadMessage(chunk.getFailure());
-            }
-            ByteBuffer buffer = chunk.getByteBuffer();
-            byte[] bytesRead = new byte[buffer.remaining()];
-            buffer.get(bytesRead);
-            out.write(bytesRead);
-            boolean last = chunk.isLast();
-            chunk.release();
-            if (out.size() > limit) {
-                if (!last) {
-                    discardRest(source, DISCARD_MOST);
+    /** Reads a body into memory until it ends or fills the buffer, each time Jetty says there is more. */
+    private static final class Buffering implements Runnable {
+        private final Request request;
+        private final long declared;
+        private final long buffer;
+        private final long limit;
+        private final Runnable onClientFault;
+        private final Promise<org.eclipse.jetty.client.Request.@Nullable Content> then;
+        private final ByteArrayOutputStream read;
+
+        Buffering(
+                Request request,
+                long declared,
+                long buffer,
+                long limit,
+                Runnable onClientFault,
+                Promise<org.eclipse.jetty.client.Request.@Nullable Content> then) {
+            this.request = request;
+            this.declared = declared;
+            this.buffer = buffer;
+            this.limit = limit;
+            this.onClientFault = onClientFault;
+            this.then = then;
+            this.read = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
+        }
+
+        @Override
+        public void run() {
+            while (read.size() < buffer) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    request.demand(this);
+                    return;
                 }
-                throw new BadMessageException(413, "body over " + limit + " bytes");
+                if (Content.Chunk.isFailure(chunk)) {
+                    then.failed(asBadMessage(chunk.getFailure()));
+                    return;
+                }
+                ByteBuffer bytes = chunk.getByteBuffer();
+                byte[] copied = new byte[bytes.remaining()];
+                bytes.get(copied);
+                read.write(copied, 0, copied.length);
+                boolean last = chunk.isLast();
+                chunk.release();
+                if (read.size() > limit) {
+                    BadMessageException over = new BadMessageException(413, "body over " + limit + " bytes");
+                    if (last) {
+                        then.failed(over);
+                    } else {
+                        new Discarding(request, DISCARD_MOST, () -> then.failed(over)).run();
+                    }
+                    return;
+                }
+                if (last) {
+                    ended();
+                    return;
+                }
             }
-            if (last) {
-                return true;
+            then.succeeded(new UpstreamBody(request, declared, limit, read.toByteArray(), onClientFault));
+        }
+
+        private void ended() {
+            if (read.size() == 0 && declared <= 0) {
+                then.succeeded(null);
+            } else if (declared >= 0 && read.size() != declared) {
+                then.failed(
+                        new BadMessageException(400, "body ended after " + read.size() + " of " + declared + " bytes"));
+            } else {
+                // The content carries no type of its own: the client's Content-Type field goes upstream as it
+                // came, and a body without one gets none (the client's default would add one).
+                then.succeeded(new org.eclipse.jetty.client.BytesRequestContent((String) null, read.toByteArray()));
             }
         }
-        return false;
     }
 
     /**
@@ -111,31 +153,35 @@ final class UpstreamBody implements org.eclipse.jetty.client.Request.Content {
      */
     static final long DISCARD_MOST = 1024 * 1024;
 
-    /** The next chunk of {@code source}, waiting for one. */
-    private static Content.Chunk next(Content.Source source) throws IOException {
-        while (true) {
-            Content.Chunk chunk = source.read();
-            if (chunk != null) {
-                return chunk;
-            }
-            try (Blocker.Runnable blocker = Blocker.runnable()) {
-                source.demand(blocker);
-                blocker.block();
-            }
-        }
-    }
+    /** Reads and drops the rest of a body, at most {@code most} bytes of it, as it arrives; then runs {@code then}. */
+    private static final class Discarding implements Runnable {
+        private final Content.Source source;
+        private final long most;
+        private final Runnable then;
+        private long dropped;
 
-    /** Reads and drops the rest of {@code source}, at most {@code most} bytes of it. */
-    private static void discardRest(Content.Source source, long most) throws IOException {
-        long dropped = 0;
-        while (dropped <= most) {
-            Content.Chunk chunk = next(source);
-            dropped += chunk.remaining();
-            boolean end = chunk.isLast() || Content.Chunk.isFailure(chunk);
-            chunk.release();
-            if (end) {
-                return;
+        Discarding(Content.Source source, long most, Runnable then) {
+            this.source = source;
+            this.most = most;
+            this.then = then;
+        }
+
+        @Override
+        public void run() {
+            while (dropped <= most) {
+                Content.Chunk chunk = source.read();
+                if (chunk == null) {
+                    source.demand(this);
+                    return;
+                }
+                dropped += chunk.remaining();
+                boolean end = chunk.isLast() || Content.Chunk.isFailure(chunk);
+                chunk.release();
+                if (end) {
+                    break;
+                }
             }
+            then.run();
         }
     }
 

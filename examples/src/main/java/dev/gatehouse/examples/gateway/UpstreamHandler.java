@@ -3,7 +3,6 @@ package dev.gatehouse.examples.gateway;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.idempotency.IdempotencyPolicy;
-import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.BadMessageException;
@@ -11,6 +10,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Promise;
 
 /**
  * The end of every route's pipeline, behind its policies: refuses a declared body over the route's limit (413,
@@ -74,31 +74,42 @@ final class UpstreamHandler extends Handler.Abstract {
         }
         // From here the call owns the permit: it ends it with the exchange, whichever way that goes.
         AtomicBoolean clientFailed = new AtomicBoolean();
-        org.eclipse.jetty.client.Request.Content body;
-        try {
-            body = UpstreamBody.absent(request)
-                    ? null
-                    : UpstreamBody.of(request, route.config(), () -> clientFailed.set(true));
-        } catch (BadMessageException | IOException e) {
-            permit.release();
-            int status = e instanceof BadMessageException bad ? bad.getCode() : 400;
-            if (status == 413) {
-                Problems.note(request, "body-limit", "reject", "body over " + limit);
-            }
-            // Jetty reads on what the client has already sent and closes the connection if it cannot.
-            Problems.undelivered(request, IdempotencyPolicy.Undelivered.NOT_SENT);
-            Problems.write(
-                    response,
-                    callback,
-                    status,
-                    status == 413 ? "The request body is too large." : "The request body is malformed.",
-                    null);
+        if (UpstreamBody.absent(request)) {
+            new UpstreamCall(client, route, request, response, callback, permit, pathQuery, null, clientFailed).start();
             return true;
-        } catch (RuntimeException e) {
-            permit.release();
-            throw e;
         }
-        new UpstreamCall(client, route, request, response, callback, permit, pathQuery, body, clientFailed).start();
+        UpstreamBody.read(
+                request,
+                route.config(),
+                () -> clientFailed.set(true),
+                Promise.from(
+                        body -> new UpstreamCall(
+                                        client,
+                                        route,
+                                        request,
+                                        response,
+                                        callback,
+                                        permit,
+                                        pathQuery,
+                                        body,
+                                        clientFailed)
+                                .start(),
+                        failure -> {
+                            permit.release();
+                            int status = failure instanceof BadMessageException bad ? bad.getCode() : 400;
+                            if (status == 413) {
+                                Problems.note(request, "body-limit", "reject", "body over " + limit);
+                            }
+                            // Jetty reads on what the client has already sent and closes the connection if it
+                            // cannot.
+                            Problems.undelivered(request, IdempotencyPolicy.Undelivered.NOT_SENT);
+                            Problems.write(
+                                    response,
+                                    callback,
+                                    status,
+                                    status == 413 ? "The request body is too large." : "The request body is malformed.",
+                                    null);
+                        }));
         return true;
     }
 }

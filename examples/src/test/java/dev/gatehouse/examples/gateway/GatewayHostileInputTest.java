@@ -256,6 +256,45 @@ class GatewayHostileInputTest {
     }
 
     @Test
+    void clientsSendingTheirBodiesSlowlyHoldNoThreads() throws Exception {
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(new GatewayRoute("/", List.of(demo.uri()), PolicyChain.empty(), Duration.ofSeconds(30)))
+                .build()
+                .start();
+        List<Socket> slow = new java.util.ArrayList<>();
+        try {
+            // More than the listener's 200 threads, each with a body that will not come.
+            for (int i = 0; i < 250; i++) {
+                Socket socket = new Socket("127.0.0.1", gateway.uri().getPort());
+                socket.getOutputStream()
+                        .write("POST /public/upload HTTP/1.1\r\nHost: gw\r\nContent-Length: 100\r\n\r\nx"
+                                .getBytes(StandardCharsets.US_ASCII));
+                slow.add(socket);
+            }
+            long start = System.nanoTime();
+            String health = exchange(gateway.uri(), "GET /health HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+
+            assertThat(health).startsWith("HTTP/1.1 200 ");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void aBodyWithoutContentTypeReachesTheUpstreamWithoutOne() throws Exception {
+        String response = exchange(
+                demo.uri(), "POST /public/a HTTP/1.1\r\nHost: gw\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi");
+
+        assertThat(response).startsWith("HTTP/1.1 200 ");
+        assertThat(JSON.readTree(body(response)).path("headers").has("content-type"))
+                .isFalse();
+    }
+
+    @Test
     void aMalformedChunkedBodyNeverReachesTheUpstream() throws Exception {
         try (CountingBackend backend = new CountingBackend()) {
             gateway = Gateway.builder()
