@@ -115,12 +115,8 @@ final class UpstreamBody implements org.eclipse.jetty.client.Request.Content {
                 boolean last = chunk.isLast();
                 chunk.release();
                 if (read.size() > limit) {
-                    BadMessageException over = new BadMessageException(413, "body over " + limit + " bytes");
-                    if (last) {
-                        then.failed(over);
-                    } else {
-                        new Discarding(request, DISCARD_MOST, () -> then.failed(over)).run();
-                    }
+                    // Refused as soon as the limit is crossed; the caller reads on what is still coming (discard).
+                    then.failed(new BadMessageException(413, "body over " + limit + " bytes"));
                     return;
                 }
                 if (last) {
@@ -146,12 +142,17 @@ final class UpstreamBody implements org.eclipse.jetty.client.Request.Content {
     }
 
     /**
-     * How much of a refused body's rest is read and dropped before the refusal goes out. A connection closed with
-     * unread bytes in its receive buffer is reset (RFC 9112 §9.6), and a client still sending would get the reset
-     * instead of the 413; nginx reads on for the same reason (its lingering close). Past this, the client gets the
-     * 413 and the connection closes, reset or not.
+     * How much of a refused body's rest is read and dropped after the refusal went out, before the connection
+     * closes. A connection closed with unread bytes in its receive buffer is reset (RFC 9112 §9.6), and a client
+     * still sending could lose the 413 to the reset; nginx reads on for the same reason (its lingering close). Past
+     * this, the connection closes, reset or not.
      */
     static final long DISCARD_MOST = 1024 * 1024;
+
+    /** Reads and drops the rest of {@code source}, at most {@link #DISCARD_MOST} of it, as it arrives; then {@code then}. */
+    static void discard(Content.Source source, Runnable then) {
+        new Discarding(source, DISCARD_MOST, then).run();
+    }
 
     /** Reads and drops the rest of a body, at most {@code most} bytes of it, as it arrives; then runs {@code then}. */
     private static final class Discarding implements Runnable {

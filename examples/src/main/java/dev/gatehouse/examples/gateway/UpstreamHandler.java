@@ -103,9 +103,15 @@ final class UpstreamHandler extends Handler.Abstract {
                             // Jetty reads on what the client has already sent and closes the connection if it
                             // cannot.
                             Problems.undelivered(request, IdempotencyPolicy.Undelivered.NOT_SENT);
+                            // A 413 goes out as soon as the limit is crossed; the rest of the body is read and dropped
+                            // after it (up to a limit), so that a client still sending reads the 413, not a reset.
+                            Callback then = status == 413
+                                    ? Callback.from(
+                                            () -> UpstreamBody.discard(request, callback::succeeded), callback::failed)
+                                    : callback;
                             Problems.write(
                                     response,
-                                    callback,
+                                    then,
                                     status,
                                     status == 413 ? "The request body is too large." : "The request body is malformed.",
                                     null);

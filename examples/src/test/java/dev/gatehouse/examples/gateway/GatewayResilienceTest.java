@@ -231,6 +231,26 @@ class GatewayResilienceTest {
     }
 
     @Test
+    void aChunkedBodyIs413AsSoonAsItCrossesTheLimit() throws Exception {
+        EchoServlet servlet = new EchoServlet();
+        URI gatewayUri = start(route("/", echo(servlet)).withMaxBodyBytes(1000));
+        String piece = "x".repeat(2048);
+
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gatewayUri.getPort())) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream()
+                    .write(("POST /up HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                    + Integer.toHexString(piece.length()) + "\r\n" + piece + "\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            // The rest of the body never comes: the answer must not wait for it.
+            String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+
+            assertThat(head).isEqualTo("HTTP/1.1 413");
+        }
+        assertThat(servlet.executions()).isZero();
+    }
+
+    @Test
     void aClientStillSendingABodyOverTheLimitReadsThe413NotAReset() throws Exception {
         EchoServlet servlet = new EchoServlet();
         URI gatewayUri = start(route("/", echo(servlet)).withMaxBodyBytes(1000));
