@@ -151,6 +151,7 @@ class GatewayUpstreamCallTest {
                 .route(route("/hints", raw("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" + OK)))
                 .route(route("/no-content", raw("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello")))
                 .route(route("/beyond", raw("HTTP/1.1 999 Beyond\r\nContent-Length: 2\r\n\r\nok")))
+                .route(route("/not-modified", raw("HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n\r\n")))
                 .build()
                 .start();
 
@@ -170,6 +171,17 @@ class GatewayUpstreamCallTest {
         assertThat(noContent.toLowerCase(java.util.Locale.ROOT)).doesNotContain("content-length");
         String beyond = rawExchange(gateway.uri(), "GET /beyond HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
         assertThat(beyond).startsWith("HTTP/1.1 502 ").contains("application/problem+json");
+        String notModified = rawExchange(
+                gateway.uri(),
+                "GET /not-modified HTTP/1.1\r\nHost: gw\r\nIf-None-Match: \"v1\"\r\nConnection: close\r\n\r\n");
+        assertThat(notModified)
+                .startsWith("HTTP/1.1 304 ")
+                .contains("ETag: \"v1\"")
+                .endsWith("\r\n\r\n");
+        assertThat(notModified.toLowerCase(java.util.Locale.ROOT))
+                .as("a 304 declares no length the 200 would not have")
+                .doesNotContain("content-length")
+                .doesNotContain("transfer-encoding");
     }
 
     private static final String OK = "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";
