@@ -22,6 +22,12 @@ import java.util.Optional;
  * a trusted peer's {@code X-Forwarded-Proto} (or {@code Forwarded: proto=}) counts.
  */
 public final class ClientAddress {
+    /**
+     * The client a trusted proxy named without a readable address ({@code unknown}, an obfuscated {@code _id}):
+     * counted as one client, and never in an IP allow list.
+     */
+    public static final String UNKNOWN = "unknown";
+
     public static final AttributeKey<String> KEY = AttributeKey.of("gatehouse.clientAddress", String.class);
     /** The scheme the client used, {@code http} or {@code https}, once {@link #scheme} resolved it. */
     public static final AttributeKey<String> SCHEME = AttributeKey.of("gatehouse.clientScheme", String.class);
@@ -123,11 +129,14 @@ public final class ClientAddress {
         List<String> hops = forwardedHeader ? forwardedFor(exchange) : forwardedForList(exchange);
         String client = peer;
         for (int i = hops.size() - 1; i >= 0; i--) {
-            byte[] hop = literal(hops.get(i));
+            String address = hops.get(i);
+            byte[] hop = literal(address);
             if (hop == null) {
-                return client;
+                // A trusted proxy named its client with no address we can read ("unknown", an obfuscated id, a
+                // host name): the client is unknown. Never the proxy itself, which an allow list may well name.
+                return UNKNOWN;
             }
-            client = normalize(hops.get(i));
+            client = normalize(address);
             if (!isTrusted(hop)) {
                 return client;
             }
@@ -148,7 +157,8 @@ public final class ClientAddress {
         List<String> hops = new ArrayList<>();
         for (String field : exchange.requestHeaders().all("X-Forwarded-For")) {
             for (String hop : field.split(",")) {
-                hops.add(hop.trim());
+                // Some proxies add the port: 192.0.2.1:5678, [2001:db8::1]:443.
+                hops.add(unquoteNode(hop.trim()));
             }
         }
         return hops;

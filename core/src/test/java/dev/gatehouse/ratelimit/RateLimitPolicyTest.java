@@ -216,7 +216,15 @@ class RateLimitPolicyTest {
         assertThat(resolver.resolve(from("10.0.0.1").header("X-Forwarded-For", "10.2.2.2")))
                 .isEqualTo("10.2.2.2");
         assertThat(resolver.resolve(from("10.0.0.1").header("X-Forwarded-For", "evil.example, 10.2.2.2")))
-                .isEqualTo("10.2.2.2");
+                .as("the trusted 10.2.2.2 named its client with no address: unknown, never the proxy")
+                .isEqualTo("unknown");
+        assertThat(resolver.resolve(from("10.0.0.1").header("X-Forwarded-For", "unknown")))
+                .isEqualTo("unknown");
+        assertThat(resolver.resolve(from("10.0.0.1").header("X-Forwarded-For", "203.0.113.7:5678")))
+                .as("a proxy that adds the port")
+                .isEqualTo("203.0.113.7");
+        assertThat(resolver.resolve(from("10.0.0.1").header("X-Forwarded-For", "[2001:db8:1::9]:443, 10.3.3.3")))
+                .isEqualTo("2001:db8:1:0:0:0:0:9");
         assertThat(resolver.resolve(from("10.0.0.1"))).isEqualTo("10.0.0.1");
         assertThat(resolver.resolve(from("2001:db8::7").header("X-Forwarded-For", "2001:DB8:0:0::9, 2a00:1450::1")))
                 .isEqualTo("2a00:1450:0:0:0:0:0:1");
