@@ -135,6 +135,12 @@ public final class ChainRun {
         if (limit <= 0) {
             return Optional.empty();
         }
+        long declared = declaredLength();
+        if (declared > limit) {
+            // Refused before a byte is read: no 100 Continue goes out, and the client need not send it all.
+            return Optional.of(Decision.reject(413, "The request body is larger than " + limit + " bytes.")
+                    .because("declared request body of " + declared + " bytes, over " + limit));
+        }
         try {
             if (exchange.bufferBody(limit)) {
                 return Optional.empty();
@@ -145,6 +151,22 @@ public final class ChainRun {
             return Optional.of(Decision.reject(400, "The request body could not be read.")
                     .because("request body unreadable: " + e));
         }
+    }
+
+    /**
+     * The body's declared {@code Content-Length}, or -1: none, not a number, or a body sent encoded (request
+     * decompression replaces it, and the length checked is the inflated one's).
+     */
+    private long declaredLength() {
+        Headers headers = exchange.requestHeaders();
+        if (headers.contains("Content-Encoding")) {
+            return -1;
+        }
+        String value = headers.first("Content-Length").orElse("");
+        if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        return Long.parseLong(value);
     }
 
     private Decision decide(OffloadPolicy policy, String name) {

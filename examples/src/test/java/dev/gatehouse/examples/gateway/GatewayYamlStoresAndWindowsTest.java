@@ -323,6 +323,29 @@ class GatewayYamlStoresAndWindowsTest {
     }
 
     @Test
+    void aDeclaredBodyOverTheIdempotencyLimitIs413BeforeAnyOfItIsRead() throws Exception {
+        try (GatewayMain.Running running = start("gateway.yaml", """
+                listen: { port: 0 }
+                routes:
+                  - { path: /, upstreams: [builtin:echo], idempotency: { maxBodySize: 1KiB } }
+                """)) {
+            java.net.URI base = running.gateway.uri();
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", base.getPort())) {
+                socket.setSoTimeout(5_000);
+                socket.getOutputStream()
+                        .write(
+                                ("POST /pay HTTP/1.1\r\nHost: gw\r\nIdempotency-Key: \"k\"\r\nContent-Length: 5000000\r\n"
+                                                + "Expect: 100-continue\r\n\r\n")
+                                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String head =
+                        new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+
+                assertThat(head).as("no 100 Continue first, and no body sent").isEqualTo("HTTP/1.1 413");
+            }
+        }
+    }
+
+    @Test
     void badStoreAndWindowValuesAreLocated() {
         assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         rateLimitStore: { store: redis }
