@@ -84,6 +84,11 @@ public final class RequestDecompressionPolicy implements OffloadPolicy {
                 .orElseThrow(() -> new IllegalStateException(
                         "decompression: the request body was not buffered (expected: a PolicyChain buffers it before"
                                 + " onRequest, as requestBodyLimit(exchange) asks)"));
+        if (wire.length() == 0) {
+            // No body (a GET, a POST with Content-Length: 0): nothing was encoded, so nothing is malformed.
+            return Decision.proceed(Headers.empty(), List.of("Content-Encoding"))
+                    .because("no body to inflate");
+        }
         byte[] inflated;
         try {
             inflated =

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
@@ -119,6 +120,18 @@ class RequestDecompressionTest {
         assertThat(FakeHost.decide(policy, identity)).isEqualTo(Decision.proceed());
         assertThat(plain.bodyReads()).isZero();
         assertThat(plain.bodyReplaced()).isFalse();
+    }
+
+    @Test
+    void anEmptyBodyThatClaimsACodingPassesWithoutIt() {
+        FakeExchange empty = post("gzip", new byte[0]);
+        FakeExchange get = FakeExchange.get("/payments").header("Content-Encoding", "gzip");
+
+        for (FakeExchange exchange : List.of(empty, get)) {
+            Decision decision = FakeHost.decide(policy, exchange);
+            assertThat(decision).isInstanceOf(Decision.Proceed.class);
+            assertThat(((Decision.Proceed) decision).removedHeaders()).containsExactly("Content-Encoding");
+        }
     }
 
     @Test
