@@ -170,7 +170,13 @@ public final class OffloadHandler extends Handler.Wrapper {
     private static void writeDirectly(Request request, Response response, Callback callback, StoredResponse answer) {
         request.consumeAvailable();
         response.setStatus(answer.status());
-        answer.headers().forEach(response.getHeaders()::add);
+        answer.headers().forEach((name, value) -> {
+            if (name.equalsIgnoreCase("Date")) {
+                response.getHeaders().put(HttpHeader.DATE, value);
+            } else {
+                response.getHeaders().add(name, value);
+            }
+        });
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.bodyLength());
         response.write(true, java.nio.ByteBuffer.wrap(answer.body()), callback);
     }

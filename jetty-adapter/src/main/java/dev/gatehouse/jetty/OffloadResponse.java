@@ -136,6 +136,10 @@ final class OffloadResponse extends Response.Wrapper {
             transformed = new TransformedBody(
                     getWrapped(), getRequest().getComponents().getByteBufferPool(), committed, lengthDeclared);
         }
+        if (status == 304 && !fields.contains(HttpHeader.CONTENT_LENGTH)) {
+            // Jetty would declare the length of nothing, 0, which a 304 may only carry when the 200 is empty.
+            lengthUnknown = true;
+        }
     }
 
     private static boolean mayHaveBody(int status) {
@@ -146,8 +150,18 @@ final class OffloadResponse extends Response.Wrapper {
     void writeAnswer(StoredResponse answer, Callback callback) {
         super.setStatus(answer.status());
         HttpFields.Mutable fields = super.getHeaders();
-        answer.headers().forEach(fields::add);
-        fields.put(HttpHeader.CONTENT_LENGTH, answer.bodyLength());
+        answer.headers().forEach((name, value) -> {
+            // The answer's Date (a cached response's own) replaces the one Jetty prepared, never joins it.
+            if (name.equalsIgnoreCase("Date")) {
+                fields.put(HttpHeader.DATE, value);
+            } else {
+                fields.add(name, value);
+            }
+        });
+        if (mayHaveBody(answer.status())) {
+            // A 304 declares no length: it may only carry the 200's (RFC 9110 §8.6), which it does not know.
+            fields.put(HttpHeader.CONTENT_LENGTH, answer.bodyLength());
+        }
         boolean empty = bodiless || answer.bodyLength() == 0;
         write(true, empty ? null : ByteBuffer.wrap(answer.body()), callback);
     }

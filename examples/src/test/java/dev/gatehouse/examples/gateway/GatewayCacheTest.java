@@ -153,6 +153,9 @@ class GatewayCacheTest {
         assertThat(cacheStatus(miss)).startsWith("gatehouse; fwd=uri-miss; fwd-status=200; stored; ttl=");
         assertThat(cacheStatus(hit)).startsWith("gatehouse; hit; ttl=");
         assertThat(hit.headers().firstValue("Age")).isPresent();
+        assertThat(hit.headers().allValues("Date"))
+                .as("the stored response's Date, not a second one")
+                .hasSize(1);
         assertThat(text(hit)).isEqualTo(text(miss));
     }
 
@@ -251,6 +254,9 @@ class GatewayCacheTest {
 
         assertThat(calls("/etag")).isEqualTo(2);
         assertThat(revalidated.statusCode()).isEqualTo(304);
+        assertThat(revalidated.headers().firstValue("Content-Length"))
+                .as("a 304 declares no length it does not know")
+                .isEmpty();
         assertThat(cacheStatus(revalidated)).isEqualTo("gatehouse; fwd=stale; fwd-status=304; stored");
         assertThat(hit.statusCode()).isEqualTo(200);
         assertThat(text(hit)).isEqualTo(text(first));
