@@ -98,6 +98,15 @@ final class UpstreamBody implements org.eclipse.jetty.client.Request.Content {
 
         @Override
         public void run() {
+            try {
+                readAvailable();
+            } catch (RuntimeException e) {
+                // On a demand callback nobody else would hear of it: the request would hang, holding its permit.
+                then.failed(e);
+            }
+        }
+
+        private void readAvailable() {
             while (read.size() < buffer) {
                 Content.Chunk chunk = request.read();
                 if (chunk == null) {
