@@ -320,17 +320,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         if (!lastWritten) {
             relayTrailers(upstreamResponse.getTrailers());
             settle(upstreamResponse.getStatus());
-            if (upstreamResponse.getStatus() == HttpStatus.NOT_MODIFIED_304
-                    && !upstreamResponse.getHeaders().contains(HttpHeader.CONTENT_LENGTH)) {
-                // A last write on an uncommitted response makes Jetty declare its length: Content-Length: 0, which a
-                // 304 may only carry when the 200 would be empty (RFC 9110 §8.6). The head goes out first, without.
-                write(
-                        false,
-                        BufferUtil.EMPTY_BUFFER,
-                        Callback.from(() -> write(true, BufferUtil.EMPTY_BUFFER, lastWrite), lastWrite::failed));
-            } else {
-                write(true, BufferUtil.EMPTY_BUFFER, lastWrite);
-            }
+            write(true, BufferUtil.EMPTY_BUFFER, lastWrite);
         }
     }
 
