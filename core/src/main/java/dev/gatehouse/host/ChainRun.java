@@ -41,6 +41,10 @@ public final class ChainRun {
     private Set<String> editedRequestHeaders = Set.of();
     private boolean responded;
     private boolean completed;
+    /** While the request hooks wait for a deferred body: the policy that asked, and the most it reads. */
+    private int pausedAt = -1;
+
+    private int awaitedBody;
 
     private ChainRun(PolicyChain chain, Exchange exchange, long startNanos) {
         this.chain = chain;
@@ -91,14 +95,53 @@ public final class ChainRun {
         return names;
     }
 
+    /**
+     * The most bytes of body a policy waits for, or 0. Non-zero only when the exchange {@linkplain
+     * HostExchange.Builder#deferredBody() defers its body}: the request hooks stopped before the first policy that
+     * reads it, and the host now reads the body as it arrives (up to one byte more than this, so that a longer one
+     * shows), {@linkplain HostExchange#supplyBody supplies} it and calls {@link #resume()}. Until then the run has
+     * no outcome: {@link #answer()} and the response hooks must wait.
+     */
+    public int awaitedBody() {
+        return awaitedBody;
+    }
+
+    /**
+     * Goes on with the request hooks from the policy that waited for the body, now supplied; it is read from what
+     * the host supplied, and is refused as it would have been when read directly (413 past the limit, 400 for a
+     * body the client framed badly).
+     *
+     * @throws IllegalStateException when the run is not waiting for a body, or the body was not supplied
+     */
+    public void resume() {
+        if (pausedAt < 0) {
+            throw new IllegalStateException("the request hooks are not waiting for a body");
+        }
+        if (exchange instanceof HostExchange host && host.awaitsBody()) {
+            throw new IllegalStateException("resume() before the body was supplied (HostExchange.supplyBody)");
+        }
+        int from = pausedAt;
+        pausedAt = -1;
+        awaitedBody = 0;
+        runRequestHooks(from);
+    }
+
     void runRequestHooks() {
-        for (int i = 0; i < chain.size(); i++) {
+        runRequestHooks(0);
+    }
+
+    private void runRequestHooks(int from) {
+        for (int i = from; i < chain.size(); i++) {
             OffloadPolicy policy = chain.policy(i);
             String name = chain.name(i);
             Optional<Decision.Reject> refusal = bufferBodyFor(policy, name);
             if (refusal.isPresent()) {
                 record(name, refusal.get());
                 outcome = refusal.get();
+                return;
+            }
+            if (awaitedBody > 0) {
+                pausedAt = i;
                 return;
             }
             ChainListener listener = chain.listener();
@@ -140,6 +183,10 @@ public final class ChainRun {
             // Refused before a byte is read: no 100 Continue goes out, and the client need not send it all.
             return Optional.of(Decision.reject(413, "The request body is larger than " + limit + " bytes.")
                     .because("declared request body of " + declared + " bytes, over " + limit));
+        }
+        if (exchange instanceof HostExchange host && host.awaitsBody()) {
+            awaitedBody = limit;
+            return Optional.empty();
         }
         try {
             if (exchange.bufferBody(limit)) {
@@ -243,18 +290,26 @@ public final class ChainRun {
         return exchange;
     }
 
+    private void checkNotAwaitingBody() {
+        if (pausedAt >= 0) {
+            throw new IllegalStateException("the request hooks wait for the body: supply it and resume() first");
+        }
+    }
+
     /** {@link Decision.Proceed} with the merged header edits, or the refusal or replay that ended the request hooks. */
     public Decision outcome() {
+        checkNotAwaitingBody();
         return outcome;
     }
 
     /** True when the service should be called. */
     public boolean proceeds() {
-        return outcome instanceof Decision.Proceed;
+        return outcome() instanceof Decision.Proceed;
     }
 
     /** The response to write instead of calling the service: a refusal or a replay. */
     public Optional<StoredResponse> answer() {
+        checkNotAwaitingBody();
         if (outcome instanceof Decision.Reject reject) {
             return Optional.of(reject.response());
         }

@@ -34,7 +34,8 @@ public final class HostExchange implements Exchange {
     private final Headers headers;
     private final String peerAddress;
     private final List<X509Certificate> clientCertificates;
-    private final BodySource bodySource;
+    private BodySource bodySource;
+    private boolean bodyDeferred;
     private final Attributes attributes = new Attributes();
     private Optional<RequestBody> body = Optional.empty();
     private boolean bodyReplaced;
@@ -49,6 +50,7 @@ public final class HostExchange implements Exchange {
         this.peerAddress = builder.peerAddress;
         this.clientCertificates = builder.clientCertificates;
         this.bodySource = builder.body;
+        this.bodyDeferred = builder.bodyDeferred;
     }
 
     @Override
@@ -113,6 +115,24 @@ public final class HostExchange implements Exchange {
         }
     }
 
+    /**
+     * Whether a policy's read of the body must wait for the host: the exchange was built with {@link
+     * Builder#deferredBody()} and the host has not yet {@linkplain #supplyBody supplied} it.
+     */
+    public boolean awaitsBody() {
+        return bodyDeferred && body.isEmpty();
+    }
+
+    /**
+     * The body a host that {@linkplain Builder#deferredBody() defers bodies} read without blocking, for the
+     * policies to read in place of the client's stream: all of it, or one byte more than the policy's limit when it
+     * is longer (so that it shows as too long); a source that throws when the client's body could not be read.
+     */
+    public void supplyBody(BodySource read) {
+        bodySource = requireNonNull(read, "read");
+        bodyDeferred = false;
+    }
+
     @Override
     public void replaceBody(RequestBody replacement) {
         body = Optional.of(requireNonNull(replacement, "replacement"));
@@ -161,6 +181,7 @@ public final class HostExchange implements Exchange {
         String peerAddress = "0.0.0.0";
         List<X509Certificate> clientCertificates = List.of();
         BodySource body = BodySource.NONE;
+        boolean bodyDeferred;
 
         private Builder(String method, String path) {
             this.method = requireNonNull(method, "method");
@@ -199,7 +220,18 @@ public final class HostExchange implements Exchange {
             return this;
         }
 
-        public Exchange build() {
+        /**
+         * The host reads the body itself, without blocking, when a policy needs it: the chain's request hooks stop
+         * there ({@link ChainRun#awaitedBody()}), and go on when the host has {@linkplain #supplyBody supplied} the
+         * body and {@linkplain ChainRun#resume() resumed} them. A client that sends its body slowly then holds no
+         * thread of the host's while it does.
+         */
+        public Builder deferredBody() {
+            this.bodyDeferred = true;
+            return this;
+        }
+
+        public HostExchange build() {
             return new HostExchange(this);
         }
     }

@@ -45,8 +45,11 @@ import org.slf4j.LoggerFactory;
  * the client sees it truncated. A handler that does not handle the request gets Jetty's 404, through the policies.
  * The exchange's path is the path in the context, decoded and normalized by Jetty.
  *
- * <p>Request hooks run on the thread that calls {@link #handle}, and may block (a store, reading a bounded body):
- * this handler's invocation type is {@link InvocationType#BLOCKING}.
+ * <p>Request hooks run on the thread that calls {@link #handle}, and may block (a store): this handler's
+ * invocation type is {@link InvocationType#BLOCKING}. A body that a policy reads (an idempotency fingerprint, a
+ * webhook signature, request decompression) is not read blocking: the hooks stop before that policy, the body is
+ * read as the client sends it, and they go on, on the thread that Jetty calls back with its last bytes. A client
+ * sending slowly holds no thread meanwhile.
  */
 public final class OffloadHandler extends Handler.Wrapper {
     private static final Logger log = LoggerFactory.getLogger(OffloadHandler.class);
@@ -90,13 +93,36 @@ public final class OffloadHandler extends Handler.Wrapper {
             writeDirectly(request, response, callback, HostExchange.MALFORMED_HEADERS);
             return true;
         }
-        ChainRun run = ChainRun.start(routes, exchangeOf(request, fields));
+        HostExchange exchange = exchangeOf(request, fields);
+        ChainRun run = ChainRun.start(routes, exchange);
+        int awaited = run.awaitedBody();
+        if (awaited > 0) {
+            // A policy reads the body: it is read here as it arrives, and the request hooks go on when it is all in
+            // (or one byte past the policy's limit), on whichever thread Jetty calls back.
+            DeferredBody.read(request, awaited + 1, body -> {
+                try {
+                    exchange.supplyBody(body);
+                    run.resume();
+                    afterRequestHooks(request, fields, run, response, callback);
+                } catch (Throwable failure) {
+                    callback.failed(failure);
+                }
+            });
+            return true;
+        }
+        afterRequestHooks(request, fields, run, response, callback);
+        return true;
+    }
+
+    /** Answers for the policies, or calls the wrapped handler with the policies' request and response. */
+    private void afterRequestHooks(
+            Request request, JettyFields fields, ChainRun run, Response response, Callback callback) {
         Optional<StoredResponse> answer = run.answer();
         if (answer.isPresent()) {
             OffloadResponse clientResponse = new OffloadResponse(request, response, run);
             request.consumeAvailable();
             clientResponse.writeAnswer(answer.get(), new ServiceCallback(clientResponse, callback));
-            return true;
+            return;
         }
         OffloadRequest upstreamRequest = new OffloadRequest(request, fields, run);
         OffloadResponse clientResponse = new OffloadResponse(upstreamRequest, response, run);
@@ -108,7 +134,6 @@ public final class OffloadHandler extends Handler.Wrapper {
         } catch (Throwable failure) {
             done.failed(failure);
         }
-        return true;
     }
 
     @Override
@@ -117,7 +142,7 @@ public final class OffloadHandler extends Handler.Wrapper {
     }
 
     /** The exchange for {@code request}, whose headers are the client's fields, read and edited in place. */
-    static Exchange exchangeOf(Request request, JettyFields fields) {
+    static HostExchange exchangeOf(Request request, JettyFields fields) {
         HttpURI uri = request.getHttpURI();
         if (uri.getAuthority() != null && request.getHeaders().get(HttpHeader.HOST) == null) {
             // HTTP/2 carries the authority in :authority, not Host: policies that read Host (a cache's key, CORS,
@@ -133,7 +158,7 @@ public final class OffloadHandler extends Handler.Wrapper {
                 // (Jetty's ForwardedRequestCustomizer) wraps the connection's metadata itself.
                 .scheme(request.getConnectionMetaData().isSecure() ? "https" : "http")
                 .headers(Headers.over(fields))
-                .body(() -> new ContentInputStream(request));
+                .deferredBody();
         SocketAddress peer = request.getConnectionMetaData().getRemoteSocketAddress();
         if (peer instanceof InetSocketAddress inet) {
             exchange.peerAddress(hostAddress(inet));

@@ -16,13 +16,19 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** A Jetty server on an ephemeral loopback port: {@code handler} behind an {@link OffloadHandler}, or alone. */
 final class TestServer implements AutoCloseable {
-    private final Server server = new Server();
+    private final Server server;
     private final ServerConnector connector;
 
     private TestServer(Handler handler, ConnectionFactory... protocols) throws Exception {
+        this(new Server(), handler, protocols);
+    }
+
+    private TestServer(Server server, Handler handler, ConnectionFactory... protocols) throws Exception {
+        this.server = server;
         connector = protocols.length == 0 ? new ServerConnector(server) : new ServerConnector(server, protocols);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
@@ -43,6 +49,13 @@ final class TestServer implements AutoCloseable {
         offload.setHandler(service);
         HttpConfiguration config = new HttpConfiguration();
         return new TestServer(offload, new HttpConnectionFactory(config), new HTTP2CServerConnectionFactory(config));
+    }
+
+    /** Like {@link #offloading(RouteTable, Handler)}, on a pool of at most {@code maxThreads} threads. */
+    static TestServer offloading(RouteTable routes, Handler service, int maxThreads) throws Exception {
+        OffloadHandler offload = OffloadHandler.of(routes);
+        offload.setHandler(service);
+        return new TestServer(new Server(new QueuedThreadPool(maxThreads)), offload);
     }
 
     static TestServer plain(Handler handler) throws Exception {

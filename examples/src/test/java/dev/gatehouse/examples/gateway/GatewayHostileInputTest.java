@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.compression.CompressionPolicy;
+import dev.gatehouse.idempotency.IdempotencyPolicy;
+import dev.gatehouse.idempotency.InMemoryIdempotencyStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +25,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What a hostile or careless client sends, on raw sockets: hop-by-hop tricks, oversized and malformed input.
@@ -255,11 +259,16 @@ class GatewayHostileInputTest {
         }
     }
 
-    @Test
-    void clientsSendingTheirBodiesSlowlyHoldNoThreads() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"no policy reads the body", "the idempotency fingerprint reads it"})
+    void clientsSendingTheirBodiesSlowlyHoldNoThreads(String chain) throws Exception {
+        PolicyChain policies = chain.startsWith("no")
+                ? PolicyChain.empty()
+                : PolicyChain.of(IdempotencyPolicy.builder(InMemoryIdempotencyStore.ofDefaults())
+                        .build());
         gateway = Gateway.builder()
                 .listen("127.0.0.1", 0)
-                .route(new GatewayRoute("/", List.of(demo.uri()), PolicyChain.empty(), Duration.ofSeconds(30)))
+                .route(new GatewayRoute("/", List.of(demo.uri()), policies, Duration.ofSeconds(30)))
                 .build()
                 .start();
         List<Socket> slow = new java.util.ArrayList<>();
@@ -268,7 +277,8 @@ class GatewayHostileInputTest {
             for (int i = 0; i < 250; i++) {
                 Socket socket = new Socket("127.0.0.1", gateway.uri().getPort());
                 socket.getOutputStream()
-                        .write("POST /public/upload HTTP/1.1\r\nHost: gw\r\nContent-Length: 100\r\n\r\nx"
+                        .write(("POST /public/upload HTTP/1.1\r\nHost: gw\r\nIdempotency-Key: \"k" + i
+                                        + "\"\r\nContent-Length: 100\r\n\r\nx")
                                 .getBytes(StandardCharsets.US_ASCII));
                 slow.add(socket);
             }
