@@ -4,7 +4,8 @@
 # access log), for 1 KiB and 20 KiB JSON; and for library users, the echo servlet on Jetty plainly (svc) and behind
 # OffloadFilter with request id + access log + JWT + local rate limit (svc-chain), at 1 KiB, the same request to
 # both; and a cacheable 1 KiB response through the gateway's chain with its HTTP cache (cached) against nginx's
-# proxy_cache (nginx-cache).
+# proxy_cache (nginx-cache). The gateway's CPU target is 1.25 x bare Jetty's plus what raw gzip costs for the body
+# (GzipCost: a JDK Deflater at level 1 on the backend's 1 KiB answer); the ratio line says whether it holds.
 # Bounded: about JIT_WARMUP x 7 + (WARMUP + DURATION) x 14 seconds (7 minutes by default). Installs wrk and
 # nginx with apt-get when missing. Environment: DURATION (15), WARMUP (5), JIT_WARMUP (20), CONNECTIONS (32),
 # THREADS (2), JAVA (the java that runs the targets: $JAVA_HOME/bin/java when JAVA_HOME is set, else java).
@@ -162,5 +163,12 @@ ALC_ON=$(alc on); ALC_OFF=$(alc off)
 ACCESS_LOG=$(awk -v a="$ALC_ON" -v b="$ALC_OFF" 'BEGIN{printf "%.1f", a - b}')
 echo "access log: ${ALC_ON} us/event with it, ${ALC_OFF} without: ${ACCESS_LOG} us per event"
 
+# Raw gzip's cost for the 1 KiB body (a reused JDK Deflater at level 1 plus CRC-32, this thread's CPU time): the
+# gateway compresses and bare Jetty does not, so the gateway's CPU target is 1.25 x bare's plus this.
+GZIP_US=$("$JAVA" $JAVA_OPTS -cp "$JAR" dev.gatehouse.examples.bench.GzipCost "http://127.0.0.1:$BACKEND/bench?size=1024" 5 |
+    sed -n 's/.*gzip-us-per-body=\([0-9.]*\).*/\1/p')
+CPU_TARGET=$(awk -v b="${CPU[bare.1024]}" -v g="$GZIP_US" 'BEGIN{printf "%.1f", 1.25 * b + g}')
+echo "raw gzip: ${GZIP_US} us per 1 KiB body; gateway CPU target 1.25 x ${CPU[bare.1024]} + ${GZIP_US} = ${CPU_TARGET} us"
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-echo "ratio gateway/nginx 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[nginx.1024]}") 20KiB=$(ratio "${RPS[gateway.20480]}" "${RPS[nginx.20480]}") gateway/bare-jetty 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[bare.1024]}") cpu-us-per-req 1KiB=${CPU[gateway.1024]} access-log-us-per-event=${ACCESS_LOG} service-chain/plain 1KiB=$(ratio "${RPS[svc-chain.1024]}" "${RPS[svc.1024]}") service-chain-added-cpu-us=$(awk -v a="${CPU[svc-chain.1024]}" -v b="${CPU[svc.1024]}" 'BEGIN{printf "%.1f", a - b}') cached/nginx-cache 1KiB=$(ratio "${RPS[cached.1024]}" "${RPS[nginx-cache.1024]}")"
+echo "ratio gateway/nginx 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[nginx.1024]}") 20KiB=$(ratio "${RPS[gateway.20480]}" "${RPS[nginx.20480]}") gateway/bare-jetty 1KiB=$(ratio "${RPS[gateway.1024]}" "${RPS[bare.1024]}") cpu-us-per-req 1KiB=${CPU[gateway.1024]} cpu-target-us=${CPU_TARGET} cpu-within-target=$(awk -v c="${CPU[gateway.1024]}" -v t="$CPU_TARGET" 'BEGIN{print (c <= t) ? "yes" : "no"}') access-log-us-per-event=${ACCESS_LOG} service-chain/plain 1KiB=$(ratio "${RPS[svc-chain.1024]}" "${RPS[svc.1024]}") service-chain-added-cpu-us=$(awk -v a="${CPU[svc-chain.1024]}" -v b="${CPU[svc.1024]}" 'BEGIN{printf "%.1f", a - b}') cached/nginx-cache 1KiB=$(ratio "${RPS[cached.1024]}" "${RPS[nginx-cache.1024]}")"
