@@ -81,9 +81,17 @@ record CacheControl(Map<String, String> directives) {
         if (argument == null) {
             return OptionalLong.empty();
         }
-        if (argument.isEmpty() || argument.length() > 10 || !argument.chars().allMatch(Character::isDigit)) {
-            return OptionalLong.of(0);
+        return OptionalLong.of(deltaSeconds(argument));
+    }
+
+    /**
+     * A delta-seconds value (RFC 9111 §1.2.2): ASCII digits, capped at 2^31 however many there are (a longer
+     * value is not invalid, only too great to represent); anything else is invalid, 0.
+     */
+    static long deltaSeconds(String value) {
+        if (value.isEmpty() || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return 0;
         }
-        return OptionalLong.of(Math.min(Long.parseLong(argument), 1L << 31));
+        return value.length() > 10 ? 1L << 31 : Math.min(Long.parseLong(value), 1L << 31);
     }
 }

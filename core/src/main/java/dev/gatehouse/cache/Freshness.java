@@ -60,7 +60,9 @@ final class Freshness {
      */
     static Duration initialAge(Headers headers, Instant date, Instant requestTime, Instant responseTime) {
         Duration apparent = Duration.between(date, responseTime);
-        long ageValue = headers.first("Age").map(Freshness::deltaSeconds).orElse(0L);
+        long ageValue = headers.first("Age")
+                .map(age -> CacheControl.deltaSeconds(age.trim()))
+                .orElse(0L);
         Duration corrected = Duration.ofSeconds(ageValue).plus(Duration.between(requestTime, responseTime));
         Duration initial = apparent.compareTo(corrected) > 0 ? apparent : corrected;
         return initial.isNegative() ? Duration.ZERO : initial;
@@ -77,13 +79,5 @@ final class Freshness {
 
     static String httpDate(Instant instant) {
         return IMF_FIXDATE.format(instant.atZone(ZoneOffset.UTC));
-    }
-
-    private static long deltaSeconds(String value) {
-        String trimmed = value.trim();
-        if (trimmed.isEmpty() || trimmed.length() > 10 || !trimmed.chars().allMatch(Character::isDigit)) {
-            return 0;
-        }
-        return Long.parseLong(trimmed);
     }
 }

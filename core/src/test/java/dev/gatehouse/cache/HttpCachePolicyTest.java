@@ -82,6 +82,29 @@ class HttpCachePolicyTest {
     }
 
     @Test
+    void aMaxAgeTooGreatToRepresentIsTheGreatestNotInvalid() {
+        // RFC 9111 §1.2.2: a delta-seconds past what the cache can represent counts as 2^31, not as invalid.
+        serve(FakeExchange.get("/items"), answering("Cache-Control", "max-age=99999999999999999999"));
+        clock.advance(Duration.ofDays(365));
+        FakeResponse hit = serve(FakeExchange.get("/items"), answering("Cache-Control", "max-age=60"));
+
+        assertThat(calls).hasValue(1);
+        assertThat(hit.headers().first("Cache-Status"))
+                .hasValueSatisfying(status -> assertThat(status).startsWith("gatehouse; hit"));
+    }
+
+    @Test
+    void anAgeTooGreatToRepresentMakesTheResponseStaleAndDigitsOutsideAsciiAreInvalid() {
+        serve(FakeExchange.get("/a"), answering("Cache-Control", "max-age=60", "Age", "99999999999999999999"));
+        serve(FakeExchange.get("/a"), answering("Cache-Control", "max-age=60"));
+        // U+0666 U+0660: Arabic-Indic "60", which Long.parseLong reads, but not DIGIT: invalid, so stale.
+        serve(FakeExchange.get("/b"), answering("Cache-Control", "max-age=\u0666\u0660"));
+        serve(FakeExchange.get("/b"), answering("Cache-Control", "max-age=60"));
+
+        assertThat(calls).hasValue(4);
+    }
+
+    @Test
     void aStaleResponseGoesToTheServiceAndTheNewOneReplacesIt() {
         serve(FakeExchange.get("/items"), answering("Cache-Control", "max-age=60"));
         clock.advance(Duration.ofSeconds(61));
