@@ -185,8 +185,16 @@ public final class RouteTableFactory {
         return chain.listener(outer.listener()).nanoClock(outer::nanoTime).build();
     }
 
-    /** IP rules, CORS and security headers: the route's own, else the configuration's defaults. */
+    /**
+     * Security headers, IP rules and CORS: the route's own, else the configuration's defaults. Security headers
+     * first, so that the IP rules' refusals carry them too.
+     */
     private void addEdgePolicies(PolicyChain.Builder chain, RouteConfig route) {
+        SecurityHeadersConfig headers =
+                route.securityHeaders() != null ? route.securityHeaders() : config.securityHeaders();
+        if (headers != null && headers.enabled()) {
+            chain.add("security-headers", headers.policy(clients));
+        }
         IpRulesConfig ipRules = route.ipRules() != null ? route.ipRules() : config.ipRules();
         if (ipRules != null) {
             chain.add("ip-filter", ipRules.policy(clients));
@@ -194,11 +202,6 @@ public final class RouteTableFactory {
         CorsConfig cors = route.cors() != null ? route.cors() : config.cors();
         if (cors != null) {
             chain.add("cors", cors.policy());
-        }
-        SecurityHeadersConfig headers =
-                route.securityHeaders() != null ? route.securityHeaders() : config.securityHeaders();
-        if (headers != null && headers.enabled()) {
-            chain.add("security-headers", headers.policy(clients));
         }
     }
 

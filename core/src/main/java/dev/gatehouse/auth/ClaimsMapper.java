@@ -46,7 +46,8 @@ final class ClaimsMapper {
                 claims.put(claim, value);
             }
         }
-        return new Principal(String.valueOf(subject), tenant, scopes, plan, claims, "jwt");
+        return new Principal(
+                String.valueOf(subject), tenant, scopes, plan, claims, "jwt", Optional.ofNullable(jwt.getIssuer()));
     }
 
     private @Nullable String headerSafe(DecodedJWT jwt, String name, boolean required) throws JwtRefusal {

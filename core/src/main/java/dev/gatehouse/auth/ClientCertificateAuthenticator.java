@@ -150,7 +150,14 @@ public final class ClientCertificateAuthenticator implements Authenticator {
         } catch (CertificateEncodingException e) {
             // A certificate the handshake accepted has an encoding; without one, the claim is left out.
         }
-        return new Principal(subject, Optional.empty(), scopes, plan, claims, "client-certificate");
+        return new Principal(
+                subject,
+                Optional.empty(),
+                scopes,
+                plan,
+                claims,
+                "client-certificate",
+                Optional.of(certificate.getIssuerX500Principal().getName(X500Principal.RFC2253)));
     }
 
     private static void putIfSafe(Map<String, String> claims, String claim, String value) {

@@ -198,6 +198,20 @@ public final class CorsPolicy implements OffloadPolicy {
                 headers.remove("Access-Control-Expose-Headers");
             }
             headers.addAll(allowedResponseFields);
+        } else {
+            // The policy owns CORS on its route: an upstream that reflects any Origin (many frameworks do) must not
+            // grant what the policy did not, a credentialed read from an origin the operator left out, say.
+            removeCorsFields(response.headers());
+        }
+    }
+
+    /** Removes every {@code Access-Control-*} field: what the service said about CORS does not count here. */
+    private static void removeCorsFields(Headers headers) {
+        for (int i = headers.size() - 1; i >= 0; i--) {
+            String name = headers.name(i);
+            if (name.regionMatches(true, 0, "Access-Control-", 0, 15)) {
+                headers.remove(name);
+            }
         }
     }
 

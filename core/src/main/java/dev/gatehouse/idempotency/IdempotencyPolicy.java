@@ -149,7 +149,7 @@ public final class IdempotencyPolicy implements OffloadPolicy {
         }
         String fingerprint = Fingerprints.of(exchange);
         String scope = Principal.of(exchange)
-                .map(principal -> principal.method() + ":" + principal.subject())
+                .map(Principal::key)
                 .orElseGet(() -> "address:" + clientAddress.resolve(exchange));
         String storeKey = Digests.sha256Hex(scope + "\u0000" + key.get().value());
 

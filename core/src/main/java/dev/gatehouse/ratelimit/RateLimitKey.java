@@ -20,9 +20,9 @@ public interface RateLimitKey {
         return exchange -> Optional.of("ip:" + resolver.resolve(exchange));
     }
 
-    /** The authenticated principal's subject (a JWT {@code sub}, an API key's owner); empty when anonymous. */
+    /** The authenticated principal ({@link Principal#key()}: a JWT issuer and {@code sub}, an API key's owner); empty when anonymous. */
     static RateLimitKey principal() {
-        return exchange -> Principal.of(exchange).map(principal -> principal.method() + ":" + principal.subject());
+        return exchange -> Principal.of(exchange).map(Principal::key);
     }
 
     /** The principal's plan: everyone on a plan shares one budget. */

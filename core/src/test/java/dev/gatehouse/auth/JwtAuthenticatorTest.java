@@ -142,6 +142,8 @@ class JwtAuthenticatorTest {
             assertThat(principal.subject()).isEqualTo("user-42");
             assertThat(principal.scopes()).containsExactlyInAnyOrder("orders:read", "orders:write");
             assertThat(principal.method()).isEqualTo("jwt");
+            assertThat(principal.issuer()).isPresent();
+            assertThat(principal.key()).contains(principal.issuer().get()).endsWith(":user-42");
         });
     }
 

@@ -171,6 +171,28 @@ class CorsPolicyTest {
     }
 
     @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"https://evil.example.com", "none"})
+    void theServicesOwnCorsFieldsNeverReachAnOriginThePolicyDoesNotAllow(String origin) {
+        FakeExchange exchange = FakeExchange.get("/orders");
+        if (!origin.equals("none")) {
+            exchange.header("Origin", origin);
+        }
+        // A service that reflects whatever Origin it is sent, with credentials.
+        FakeResponse response = FakeHost.serve(
+                PolicyChain.of(cors),
+                exchange,
+                e -> FakeResponse.ok("x")
+                        .header("access-control-allow-origin", origin)
+                        .header("Access-Control-Allow-Credentials", "true")
+                        .header("Access-Control-Expose-Headers", "X-Secret")
+                        .header("Access-Control-Allow-Methods", "DELETE")
+                        .header("X-Other", "kept"));
+
+        assertThat(response.headers().names()).noneMatch(name -> name.regionMatches(true, 0, "Access-Control-", 0, 15));
+        assertThat(response.headers().first("X-Other")).hasValue("kept");
+    }
+
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"https://api.example.org", "http://localhost:3000", "http://localhost"})
     void patternsMatchOneLabelOrAnyPort(String origin) {
         FakeResponse response =

@@ -266,6 +266,27 @@ class IdempotencyPolicyTest {
         assertThat(aliceAgain.bodyText()).isEqualTo(alice.bodyText());
     }
 
+    @Test
+    void theSameSubjectFromAnotherIssuerIsAnotherPrincipal() {
+        // RFC 7519: "sub" is unique within its issuer; another identity provider's "alice" is someone else.
+        PolicyChain chain = PolicyChain.of(policy().build());
+
+        FakeResponse victim = send(chain, as(post("{}"), "alice", "https://idp.example"), 201);
+        FakeResponse other = send(chain, as(post("{}"), "alice", "https://other-idp.example"), 201);
+
+        assertThat(executions).hasValue(2);
+        assertThat(other.headers().contains("Idempotent-Replayed")).isFalse();
+        assertThat(other.bodyText()).isNotEqualTo(victim.bodyText());
+    }
+
+    static FakeExchange as(FakeExchange exchange, String subject, String issuer) {
+        exchange.setAttribute(
+                Principal.KEY,
+                new Principal(
+                        subject, Optional.empty(), Set.of(), Optional.empty(), Map.of(), "jwt", Optional.of(issuer)));
+        return exchange;
+    }
+
     static FakeExchange as(FakeExchange exchange, String subject) {
         exchange.setAttribute(
                 Principal.KEY, new Principal(subject, Optional.empty(), Set.of(), Optional.empty(), Map.of(), "jwt"));

@@ -381,7 +381,37 @@ public final class Gateway {
     private final class CurrentRoutes extends Handler.Abstract {
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            if (!isUpperCase(request.getMethod())) {
+                // Methods are case-sensitive (RFC 9110 §9.1) and Jetty keeps a method it does not know as sent, but
+                // Jetty's client sends every method upper case: "delete" would be routed, checked and refused as
+                // one method and run upstream as DELETE. The registered methods are upper case, and nginx refuses
+                // the others too.
+                LOG.info(
+                        "400 for {} {}: a method that is not upper case",
+                        request.getMethod(),
+                        request.getHttpURI().getPath());
+                Problems.write(
+                        response,
+                        callback,
+                        400,
+                        "The request method must be upper case (methods are case-sensitive: GET, not get).",
+                        null);
+                return true;
+            }
             HttpVersion version = request.getConnectionMetaData().getHttpVersion();
+            if (version == HttpVersion.HTTP_1_1 && hasCodingOtherThanChunked(request)) {
+                // RFC 9112 §6.1: a transfer coding the server does not implement must not be passed over. Jetty
+                // unframes the chunks and drops the rest ("gzip, chunked" reached the upstream still gzipped, with
+                // nothing saying so). Refused, as a framing fault, and the connection closed.
+                LOG.info(
+                        "400 for {} {}: Transfer-Encoding {} (expected: chunked only)",
+                        request.getMethod(),
+                        request.getHttpURI().getPath(),
+                        request.getHeaders().getValuesList(HttpHeader.TRANSFER_ENCODING));
+                Problems.closeAfter(request, response);
+                Problems.write(response, callback, 400, "The only transfer coding accepted is chunked.", null);
+                return true;
+            }
             if (version == HttpVersion.HTTP_1_0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
                 // RFC 9112 §6.1: HTTP/1.0 has no transfer codings; a server must take such a message's framing as
                 // faulty, whatever Content-Length says, and close the connection. A smuggling attempt, most likely.
@@ -409,6 +439,31 @@ public final class Gateway {
             }
             return routes.handle(request, response, callback);
         }
+    }
+
+    /** Whether {@code method} has no lower-case letter. */
+    private static boolean isUpperCase(String method) {
+        for (int i = 0; i < method.length(); i++) {
+            char c = method.charAt(i);
+            if (c >= 'a' && c <= 'z') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code request}'s {@code Transfer-Encoding} names a coding besides {@code chunked}. */
+    private static boolean hasCodingOtherThanChunked(Request request) {
+        HttpFields fields = request.getHeaders();
+        if (!fields.contains(HttpHeader.TRANSFER_ENCODING)) {
+            return false;
+        }
+        for (String coding : fields.getCSV(HttpHeader.TRANSFER_ENCODING, false)) {
+            if (!coding.trim().equalsIgnoreCase("chunked")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The size of {@code request}'s head as HTTP/1.1 would carry it: the request line and each field's line. */

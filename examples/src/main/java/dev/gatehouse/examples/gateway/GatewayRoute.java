@@ -504,6 +504,10 @@ public record GatewayRoute(
                 return false;
             }
             String name = serverName.toLowerCase(Locale.ROOT);
+            if (name.endsWith(".")) {
+                // "internal.example.com." is the same DNS name, fully qualified: it must not slip past the route.
+                name = name.substring(0, name.length() - 1);
+            }
             boolean hostMatches = host.startsWith("*.")
                     ? name.endsWith(host.substring(1)) && name.length() > host.length() - 1
                     : name.equals(host);

@@ -11,7 +11,8 @@ import org.eclipse.jetty.server.Request;
 /**
  * The client's request without its hop-by-hop fields (RFC 9110 §7.6.1): {@code Connection}, every field it names,
  * {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Trailer}, {@code Upgrade} and {@code
- * HTTP2-Settings}. The gateway removes them before any policy runs, so a client's {@code Connection: close,
+ * HTTP2-Settings}; and {@code Proxy-Authorization}, credentials for a proxy (RFC 9110 §11.7.2) that the gateway
+ * asks for none of: a service must never see them. The gateway removes them before any policy runs, so a client's {@code Connection: close,
  * X-User-Id} can never remove a header that a policy sets later. The framing fields ({@code Content-Length}, {@code
  * Transfer-Encoding}, {@code Host}) stay whatever {@code Connection} says: Jetty has framed the body by them. On a
  * WebSocket route, a WebSocket upgrade keeps {@code Upgrade: websocket} and {@code Connection: Upgrade} (and nothing
@@ -26,7 +27,8 @@ final class HopByHopRequest extends Request.Wrapper {
             HttpHeader.TE,
             HttpHeader.TRAILER,
             HttpHeader.UPGRADE,
-            HttpHeader.HTTP2_SETTINGS);
+            HttpHeader.HTTP2_SETTINGS,
+            HttpHeader.PROXY_AUTHORIZATION);
     private static final Set<HttpHeader> FRAMING =
             Set.of(HttpHeader.CONTENT_LENGTH, HttpHeader.TRANSFER_ENCODING, HttpHeader.HOST);
 

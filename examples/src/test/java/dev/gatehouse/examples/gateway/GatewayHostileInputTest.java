@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.Decision;
 import dev.gatehouse.PolicyChain;
 import dev.gatehouse.compression.CompressionPolicy;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
@@ -307,11 +308,7 @@ class GatewayHostileInputTest {
     @Test
     void aMalformedChunkedBodyNeverReachesTheUpstream() throws Exception {
         try (CountingBackend backend = new CountingBackend()) {
-            gateway = Gateway.builder()
-                    .listen("127.0.0.1", 0)
-                    .route(new GatewayRoute("/", List.of(backend.uri()), PolicyChain.empty(), Duration.ofSeconds(5)))
-                    .build()
-                    .start();
+            gateway = plainGatewayTo(backend.uri());
 
             String response = exchange(
                     gateway.uri(),
@@ -326,14 +323,91 @@ class GatewayHostileInputTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "delete /orders/1",
+                "Delete /orders/1",
+                "trace /public/x",
+                "connect /public/x",
+                "head /public/x",
+                "gET /public/x"
+            })
+    void aMethodThatIsNotUpperCaseIsA400ProblemAndNeverReachesTheUpstream(String line) throws Exception {
+        // Jetty keeps such a method as sent and its client sends it upper case: routes, TRACE/CONNECT refusals and
+        // required idempotency keys would judge one method and the upstream run another.
+        try (CountingBackend backend = new CountingBackend()) {
+            gateway = plainGatewayTo(backend.uri());
+
+            String response = exchange(gateway.uri(), line + " HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+
+            assertThat(response)
+                    .startsWith("HTTP/1.1 400 ")
+                    .contains("application/problem+json")
+                    .contains("upper case");
+            Thread.sleep(100);
+            assertThat(backend.bytesReceived())
+                    .as("bytes the upstream received")
+                    .isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"gzip, chunked", "deflate, chunked", "x-foo, chunked", "identity, chunked"})
+    void aTransferCodingBesidesChunkedIsA400AndNeverReachesTheUpstream(String codings) throws Exception {
+        try (CountingBackend backend = new CountingBackend()) {
+            gateway = plainGatewayTo(backend.uri());
+
+            String response = exchange(
+                    gateway.uri(),
+                    "POST /upload HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: " + codings
+                            + "\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+
+            assertThat(response).startsWith("HTTP/1.1 400 ").contains("application/problem+json");
+            Thread.sleep(100);
+            assertThat(backend.bytesReceived())
+                    .as("bytes the upstream received")
+                    .isZero();
+        }
+    }
+
+    @Test
+    void proxyCredentialsNeverReachTheUpstream() throws Exception {
+        String response = exchange(
+                demo.uri(),
+                "GET /public/a HTTP/1.1\r\nHost: gw\r\nProxy-Authorization: Basic Zm9vOmJhcg==\r\n"
+                        + "Connection: close\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 200 ");
+        assertThat(JSON.readTree(body(response)).path("headers").has("proxy-authorization"))
+                .isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"internal.example.com.", "INTERNAL.example.com.:80", "internal.example.com"})
+    void aFullyQualifiedHostWithItsTrailingDotStillMatchesItsHostRoute(String host) throws Exception {
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(new GatewayRoute(
+                                "/",
+                                List.of(demo.uri()),
+                                PolicyChain.of(exchange -> Decision.reject(401, "no")),
+                                Duration.ofSeconds(5))
+                        .withHost("internal.example.com"))
+                .route(new GatewayRoute("/", List.of(demo.uri()), PolicyChain.empty(), Duration.ofSeconds(5)))
+                .build()
+                .start();
+
+        String response =
+                exchange(gateway.uri(), "GET /public/a HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 401 ");
+    }
+
     @Test
     void transferEncodingInAnHttp10RequestIsA400AndNeverReachesTheUpstream() throws Exception {
         try (CountingBackend backend = new CountingBackend()) {
-            gateway = Gateway.builder()
-                    .listen("127.0.0.1", 0)
-                    .route(new GatewayRoute("/", List.of(backend.uri()), PolicyChain.empty(), Duration.ofSeconds(5)))
-                    .build()
-                    .start();
+            gateway = plainGatewayTo(backend.uri());
 
             String response = exchange(
                     gateway.uri(),
@@ -413,6 +487,15 @@ class GatewayHostileInputTest {
     }
 
     /** Sends {@code request} as it is and reads the whole answer (the request asks the server to close). */
+    /** A gateway with one route to {@code upstream} and no policy. */
+    private static Gateway plainGatewayTo(URI upstream) throws Exception {
+        return Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(new GatewayRoute("/", List.of(upstream), PolicyChain.empty(), Duration.ofSeconds(5)))
+                .build()
+                .start();
+    }
+
     static String exchange(URI server, String request) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", server.getPort())) {
             socket.setSoTimeout(10_000);

@@ -115,6 +115,21 @@ class GatewayYamlEdgePoliciesTest {
                         .path("status")
                         .asInt())
                 .isEqualTo(403);
+        assertThat(denied.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(denied.headers().firstValue("Content-Security-Policy"))
+                .hasValue("default-src 'none'; frame-ancestors 'none'");
+    }
+
+    @Test
+    void aTraceRefusedByTheGatewayCarriesTheRoutesSecurityHeaders() throws Exception {
+        HttpResponse<String> refused = GatewayYamlPoliciesTest.send(HttpRequest.newBuilder(base.resolve("/api/orders"))
+                .method("TRACE", HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(refused.statusCode()).isEqualTo(405);
+        assertThat(refused.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(refused.headers().firstValue("Referrer-Policy")).hasValue("same-origin");
+        assertThat(refused.headers().firstValue("Content-Security-Policy"))
+                .hasValue("default-src 'none'; frame-ancestors 'none'");
     }
 
     @Test
