@@ -231,7 +231,7 @@ public final class HostExchange implements Exchange {
             return this;
         }
 
-        public HostExchange build() {
+        public Exchange build() {
             return new HostExchange(this);
         }
     }

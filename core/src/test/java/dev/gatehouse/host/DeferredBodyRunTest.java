@@ -54,7 +54,7 @@ class DeferredBodyRunTest {
         for (int i = 0; i < headers.length; i += 2) {
             fields.add(headers[i], headers[i + 1]);
         }
-        return HostExchange.builder("POST", "/orders")
+        return (HostExchange) HostExchange.builder("POST", "/orders")
                 .headers(fields)
                 .body(() -> {
                     throw new AssertionError("a deferred body is never read from the client's stream");

@@ -166,7 +166,7 @@ public final class OffloadHandler extends Handler.Wrapper {
         if (request.getConnectionMetaData().isSecure()) {
             exchange.clientCertificates(clientCertificates(request));
         }
-        return exchange.build();
+        return (HostExchange) exchange.build(); // the builder builds HostExchange
     }
 
     /**
