@@ -58,7 +58,6 @@ final class GatewayFactory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayFactory.class);
 
     private final AccessLogPolicy accessLog = AccessLogPolicy.ofDefaults();
-    private final ProxyHygienePolicy hygiene = new ProxyHygienePolicy();
     private @Nullable BuiltinBackends builtins;
     /**
      * Every bucket and record store a configuration has named, by where it is and its settings (the Redis URL, or
@@ -365,8 +364,7 @@ final class GatewayFactory implements AutoCloseable {
         PolicyChain.Builder chain = PolicyChain.builder()
                 .add("request-id", requestIds)
                 .add("client-address", ClientAddressPolicy.of(clients))
-                .add("access-log", accessLog)
-                .add("proxy-hygiene", hygiene);
+                .add("access-log", accessLog);
         if (metrics != null) {
             chain.listener(metrics);
         }

@@ -61,15 +61,6 @@ public final class ProxyHygienePolicy implements OffloadPolicy {
         return Long.parseLong(digits);
     }
 
-    /**
-     * A guard: it refuses on what the request is. Security headers, IP rules and CORS of a route therefore run
-     * ahead of it, and a 405 for TRACE carries the route's security headers like any other refusal.
-     */
-    @Override
-    public dev.gatehouse.Placement placement() {
-        return dev.gatehouse.Placement.GUARD;
-    }
-
     @Override
     public String name() {
         return "proxy-hygiene";

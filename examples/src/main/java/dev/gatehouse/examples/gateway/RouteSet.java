@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -34,8 +35,8 @@ import org.jspecify.annotations.Nullable;
  *
  * Each route runs its own table; every table removes the client copies of the identity headers that any route's
  * policies set, so that a route without authentication never forwards a client's {@code X-User-Id}. Routes without
- * the {@code proxy-hygiene} step get it first ({@link ProxyHygienePolicy}: TRACE 405, OPTIONS {@code
- * Max-Forwards: 0} answered).
+ * the {@code proxy-hygiene} step get it ({@link ProxyHygienePolicy}: TRACE 405, OPTIONS {@code Max-Forwards: 0}
+ * answered) after their leading request id, client address, access log and security headers, else first.
  */
 final class RouteSet {
     private static final ProxyHygienePolicy HYGIENE = new ProxyHygienePolicy();
@@ -141,13 +142,34 @@ final class RouteSet {
         return offload;
     }
 
+    /** Policies that refuse nothing and must see every answer, the hygiene step's among them: it goes after them. */
+    private static final Set<String> AHEAD_OF_HYGIENE =
+            Set.of("request-id", "client-address", "access-log", "security-headers");
+
+    /**
+     * {@code chain} with the {@code proxy-hygiene} step, when it has none: after its leading request id, client
+     * address, access log and security headers (so that a TRACE refused has an id, a log line and the route's
+     * security headers), else first.
+     */
     private static PolicyChain withHygiene(PolicyChain chain) {
         if (chain.names().contains("proxy-hygiene")) {
             return chain;
         }
-        return copy(chain, PolicyChain.builder().add("proxy-hygiene", HYGIENE))
-                .listener(chain.listener())
-                .build();
+        int at = 0;
+        while (at < chain.size() && AHEAD_OF_HYGIENE.contains(chain.name(at))) {
+            at++;
+        }
+        PolicyChain.Builder builder = PolicyChain.builder();
+        for (int i = 0; i < chain.size(); i++) {
+            if (i == at) {
+                builder.add("proxy-hygiene", HYGIENE);
+            }
+            builder.add(chain.name(i), chain.policy(i));
+        }
+        if (at == chain.size()) {
+            builder.add("proxy-hygiene", HYGIENE);
+        }
+        return builder.nanoClock(chain::nanoTime).listener(chain.listener()).build();
     }
 
     /** {@code chain} with the console's listener for {@code name} in front of its own; as it is without a console. */
