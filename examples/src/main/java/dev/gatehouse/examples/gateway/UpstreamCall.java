@@ -37,7 +37,9 @@ import org.jspecify.annotations.Nullable;
  *       when there is one and releasing them otherwise. An outcome that says nothing about the upstream (the
  *       client's fault: a malformed or oversized body, a client gone away) releases them.
  *   <li>A failed attempt is retried on another upstream only for an idempotent request without a body, only when
- *       no response had begun, never after a timeout, at most {@code retries} times.
+ *       no response had begun, never after a timeout, at most {@code retries} times. Such a request whose
+ *       connection failed (not refused) gets one more try on the same upstream first, counted against nothing: the
+ *       upstream may have closed a pooled connection as the request went out on it.
  *   <li>Errors before the response is committed are problem+json (400/413 for the client's body, 502 unreachable or
  *       broken, 504 timed out); after it is committed the client response is aborted, so the client sees it
  *       truncated.
@@ -72,6 +74,8 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
     private final Callback.Completable lastWrite = new Callback.Completable();
     private Upstreams.@Nullable Choice attempt;
     private volatile boolean begun;
+    /** Whether the one retry for a pooled connection closed under the request was taken. */
+    private boolean staleRetried;
     /** The upstream's declared body length (-1 when it declared none) and the bytes relayed so far. */
     private long declaredLength = -1;
     /**
@@ -369,6 +373,19 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         // A timeout while a write to the client was pending is the client's too: the upstream was waiting on it.
         boolean clientFault =
                 failure != null && (clientFailed.get() || (failure instanceof TimeoutException && awaitingClient));
+        if (choice != null && failure != null && !clientFault && mayHaveMetAClosingConnection(failure)) {
+            // The upstream may have closed a pooled connection as the request went out on it (its keep-alive
+            // timeout racing this request): one more try on the same upstream, on another connection, and this
+            // attempt counts against nothing (nginx gives a cached connection's failure an extra try too).
+            Upstreams.Choice again = route.upstreams().again(choice.upstream());
+            if (again != null) {
+                choice.permit().release();
+                staleRetried = true;
+                Problems.note(clientRequest, "upstream", "retry", choice.upstream() + " " + describe(failure));
+                send(again);
+                return;
+            }
+        }
         if (choice != null) {
             endAttempt(choice.permit(), failure, status, clientFault);
         }
@@ -462,6 +479,20 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         } else {
             permit.succeeded();
         }
+    }
+
+    /**
+     * Whether {@code failure} could be a pooled connection that the upstream closed just as the request went out on
+     * it, for a request that may safely go again: idempotent, without a body, before any response, not a timeout
+     * nor a refused connection; once per call.
+     */
+    private boolean mayHaveMetAClosingConnection(Throwable failure) {
+        return !staleRetried
+                && !begun
+                && body == null
+                && !(failure instanceof TimeoutException)
+                && !neverConnected(failure)
+                && IDEMPOTENT.contains(clientRequest.getMethod());
     }
 
     private boolean retryable(Throwable failure) {

@@ -277,6 +277,15 @@ final class Upstreams {
         return null;
     }
 
+    /** {@code upstream} once more, for a retry on another connection; null when its health lets nothing through. */
+    @Nullable
+    Choice again(Upstream upstream) {
+        if (upstream.activeUp() && upstream.health.tryAcquirePermission()) {
+            return new Choice(upstream, new Permit(upstream.health, upstream.ejectedAt));
+        }
+        return null;
+    }
+
     /**
      * Smooth weighted round-robin over the upstreams not in {@code refused}: each adds its weight to its score, the
      * highest score wins and gives back the sum of the weights. An ejected upstream refuses its permit, {@link

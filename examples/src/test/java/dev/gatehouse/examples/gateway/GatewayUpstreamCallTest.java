@@ -31,6 +31,8 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The upstream call's bookkeeping, whatever way a request ends, and route reloads under load. */
 class GatewayUpstreamCallTest {
@@ -286,6 +288,64 @@ class GatewayUpstreamCallTest {
                 .as("the claim lapsed: the retry runs, never a 409 until the record's TTL")
                 .startsWith("HTTP/1.1 502 ");
         assertThat(calls).hasValue(2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"GET", "POST with a body"})
+    void aConnectionClosedUnderAnIdempotentRequestIsTriedOnceMoreAndCountsAgainstNothing(String request)
+            throws Exception {
+        // The first connection is closed as the request arrives, as when an upstream's keep-alive timeout races a
+        // request on a pooled connection; the next ones are answered.
+        AtomicInteger accepted = new AtomicInteger();
+        ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        rawBackends.add(server);
+        Thread thread = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (Socket socket = server.accept()) {
+                    socket.getInputStream().read(new byte[8192]);
+                    if (accepted.incrementAndGet() > 1) {
+                        socket.getOutputStream().write(OK.getBytes(StandardCharsets.US_ASCII));
+                    }
+                } catch (IOException ignored) {
+                    // closed by the test
+                }
+            }
+        });
+        thread.setDaemon(true);
+        thread.start();
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(new GatewayRoute(
+                                "/",
+                                List.of(URI.create("http://127.0.0.1:" + server.getLocalPort())),
+                                PolicyChain.empty(),
+                                Duration.ofSeconds(5))
+                        // One failure would eject the only upstream.
+                        .withHealth(new GatewayRoute.PassiveHealth(1, Duration.ofSeconds(30)))
+                        .withCircuitBreaker(PATIENT))
+                .build()
+                .start();
+
+        boolean get = request.equals("GET");
+        String first = rawExchange(
+                gateway.uri(),
+                get
+                        ? "GET /a HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n"
+                        : "POST /a HTTP/1.1\r\nHost: gw\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi");
+        String next = rawExchange(gateway.uri(), "GET /b HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+
+        if (get) {
+            assertThat(first).startsWith("HTTP/1.1 201 ");
+            assertThat(accepted).hasValue(3);
+            assertThat(next).as("the upstream was not ejected").startsWith("HTTP/1.1 201 ");
+        } else {
+            // A request with a body may have been acted on: never sent twice.
+            assertThat(first).startsWith("HTTP/1.1 502 ");
+            assertThat(accepted).hasValue(1);
+            assertThat(next)
+                    .as("the failure counted: the only upstream is ejected")
+                    .startsWith("HTTP/1.1 503 ");
+        }
     }
 
     @Test
