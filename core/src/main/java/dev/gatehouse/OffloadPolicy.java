@@ -1,5 +1,8 @@
 package dev.gatehouse;
 
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+
 /**
  * One piece of cross-cutting work done in front of a service: authentication, rate limiting, compression,
  * idempotency, request ids, logs.
@@ -57,6 +60,18 @@ public interface OffloadPolicy {
      */
     default int requestBodyLimit(Exchange exchange) {
         return requestBodyLimit();
+    }
+
+    /**
+     * What {@code onRequest} would wait for on this exchange, for a host that waits without holding a thread;
+     * null (the default) when it would not wait. A {@linkplain dev.gatehouse.host.HostExchange.Builder#nonBlocking()
+     * non-blocking} host asks just before {@code onRequest} (earlier policies have run) and, when the answer is a
+     * stage, calls {@code onRequest} once it has completed, normally or not; {@code onRequest} must then not wait
+     * for it again. Other hosts never ask, and {@code onRequest} waits as it would. The HTTP cache's collapsed
+     * misses wait for their leader this way. Must not block, and should be cheap: it runs for every request.
+     */
+    default @Nullable CompletionStage<?> pending(Exchange exchange) {
+        return null;
     }
 
     /**

@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -76,6 +76,10 @@ public final class HttpCachePolicy implements OffloadPolicy {
                     Stream.of("Range", "Content-Length", "Transfer-Encoding", "Expect"))
             .toList();
 
+    /** Set when a non-blocking host waited for the leader ({@link #pending}): {@code onRequest} waits no more. */
+    private static final AttributeKey<Boolean> WAITED_FOR_LEADER =
+            AttributeKey.of("gatehouse.cache.waited-for-leader", Boolean.class);
+
     private final HttpCacheStore store;
     private final Clock clock;
     private final String cacheName;
@@ -107,7 +111,7 @@ public final class HttpCachePolicy implements OffloadPolicy {
             String key,
             String reason,
             @Nullable CachedResponse stale,
-            @Nullable CountDownLatch lead,
+            @Nullable CompletableFuture<Void> lead,
             CacheControl requestControl,
             Instant requestTime,
             boolean collapsed,
@@ -115,6 +119,41 @@ public final class HttpCachePolicy implements OffloadPolicy {
         Forward withValidators() {
             return new Forward(key, reason, stale, lead, requestControl, requestTime, collapsed, true);
         }
+    }
+
+    /**
+     * For a non-blocking host: the lead a collapsed miss would wait for in {@code onRequest} (bounded by {@code
+     * collapseTimeout}), so that it waits without a thread; null when nobody leads for this request's key, or when
+     * {@code onRequest} would answer at once (a fresh or still revalidatable stored response, a request that
+     * bypasses the cache).
+     */
+    @Override
+    public @Nullable CompletionStage<?> pending(Exchange exchange) {
+        if (inFlight.isEmpty() || !exchange.method().equals("GET")) {
+            return null;
+        }
+        Headers request = exchange.requestHeaders();
+        CacheControl control = CacheControl.of(request);
+        if (request.contains("Range") || control.has("no-cache") || control.has("no-store")) {
+            return null;
+        }
+        String key = CacheKeys.primary(exchange);
+        CompletableFuture<Void> leader = inFlight.leader(key);
+        if (leader == null || leader.isDone()) {
+            return null;
+        }
+        Instant now = clock.instant();
+        CachedResponse found = select(store.variants(key), request);
+        if (found != null
+                && (fresh(found, control, now)
+                        || found.timeToLive(now)
+                                        .plus(found.staleWhileRevalidate())
+                                        .compareTo(Duration.ZERO)
+                                > 0)) {
+            return null;
+        }
+        exchange.setAttribute(WAITED_FOR_LEADER, Boolean.TRUE);
+        return leader.copy().completeOnTimeout(null, collapseTimeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -135,10 +174,15 @@ public final class HttpCachePolicy implements OffloadPolicy {
         boolean noCache = control.has("no-cache");
         if (found != null && !noCache) {
             if (fresh(found, control, now)) {
-                return hit(request, found, now, false);
+                // After waiting for a leader without a thread (pending), the leader's response is found here.
+                return hit(
+                        request,
+                        found,
+                        now,
+                        exchange.attribute(WAITED_FOR_LEADER).isPresent());
             }
             if (found.timeToLive(now).plus(found.staleWhileRevalidate()).compareTo(Duration.ZERO) > 0) {
-                CountDownLatch lead = inFlight.tryLead(key);
+                CompletableFuture<Void> lead = inFlight.tryLead(key);
                 if (lead == null) {
                     return hit(request, found, now, false);
                 }
@@ -153,7 +197,7 @@ public final class HttpCachePolicy implements OffloadPolicy {
         if (method.equals("HEAD") || noCache || control.has("no-store")) {
             return forward(exchange, new Forward(key, reason, found, null, control, now, false, false));
         }
-        CountDownLatch lead = inFlight.tryLead(key);
+        CompletableFuture<Void> lead = inFlight.tryLead(key);
         if (lead != null) {
             // A leader may have stored its response and let go between the lookup above and this lead: the
             // response it stored is served, or one key would reach the service twice.
@@ -165,7 +209,9 @@ public final class HttpCachePolicy implements OffloadPolicy {
             }
             return forward(exchange, new Forward(key, reason, found, lead, control, now, false, false));
         }
-        inFlight.awaitLeader(key, collapseTimeout);
+        if (exchange.attribute(WAITED_FOR_LEADER).isEmpty()) {
+            inFlight.awaitLeader(key, collapseTimeout);
+        }
         Instant after = clock.instant();
         CachedResponse collapsed = select(store.variants(key), request);
         if (collapsed != null && fresh(collapsed, control, after)) {
@@ -179,7 +225,7 @@ public final class HttpCachePolicy implements OffloadPolicy {
      * over {@code key} is held until that request ends (at most {@code collapseTimeout}), so one refresh runs at a
      * time.
      */
-    private void refreshInBackground(Exchange exchange, String key, CountDownLatch lead) {
+    private void refreshInBackground(Exchange exchange, String key, CompletableFuture<Void> lead) {
         Headers headers = exchange.requestHeaders().copy();
         for (String name : REFRESH_DROPS) {
             headers.remove(name);

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +25,7 @@ final class Recording implements Runnable {
 
     private final HttpCacheStore store;
     private final String key;
-    private final @Nullable CountDownLatch lead;
+    private final @Nullable CompletableFuture<Void> lead;
     private final InFlight inFlight;
     private final ResponseCapture capture;
     private Storability.@Nullable Storable storable;
@@ -34,7 +34,12 @@ final class Recording implements Runnable {
     private Duration initialAge = Duration.ZERO;
     private boolean addDate;
 
-    Recording(HttpCacheStore store, String key, @Nullable CountDownLatch lead, InFlight inFlight, int maxBodyBytes) {
+    Recording(
+            HttpCacheStore store,
+            String key,
+            @Nullable CompletableFuture<Void> lead,
+            InFlight inFlight,
+            int maxBodyBytes) {
         this.store = store;
         this.key = key;
         this.lead = lead;

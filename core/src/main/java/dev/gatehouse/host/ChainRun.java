@@ -21,6 +21,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,10 +43,16 @@ public final class ChainRun {
     private Set<String> editedRequestHeaders = Set.of();
     private boolean responded;
     private boolean completed;
-    /** While the request hooks wait for a deferred body: the policy that asked, and the most it reads. */
+    /**
+     * While the request hooks wait (a non-blocking host's): the policy they stopped before, and what for, the
+     * most bytes of body it reads or the stage it has pending.
+     */
     private int pausedAt = -1;
 
     private int awaitedBody;
+    private @Nullable CompletionStage<?> awaited;
+    /** The policy whose pending stage was waited for: on resuming, its {@code onRequest} runs without asking again. */
+    private int waitedAt = -1;
 
     private ChainRun(PolicyChain chain, Exchange exchange, long startNanos) {
         this.chain = chain;
@@ -96,33 +104,44 @@ public final class ChainRun {
     }
 
     /**
-     * The most bytes of body a policy waits for, or 0. Non-zero only when the exchange {@linkplain
-     * HostExchange.Builder#deferredBody() defers its body}: the request hooks stopped before the first policy that
-     * reads it, and the host now reads the body as it arrives (up to one byte more than this, so that a longer one
-     * shows), {@linkplain HostExchange#supplyBody supplies} it and calls {@link #resume()}. Until then the run has
-     * no outcome: {@link #answer()} and the response hooks must wait.
+     * The most bytes of body a policy waits for, or 0. Non-zero only on a {@linkplain
+     * HostExchange.Builder#nonBlocking() non-blocking} host's exchange: the request hooks stopped before the first
+     * policy that reads the body, and the host now reads it as it arrives (up to one byte more than this, so that
+     * a longer one shows), {@linkplain HostExchange#supplyBody supplies} it and calls {@link #resume()}. Until then
+     * the run has no outcome: {@link #answer()} and the response hooks must wait.
      */
     public int awaitedBody() {
         return awaitedBody;
     }
 
     /**
-     * Goes on with the request hooks from the policy that waited for the body, now supplied; it is read from what
-     * the host supplied, and is refused as it would have been when read directly (413 past the limit, 400 for a
-     * body the client framed badly).
+     * What a policy has pending ({@link OffloadPolicy#pending}), on a {@linkplain
+     * HostExchange.Builder#nonBlocking() non-blocking} host's exchange: the request hooks stopped before that
+     * policy, and the host calls {@link #resume()} once the stage completes, normally or not, on a thread that may
+     * block. Empty when they did not stop for one.
+     */
+    public Optional<CompletionStage<?>> awaited() {
+        return Optional.ofNullable(awaited);
+    }
+
+    /**
+     * Goes on with the request hooks from the policy they stopped before: with the body now supplied (read from
+     * what the host supplied, and refused as it would have been when read directly: 413 past the limit, 400 for
+     * a body the client framed badly), or with its pending stage complete.
      *
-     * @throws IllegalStateException when the run is not waiting for a body, or the body was not supplied
+     * @throws IllegalStateException when the run is not waiting, or waits for a body not yet supplied
      */
     public void resume() {
         if (pausedAt < 0) {
-            throw new IllegalStateException("the request hooks are not waiting for a body");
+            throw new IllegalStateException("the request hooks are not waiting");
         }
-        if (exchange instanceof HostExchange host && host.awaitsBody()) {
+        if (awaitedBody > 0 && exchange instanceof HostExchange host && host.awaitsBody()) {
             throw new IllegalStateException("resume() before the body was supplied (HostExchange.supplyBody)");
         }
         int from = pausedAt;
         pausedAt = -1;
         awaitedBody = 0;
+        awaited = null;
         runRequestHooks(from);
     }
 
@@ -143,6 +162,15 @@ public final class ChainRun {
             if (awaitedBody > 0) {
                 pausedAt = i;
                 return;
+            }
+            if (i != waitedAt && exchange instanceof HostExchange host && host.nonBlocking()) {
+                CompletionStage<?> pending = pendingOf(policy, name);
+                if (pending != null) {
+                    awaited = pending;
+                    waitedAt = i;
+                    pausedAt = i;
+                    return;
+                }
             }
             ChainListener listener = chain.listener();
             long start = listener == ChainListener.NONE ? 0 : chain.nanoTime();
@@ -214,6 +242,16 @@ public final class ChainRun {
             return -1;
         }
         return Long.parseLong(value);
+    }
+
+    /** The policy's pending stage, or null; a policy that fails to say has nothing pending (it is logged). */
+    private @Nullable CompletionStage<?> pendingOf(OffloadPolicy policy, String name) {
+        try {
+            return policy.pending(exchange);
+        } catch (RuntimeException e) {
+            log.error("policy {} failed in pending for {}", name, exchange, e);
+            return null;
+        }
     }
 
     private Decision decide(OffloadPolicy policy, String name) {
@@ -292,7 +330,7 @@ public final class ChainRun {
 
     private void checkNotAwaitingBody() {
         if (pausedAt >= 0) {
-            throw new IllegalStateException("the request hooks wait for the body: supply it and resume() first");
+            throw new IllegalStateException("the request hooks wait (awaitedBody(), awaited()): resume() first");
         }
     }
 

@@ -35,7 +35,8 @@ public final class HostExchange implements Exchange {
     private final String peerAddress;
     private final List<X509Certificate> clientCertificates;
     private BodySource bodySource;
-    private boolean bodyDeferred;
+    private final boolean nonBlocking;
+    private boolean bodySupplied;
     private final Attributes attributes = new Attributes();
     private Optional<RequestBody> body = Optional.empty();
     private boolean bodyReplaced;
@@ -50,7 +51,7 @@ public final class HostExchange implements Exchange {
         this.peerAddress = builder.peerAddress;
         this.clientCertificates = builder.clientCertificates;
         this.bodySource = builder.body;
-        this.bodyDeferred = builder.bodyDeferred;
+        this.nonBlocking = builder.nonBlocking;
     }
 
     @Override
@@ -115,22 +116,27 @@ public final class HostExchange implements Exchange {
         }
     }
 
-    /**
-     * Whether a policy's read of the body must wait for the host: the exchange was built with {@link
-     * Builder#deferredBody()} and the host has not yet {@linkplain #supplyBody supplied} it.
-     */
-    public boolean awaitsBody() {
-        return bodyDeferred && body.isEmpty();
+    /** Whether the host waits for nothing on a thread ({@link Builder#nonBlocking()}). */
+    public boolean nonBlocking() {
+        return nonBlocking;
     }
 
     /**
-     * The body a host that {@linkplain Builder#deferredBody() defers bodies} read without blocking, for the
+     * Whether a policy's read of the body must wait for the host: the host is {@linkplain Builder#nonBlocking()
+     * non-blocking} and has not yet {@linkplain #supplyBody supplied} the body.
+     */
+    public boolean awaitsBody() {
+        return nonBlocking && !bodySupplied && body.isEmpty();
+    }
+
+    /**
+     * The body a {@linkplain Builder#nonBlocking() non-blocking} host read as it arrived, for the
      * policies to read in place of the client's stream: all of it, or one byte more than the policy's limit when it
      * is longer (so that it shows as too long); a source that throws when the client's body could not be read.
      */
     public void supplyBody(BodySource read) {
         bodySource = requireNonNull(read, "read");
-        bodyDeferred = false;
+        bodySupplied = true;
     }
 
     @Override
@@ -181,7 +187,7 @@ public final class HostExchange implements Exchange {
         String peerAddress = "0.0.0.0";
         List<X509Certificate> clientCertificates = List.of();
         BodySource body = BodySource.NONE;
-        boolean bodyDeferred;
+        boolean nonBlocking;
 
         private Builder(String method, String path) {
             this.method = requireNonNull(method, "method");
@@ -221,13 +227,15 @@ public final class HostExchange implements Exchange {
         }
 
         /**
-         * The host reads the body itself, without blocking, when a policy needs it: the chain's request hooks stop
-         * there ({@link ChainRun#awaitedBody()}), and go on when the host has {@linkplain #supplyBody supplied} the
-         * body and {@linkplain ChainRun#resume() resumed} them. A client that sends its body slowly then holds no
-         * thread of the host's while it does.
+         * The host waits for nothing on a thread. When a policy reads the body, the chain's request hooks stop
+         * there ({@link ChainRun#awaitedBody()}) and go on once the host has read it as it arrived, {@linkplain
+         * #supplyBody supplied} it and {@linkplain ChainRun#resume() resumed} them; when a policy has something
+         * pending ({@link dev.gatehouse.OffloadPolicy#pending}: a collapsed cache miss waiting for its leader), they
+         * stop before it ({@link ChainRun#awaited()}) and go on when that completes. A client that sends its body
+         * slowly, or a hundred requests waiting for one cache fill, then hold no thread of the host's.
          */
-        public Builder deferredBody() {
-            this.bodyDeferred = true;
+        public Builder nonBlocking() {
+            this.nonBlocking = true;
             return this;
         }
 

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
@@ -46,10 +47,11 @@ import org.slf4j.LoggerFactory;
  * The exchange's path is the path in the context, decoded and normalized by Jetty.
  *
  * <p>Request hooks run on the thread that calls {@link #handle}, and may block (a store): this handler's
- * invocation type is {@link InvocationType#BLOCKING}. A body that a policy reads (an idempotency fingerprint, a
- * webhook signature, request decompression) is not read blocking: the hooks stop before that policy, the body is
- * read as the client sends it, and they go on, on the thread that Jetty calls back with its last bytes. A client
- * sending slowly holds no thread meanwhile.
+ * invocation type is {@link InvocationType#BLOCKING}. Waiting on a client or on another exchange holds no thread:
+ * a body that a policy reads (an idempotency fingerprint, a webhook signature, request decompression) is read as
+ * the client sends it, the hooks stopped before that policy and going on on the thread that Jetty calls back with
+ * its last bytes; a policy's pending stage ({@link dev.gatehouse.OffloadPolicy#pending}: a collapsed cache miss
+ * waiting for its leader) is waited for the same way, the hooks going on on a pooled thread.
  */
 public final class OffloadHandler extends Handler.Wrapper {
     private static final Logger log = LoggerFactory.getLogger(OffloadHandler.class);
@@ -95,23 +97,52 @@ public final class OffloadHandler extends Handler.Wrapper {
         }
         HostExchange exchange = exchangeOf(request, fields);
         ChainRun run = ChainRun.start(routes, exchange);
-        int awaited = run.awaitedBody();
-        if (awaited > 0) {
-            // A policy reads the body: it is read here as it arrives, and the request hooks go on when it is all in
-            // (or one byte past the policy's limit), on whichever thread Jetty calls back.
-            DeferredBody.read(request, awaited + 1, body -> {
+        goOn(request, fields, exchange, run, response, callback);
+        return true;
+    }
+
+    /**
+     * After the request hooks ran or stopped: when they wait for the body, reads it as it arrives and resumes them
+     * (on whichever thread Jetty calls back with its last bytes); when they wait for a policy's pending stage,
+     * resumes them once it completes, on a pooled thread; otherwise answers or calls the wrapped handler.
+     */
+    private void goOn(
+            Request request,
+            JettyFields fields,
+            HostExchange exchange,
+            ChainRun run,
+            Response response,
+            Callback callback) {
+        int awaitedBody = run.awaitedBody();
+        if (awaitedBody > 0) {
+            DeferredBody.read(request, awaitedBody + 1, body -> {
                 try {
                     exchange.supplyBody(body);
                     run.resume();
-                    afterRequestHooks(request, fields, run, response, callback);
+                    goOn(request, fields, exchange, run, response, callback);
                 } catch (Throwable failure) {
                     callback.failed(failure);
                 }
             });
-            return true;
+            return;
+        }
+        Optional<CompletionStage<?>> awaited = run.awaited();
+        if (awaited.isPresent()) {
+            // Never on the thread that completes the stage (another exchange's, or the timeout's single thread).
+            awaited.get()
+                    .whenCompleteAsync(
+                            (ignored, failure) -> {
+                                try {
+                                    run.resume();
+                                    goOn(request, fields, exchange, run, response, callback);
+                                } catch (Throwable thrown) {
+                                    callback.failed(thrown);
+                                }
+                            },
+                            request.getComponents().getExecutor());
+            return;
         }
         afterRequestHooks(request, fields, run, response, callback);
-        return true;
     }
 
     /** Answers for the policies, or calls the wrapped handler with the policies' request and response. */
@@ -158,7 +189,7 @@ public final class OffloadHandler extends Handler.Wrapper {
                 // (Jetty's ForwardedRequestCustomizer) wraps the connection's metadata itself.
                 .scheme(request.getConnectionMetaData().isSecure() ? "https" : "http")
                 .headers(Headers.over(fields))
-                .deferredBody();
+                .nonBlocking();
         SocketAddress peer = request.getConnectionMetaData().getRemoteSocketAddress();
         if (peer instanceof InetSocketAddress inet) {
             exchange.peerAddress(hostAddress(inet));

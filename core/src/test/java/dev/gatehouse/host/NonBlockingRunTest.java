@@ -15,10 +15,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** A host that reads bodies without blocking: the request hooks stop for the body and go on when it is supplied. */
-class DeferredBodyRunTest {
+/**
+ * A host that waits without threads: the request hooks stop for the body, or for a policy's pending stage, and go
+ * on when the host resumes them.
+ */
+class NonBlockingRunTest {
     private final List<String> calls = new ArrayList<>();
 
     private final OffloadPolicy outer = exchange -> {
@@ -59,7 +65,7 @@ class DeferredBodyRunTest {
                 .body(() -> {
                     throw new AssertionError("a deferred body is never read from the client's stream");
                 })
-                .deferredBody()
+                .nonBlocking()
                 .build();
     }
 
@@ -127,5 +133,51 @@ class DeferredBodyRunTest {
 
         assertThat(run.awaitedBody()).isZero();
         assertThat(run.answer().orElseThrow().status()).isEqualTo(401);
+    }
+
+    /** Has something pending until the test completes it; counts how often it was asked. */
+    private final CompletableFuture<Void> fill = new CompletableFuture<>();
+
+    private final AtomicInteger asked = new AtomicInteger();
+
+    private final OffloadPolicy waits = new OffloadPolicy() {
+        @Override
+        public CompletionStage<?> pending(Exchange exchange) {
+            asked.incrementAndGet();
+            return fill;
+        }
+
+        @Override
+        public Decision onRequest(Exchange exchange) {
+            calls.add("waits:" + fill.isDone());
+            return Decision.proceed();
+        }
+    };
+
+    @Test
+    void theHooksStopBeforeAPolicyWithSomethingPendingAndGoOnWithoutAskingAgain() {
+        ChainRun run = ChainRun.start(PolicyChain.of(outer, waits, inner), post());
+
+        assertThat(run.awaited()).containsSame(fill);
+        assertThat(calls).containsExactly("outer");
+        assertThatThrownBy(run::answer).isInstanceOf(IllegalStateException.class);
+
+        fill.complete(null);
+        run.resume();
+
+        assertThat(run.awaited()).isEmpty();
+        assertThat(asked).hasValue(1);
+        assertThat(calls).containsExactly("outer", "waits:true", "inner");
+        assertThat(run.proceeds()).isTrue();
+    }
+
+    @Test
+    void aHostThatBlocksIsNeverAskedForWhatIsPending() {
+        Exchange blocking = HostExchange.builder("GET", "/orders").build();
+        ChainRun run = ChainRun.start(PolicyChain.of(outer, waits, inner), blocking);
+
+        assertThat(run.awaited()).isEmpty();
+        assertThat(asked).hasValue(0);
+        assertThat(calls).containsExactly("outer", "waits:false", "inner");
     }
 }
