@@ -297,29 +297,15 @@ class GatewayUpstreamCallTest {
         // The first connection is closed as the request arrives, as when an upstream's keep-alive timeout races a
         // request on a pooled connection; the next ones are answered.
         AtomicInteger accepted = new AtomicInteger();
-        ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        rawBackends.add(server);
-        Thread thread = new Thread(() -> {
-            while (!server.isClosed()) {
-                try (Socket socket = server.accept()) {
-                    socket.getInputStream().read(new byte[8192]);
-                    if (accepted.incrementAndGet() > 1) {
-                        socket.getOutputStream().write(OK.getBytes(StandardCharsets.US_ASCII));
-                    }
-                } catch (IOException ignored) {
-                    // closed by the test
-                }
+        URI upstream = scripted(socket -> {
+            socket.getInputStream().read(new byte[8192]);
+            if (accepted.incrementAndGet() > 1) {
+                socket.getOutputStream().write(OK.getBytes(StandardCharsets.US_ASCII));
             }
         });
-        thread.setDaemon(true);
-        thread.start();
         gateway = Gateway.builder()
                 .listen("127.0.0.1", 0)
-                .route(new GatewayRoute(
-                                "/",
-                                List.of(URI.create("http://127.0.0.1:" + server.getLocalPort())),
-                                PolicyChain.empty(),
-                                Duration.ofSeconds(5))
+                .route(new GatewayRoute("/", List.of(upstream), PolicyChain.empty(), Duration.ofSeconds(5))
                         // One failure would eject the only upstream.
                         .withHealth(new GatewayRoute.PassiveHealth(1, Duration.ofSeconds(30)))
                         .withCircuitBreaker(PATIENT))
@@ -345,6 +331,44 @@ class GatewayUpstreamCallTest {
             assertThat(next)
                     .as("the failure counted: the only upstream is ejected")
                     .startsWith("HTTP/1.1 503 ");
+        }
+    }
+
+    @ParameterizedTest(name = "stalls after the head: {0}")
+    @ValueSource(booleans = {false, true})
+    void theRouteTimeoutBoundsEachSilenceNotAStreamThatKeepsComing(boolean stalls) throws Exception {
+        // Eight chunks 150 ms apart: 1.2 s in all, against a route timeout of 500 ms.
+        URI upstream = scripted(socket -> {
+            socket.getInputStream().read(new byte[8192]);
+            OutputStream out = socket.getOutputStream();
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n"
+                            + "Connection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 8; i++) {
+                out.write(("9\r\ndata: " + i + "\n\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Thread.sleep(stalls && i == 1 ? 2_000 : 150);
+            }
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        });
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(new GatewayRoute("/", List.of(upstream), PolicyChain.empty(), Duration.ofMillis(500))
+                        .withHealth(TOLERANT)
+                        .withCircuitBreaker(PATIENT))
+                .build()
+                .start();
+
+        String response = rawExchange(gateway.uri(), "GET /events HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 200 ").contains("data: 1");
+        if (stalls) {
+            assertThat(response)
+                    .as("cut after 500 ms of silence")
+                    .doesNotContain("data: 2")
+                    .doesNotEndWith("0\r\n\r\n");
+        } else {
+            assertThat(response).contains("data: 7").endsWith("0\r\n\r\n");
         }
     }
 
@@ -513,6 +537,29 @@ class GatewayUpstreamCallTest {
                     }
                 } catch (IOException ignored) {
                     // closed by the test
+                }
+            }
+        });
+        thread.setDaemon(true);
+        thread.start();
+        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
+    /** What a scripted upstream does with each connection it accepts. */
+    @FunctionalInterface
+    interface Script {
+        void serve(Socket socket) throws Exception;
+    }
+
+    /** An upstream that runs {@code script} on each connection, one at a time, and closes it after. */
+    private URI scripted(Script script) throws IOException {
+        ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        rawBackends.add(server);
+        Thread thread = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (Socket socket = server.accept()) {
+                    script.serve(socket);
+                } catch (Exception ignored) {
+                    // closed by the test, or the gateway went away
                 }
             }
         });
