@@ -149,7 +149,39 @@ final class WebSocketRelay {
         if (keys.size() != 1 || !isKey(keys.get(0))) {
             return "Sec-WebSocket-Key " + (keys.isEmpty() ? "missing" : "invalid") + " (expected: 16 bytes in base64)";
         }
+        List<String> protocols = fields.getCSV(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL, true);
+        if (protocols.size() > MAX_SUBPROTOCOLS) {
+            // Each goes upstream on a line of its own: a thousand would overflow the upstream request, a failure
+            // that must not be charged to the upstream (it got the route ejected).
+            return protocols.size() + " subprotocols (expected: at most " + MAX_SUBPROTOCOLS + ")";
+        }
+        for (String protocol : protocols) {
+            if (!isToken(protocol)) {
+                return "a subprotocol that is not a token (RFC 6455 §4.1)";
+            }
+        }
         return null;
+    }
+
+    /** The most subprotocols a client may offer; browsers' and libraries' lists are a handful. */
+    static final int MAX_SUBPROTOCOLS = 32;
+
+    /** RFC 9110 §5.6.2: {@code 1*tchar}. */
+    private static boolean isToken(String value) {
+        if (value.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean tchar = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!tchar) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isKey(String key) {
@@ -231,7 +263,13 @@ final class WebSocketRelay {
             Upstreams.Permit routePermit,
             Throwable failure) {
         int status = 502;
+        boolean unreadable = false;
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            // An answer that is not HTTP fails to parse with a status of Jetty's own (505 for a bad version line):
+            // the upstream said nothing the client should hear.
+            unreadable |= cause instanceof org.eclipse.jetty.http.HttpException;
+        }
+        for (Throwable cause = failure; cause != null && !unreadable; cause = cause.getCause()) {
             if (cause instanceof UpgradeException upgrade && upgrade.getResponseStatusCode() >= 400) {
                 status = upgrade.getResponseStatusCode();
                 break;

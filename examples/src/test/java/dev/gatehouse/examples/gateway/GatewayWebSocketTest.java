@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.testing.Tokens;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -86,6 +87,9 @@ class GatewayWebSocketTest {
                 upstreams: [%5$s]
                 timeout: 500ms
                 websocket: true
+              - path: /garbage
+                upstreams: [%6$s]
+                websocket: true
             """;
 
     static final HttpClient CLIENT =
@@ -97,6 +101,8 @@ class GatewayWebSocketTest {
     private WebSocketBackend backend;
     /** Accepts connections and never answers: an upstream too slow for the handshake. */
     private ServerSocket silent;
+    /** Answers every connection with bytes that are not HTTP. */
+    private ServerSocket garbage;
 
     private GatewayMain.Running running;
     private URI ws;
@@ -105,6 +111,19 @@ class GatewayWebSocketTest {
     void start() throws Exception {
         backend = new WebSocketBackend();
         silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        garbage = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread answering = new Thread(() -> {
+            while (!garbage.isClosed()) {
+                try (Socket socket = garbage.accept()) {
+                    socket.getInputStream().read(new byte[8192]);
+                    socket.getOutputStream().write("NOT HTTP AT ALL\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    // closed by the test
+                }
+            }
+        });
+        answering.setDaemon(true);
+        answering.start();
         URI dead;
         try (ServerSocket closed = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             dead = URI.create("http://127.0.0.1:" + closed.getLocalPort());
@@ -114,7 +133,8 @@ class GatewayWebSocketTest {
                 backend.uri(),
                 APP,
                 dead,
-                "http://127.0.0.1:" + silent.getLocalPort());
+                "http://127.0.0.1:" + silent.getLocalPort(),
+                "http://127.0.0.1:" + garbage.getLocalPort());
         running = GatewayMain.start(Files.writeString(dir.resolve("gateway.yaml"), yaml));
         ws = URI.create("ws://127.0.0.1:" + running.gateway.uri().getPort());
     }
@@ -124,6 +144,7 @@ class GatewayWebSocketTest {
         running.close();
         backend.close();
         silent.close();
+        garbage.close();
     }
 
     static String token() {
@@ -310,6 +331,27 @@ class GatewayWebSocketTest {
         assertThat(silentAnswer).startsWith("HTTP/1.1 504 ");
         assertThat(silentAnswer).contains("did not answer the WebSocket handshake in time");
         assertThat(tookMillis).isBetween(400L, 2900L);
+    }
+
+    @Test
+    void aThousandSubprotocolsAre400AndNeverCostTheUpstreamItsPlace() throws Exception {
+        String many = "Sec-WebSocket-Protocol: " + String.join(",", java.util.Collections.nCopies(1000, "a")) + "\r\n";
+        for (int i = 0; i < 6; i++) {
+            assertThat(raw("/open/x", many)).startsWith("HTTP/1.1 400 ").contains("subprotocols");
+        }
+        assertThat(raw("/open/x", "Sec-WebSocket-Protocol: chat, x y\r\n")).startsWith("HTTP/1.1 400 ");
+
+        assertThat(raw("/open/x", "Sec-WebSocket-Protocol: chat\r\n"))
+                .as("the route's upstream is still in")
+                .startsWith("HTTP/1.1 101 ");
+    }
+
+    @Test
+    void anUpstreamThatAnswersTheHandshakeWithGarbageIs502NotItsOwnStatus() throws Exception {
+        String answer = raw("/garbage/x", "");
+
+        assertThat(answer).startsWith("HTTP/1.1 502 ");
+        assertThat(answer).containsIgnoringCase("Content-Type: application/problem+json");
     }
 
     @Test
