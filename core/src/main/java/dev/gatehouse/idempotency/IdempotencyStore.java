@@ -28,7 +28,11 @@ public interface IdempotencyStore {
     /** Claims {@code key} for a request with {@code fingerprint}, for at most {@code lease}, unless it is taken. */
     Claim claim(String key, String fingerprint, Duration lease);
 
-    /** Records the outcome of the request holding {@code key} with {@code token}, kept for {@code ttl}. */
+    /**
+     * Records the outcome of the request holding {@code key} with {@code token}, kept for {@code ttl}; also when
+     * its lease lapsed before it ended and nobody has claimed the key since (the request ran, however long it
+     * took), never over another request's claim.
+     */
     void complete(String key, String token, String fingerprint, Optional<StoredResponse> response, Duration ttl);
 
     /** Gives up a claim whose request never reached the service, so that a retry may run. */

@@ -139,7 +139,9 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         entries.asMap()
                 .compute(
                         key,
-                        (k, existing) -> existing != null && existing.token().equals(token) && !existing.completed()
+                        // This claim's, or nobody's since its lease lapsed (the request ran: a retry must find
+                        // its answer however long it took); another's claim is left alone.
+                        (k, existing) -> existing == null || (existing.token().equals(token) && !existing.completed())
                                 ? new Entry(token, fingerprint, true, response, ticker.read() + ttl.toNanos())
                                 : existing);
     }

@@ -29,8 +29,14 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     private static final byte CLAIM = 'C';
     private static final byte RECORD = 'R';
-    private static final String COMPLETE = "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+    /**
+     * Records while this claim holds the key, or when its lease lapsed and nobody claimed the key since: the request
+     * ran, and a retry must find its answer however long it took (a claim of another's is left alone).
+     */
+    private static final String COMPLETE = "local held = redis.call('GET', KEYS[1]) "
+            + "if held == ARGV[1] or held == false then "
             + "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 else return 0 end";
+
     private static final String RELEASE =
             "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 else return 0 end";
 

@@ -68,4 +68,24 @@ class InMemoryIdempotencyStoreTest {
         assertThatThrownBy(() -> InMemoryIdempotencyStore.of(10, 100))
                 .hasMessageContaining("maxBytes: 100 (expected: >= 1024)");
     }
+
+    @Test
+    void aRequestThatOutlivedItsLeaseIsStillRecordedUnlessAnotherClaimedTheKey() {
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        InMemoryIdempotencyStore store = InMemoryIdempotencyStore.withNanoClock(1_000, nanos::get);
+        Duration lease = Duration.ofSeconds(1);
+        String slow = ((IdempotencyStore.Claim.Claimed) store.claim("slow", "fp", lease)).token();
+        String overtaken = ((IdempotencyStore.Claim.Claimed) store.claim("overtaken", "fp", lease)).token();
+        nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+        IdempotencyStore.Claim retry = store.claim("overtaken", "fp", lease);
+
+        store.complete("slow", slow, "fp", Optional.of(StoredResponse.of(201, Headers.empty(), new byte[0])), TTL);
+        store.complete("overtaken", overtaken, "fp", Optional.empty(), TTL);
+
+        assertThat(store.claim("slow", "fp", lease)).isInstanceOf(IdempotencyStore.Claim.Completed.class);
+        assertThat(retry).isInstanceOf(IdempotencyStore.Claim.Claimed.class);
+        assertThat(store.claim("overtaken", "fp", lease))
+                .as("the later claim still holds the key")
+                .isInstanceOf(IdempotencyStore.Claim.InFlight.class);
+    }
 }

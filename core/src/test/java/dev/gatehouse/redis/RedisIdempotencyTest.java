@@ -3,9 +3,12 @@ package dev.gatehouse.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.Exchange;
+import dev.gatehouse.Headers;
 import dev.gatehouse.PolicyChain;
+import dev.gatehouse.StoredResponse;
 import dev.gatehouse.host.ChainRun;
 import dev.gatehouse.idempotency.IdempotencyPolicy;
+import dev.gatehouse.idempotency.IdempotencyStore;
 import dev.gatehouse.idempotency.ResilientIdempotencyStore;
 import dev.gatehouse.testing.FakeExchange;
 import dev.gatehouse.testing.FakeHost;
@@ -14,6 +17,7 @@ import dev.gatehouse.testing.Race;
 import dev.gatehouse.testing.RedisSupport;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -114,6 +118,32 @@ class RedisIdempotencyTest {
                             .status())
                     .isEqualTo(201);
             assertThat(executions).hasValue(1);
+        }
+    }
+
+    @Test
+    void aRequestThatOutlivedItsLeaseIsStillRecordedUnlessAnotherClaimedTheKey() throws Exception {
+        String url = RedisSupport.requireRedis();
+        String slow = UUID.randomUUID().toString();
+        String overtaken = UUID.randomUUID().toString();
+        Duration lease = Duration.ofMillis(200);
+        try (RedisIdempotencyStore store = RedisIdempotencyStore.builder(url).build()) {
+            String slowToken = ((IdempotencyStore.Claim.Claimed) store.claim(slow, "fp", lease)).token();
+            String overtakenToken = ((IdempotencyStore.Claim.Claimed) store.claim(overtaken, "fp", lease)).token();
+            Thread.sleep(400); // Redis expires the claims on its own clock
+            assertThat(store.claim(overtaken, "fp", Duration.ofMinutes(1)))
+                    .isInstanceOf(IdempotencyStore.Claim.Claimed.class);
+
+            store.complete(
+                    slow,
+                    slowToken,
+                    "fp",
+                    Optional.of(StoredResponse.of(201, Headers.empty(), new byte[0])),
+                    Duration.ofMinutes(1));
+            store.complete(overtaken, overtakenToken, "fp", Optional.empty(), Duration.ofMinutes(1));
+
+            assertThat(store.claim(slow, "fp", lease)).isInstanceOf(IdempotencyStore.Claim.Completed.class);
+            assertThat(store.claim(overtaken, "fp", lease)).isInstanceOf(IdempotencyStore.Claim.InFlight.class);
         }
     }
 

@@ -577,9 +577,10 @@ public record GatewayConfig(
             headers = headers == null ? Map.of() : Map.copyOf(headers);
             auth = dev.gatehouse.config.RouteConfig.authOrDefault(auth);
             scopes = scopes == null ? List.of() : List.copyOf(scopes);
-            if (timeout != null) {
-                duration(timeout);
+            if (timeout != null && duration(timeout).isZero()) {
+                throw new IllegalArgumentException("timeout " + timeout + " (expected: more than 0)");
             }
+            checkLeases(timeout == null ? Duration.ofSeconds(30) : duration(timeout), idempotency, webhook);
             if (retries != null && retries < 0) {
                 throw new IllegalArgumentException("retries " + retries + " (expected: 0 or more)");
             }
@@ -622,6 +623,29 @@ public record GatewayConfig(
                     headerTransforms,
                     webhook,
                     cache);
+        }
+
+        /**
+         * An idempotency claim, or a webhook delivery's replay claim, must outlast the request it guards: a retry
+         * arriving while the first is still running would otherwise find the key free and run it again.
+         */
+        private static void checkLeases(
+                Duration timeout, @Nullable IdempotencyConfig idempotency, @Nullable WebhookConfig webhook) {
+            if (idempotency != null && idempotency.enabled()) {
+                String lease = idempotency.lease();
+                Duration held = lease == null ? Duration.ofMinutes(1) : duration(lease);
+                if (held.compareTo(timeout) <= 0) {
+                    throw new IllegalArgumentException(
+                            "idempotency.lease " + (lease == null ? "1m (the default)" : lease)
+                                    + " (expected: longer than the route's timeout, " + timeout.toSeconds() + "s)");
+                }
+            }
+            if (webhook != null
+                    && webhook.replayLease() != null
+                    && duration(webhook.replayLease()).compareTo(timeout) <= 0) {
+                throw new IllegalArgumentException("webhook.replayLease " + webhook.replayLease()
+                        + " (expected: longer than the route's timeout, " + timeout.toSeconds() + "s)");
+            }
         }
 
         public Duration timeoutOrDefault() {

@@ -588,6 +588,25 @@ class GatewayYamlPoliciesTest {
                         """))
                 .hasMessageStartingWith("gateway.yaml line")
                 .hasMessageContaining("apiKeyHeader X-Key without apiKeys");
+        for (String[] bad : new String[][] {
+            {"timeout: 0s", "timeout 0s (expected: more than 0)"},
+            {"idempotency: { lease: 30s }", "idempotency.lease 30s (expected: longer than the route's timeout, 30s)"},
+            {"timeout: 2m\n    idempotency: true", "idempotency.lease 1m (the default) (expected: longer"},
+            {
+                "timeout: 60s\n    webhook: { scheme: stripe, secrets: [whsec_abcdefghij], replayLease: 1s }",
+                "webhook.replayLease 1s (expected: longer than the route's timeout, 60s)"
+            },
+        }) {
+            assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                            routes:
+                              - path: /
+                                upstreams: [builtin:echo]
+                                %s
+                            """.formatted(bad[0])))
+                    .as(bad[0])
+                    .hasMessageStartingWith("gateway.yaml line")
+                    .hasMessageContaining(bad[1]);
+        }
     }
 
     @Test
