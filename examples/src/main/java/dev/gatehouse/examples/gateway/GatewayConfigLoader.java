@@ -32,6 +32,9 @@ final class GatewayConfigLoader {
     }
 
     private static final YAMLMapper YAML = YAMLMapper.builder()
+            // A key given twice is a mistake, never "the last one wins": a route's "auth: required" followed by
+            // "auth: none" would be open, a second "routes:" would drop every route before it.
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)

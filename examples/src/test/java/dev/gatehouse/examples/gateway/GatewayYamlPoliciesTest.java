@@ -610,6 +610,28 @@ class GatewayYamlPoliciesTest {
     }
 
     @Test
+    void aKeyGivenTwiceIsAnErrorNeverTheLastOneWins() {
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - path: /
+                            upstreams: [builtin:echo]
+                            auth: required
+                            auth: none
+                        """))
+                .hasMessageStartingWith("gateway.yaml line 5")
+                .hasMessageContaining("auth");
+        assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                        routes:
+                          - { path: /a, upstreams: [builtin:echo] }
+                        listen: { port: 0 }
+                        routes:
+                          - { path: /b, upstreams: [builtin:echo] }
+                        """))
+                .hasMessageStartingWith("gateway.yaml line 4")
+                .hasMessageContaining("routes");
+    }
+
+    @Test
     void theRequestIdTakesItsFieldAndLengthFromTheYaml() throws Exception {
         try (GatewayMain.Running running = start("""
                 listen: { port: 0 }
