@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  * body ({@code maxBodySize}, 1MiB) and whether a webhook delivered before is refused with 409 ({@code
  * replayProtection}, true: remembered in the idempotency store), with a delivery in progress holding its id
  * for at most {@code replayLease} (1m; longer than the route's timeout, or a retry during a slow delivery runs).
+ * Ids are remembered per sender, that is per set of secrets, unless {@code replayNamespace} names the namespace
+ * (to keep it across a rotation that changes the secrets).
  */
 public record WebhookConfig(
         String scheme,
@@ -20,7 +22,8 @@ public record WebhookConfig(
         @Nullable String tolerance,
         @Nullable String maxBodySize,
         @Nullable Boolean replayProtection,
-        @Nullable String replayLease) {
+        @Nullable String replayLease,
+        @Nullable String replayNamespace) {
     private static final Duration LEASE = Duration.ofSeconds(60);
 
     public WebhookConfig {
@@ -32,6 +35,20 @@ public record WebhookConfig(
         // Every value is checked as the policy will read it, so that a bad one is reported where it is.
         builder(scheme, secrets, tolerance, maxBodySize);
         lease(replayLease);
+        if (replayNamespace != null && replayNamespace.isBlank()) {
+            throw new IllegalArgumentException("replayNamespace: empty (expected: a name, or none for the secrets')");
+        }
+    }
+
+    /** The six settings before {@code replayNamespace}: ids namespaced by the secrets. */
+    public WebhookConfig(
+            String scheme,
+            List<String> secrets,
+            @Nullable String tolerance,
+            @Nullable String maxBodySize,
+            @Nullable Boolean replayProtection,
+            @Nullable String replayLease) {
+        this(scheme, secrets, tolerance, maxBodySize, replayProtection, replayLease, null);
     }
 
     @Override
@@ -44,6 +61,9 @@ public record WebhookConfig(
         WebhookPolicy.Builder builder = builder(scheme, secrets, tolerance, maxBodySize);
         if (replayProtection()) {
             builder.replayProtection(IdempotencyStoreWebhookIds.of(records), lease(replayLease));
+            if (replayNamespace != null) {
+                builder.replayNamespace(replayNamespace);
+            }
         }
         return builder.build();
     }

@@ -62,6 +62,35 @@ class WebhookConfigTest {
     }
 
     @Test
+    void aNamedNamespaceKeepsTheIdsAcrossARotationThatChangesTheSecrets() {
+        WebhookSigners.require();
+        String added = "whsec_c2Vjb25kLXNlbmRlci1zZWNyZXQtMTIzNDU2";
+        byte[] body = "{\"type\":\"invoice.paid\"}".getBytes(StandardCharsets.UTF_8);
+        long now = System.currentTimeMillis() / 1000;
+        String signature = WebhookSigners.standard(SECRET, "msg_shared", now, body);
+        for (String namespace : new String[] {"payments", null}) {
+            IdempotencyStore records = InMemoryIdempotencyStore.ofDefaults();
+            WebhookConfig before =
+                    new WebhookConfig("standard-webhooks", List.of(SECRET), null, null, null, null, namespace);
+            WebhookConfig rotated =
+                    new WebhookConfig("standard-webhooks", List.of(added, SECRET), null, null, null, null, namespace);
+
+            FakeHost.serve(
+                    PolicyChain.of(before.policy(records)),
+                    webhook(now, signature, body),
+                    exchange -> FakeResponse.of(200));
+            FakeResponse again = FakeHost.serve(
+                    PolicyChain.of(rotated.policy(records)),
+                    webhook(now, signature, body),
+                    exchange -> FakeResponse.of(200));
+
+            assertThat(again.status()).as("namespace " + namespace).isEqualTo(namespace == null ? 200 : 409);
+        }
+        assertThatThrownBy(() -> new WebhookConfig("stripe", List.of("whsec_x"), null, null, null, null, " "))
+                .hasMessageContaining("replayNamespace");
+    }
+
+    @Test
     void replayProtectionMayBeTurnedOffAndBadValuesNameThemselves() {
         WebhookConfig unprotected = new WebhookConfig("stripe", List.of("whsec_x"), "1m", "64KiB", false, null);
 

@@ -65,6 +65,8 @@ public final class WebhookPolicy implements OffloadPolicy {
     private final Duration lease;
     private final Clock clock;
     private final Headers challenge;
+    /** Whose ids these are: ids are unique per sender only, and two endpoints' senders must not share them. */
+    private final String replayNamespace;
 
     private WebhookPolicy(Builder builder) {
         this.scheme = builder.scheme;
@@ -74,6 +76,8 @@ public final class WebhookPolicy implements OffloadPolicy {
         this.ids = builder.ids;
         this.lease = builder.lease;
         this.clock = builder.clock;
+        this.replayNamespace =
+                builder.replayNamespace != null ? builder.replayNamespace : secretsDigest(builder.secrets);
         String header = scheme == WebhookScheme.STANDARD_WEBHOOKS ? "webhook-signature" : "Stripe-Signature";
         this.challenge = Headers.of("WWW-Authenticate", "Signature header=\"" + header + "\"");
     }
@@ -117,9 +121,19 @@ public final class WebhookPolicy implements OffloadPolicy {
         return ids == null ? Decision.proceed().because("signature verified") : claim(exchange, signed, matched);
     }
 
+    /** The sender, as the set of secrets it signs with: the same whatever their order. */
+    private static String secretsDigest(List<byte[]> secrets) {
+        List<String> keys = new ArrayList<>();
+        for (byte[] secret : secrets) {
+            keys.add(HexFormat.of().formatHex(secret));
+        }
+        java.util.Collections.sort(keys);
+        return Digests.sha256Hex("webhook-sender\u0000" + String.join(",", keys));
+    }
+
     private Decision claim(Exchange exchange, SignatureHeaders.Signed signed, byte[] matched) {
         String id = signed.id().orElseGet(() -> HexFormat.of().formatHex(matched));
-        String key = Digests.sha256Hex("webhook\u0000" + scheme + "\u0000" + id);
+        String key = Digests.sha256Hex("webhook\u0000" + scheme + "\u0000" + replayNamespace + "\u0000" + id);
         String shown = Printable.of(id, 80);
         Optional<String> token;
         try {
@@ -186,6 +200,7 @@ public final class WebhookPolicy implements OffloadPolicy {
         private @Nullable WebhookIds ids;
         private Duration lease = Duration.ofSeconds(60);
         private Clock clock = Clock.systemUTC();
+        private @Nullable String replayNamespace;
 
         private Builder(WebhookScheme scheme) {
             this.scheme = requireNonNull(scheme, "scheme");
@@ -233,6 +248,18 @@ public final class WebhookPolicy implements OffloadPolicy {
 
         public Builder clock(Clock clock) {
             this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Whose delivery ids replay protection remembers. Ids are unique per sender only, so by default the
+         * namespace is the sender's: a digest of this policy's secrets (two endpoints with other secrets never
+         * refuse each other's ids; endpoints sharing the secrets share the ids). Name it to keep it across a
+         * rotation that changes the secrets, or to share it between endpoints on purpose.
+         */
+        public Builder replayNamespace(String namespace) {
+            checkArgument(!namespace.isEmpty(), "replayNamespace: empty (expected: a name)");
+            this.replayNamespace = namespace;
             return this;
         }
 

@@ -185,6 +185,32 @@ class WebhookPolicyTest {
     }
 
     @Test
+    void anotherSendersDeliveryWithTheSameIdIsNotAReplay() {
+        // Ids are unique per sender: an endpoint with its own secret must not refuse its sender's id because
+        // another endpoint's sender (or anyone holding that secret) used it first.
+        String otherSecret = "whsec_c2Vjb25kLXNlbmRlci1zZWNyZXQtMTIzNDU2";
+        WebhookPolicy first = standard().build();
+        WebhookPolicy second = WebhookPolicy.builder(WebhookScheme.STANDARD_WEBHOOKS)
+                .secret(otherSecret)
+                .replayProtection(ids, Duration.ofSeconds(60))
+                .clock(clock)
+                .build();
+        WebhookPolicy sameSender = standard().build();
+        byte[] body = utf8(BODY);
+
+        assertThat(serve(first, standardWebhook(STANDARD_SECRET, "msg_1", T, body, body), 200)
+                        .status())
+                .isEqualTo(200);
+        assertThat(serve(second, standardWebhook(otherSecret, "msg_1", T, body, body), 200)
+                        .status())
+                .isEqualTo(200);
+        assertThat(serve(sameSender, standardWebhook(STANDARD_SECRET, "msg_1", T, body, body), 200)
+                        .status())
+                .as("the same sender's id on an endpoint with the same secret is a replay")
+                .isEqualTo(409);
+    }
+
+    @Test
     void aReplayedStripeWebhookIsRefusedButAResendWithANewTimestampRuns() {
         WebhookPolicy policy = stripe().build();
 
