@@ -104,6 +104,8 @@ final class ForwardingHeaders {
     static void write(Request clientRequest, HttpFields.Mutable upstream) {
         HttpFields client = clientRequest.getHeaders();
         String host = null;
+        HttpField cookie = null;
+        StringBuilder crumbs = null;
         for (int i = 0; i < client.size(); i++) {
             HttpField field = client.getField(i);
             HttpHeader header = field.getHeader();
@@ -113,7 +115,22 @@ final class ForwardingHeaders {
                 }
                 continue;
             }
+            if (header == HttpHeader.COOKIE) {
+                if (cookie == null) {
+                    cookie = field;
+                } else {
+                    crumbs = (crumbs == null ? new StringBuilder(cookie.getValue()) : crumbs)
+                            .append("; ")
+                            .append(field.getValue());
+                }
+                continue;
+            }
             upstream.add(field);
+        }
+        if (cookie != null) {
+            // HTTP/2 clients split cookies into crumbs, one field each; HTTP/1.1 allows one Cookie field, and RFC
+            // 9113 §8.2.3 has an intermediary join them with "; " (a service reading the first would lose the rest).
+            upstream.add(crumbs == null ? cookie : new HttpField(HttpHeader.COOKIE, crumbs.toString()));
         }
         Exchange exchange = OffloadHandler.exchange(clientRequest).orElse(null);
         String address =

@@ -156,6 +156,23 @@ class GatewayHostileInputTest {
     }
 
     @Test
+    void cookieCrumbsOfAnHttp2RequestReachTheUpstreamAsOneField() throws Exception {
+        java.net.http.HttpClient h2 = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_2)
+                .build();
+        java.net.http.HttpRequest.Builder crumbs = java.net.http.HttpRequest.newBuilder(
+                        demo.uri().resolve("/public/crumbs"))
+                .header("Cookie", "sid=abc")
+                .header("Cookie", "csrf=1");
+        h2.send(crumbs.build(), BodyHandlers.ofString()); // the upgrade; then HTTP/2 with prior knowledge of it
+        java.net.http.HttpResponse<String> response = h2.send(crumbs.build(), BodyHandlers.ofString());
+
+        assertThat(response.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        assertThat(JSON.readTree(response.body()).path("headers").path("cookie").asText())
+                .isEqualTo("sid=abc; csrf=1");
+    }
+
+    @Test
     void aRequestLineWithAVersionTheListenerDoesNotSpeakIsA400ProblemNeverA5xx() throws Exception {
         for (String line : List.of(
                 "GET /public/hello\r\n",
