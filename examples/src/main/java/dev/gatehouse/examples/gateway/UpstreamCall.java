@@ -266,10 +266,12 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
     @Override
     public void onHeaders(org.eclipse.jetty.client.Response upstreamResponse) {
         int status = upstreamResponse.getStatus();
-        if (status > 599) {
-            // RFC 9110 §15: status codes are 100..599. A broken upstream: 502, counted against its health.
+        if (status > 599 || status < 200) {
+            // RFC 9110 §15: status codes are 100..599, and a final one is 200 or more. A 101 here answers an upgrade
+            // the gateway never asked for (it removes Upgrade outside WebSocket routes): relayed, a front proxy that
+            // tunnels on 101 would open a raw pipe to the gateway. A broken upstream: 502, counted against it.
             upstreamResponse.abort(new HttpException.RuntimeException(
-                    HttpStatus.BAD_GATEWAY_502, "status " + status + " (expected: 100..599)"));
+                    HttpStatus.BAD_GATEWAY_502, "final status " + status + " (expected: 200..599)"));
             return;
         }
         clientResponse.setStatus(status);

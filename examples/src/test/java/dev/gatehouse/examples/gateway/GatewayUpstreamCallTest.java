@@ -373,6 +373,28 @@ class GatewayUpstreamCallTest {
     }
 
     @Test
+    void anUnsolicitedSwitchingProtocolsIsA502NeverRelayed() throws Exception {
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(route(
+                        "/switch",
+                        raw("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")))
+                .build()
+                .start();
+
+        String response = rawExchange(
+                gateway.uri(),
+                "GET /switch HTTP/1.1\r\nHost: gw\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "Connection: close\r\n\r\n");
+
+        assertThat(response)
+                .startsWith("HTTP/1.1 502 ")
+                .contains("application/problem+json")
+                .doesNotContain(" 101 ");
+    }
+
+    @Test
     void anUpstreamsEarlyHintsReachAnHttp11ClientBeforeTheResponseAndNeverAnHttp10One() throws Exception {
         String hints = "HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload; as=style\r\n"
                 + "Connection: X-Hop\r\nX-Hop: 1\r\n\r\n";
