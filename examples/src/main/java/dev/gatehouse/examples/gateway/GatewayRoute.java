@@ -563,5 +563,16 @@ public record GatewayRoute(
             throw new IllegalArgumentException(
                     "upstream " + upstream + ": port " + upstream.getPort() + " (expected: 1 to 65535)");
         }
+        // The client's path and query are appended to the upstream's text: a query or fragment would swallow
+        // them, and credentials in the URL are never sent (and would be shown on the admin port).
+        if (upstream.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("upstream " + upstream.getScheme() + "://…@" + upstream.getHost()
+                    + " has credentials (expected: none in the URL; set the upstream's Authorization with"
+                    + " headerTransforms)");
+        }
+        if (upstream.getRawQuery() != null || upstream.getRawFragment() != null) {
+            throw new IllegalArgumentException("upstream " + upstream
+                    + " has a query or fragment (expected: scheme, host, port and at most a base path)");
+        }
     }
 }

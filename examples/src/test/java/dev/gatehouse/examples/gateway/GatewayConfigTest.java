@@ -99,6 +99,21 @@ class GatewayConfigTest {
                 .isInstanceOf(GatewayConfigLoader.ConfigException.class)
                 .hasMessageContaining("gateway.yaml line")
                 .hasMessageContaining("upstream http://orders_v2:8080 has no host the URL syntax accepts");
+        for (String[] bad : new String[][] {
+            {"http://orders:8080/base?x=1", "has a query or fragment"},
+            {"http://orders:8080/base#part", "has a query or fragment"},
+            {"http://user:s3cret@orders:8080", "has credentials"},
+        }) {
+            assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
+                            routes:
+                              - path: /api
+                                upstreams: ["%s"]
+                            """.formatted(bad[0])))
+                    .as(bad[0])
+                    .hasMessageContaining("gateway.yaml line")
+                    .hasMessageContaining(bad[1])
+                    .hasMessageNotContaining("s3cret");
+        }
         assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         routes:
                           - path: /api
