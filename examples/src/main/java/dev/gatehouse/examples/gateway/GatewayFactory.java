@@ -121,8 +121,109 @@ final class GatewayFactory implements AutoCloseable {
     /** What one configuration describes. */
     record Built(List<GatewayRoute> routes, List<Gateway.Aggregation> aggregations) {}
 
-    /** The routes a configuration describes; stores and backends it needs are created once and reused. */
+    /**
+     * The stores the running configuration uses (by identity). A build that succeeds replaces them, and the stores
+     * no longer used are closed after {@link #retireAfter} (requests still running on the routes before may use them
+     * meanwhile); those a failed build opened are closed at once.
+     */
+    private Set<Object> running = newIdentitySet();
+
+    private Set<Object> touched = newIdentitySet();
+
+    /** How long a store no configuration uses stays open for the requests that began before it was replaced. */
+    private Duration retireAfter = Duration.ofMinutes(2);
+
+    private @Nullable ScheduledExecutorService retirer;
+    private final List<AutoCloseable> retiring = new ArrayList<>();
+
+    private static Set<Object> newIdentitySet() {
+        return java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    }
+
+    /**
+     * The routes a configuration describes; stores and backends it needs are created once and reused while
+     * configurations name them, and closed once none does.
+     */
     synchronized Built build(GatewayConfig config) throws Exception {
+        touched = newIdentitySet();
+        Built built;
+        try {
+            built = buildStores(config);
+        } catch (Exception | Error e) {
+            // Nothing of a configuration that fails stays open: what it opened goes, what runs stays.
+            retireAllBut(running, Duration.ZERO);
+            throw e;
+        }
+        running = touched;
+        retireAllBut(running, retireAfter);
+        return built;
+    }
+
+    /** Stores no configuration uses any more close this long after (2 minutes unless set). */
+    synchronized void retireAfter(Duration delay) {
+        this.retireAfter = delay;
+    }
+
+    /** Closes, after {@code delay}, every store not in {@code keep}, and forgets it. */
+    private void retireAllBut(Set<Object> keep, Duration delay) {
+        List<AutoCloseable> retired = new ArrayList<>();
+        bucketStores.values().removeIf(store -> retire(store, keep, retired));
+        recordStores.values().removeIf(store -> retire(store, keep, retired));
+        redisCaches.values().removeIf(store -> retire(store, keep, retired));
+        postgresBuckets
+                .values()
+                .removeIf(buckets -> !keep.contains(buckets.store())
+                        && retired.add(() -> {
+                            buckets.purger().shutdownNow();
+                            buckets.pool().close();
+                        }));
+        postgres.values()
+                .removeIf(records -> !keep.contains(records.store())
+                        && retired.add(() -> {
+                            records.store().close();
+                            records.pool().close();
+                        }));
+        if (retired.isEmpty()) {
+            return;
+        }
+        LOG.info("{} store(s) no configuration uses close in {} s", retired.size(), delay.toSeconds());
+        retiring.addAll(retired);
+        if (retirer == null) {
+            retirer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "gatehouse-store-retirer");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        retirer.schedule(() -> closeRetired(retired), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static boolean retire(Object store, Set<Object> keep, List<AutoCloseable> retired) {
+        if (keep.contains(store)) {
+            return false;
+        }
+        if (store instanceof AutoCloseable closeable) {
+            retired.add(closeable);
+        }
+        return true;
+    }
+
+    private void closeRetired(List<AutoCloseable> stores) {
+        synchronized (this) {
+            if (!retiring.removeAll(stores)) {
+                return; // closed by close() already
+            }
+        }
+        for (AutoCloseable store : stores) {
+            try {
+                store.close();
+            } catch (Exception e) {
+                LOG.warn("closing a store no configuration uses failed: {}", e.toString());
+            }
+        }
+    }
+
+    private Built buildStores(GatewayConfig config) throws Exception {
         requestIds = config.requestIdPolicy();
         // Every store is created once and kept across reloads: a reload must not reset every limit, nor forget the
         // requests already answered (a retry after a reload would run a payment twice).
@@ -143,6 +244,8 @@ final class GatewayFactory implements AutoCloseable {
             case "postgres" -> postgres(recordsIn);
             default -> recordStores.computeIfAbsent(new StoreKey(null, recordsIn), key -> recordsIn.memory());
         };
+        touched.add(buckets);
+        touched.add(records);
         idempotencyKind = recordsIn.store().equals("memory") ? "in-memory" : recordsIn.store();
         CacheStoreConfig caching = config.policies().cache();
         String cacheUrl = caching.redis() ? config.redis() : null;
@@ -221,16 +324,19 @@ final class GatewayFactory implements AutoCloseable {
      * (a new one takes over only once the whole configuration has been built).
      */
     private HttpCacheStore cacheFor(CacheStoreConfig caching, @Nullable String url) {
+        RedisHttpCacheStore shared = url == null
+                ? null
+                : redisCaches.computeIfAbsent(
+                        redisCacheKey(url, caching),
+                        key -> caching.configure(RedisHttpCacheStore.builder(url))
+                                .build());
+        if (shared != null) {
+            touched.add(shared);
+        }
         if (caching.equals(cacheBuiltFrom) && Objects.equals(url, cacheRedisUrl)) {
             return cache;
         }
-        return caching.open(
-                url == null
-                        ? null
-                        : redisCaches.computeIfAbsent(
-                                redisCacheKey(url, caching),
-                                key -> caching.configure(RedisHttpCacheStore.builder(url))
-                                        .build()));
+        return caching.open(shared);
     }
 
     /** One Redis cache store per URL and settings: a reload that changes neither keeps the running one. */
@@ -466,6 +572,17 @@ final class GatewayFactory implements AutoCloseable {
     public void close() throws Exception {
         if (builtins != null) {
             builtins.close();
+        }
+        List<AutoCloseable> retired;
+        synchronized (this) {
+            retired = new ArrayList<>(retiring);
+            retiring.clear();
+            if (retirer != null) {
+                retirer.shutdownNow();
+            }
+        }
+        for (AutoCloseable store : retired) {
+            store.close();
         }
         for (BucketStore store : bucketStores.values()) {
             if (store instanceof AutoCloseable closeable) {

@@ -292,6 +292,41 @@ class GatewayConfigTest {
     }
 
     @Test
+    void storesNoConfigurationUsesAreClosedAndAFailedReloadOpensNothingThatStays() throws Exception {
+        String redis = RedisSupport.requireRedis();
+        Path file = dir.resolve("gateway.yaml");
+        String routes = """
+                redis: %s
+                rateLimitStore: { store: redis, keyPrefix: "gh-retire-%s:" }
+                listen:
+                  port: 0
+                routes:
+                  - path: /limited
+                    upstreams: [builtin:echo]
+                    rateLimit: { perMinute: 1000 }
+                """;
+        Files.writeString(file, routes.formatted(redis, 0));
+        try (GatewayMain.Running running = GatewayMain.start(file)) {
+            running.factory.retireAfter(Duration.ofMillis(100));
+            URI base = running.gateway.uri();
+            assertThat(status(base, "/limited/x", null)).isEqualTo(200);
+            long clients = redisClients(redis);
+            for (int i = 1; i <= 3; i++) {
+                Files.writeString(
+                        file, routes.formatted(redis, i) + "  - path: /open" + i + "\n    upstreams: [builtin:echo]\n");
+                awaitStatus(base, "/open" + i + "/x", 200);
+            }
+            // A reload that fails after its stores were opened: kept running, and what it opened is closed.
+            Files.writeString(
+                    file, routes.formatted(redis, 9) + "  - { path: /x, upstreams: [builtin:echo], auth: required }\n");
+            Thread.sleep(1_500); // the reload is noticed, fails, and the retired stores close
+
+            assertThat(status(base, "/open3/x", null)).isEqualTo(200);
+            assertThat(redisClients(redis)).as("Redis connections").isEqualTo(clients);
+        }
+    }
+
+    @Test
     void aReloadKeepsTheInMemoryRateLimitsAndIdempotencyRecords() throws Exception {
         Path file = dir.resolve("gateway.yaml");
         String routes = """
