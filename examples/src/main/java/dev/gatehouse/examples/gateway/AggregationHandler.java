@@ -28,13 +28,17 @@ import org.jspecify.annotations.Nullable;
 /**
  * An aggregation route: calls every part's upstream in parallel (GET, each bounded by {@code timeout}) and answers
  * one JSON object with each part's JSON body under its name. A part that fails, times out, answers non-2xx or
- * non-JSON, or sends more than {@link #MAX_PART_BYTES} becomes {@code null}, and {@code X-Gatehouse-Partial} names
+ * anything but one JSON value (empty, or with bytes after it), or sends more than {@link #MAX_PART_BYTES} becomes
+ * {@code null}, and {@code X-Gatehouse-Partial} names
  * the missing parts; when every part is missing the answer is 502. A part past its timeout or its size is aborted,
  * so nothing more of it is read. The request id, trace context and the identity headers the route's policies set
- * are passed to every part. The calls go through the gateway's upstream client; no thread waits for them.
+ * are passed to every part. The calls go through the gateway's upstream client; no thread waits for them. Only GET
+ * and HEAD are answered (405 otherwise).
  */
 final class AggregationHandler extends Handler.Abstract.NonBlocking {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Parts are whole JSON documents: trailing bytes after the value make a part missing. */
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /** The most of one part that is read: parts are held whole to be merged. */
     static final int MAX_PART_BYTES = 4 * 1024 * 1024;
 
@@ -60,6 +64,13 @@ final class AggregationHandler extends Handler.Abstract.NonBlocking {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        String method = request.getMethod();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            // The parts are read with GET: another method would be answered as if it had been done.
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+            Problems.write(response, callback, 405, method + " is not allowed on an aggregation.", null);
+            return true;
+        }
         Map<String, CompletableFuture<JsonNode>> calls = new LinkedHashMap<>();
         parts.forEach((name, uri) -> {
             CompletableFuture<JsonNode> part = new CompletableFuture<>();
@@ -124,7 +135,9 @@ final class AggregationHandler extends Handler.Abstract.NonBlocking {
             return null;
         }
         try {
-            return JSON.readTree(body);
+            JsonNode json = JSON.readTree(body);
+            // An empty body is no JSON value (Jackson's MissingNode): the part is missing, and named so.
+            return json == null || json.isMissingNode() ? null : json;
         } catch (IOException e) {
             return null;
         }

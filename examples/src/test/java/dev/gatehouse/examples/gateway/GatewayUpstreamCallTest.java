@@ -395,6 +395,39 @@ class GatewayUpstreamCallTest {
     }
 
     @Test
+    void aggregationPartsThatAreEmptyOrNotOneJsonValueAreMissingAndOnlyGetIsAnswered() throws Exception {
+        URI json = raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}");
+        URI empty = raw("HTTP/1.1 204 No Content\r\n\r\n");
+        URI trailing = raw("HTTP/1.1 200 OK\r\nContent-Length: 23\r\n\r\n{\"ok\":true} <html>junk");
+        Map<String, URI> some = new java.util.LinkedHashMap<>();
+        some.put("json", json);
+        some.put("empty", empty);
+        some.put("trailing", trailing);
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .aggregate(new Gateway.Aggregation("/some", some, PolicyChain.empty(), Duration.ofSeconds(2)))
+                .aggregate(new Gateway.Aggregation(
+                        "/none",
+                        Map.of("empty", empty, "trailing", trailing),
+                        PolicyChain.empty(),
+                        Duration.ofSeconds(2)))
+                .build()
+                .start();
+
+        String partial = rawExchange(gateway.uri(), "GET /some HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+        String none = rawExchange(gateway.uri(), "GET /none HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+        String post = rawExchange(
+                gateway.uri(), "POST /some HTTP/1.1\r\nHost: gw\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+
+        assertThat(partial)
+                .startsWith("HTTP/1.1 200 ")
+                .containsIgnoringCase("X-Gatehouse-Partial: empty,trailing")
+                .endsWith("{\"json\":{\"ok\":true},\"empty\":null,\"trailing\":null}");
+        assertThat(none).startsWith("HTTP/1.1 502 ");
+        assertThat(post).startsWith("HTTP/1.1 405 ").contains("application/problem+json");
+    }
+
+    @Test
     void anUpstreamsEarlyHintsReachAnHttp11ClientBeforeTheResponseAndNeverAnHttp10One() throws Exception {
         String hints = "HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload; as=style\r\n"
                 + "Connection: X-Hop\r\nX-Hop: 1\r\n\r\n";
