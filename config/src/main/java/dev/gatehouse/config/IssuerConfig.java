@@ -29,6 +29,17 @@ public record IssuerConfig(
         @Nullable String jwksRefresh,
         @Nullable String jwksMinRefetch,
         @Nullable String jwksMaxSize) {
+    private static boolean loopback(String url) {
+        String host;
+        try {
+            host = java.net.URI.create(url).getHost();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return host != null
+                && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"));
+    }
+
     public IssuerConfig {
         if (issuer == null || issuer.isEmpty()) {
             throw new IllegalArgumentException("issuer missing (expected: the exact iss value)");
@@ -45,8 +56,11 @@ public record IssuerConfig(
             throw new IllegalArgumentException(
                     "issuer " + issuer + ": alg and kid go with hs256Secret or publicKeyPem (or on each of keys)");
         }
-        if (jwks != null && !jwks.startsWith("https://") && !jwks.startsWith("http://")) {
-            throw new IllegalArgumentException("jwks " + jwks + " (expected: an https:// URL)");
+        if (jwks != null && !jwks.startsWith("https://") && !(jwks.startsWith("http://") && loopback(jwks))) {
+            // Keys fetched in clear text can be replaced on the way, and whoever replaces them mints tokens. Plain
+            // HTTP only to this machine (a local key server, a test).
+            throw new IllegalArgumentException(
+                    "jwks " + jwks + " (expected: an https:// URL; http:// only on a loopback address)");
         }
         if ((jwksTimeout != null || jwksRefresh != null || jwksMinRefetch != null || jwksMaxSize != null)
                 && jwks == null) {

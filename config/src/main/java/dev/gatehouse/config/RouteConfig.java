@@ -51,12 +51,29 @@ public record RouteConfig(
                 : methods.stream()
                         .map(method -> method.toUpperCase(Locale.ROOT))
                         .toList();
+        checkPath(path);
         auth = authOrDefault(auth);
         scopes = scopes == null ? List.of() : List.copyOf(scopes);
+        checkScopes(auth, scopes);
         stripAuthorization = stripAuthorization != null && stripAuthorization;
         // The pattern and the methods are checked as the route table will read them.
         RouteTable.builder()
                 .route(methods.isEmpty() ? "GET" : String.join(",", methods), pattern(path), PolicyChain.empty());
+    }
+
+    /** A route's path holds no query or fragment: no request path has one, so the route would never match. */
+    public static void checkPath(String path) {
+        if (path.indexOf('?') >= 0 || path.indexOf('#') >= 0) {
+            throw new IllegalArgumentException("path " + path + " (expected: a path, without a query or fragment)");
+        }
+    }
+
+    /** Scopes need authentication: without a principal whose scopes could match, every request would be 401. */
+    public static void checkScopes(String auth, List<String> scopes) {
+        if (!scopes.isEmpty() && auth.equals("none")) {
+            throw new IllegalArgumentException(
+                    "scopes " + scopes + " without auth (expected: auth: required, or no scopes)");
+        }
     }
 
     /** {@code none} when unset; else {@code none}, {@code optional} or {@code required}, or a refusal naming it. */

@@ -86,20 +86,25 @@ class WebhookConfigTest {
 
             assertThat(again.status()).as("namespace " + namespace).isEqualTo(namespace == null ? 200 : 409);
         }
-        assertThatThrownBy(() -> new WebhookConfig("stripe", List.of("whsec_x"), null, null, null, null, " "))
+        assertThatThrownBy(() -> new WebhookConfig(
+                        "stripe", List.of("whsec_endpoint_secret_0123456789"), null, null, null, null, " "))
                 .hasMessageContaining("replayNamespace");
     }
 
     @Test
     void replayProtectionMayBeTurnedOffAndBadValuesNameThemselves() {
-        WebhookConfig unprotected = new WebhookConfig("stripe", List.of("whsec_x"), "1m", "64KiB", false, null);
+        WebhookConfig unprotected =
+                new WebhookConfig("stripe", List.of("whsec_endpoint_secret_0123456789"), "1m", "64KiB", false, null);
 
         assertThat(unprotected.policy(store).toString()).doesNotContain("replay protection");
-        assertThat(unprotected.toString()).doesNotContain("whsec_x");
+        assertThat(unprotected.toString()).doesNotContain("whsec_endpoint_secret_0123456789");
         assertThatThrownBy(() -> new WebhookConfig("stripe", List.of(), null, null, null, null))
                 .hasMessage("secrets: none (expected: at least one signing secret)");
-        assertThatThrownBy(() -> new WebhookConfig("stripe", List.of("whsec_x"), null, "1GiB", null, null))
+        assertThatThrownBy(() -> new WebhookConfig(
+                        "stripe", List.of("whsec_endpoint_secret_0123456789"), null, "1GiB", null, null))
                 .hasMessageContaining("maxBodySize");
+        assertThatThrownBy(() -> new WebhookConfig("stripe", List.of("x"), null, null, null, null))
+                .hasMessageContaining("secret: 1 characters (expected: the endpoint's signing secret, at least 16)");
     }
 
     private static FakeExchange webhook(long timestamp, String signature, byte[] body) {

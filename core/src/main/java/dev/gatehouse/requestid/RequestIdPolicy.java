@@ -7,6 +7,7 @@ import dev.gatehouse.Decision;
 import dev.gatehouse.Exchange;
 import dev.gatehouse.Headers;
 import dev.gatehouse.OffloadPolicy;
+import dev.gatehouse.PolicyChain;
 import dev.gatehouse.ResponseHead;
 import dev.gatehouse.TraceContext;
 import java.nio.charset.StandardCharsets;
@@ -154,6 +155,18 @@ public final class RequestIdPolicy implements OffloadPolicy {
     }
 
     /** Builds a {@link RequestIdPolicy}. */
+    /** Fields the request id must never take over. */
+    private static final java.util.Set<String> NOT_AN_ID_FIELD = java.util.Set.of(
+            "authorization",
+            "proxy-authorization",
+            "cookie",
+            "set-cookie",
+            "host",
+            "content-type",
+            "content-encoding",
+            "location",
+            "www-authenticate");
+
     public static final class Builder {
         private String headerName = "X-Request-Id";
         private int maxLength = 128;
@@ -162,8 +175,18 @@ public final class RequestIdPolicy implements OffloadPolicy {
 
         private Builder() {}
 
+        /**
+         * The field the id is read from and written to, both ways; never a framing or hop-by-hop field, nor one that
+         * carries credentials or names the host (the id would replace them, and land in every log line).
+         */
         public Builder headerName(String headerName) {
-            this.headerName = Headers.checkName(headerName);
+            String name = Headers.checkName(headerName);
+            checkArgument(
+                    !PolicyChain.isHostOwned(name)
+                            && !NOT_AN_ID_FIELD.contains(name.toLowerCase(java.util.Locale.ROOT)),
+                    "headerName: %s (expected: a field of its own, e.g. X-Request-Id)",
+                    name);
+            this.headerName = name;
             return this;
         }
 

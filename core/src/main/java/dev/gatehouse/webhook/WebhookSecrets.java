@@ -26,6 +26,11 @@ final class WebhookSecrets {
     static byte[] key(WebhookScheme scheme, String secret) {
         checkArgument(!secret.isBlank(), "secret: blank (expected: the sender's signing secret)");
         if (scheme == WebhookScheme.STRIPE) {
+            // Stripe's endpoint secrets are whsec_ and 32 characters: a short one is a typo or a guessable key.
+            checkArgument(
+                    secret.length() >= 16,
+                    "secret: %s characters (expected: the endpoint's signing secret, at least 16)",
+                    secret.length());
             return secret.getBytes(StandardCharsets.UTF_8);
         }
         String encoded = secret.startsWith(STANDARD_PREFIX) ? secret.substring(STANDARD_PREFIX.length()) : secret;

@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -575,12 +576,15 @@ public record GatewayConfig(
             }
             upstreams = List.copyOf(upstreams);
             headers = headers == null ? Map.of() : Map.copyOf(headers);
+            dev.gatehouse.config.RouteConfig.checkPath(path);
             auth = dev.gatehouse.config.RouteConfig.authOrDefault(auth);
             scopes = scopes == null ? List.of() : List.copyOf(scopes);
+            dev.gatehouse.config.RouteConfig.checkScopes(auth, scopes);
             if (timeout != null && duration(timeout).isZero()) {
                 throw new IllegalArgumentException("timeout " + timeout + " (expected: more than 0)");
             }
             checkLeases(timeout == null ? Duration.ofSeconds(30) : duration(timeout), idempotency, webhook);
+            checkTransforms(headerTransforms);
             if (retries != null && retries < 0) {
                 throw new IllegalArgumentException("retries " + retries + " (expected: 0 or more)");
             }
@@ -645,6 +649,22 @@ public record GatewayConfig(
                     && duration(webhook.replayLease()).compareTo(timeout) <= 0) {
                 throw new IllegalArgumentException("webhook.replayLease " + webhook.replayLease()
                         + " (expected: longer than the route's timeout, " + timeout.toSeconds() + "s)");
+            }
+        }
+
+        /** The gateway writes the forwarding fields itself, after the transforms: a value set for one would be lost. */
+        private static void checkTransforms(@Nullable HeaderTransformsConfig transforms) {
+            if (transforms == null || transforms.request() == null) {
+                return;
+            }
+            List<String> named = new ArrayList<>(transforms.request().add().keySet());
+            named.addAll(transforms.request().set().keySet());
+            for (String name : named) {
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (lower.startsWith("x-forwarded-") || lower.equals("forwarded") || lower.equals("via")) {
+                    throw new IllegalArgumentException("headerTransforms.request: " + name
+                            + " (expected: none of X-Forwarded-*, Forwarded, Via: the gateway writes them)");
+                }
             }
         }
 

@@ -130,6 +130,10 @@ public record GatewayRoute(
         if (method == null || method.isEmpty() || !method.chars().allMatch(GatewayRoute::isTokenChar)) {
             throw new IllegalArgumentException("method " + method + " (expected: an HTTP method, e.g. GET)");
         }
+        if (method.chars().anyMatch(c -> c >= 'a' && c <= 'z')) {
+            // The gateway refuses requests whose method is not upper case: such a route could never match.
+            throw new IllegalArgumentException("method " + method + " (expected: upper case, e.g. GET)");
+        }
         return method;
     }
 

@@ -610,6 +610,41 @@ class GatewayYamlPoliciesTest {
     }
 
     @Test
+    void valuesThatWouldLoadButNeverWorkAreLocatedErrors() {
+        String route = """
+                routes:
+                  - path: /
+                    upstreams: [builtin:echo]
+                    %s
+                """;
+        for (String[] bad : new String[][] {
+            {route.formatted("methods: [get]"), "method get (expected: upper case, e.g. GET)"},
+            {route.replace("path: /", "path: /q?x=1").formatted(""), "(expected: a path, without a query or fragment)"},
+            {route.formatted("scopes: [admin]"), "scopes [admin] without auth (expected: auth: required"},
+            {
+                route.formatted("headerTransforms: { request: { set: { X-Forwarded-For: 1.2.3.4 } } }"),
+                "X-Forwarded-For (expected: none of X-Forwarded-*, Forwarded, Via: the gateway writes them)"
+            },
+            {
+                "requestId: { header: Authorization }\n" + route.formatted(""),
+                "headerName: Authorization (expected: a field of its own"
+            },
+            {
+                """
+                auth:
+                  jwt: { audiences: [a], issuers: [ { issuer: i, jwks: "http://idp.example/jwks" } ] }
+                """ + route.formatted(""),
+                "jwks http://idp.example/jwks (expected: an https:// URL; http:// only on a loopback address)"
+            },
+        }) {
+            assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", bad[0]))
+                    .as(bad[0])
+                    .hasMessageStartingWith("gateway.yaml line")
+                    .hasMessageContaining(bad[1]);
+        }
+    }
+
+    @Test
     void aKeyGivenTwiceIsAnErrorNeverTheLastOneWins() {
         assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
                         routes:
