@@ -40,17 +40,6 @@ public record WebhookConfig(
         }
     }
 
-    /** The six settings before {@code replayNamespace}: ids namespaced by the secrets. */
-    public WebhookConfig(
-            String scheme,
-            List<String> secrets,
-            @Nullable String tolerance,
-            @Nullable String maxBodySize,
-            @Nullable Boolean replayProtection,
-            @Nullable String replayLease) {
-        this(scheme, secrets, tolerance, maxBodySize, replayProtection, replayLease, null);
-    }
-
     @Override
     public Boolean replayProtection() {
         return replayProtection == null || replayProtection;

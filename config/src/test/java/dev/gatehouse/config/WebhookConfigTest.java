@@ -46,7 +46,7 @@ class WebhookConfigTest {
     @Test
     void twoInstancesSharingTheStoreLetAWebhookThroughOnce() {
         WebhookSigners.require();
-        WebhookConfig config = new WebhookConfig("standard-webhooks", List.of(SECRET), null, null, null, null);
+        WebhookConfig config = new WebhookConfig("standard-webhooks", List.of(SECRET), null, null, null, null, null);
         PolicyChain instanceA = PolicyChain.of(config.policy(store));
         PolicyChain instanceB = PolicyChain.of(config.policy(store));
         byte[] body = "{\"type\":\"invoice.paid\"}".getBytes(StandardCharsets.UTF_8);
@@ -93,17 +93,17 @@ class WebhookConfigTest {
 
     @Test
     void replayProtectionMayBeTurnedOffAndBadValuesNameThemselves() {
-        WebhookConfig unprotected =
-                new WebhookConfig("stripe", List.of("whsec_endpoint_secret_0123456789"), "1m", "64KiB", false, null);
+        WebhookConfig unprotected = new WebhookConfig(
+                "stripe", List.of("whsec_endpoint_secret_0123456789"), "1m", "64KiB", false, null, null);
 
         assertThat(unprotected.policy(store).toString()).doesNotContain("replay protection");
         assertThat(unprotected.toString()).doesNotContain("whsec_endpoint_secret_0123456789");
-        assertThatThrownBy(() -> new WebhookConfig("stripe", List.of(), null, null, null, null))
+        assertThatThrownBy(() -> new WebhookConfig("stripe", List.of(), null, null, null, null, null))
                 .hasMessage("secrets: none (expected: at least one signing secret)");
         assertThatThrownBy(() -> new WebhookConfig(
-                        "stripe", List.of("whsec_endpoint_secret_0123456789"), null, "1GiB", null, null))
+                        "stripe", List.of("whsec_endpoint_secret_0123456789"), null, "1GiB", null, null, null))
                 .hasMessageContaining("maxBodySize");
-        assertThatThrownBy(() -> new WebhookConfig("stripe", List.of("x"), null, null, null, null))
+        assertThatThrownBy(() -> new WebhookConfig("stripe", List.of("x"), null, null, null, null, null))
                 .hasMessageContaining("secret: 1 characters (expected: the endpoint's signing secret, at least 16)");
     }
 
