@@ -433,7 +433,7 @@ class GatewayYamlStoresAndWindowsTest {
                         routes:
                           - path: /hooks
                             upstreams: [builtin:echo]
-                            webhook: { scheme: stripe, secrets: [whsec_x], replayLease: 2h }
+                            webhook: { scheme: stripe, secrets: [whsec_endpoint_secret_0123456789], replayLease: 2h }
                         """))
                 .hasMessageContaining("replayLease 2h (expected: 1s..1h)");
         assertThatThrownBy(() -> GatewayConfigLoader.parse("gateway.yaml", """
