@@ -26,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  * @param headers header values the request must carry, exactly; the value {@code *} only asks for the header
  * @param upstreams base URLs, chosen round-robin among those passive health has not ejected
  * @param chain the policies
- * @param timeout bounds the wait for the response head after the request was sent (504 past it), then each silence
- *     while the body comes: a stream that keeps coming is never cut
+ * @param timeout bounds each silence of the upstream, before its response head (504 past it) and between pieces of
+ *     the body: a stream that keeps coming is never cut
  * @param retries how many other upstreams a failed idempotent request without a body may be sent to, when
  *     no response had begun (connection refused or reset; never after a timeout)
  * @param maxBodyBytes requests with a longer body get 413 (before any upstream is called when the length is
