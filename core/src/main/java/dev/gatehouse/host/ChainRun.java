@@ -328,7 +328,7 @@ public final class ChainRun {
         return exchange;
     }
 
-    private void checkNotAwaitingBody() {
+    private void checkNotWaiting() {
         if (pausedAt >= 0) {
             throw new IllegalStateException("the request hooks wait (awaitedBody(), awaited()): resume() first");
         }
@@ -336,7 +336,7 @@ public final class ChainRun {
 
     /** {@link Decision.Proceed} with the merged header edits, or the refusal or replay that ended the request hooks. */
     public Decision outcome() {
-        checkNotAwaitingBody();
+        checkNotWaiting();
         return outcome;
     }
 
@@ -347,7 +347,7 @@ public final class ChainRun {
 
     /** The response to write instead of calling the service: a refusal or a replay. */
     public Optional<StoredResponse> answer() {
-        checkNotAwaitingBody();
+        checkNotWaiting();
         if (outcome instanceof Decision.Reject reject) {
             return Optional.of(reject.response());
         }

@@ -118,7 +118,7 @@ final class SignatureHeaders {
     }
 
     private static long seconds(String header, String value) throws Refusal {
-        if (!value.matches("[0-9]{1,12}")) {
+        if (!value.matches("0|[1-9][0-9]{0,11}")) {
             throw malformed(header, header + " timestamp " + Printable.of(value, 40) + " is not Unix seconds");
         }
         return Long.parseLong(value);

@@ -302,6 +302,10 @@ class WebhookPolicyTest {
         assertThat(status(badTimestamp)).isEqualTo(400);
         assertThat(status(twoIds)).isEqualTo(400);
         assertThat(status(badStripe)).isEqualTo(400);
+        // Signed over the number, sent with leading zeros: the upstream would verify another text than was checked.
+        FakeExchange zeros = standardWebhook(STANDARD_SECRET, "msg_1", T, body, body);
+        zeros.requestHeaders().set("webhook-timestamp", "00" + T);
+        assertThat(status(FakeHost.decide(standard().build(), zeros))).isEqualTo(400);
     }
 
     @Test

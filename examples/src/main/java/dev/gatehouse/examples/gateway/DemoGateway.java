@@ -133,6 +133,7 @@ public final class DemoGateway {
                 .add("proxy-hygiene", hygiene)
                 .build();
 
+        GatewayMain.bindProcessMeters(registry);
         admin = new AdminServer(host, port == 0 ? 0 : DEMO_ADMIN_PORT, registry, this::status).start();
         certificate = SelfSignedCertificate.generate();
         gateway = Gateway.builder()

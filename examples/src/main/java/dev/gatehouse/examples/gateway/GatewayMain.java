@@ -82,10 +82,26 @@ public final class GatewayMain {
         }
     }
 
+    /**
+     * The process's own meters beside the gateway's: heap and other memory pools, threads, classes, CPU, open file
+     * descriptors and uptime (Micrometer's binders), so that growth after abuse or reloads shows on {@code /metrics}.
+     */
+    static void bindProcessMeters(io.micrometer.core.instrument.MeterRegistry registry) {
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.FileDescriptorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
+    }
+
     static Running start(Path file) throws Exception {
         GatewayConfig config = GatewayConfigLoader.load(file);
         PrometheusMeterRegistry registry =
                 config.admin() == null ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        if (registry != null) {
+            bindProcessMeters(registry);
+        }
         GatewayFactory factory = new GatewayFactory(registry);
         GatewayFactory.Built built;
         try {

@@ -505,7 +505,11 @@ class DemoGatewayTest {
                 .containsPattern("gatehouse_exchanges_seconds_count\\{[^}]*route=\"/api/\\*\\*\"[^}]*status=\"4xx\"")
                 .contains("gatehouse_ratelimit_store_down{policy=\"public\"} 0.0")
                 .contains("gatehouse_idempotency_store_down{policy=\"api\"} 0.0")
-                .containsPattern("gatehouse_gateway_upstream_up\\{route=\"/public\",upstream=\"127.0.0.1:\\d+\"} 1.0");
+                .containsPattern("gatehouse_gateway_upstream_up\\{route=\"/public\",upstream=\"127.0.0.1:\\d+\"} 1.0")
+                .as("the process's own meters: memory, threads, descriptors")
+                .contains("jvm_memory_used_bytes{")
+                .contains("jvm_threads_live_threads ")
+                .contains("process_files_open_files ");
 
         HttpResponse<String> status =
                 send(HttpRequest.newBuilder(demo.adminUri().resolve("/admin/status")));
