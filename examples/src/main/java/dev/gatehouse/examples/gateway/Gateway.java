@@ -424,6 +424,16 @@ public final class Gateway {
                         response, callback, 400, "Transfer-Encoding is not allowed in an HTTP/1.0 request.", null);
                 return true;
             }
+            if (version == HttpVersion.HTTP_2 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+                // RFC 9113 §8.2.2: connection-specific fields make an HTTP/2 request malformed; dropping this one
+                // would forward a body framed by a coding nobody checked.
+                LOG.info(
+                        "400 for {} {}: Transfer-Encoding in an HTTP/2 request",
+                        request.getMethod(),
+                        request.getHttpURI().getPath());
+                Problems.write(response, callback, 400, "Transfer-Encoding is not allowed in an HTTP/2 request.", null);
+                return true;
+            }
             if (version == HttpVersion.HTTP_2) {
                 long bytes = headerBytes(request);
                 if (bytes > maxRequestHeaderBytes) {

@@ -173,6 +173,26 @@ class GatewayHostileInputTest {
     }
 
     @Test
+    void transferEncodingInAnHttp2RequestIsA400ProblemNeverForwarded() throws Exception {
+        java.net.http.HttpClient h2 = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_2)
+                .build();
+        h2.send(
+                java.net.http.HttpRequest.newBuilder(demo.uri().resolve("/public/upgrade"))
+                        .build(),
+                BodyHandlers.ofString()); // the h2c upgrade; the next request goes over HTTP/2
+        java.net.http.HttpResponse<String> response = h2.send(
+                java.net.http.HttpRequest.newBuilder(demo.uri().resolve("/public/te"))
+                        .header("Transfer-Encoding", "gzip")
+                        .build(),
+                BodyHandlers.ofString());
+
+        assertThat(response.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    }
+
+    @Test
     void aRequestLineWithAVersionTheListenerDoesNotSpeakIsA400ProblemNeverA5xx() throws Exception {
         for (String line : List.of(
                 "GET /public/hello\r\n",
