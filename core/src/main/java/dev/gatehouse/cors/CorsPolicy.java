@@ -207,11 +207,17 @@ public final class CorsPolicy implements OffloadPolicy {
 
     /** Removes every {@code Access-Control-*} field: what the service said about CORS does not count here. */
     private static void removeCorsFields(Headers headers) {
-        for (int i = headers.size() - 1; i >= 0; i--) {
+        List<String> named = null;
+        for (int i = 0; i < headers.size(); i++) {
             String name = headers.name(i);
             if (name.regionMatches(true, 0, "Access-Control-", 0, 15)) {
-                headers.remove(name);
+                named = named == null ? new ArrayList<>() : named;
+                named.add(name);
             }
+        }
+        if (named != null) {
+            // Removed by name once collected: a removal takes every field of that name, wherever it is.
+            named.forEach(headers::remove);
         }
     }
 
