@@ -17,14 +17,16 @@ public final class RequestBodies {
      * @return the body, or empty when it is longer than {@code maxBytes}
      */
     public static Optional<RequestBody> read(InputStream in, int maxBytes) throws IOException {
-        byte[] buffer = new byte[Math.min(maxBytes + 1, 8192)];
+        // In long: the limit plus the one byte that shows a longer body overflows an int at Integer.MAX_VALUE.
+        long most = Math.min((long) maxBytes + 1, Integer.MAX_VALUE - 8);
+        byte[] buffer = new byte[(int) Math.min(most, 8192)];
         int length = 0;
         while (true) {
             if (length == buffer.length) {
                 if (length > maxBytes) {
                     return Optional.empty();
                 }
-                buffer = Arrays.copyOf(buffer, (int) Math.min((long) maxBytes + 1, 2L * buffer.length));
+                buffer = Arrays.copyOf(buffer, (int) Math.min(most, 2L * buffer.length));
             }
             int n = in.read(buffer, length, buffer.length - length);
             if (n < 0) {

@@ -5,8 +5,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
 
 /**
  * Reads a request body for the policies as the client sends it, on Jetty's demand callbacks: a client that sends
@@ -17,39 +19,52 @@ import org.eclipse.jetty.io.Content;
  */
 final class DeferredBody implements Runnable {
     private final Content.Source client;
-    private final int most;
+    private final long most;
     private final Consumer<HostExchange.BodySource> then;
     private final ByteArrayOutputStream read;
+    /** Whoever ends the read first — the content, or a failure of the request — hands it on; once. */
+    private final AtomicBoolean ended = new AtomicBoolean();
 
-    private DeferredBody(Content.Source client, int most, Consumer<HostExchange.BodySource> then) {
+    private DeferredBody(Content.Source client, long most, Consumer<HostExchange.BodySource> then) {
         this.client = client;
         this.most = most;
         this.then = then;
-        this.read = new ByteArrayOutputStream(Math.min(most, 8192));
+        this.read = new ByteArrayOutputStream((int) Math.min(most, 8192));
     }
 
-    /** Reads at most {@code most} bytes of {@code client}'s content, then calls {@code then} with them. */
-    static void read(Content.Source client, int most, Consumer<HostExchange.BodySource> then) {
-        new DeferredBody(client, most, then).run();
+    /**
+     * Reads at most {@code most} bytes of {@code request}'s content, then calls {@code then} with them. A request
+     * that fails meanwhile ends the read too: an HTTP/2 stream that Jetty resets (a body shorter than its
+     * content-length, say) calls no demand callback again, and the exchange would wait forever.
+     */
+    static void read(Request request, long most, Consumer<HostExchange.BodySource> then) {
+        DeferredBody body = new DeferredBody(request, most, then);
+        request.addFailureListener(body::failed);
+        body.run();
+    }
+
+    private void failed(Throwable failure) {
+        if (ended.compareAndSet(false, true)) {
+            then.accept(() -> {
+                throw new IOException("the request failed: " + failure, failure);
+            });
+        }
     }
 
     @Override
     public void run() {
-        while (true) {
+        while (!ended.get()) {
             Content.Chunk chunk = client.read();
             if (chunk == null) {
                 client.demand(this);
                 return;
             }
             if (Content.Chunk.isFailure(chunk)) {
-                Throwable failure = chunk.getFailure();
-                then.accept(() -> {
-                    throw new IOException("the request content failed: " + failure, failure);
-                });
+                failed(chunk.getFailure());
                 return;
             }
             ByteBuffer bytes = chunk.getByteBuffer();
-            int take = Math.min(bytes.remaining(), most - read.size());
+            int take = (int) Math.min(bytes.remaining(), most - read.size());
             byte[] copied = new byte[take];
             bytes.get(copied);
             read.write(copied, 0, take);
@@ -57,8 +72,10 @@ final class DeferredBody implements Runnable {
             chunk.release();
             if (last || read.size() >= most) {
                 // Past the limit the rest stays unread: the 413 goes out, and Jetty consumes it or closes.
-                byte[] body = read.toByteArray();
-                then.accept(() -> new ByteArrayInputStream(body));
+                if (ended.compareAndSet(false, true)) {
+                    byte[] body = read.toByteArray();
+                    then.accept(() -> new ByteArrayInputStream(body));
+                }
                 return;
             }
         }

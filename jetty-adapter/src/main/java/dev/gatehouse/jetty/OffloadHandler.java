@@ -115,7 +115,7 @@ public final class OffloadHandler extends Handler.Wrapper {
             Callback callback) {
         int awaitedBody = run.awaitedBody();
         if (awaitedBody > 0) {
-            DeferredBody.read(request, awaitedBody + 1, body -> {
+            DeferredBody.read(request, awaitedBody + 1L, body -> {
                 try {
                     exchange.supplyBody(body);
                     run.resume();

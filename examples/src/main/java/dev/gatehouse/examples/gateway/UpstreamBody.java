@@ -23,6 +23,8 @@ final class UpstreamBody implements org.eclipse.jetty.client.Request.Content {
     private Content.@Nullable Chunk head;
     private long count;
     private Content.@Nullable Chunk failure;
+    /** Whether the upstream waits on the client for more of the body: a timeout then is the client's. */
+    private volatile boolean waitingForClient;
 
     private UpstreamBody(
             Content.Source client, long length, long limit, byte @Nullable [] head, Runnable onClientFault) {
@@ -67,7 +69,31 @@ final class UpstreamBody implements org.eclipse.jetty.client.Request.Content {
             then.succeeded(new UpstreamBody(request, declared, route.maxBodyBytes(), null, onClientFault));
             return;
         }
-        new Buffering(request, declared, buffer, route.maxBodyBytes(), onClientFault, then).run();
+        Promise<org.eclipse.jetty.client.Request.@Nullable Content> once = once(then);
+        // A request Jetty fails meanwhile (an HTTP/2 stream it resets for a body shorter than its content-length)
+        // calls no demand callback again: without this the exchange, and the route's permit, would wait forever.
+        request.addFailureListener(failure -> once.failed(asBadMessage(failure)));
+        new Buffering(request, declared, buffer, route.maxBodyBytes(), onClientFault, once).run();
+    }
+
+    /** {@code then}, completed once: by the content, or by a failure of the request, whichever comes first. */
+    private static <T> Promise<T> once(Promise<T> then) {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        return new Promise<>() {
+            @Override
+            public void succeeded(T result) {
+                if (done.compareAndSet(false, true)) {
+                    then.succeeded(result);
+                }
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                if (done.compareAndSet(false, true)) {
+                    then.failed(failure);
+                }
+            }
+        };
     }
 
     /** Reads a body into memory until it ends or fills the buffer, each time Jetty says there is more. */
@@ -203,6 +229,11 @@ final class UpstreamBody implements org.eclipse.jetty.client.Request.Content {
         return new BadMessageException(status == null ? 400 : status, "request body: " + failure, failure);
     }
 
+    /** Whether the upstream request waits for more of the client's body (the client pauses). */
+    boolean waitingForClient() {
+        return waitingForClient;
+    }
+
     @Override
     public long getLength() {
         return length;
@@ -226,8 +257,10 @@ final class UpstreamBody implements org.eclipse.jetty.client.Request.Content {
         }
         Content.Chunk chunk = client.read();
         if (chunk == null) {
+            waitingForClient = true;
             return null;
         }
+        waitingForClient = false;
         if (Content.Chunk.isFailure(chunk)) {
             onClientFault.run();
             return chunk;

@@ -49,6 +49,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+    /** How soon after it was sent a failed attempt may have met a pooled connection the upstream was closing. */
+    static final java.time.Duration STALE_CONNECTION_WINDOW = java.time.Duration.ofMillis(250);
     /** The upstream request's attribute that names its call, for the client's 103 handler. */
     static final String ATTRIBUTE = UpstreamCall.class.getName();
     /**
@@ -377,9 +379,13 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
         int status = result.getResponse() == null ? 0 : result.getResponse().getStatus();
         // Only the client's side says so: a broken upstream response also fails as a 4xx parse error, the upstream's.
         // A timeout while a write to the client was pending is the client's too: the upstream was waiting on it.
-        boolean clientFault =
-                failure != null && (clientFailed.get() || (failure instanceof TimeoutException && awaitingClient));
-        if (choice != null && failure != null && !clientFault && mayHaveMetAClosingConnection(failure)) {
+        // So is one while the upstream waited for more of a streamed body the client was pausing on (408).
+        boolean slowBody = failure instanceof TimeoutException
+                && body instanceof UpstreamBody streamed
+                && streamed.waitingForClient();
+        boolean clientFault = failure != null
+                && (clientFailed.get() || (failure instanceof TimeoutException && awaitingClient) || slowBody);
+        if (choice != null && failure != null && !clientFault && mayHaveMetAClosingConnection(failure, choice)) {
             // The upstream may have closed a pooled connection as the request went out on it (its keep-alive
             // timeout racing this request): one more try on the same upstream, on another connection, and this
             // attempt counts against nothing (nginx gives a cached connection's failure an extra try too).
@@ -445,9 +451,11 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
             return;
         }
         Integer clientStatus = clientFault(failure);
-        int answer = clientFault
-                ? clientStatus == null ? 400 : clientStatus
-                : failure instanceof TimeoutException ? 504 : 502;
+        int answer = slowBody
+                ? 408
+                : clientFault
+                        ? clientStatus == null ? 400 : clientStatus
+                        : failure instanceof TimeoutException ? 504 : 502;
         if (answer == 413) {
             Problems.note(
                     clientRequest,
@@ -455,7 +463,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
                     "reject",
                     "body over " + route.config().maxBodyBytes());
         }
-        boolean closeAfter = !clientFault;
+        boolean closeAfter = !clientFault || slowBody;
         afterHints(() -> {
             clientResponse.reset();
             if (closeAfter) {
@@ -492,8 +500,11 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
      * it, for a request that may safely go again: idempotent, without a body, before any response, not a timeout
      * nor a refused connection; once per call.
      */
-    private boolean mayHaveMetAClosingConnection(Throwable failure) {
+    private boolean mayHaveMetAClosingConnection(Throwable failure, Upstreams.Choice choice) {
         return !staleRetried
+                // A pooled connection closed under the request fails at once; one that failed after a while had the
+                // request, and the upstream may have acted on it.
+                && choice.permit().elapsed().compareTo(STALE_CONNECTION_WINDOW) < 0
                 && !begun
                 && body == null
                 && !(failure instanceof TimeoutException)
@@ -572,6 +583,7 @@ final class UpstreamCall implements org.eclipse.jetty.client.Response.Listener {
             case 413 -> "The request body is too large.";
             case 502 -> "The upstream could not be reached or sent an invalid response.";
             case 504 -> "The upstream did not answer in time.";
+            case 408 -> "The request body did not arrive in time.";
             default -> "The request could not be proxied.";
         };
     }

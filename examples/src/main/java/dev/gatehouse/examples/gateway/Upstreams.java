@@ -173,6 +173,11 @@ final class Upstreams {
         private long elapsedNanos() {
             return Math.max(0, Duration.between(started, clock.instant()).toNanos());
         }
+
+        /** How long since the attempt began, on the gateway's clock. */
+        Duration elapsed() {
+            return Duration.ofNanos(elapsedNanos());
+        }
     }
 
     private final List<Upstream> upstreams;

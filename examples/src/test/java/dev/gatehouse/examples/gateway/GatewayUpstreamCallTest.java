@@ -428,6 +428,37 @@ class GatewayUpstreamCallTest {
     }
 
     @Test
+    void aClientPausingInAStreamedBodyIsA408AndNeverCountsAgainstTheUpstream() throws Exception {
+        URI upstream = scripted(socket -> {
+            socket.getInputStream().read(new byte[8192]); // waits for the rest, which never comes in time
+            Thread.sleep(3_000);
+        });
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .route(new GatewayRoute("/", List.of(upstream), PolicyChain.empty(), Duration.ofMillis(500))
+                        .withRequestBuffer(0)
+                        // One failure would eject the only upstream.
+                        .withHealth(new GatewayRoute.PassiveHealth(1, Duration.ofSeconds(30)))
+                        .withCircuitBreaker(PATIENT))
+                .build()
+                .start();
+
+        String paused;
+        try (Socket client = new Socket("127.0.0.1", gateway.uri().getPort())) {
+            client.setSoTimeout(5_000);
+            client.getOutputStream()
+                    .write("POST /upload HTTP/1.1\r\nHost: gw\r\nContent-Length: 100\r\n\r\n0123456789"
+                            .getBytes(StandardCharsets.US_ASCII));
+            paused = new String(client.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+        }
+
+        assertThat(paused).startsWith("HTTP/1.1 408");
+        assertThat(gateway.status().get(0).get("upstreams").toString())
+                .as("the upstream is still in")
+                .doesNotContain("ejected");
+    }
+
+    @Test
     void anUpstreamsEarlyHintsReachAnHttp11ClientBeforeTheResponseAndNeverAnHttp10One() throws Exception {
         String hints = "HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload; as=style\r\n"
                 + "Connection: X-Hop\r\nX-Hop: 1\r\n\r\n";

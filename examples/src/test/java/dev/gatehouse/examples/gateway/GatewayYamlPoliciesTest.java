@@ -50,6 +50,25 @@ class GatewayYamlPoliciesTest {
     }
 
     @Test
+    void theLargestBodyLimitAcceptedStillServesBodies() throws Exception {
+        // The limit plus the one byte read past it to see a longer body overflowed an int: every POST was a 500.
+        try (GatewayMain.Running running = start("""
+                listen: { port: 0 }
+                routes:
+                  - path: /
+                    upstreams: [builtin:echo]
+                    idempotency: { maxBodySize: 2147483647B }
+                """)) {
+            HttpResponse<String> response =
+                    send(HttpRequest.newBuilder(running.gateway.uri().resolve("/pay"))
+                            .header("Idempotency-Key", "\"big-limit\"")
+                            .POST(HttpRequest.BodyPublishers.ofString("hello")));
+
+            assertThat(response.statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void trustedProxiesNameTheClientForLimitsLogsAndForwardingHeaders() throws Exception {
         try (GatewayMain.Running running = start("""
                 listen: { port: 0 }
