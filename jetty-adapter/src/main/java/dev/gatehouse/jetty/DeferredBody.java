@@ -5,10 +5,13 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * Reads a request body for the policies as the client sends it, on Jetty's demand callbacks: a client that sends
@@ -40,7 +43,37 @@ final class DeferredBody implements Runnable {
     static void read(Request request, long most, Consumer<HostExchange.BodySource> then) {
         DeferredBody body = new DeferredBody(request, most, then);
         request.addFailureListener(body::failed);
+        body.watchForStall(request);
         body.run();
+    }
+
+    /**
+     * Ends the read when the body makes no progress for the connection's idle timeout: an HTTP/2 stream Jetty reset
+     * itself (a body shorter than its content-length, the connection then closed) may call neither the demand
+     * callback nor the failure listener. A client that sends, however slowly, is never cut by this.
+     */
+    private void watchForStall(Request request) {
+        long idle =
+                request.getConnectionMetaData().getConnection().getEndPoint().getIdleTimeout();
+        long every = idle > 0 ? idle : 30_000;
+        Scheduler scheduler = request.getComponents().getScheduler();
+        new Runnable() {
+            private int seen = -1;
+
+            @Override
+            public void run() {
+                if (ended.get()) {
+                    return;
+                }
+                int now = read.size();
+                if (now == seen) {
+                    failed(new TimeoutException("the request body stalled for " + every + " ms"));
+                    return;
+                }
+                seen = now;
+                scheduler.schedule(this, every, TimeUnit.MILLISECONDS);
+            }
+        }.run();
     }
 
     private void failed(Throwable failure) {

@@ -69,31 +69,71 @@ final class UpstreamBody implements org.eclipse.jetty.client.Request.Content {
             then.succeeded(new UpstreamBody(request, declared, route.maxBodyBytes(), null, onClientFault));
             return;
         }
-        Promise<org.eclipse.jetty.client.Request.@Nullable Content> once = once(then);
-        // A request Jetty fails meanwhile (an HTTP/2 stream it resets for a body shorter than its content-length)
-        // calls no demand callback again: without this the exchange, and the route's permit, would wait forever.
+        Once<org.eclipse.jetty.client.Request.@Nullable Content> once = new Once<>(then);
+        // A request Jetty fails meanwhile calls no demand callback again; and an HTTP/2 stream Jetty resets itself
+        // (a body shorter than its content-length, the connection then closed) may call neither: without these the
+        // exchange, and the route's permit, would wait forever.
         request.addFailureListener(failure -> once.failed(asBadMessage(failure)));
-        new Buffering(request, declared, buffer, route.maxBodyBytes(), onClientFault, once).run();
+        Buffering buffering = new Buffering(request, declared, buffer, route.maxBodyBytes(), onClientFault, once);
+        watchForStall(request, once, buffering.read::size);
+        buffering.run();
     }
 
-    /** {@code then}, completed once: by the content, or by a failure of the request, whichever comes first. */
-    private static <T> Promise<T> once(Promise<T> then) {
-        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-        return new Promise<>() {
-            @Override
-            public void succeeded(T result) {
-                if (done.compareAndSet(false, true)) {
-                    then.succeeded(result);
-                }
-            }
+    /**
+     * Fails {@code once} with a 408 when the body makes no progress for the connection's idle timeout: a body that
+     * Jetty stopped delivering without a word. A client that sends, however slowly, is never cut by this.
+     */
+    static void watchForStall(Request request, Once<?> once, java.util.function.IntSupplier progress) {
+        long idle =
+                request.getConnectionMetaData().getConnection().getEndPoint().getIdleTimeout();
+        long every = idle > 0 ? idle : 30_000;
+        org.eclipse.jetty.util.thread.Scheduler scheduler =
+                request.getComponents().getScheduler();
+        new Runnable() {
+            private int seen = -1;
 
             @Override
-            public void failed(Throwable failure) {
-                if (done.compareAndSet(false, true)) {
-                    then.failed(failure);
+            public void run() {
+                if (once.isDone()) {
+                    return;
                 }
+                int now = progress.getAsInt();
+                if (now == seen) {
+                    once.failed(new BadMessageException(408, "the request body stalled for " + every + " ms"));
+                    return;
+                }
+                seen = now;
+                scheduler.schedule(this, every, java.util.concurrent.TimeUnit.MILLISECONDS);
             }
-        };
+        }.run();
+    }
+
+    /** A promise completed once: by the content, or by a failure of the request, whichever comes first. */
+    static final class Once<T> implements Promise<T> {
+        private final Promise<T> then;
+        private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Once(Promise<T> then) {
+            this.then = then;
+        }
+
+        boolean isDone() {
+            return done.get();
+        }
+
+        @Override
+        public void succeeded(T result) {
+            if (done.compareAndSet(false, true)) {
+                then.succeeded(result);
+            }
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            if (done.compareAndSet(false, true)) {
+                then.failed(failure);
+            }
+        }
     }
 
     /** Reads a body into memory until it ends or fills the buffer, each time Jetty says there is more. */

@@ -192,6 +192,71 @@ class GatewayHostileInputTest {
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"a buffered body", "a body a policy reads"})
+    void anHttp2BodyShorterThanItsContentLengthEndsItsExchangeAndReleasesThePermit(String route) throws Exception {
+        // Jetty resets such a stream itself and, once the connection closes, says no more: the exchange ended only
+        // by the body readers' stall guard (the connection's idle timeout), and held the route's permit till then.
+        PolicyChain chain = route.startsWith("a buffered")
+                ? PolicyChain.empty()
+                : PolicyChain.of(IdempotencyPolicy.builder(InMemoryIdempotencyStore.ofDefaults())
+                        .build());
+        gateway = Gateway.builder()
+                .listen("127.0.0.1", 0)
+                .clientIdleTimeout(Duration.ofMillis(500))
+                .route(new GatewayRoute("/", List.of(demo.uri()), chain, Duration.ofSeconds(5)))
+                .build()
+                .start();
+        try (Socket socket = new Socket("127.0.0.1", gateway.uri().getPort())) {
+            java.io.ByteArrayOutputStream headers = new java.io.ByteArrayOutputStream();
+            for (String[] field : new String[][] {
+                {":method", "POST"},
+                {":scheme", "http"},
+                {":authority", "gw"},
+                {":path", "/public/short"},
+                {"content-length", "1000"},
+                {"idempotency-key", "\"short\""}
+            }) {
+                // HPACK: a literal field without indexing, new name, no Huffman coding (RFC 7541 §6.2.2).
+                headers.write(0);
+                headers.write(field[0].length());
+                headers.write(field[0].getBytes(StandardCharsets.US_ASCII));
+                headers.write(field[1].length());
+                headers.write(field[1].getBytes(StandardCharsets.US_ASCII));
+            }
+            OutputStream out = socket.getOutputStream();
+            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(h2Frame(4, 0, 0, new byte[0])); // SETTINGS
+            out.write(h2Frame(1, 4, 1, headers.toByteArray())); // HEADERS, END_HEADERS, the body to come
+            out.write(h2Frame(0, 0, 1, new byte[500]));
+            out.flush();
+            Thread.sleep(100);
+            out.write(h2Frame(0, 1, 1, new byte[400])); // END_STREAM after 900 of 1000 bytes
+            out.flush();
+            Thread.sleep(300);
+        }
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (permitsInFlight() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(permitsInFlight()).as("route permits still taken").isZero();
+    }
+
+    private int permitsInFlight() {
+        return ((Number) gateway.status().get(0).get("permitsInFlight")).intValue();
+    }
+
+    /** An HTTP/2 frame: 24-bit length, type, flags, 31-bit stream id, payload (RFC 9113 §4.1). */
+    private static byte[] h2Frame(int type, int flags, int stream, byte[] payload) {
+        java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(9 + payload.length);
+        frame.put((byte) (payload.length >>> 16))
+                .put((byte) (payload.length >>> 8))
+                .put((byte) payload.length);
+        frame.put((byte) type).put((byte) flags).putInt(stream).put(payload);
+        return frame.array();
+    }
+
     @Test
     void aRequestLineWithAVersionTheListenerDoesNotSpeakIsA400ProblemNeverA5xx() throws Exception {
         for (String line : List.of(
