@@ -43,8 +43,11 @@ final class DeferredBody implements Runnable {
     static void read(Request request, long most, Consumer<HostExchange.BodySource> then) {
         DeferredBody body = new DeferredBody(request, most, then);
         request.addFailureListener(body::failed);
-        body.watchForStall(request);
         body.run();
+        if (!body.ended.get()) {
+            // Only a body still coming is watched: one read whole at once schedules nothing.
+            body.watchForStall(request);
+        }
     }
 
     /**

@@ -75,8 +75,11 @@ final class UpstreamBody implements org.eclipse.jetty.client.Request.Content {
         // exchange, and the route's permit, would wait forever.
         request.addFailureListener(failure -> once.failed(asBadMessage(failure)));
         Buffering buffering = new Buffering(request, declared, buffer, route.maxBodyBytes(), onClientFault, once);
-        watchForStall(request, once, buffering.read::size);
         buffering.run();
+        if (!once.isDone()) {
+            // Only a body still coming is watched: one read whole at once schedules nothing.
+            watchForStall(request, once, buffering.read::size);
+        }
     }
 
     /**
